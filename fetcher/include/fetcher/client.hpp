@@ -1,0 +1,43 @@
+// client.hpp: the one HTTP/1.1 client every strategy fetches through.
+//
+// A fetch is one coroutine that reads top to bottom: route (--connect-to), resolve, connect,
+// TLS handshake with SNI and host-name verification, write the GET, read the header, stream
+// the body through SHA-256, follow redirects; each stage under its own deadline and all of
+// them under the total one. Strategies differ only in who runs these coroutines, and when.
+#pragma once
+
+#include <fetcher/fetch_options.hpp>
+#include <fetcher/fetch_result.hpp>
+#include <fetcher/url_list.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+
+namespace fetcher {
+
+class Client {
+ public:
+  // Builds the TLS context (trust store or options.ca_file). Throws std::runtime_error when
+  // the CA file cannot be loaded: that is a start-up failure, not a per-URL one.
+  explicit Client(FetchOptions options);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  const FetchOptions& options() const;
+
+  // Fetches on the executor of the awaiting coroutine. Never throws for per-URL failures:
+  // they come back as FetchResult::error. Safe to call from many threads at once.
+  boost::asio::awaitable<FetchResult> async_fetch(FetchRequest request, std::size_t index = 0);
+
+  // Blocking fetch: does not return until the result is complete. It drives a private event
+  // loop (one per calling thread) through the same coroutine as async_fetch.
+  FetchResult fetch(const FetchRequest& request, std::size_t index = 0);
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace fetcher

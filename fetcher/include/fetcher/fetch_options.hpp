@@ -1,0 +1,60 @@
+// fetch_options.hpp: everything a caller can tune about how one URL is fetched.
+//
+// The same options drive every strategy, so a comparison between strategies is a
+// comparison of scheduling alone.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fetcher {
+
+// One curl-style --connect-to rule: requests for host:port go to target_host:target_port
+// instead, while the Host header, SNI and certificate check keep the URL's own host.
+// An empty host or a zero port in the rule matches any.
+struct ConnectTo {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string target_host;
+  std::uint16_t target_port = 0;
+
+  // Parses "HOST1:PORT1:HOST2:PORT2" (any part may be empty; IPv6 in brackets).
+  // Throws std::invalid_argument naming what is wrong.
+  static ConnectTo parse(std::string_view text);
+  bool matches(std::string_view url_host, std::uint16_t url_port) const;
+};
+
+struct FetchOptions {
+  using duration = std::chrono::milliseconds;
+
+  duration connect_timeout{5000};     // resolve + TCP connect, per attempt
+  duration tls_timeout{5000};         // TLS handshake
+  duration first_byte_timeout{10000}; // request sent -> response header received
+  duration total_timeout{30000};      // the whole fetch, redirects included
+
+  int max_redirects = 10;
+  std::uint64_t body_limit = 64ull << 20;  // bytes of body accepted before too-large
+  std::string user_agent = "fetcher/0.1";
+
+  bool verify_peer = true;   // certificate and host-name verification
+  std::string ca_file;       // empty: the system trust store
+
+  // Keep the body bytes in FetchResult::body (the digest and size are always computed).
+  bool keep_body = false;
+
+  std::vector<ConnectTo> connect_to;
+
+  // Where the socket for url_host:url_port really goes (after --connect-to rules).
+  struct Endpoint {
+    std::string host;
+    std::uint16_t port;
+  };
+  Endpoint route(std::string_view url_host, std::uint16_t url_port) const;
+};
+
+}  // namespace fetcher

@@ -1,0 +1,20 @@
+// ideal.hpp: the ideal time of a strategy under the sites model: a client with zero overhead
+// whose fetches only wait for the sites' latency and capacity.
+//
+// Workers take URLs in list order; each URL is a chain of requests (redirects followed);
+// each host serves at most `capacity` requests at once, the rest wait first-come first-served
+// (ties broken in list order); the k-th arrival of a host+path gets request_latency(..., k).
+#pragma once
+
+#include <fetcher/origin/sites.hpp>
+
+#include <string>
+#include <vector>
+
+namespace fetcher::origin {
+
+// workers: 1 = sequential; N = pool:N; 0 = every URL at once (threads, async).
+// URLs whose host is not in `sites` or that do not parse cost nothing.
+double ideal_seconds(const SiteSet& sites, const std::vector<std::string>& urls, unsigned workers);
+
+}  // namespace fetcher::origin

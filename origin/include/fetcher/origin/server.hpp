@@ -1,0 +1,58 @@
+// server.hpp: the emulated origin, an HTTP/1.1 and HTTPS server on loopback that answers for
+// the hosts of a SiteSet with their latency, jitter, body, redirect and capacity.
+//
+// The TLS certificate is made at start-up for exactly the sites' host names (plus 127.0.0.1
+// and ::1), signed by a CA also made at start-up and written to ca_file() so clients can
+// trust it explicitly.
+#pragma once
+
+#include <fetcher/origin/sites.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace fetcher::origin {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t http_port = 0;   // 0: any free port
+  std::uint16_t https_port = 0;
+  std::string cert_dir;          // where ca.pem goes; empty: a fresh directory under /tmp
+  unsigned threads = 1;
+};
+
+// What the server saw for one host since start or the last reset().
+struct HostStats {
+  std::string host;
+  std::uint64_t requests = 0;
+  std::uint64_t connections = 0;      // connections whose first request named this host
+  unsigned peak_concurrent = 0;       // most requests for this host in progress at once
+};
+
+class Server {
+ public:
+  // Binds both ports and makes the certificates. Throws std::runtime_error on failure.
+  Server(SiteSet sites, ServerOptions options = {});
+  ~Server();  // stops and joins; removes the certificate directory it created
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  void start();  // serves on options.threads threads of its own; returns at once
+  void stop();   // closes listeners and connections, joins the threads; idempotent
+
+  std::uint16_t http_port() const;
+  std::uint16_t https_port() const;
+  const std::string& ca_file() const;
+  const SiteSet& sites() const;
+
+  std::vector<HostStats> stats() const;  // one entry per site, in sites order
+  void reset();  // clears stats and the per-host+path repeat counters
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fetcher::origin

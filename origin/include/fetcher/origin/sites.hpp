@@ -1,0 +1,59 @@
+// sites.hpp: the model of the emulated sites, read from a TOML sites file (urls/sites.toml).
+//
+//   seed = 2024                       # optional, jitter generator seed
+//   [[site]]
+//   host = "cs.mipt.ru"
+//   latency_ms = 66                   # to first byte, per request
+//   jitter_ms = 5                     # optional: uniform in [-jitter, +jitter], seeded
+//   body_bytes = 25000
+//   capacity = 1                      # requests served at once; 0 = unlimited
+//   redirect = "https://www.python.org/"   # optional
+//   redirect_status = 301             # optional, default 301
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fetcher::origin {
+
+struct Site {
+  std::string host;
+  std::chrono::milliseconds latency{0};
+  std::chrono::milliseconds jitter{0};
+  std::uint64_t body_bytes = 0;
+  unsigned capacity = 0;  // 0 = unlimited
+  // Absolute URL. Every request to this host whose URL is not this one is answered with
+  // redirect_status and this Location, so "http://www.python.org" -> "https://www.python.org/".
+  std::string redirect;
+  unsigned redirect_status = 301;
+};
+
+struct SiteSet {
+  std::vector<Site> sites;
+  std::uint64_t seed = 1;
+
+  const Site* find(std::string_view host) const;  // case-insensitive; nullptr if unknown
+};
+
+// Throws std::runtime_error("NAME: reason") / ("NAME:LINE: reason") on bad input: unknown or
+// missing keys, wrong types, negative numbers, duplicate hosts, a redirect that is not an
+// absolute http(s) URL.
+SiteSet parse_sites(std::string_view toml_text, std::string_view name);
+SiteSet load_sites(const std::string& path);
+
+// Latency of the `repeat`-th (0-based, counted per host+path in arrival order) request for
+// `path` on `site`: latency + jitter drawn from a generator seeded by (seed, host, path,
+// repeat), clamped at zero. The server and the ideal-time model both use this.
+std::chrono::microseconds request_latency(const SiteSet& sites, const Site& site,
+                                          std::string_view path, std::uint64_t repeat);
+
+// True when a request for scheme://site.host<path> is answered with the site's redirect.
+bool is_redirected(const Site& site, std::string_view scheme, std::string_view path);
+
+// The deterministic body served for `path` on `site` (site.body_bytes long, text/html).
+std::string make_body(const Site& site, std::string_view path);
+
+}  // namespace fetcher::origin
