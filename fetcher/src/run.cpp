@@ -1,0 +1,1 @@
+// run.cpp: (in progress)

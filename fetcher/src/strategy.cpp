@@ -1,0 +1,1 @@
+// strategy.cpp: (in progress)

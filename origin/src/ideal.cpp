@@ -1,0 +1,1 @@
+// ideal.cpp: (in progress)

@@ -1,0 +1,1 @@
+// sites.cpp: (in progress)
