@@ -1,1 +1,97 @@
-// fetch_options.cpp: (in progress)
+// fetch_options.cpp: --connect-to rules and where a URL's socket really goes.
+#include <fetcher/fetch_options.hpp>
+
+#include <charconv>
+#include <stdexcept>
+
+namespace fetcher {
+namespace {
+
+// Splits off one "HOST" field of a connect-to rule; IPv6 literals come in brackets.
+std::string_view take_host(std::string_view& text, std::string_view whole) {
+  std::string_view host;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos) {
+      throw std::invalid_argument("--connect-to " + std::string(whole) + ": unclosed '[' in IPv6 address");
+    }
+    host = text.substr(1, close - 1);
+    text.remove_prefix(close + 1);
+  } else {
+    const auto colon = text.find(':');
+    host = text.substr(0, colon);
+    text.remove_prefix(colon == std::string_view::npos ? text.size() : colon);
+  }
+  if (text.empty() || text.front() != ':') {
+    throw std::invalid_argument("--connect-to " + std::string(whole) +
+                                ": expected HOST1:PORT1:HOST2:PORT2");
+  }
+  text.remove_prefix(1);
+  return host;
+}
+
+std::uint16_t take_port(std::string_view& text, std::string_view whole, bool last) {
+  const auto colon = last ? std::string_view::npos : text.find(':');
+  if (!last && colon == std::string_view::npos) {
+    throw std::invalid_argument("--connect-to " + std::string(whole) +
+                                ": expected HOST1:PORT1:HOST2:PORT2");
+  }
+  const auto field = text.substr(0, colon);
+  text.remove_prefix(last ? text.size() : colon + 1);
+  if (field.empty()) return 0;
+  unsigned value = 0;
+  const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value);
+  if (error != std::errc{} || end != field.data() + field.size() || value > 65535) {
+    throw std::invalid_argument("--connect-to " + std::string(whole) + ": bad port '" +
+                                std::string(field) + "'");
+  }
+  return static_cast<std::uint16_t>(value);
+}
+
+}  // namespace
+
+ConnectTo ConnectTo::parse(std::string_view text) {
+  ConnectTo rule;
+  auto rest = text;
+  rule.host = std::string(take_host(rest, text));
+  rule.port = take_port(rest, text, false);
+  auto target = rest;
+  if (!target.empty() && target.front() == '[') {
+    const auto close = target.find(']');
+    if (close == std::string_view::npos) {
+      throw std::invalid_argument("--connect-to " + std::string(text) + ": unclosed '[' in IPv6 address");
+    }
+    rule.target_host = std::string(target.substr(1, close - 1));
+    rest = target.substr(close + 1);
+  } else {
+    const auto colon = target.rfind(':');
+    if (colon == std::string_view::npos) {
+      throw std::invalid_argument("--connect-to " + std::string(text) +
+                                  ": expected HOST1:PORT1:HOST2:PORT2");
+    }
+    rule.target_host = std::string(target.substr(0, colon));
+    rest = target.substr(colon);
+  }
+  if (rest.empty() || rest.front() != ':') {
+    throw std::invalid_argument("--connect-to " + std::string(text) + ": expected HOST1:PORT1:HOST2:PORT2");
+  }
+  rest.remove_prefix(1);
+  rule.target_port = take_port(rest, text, true);
+  return rule;
+}
+
+bool ConnectTo::matches(std::string_view url_host, std::uint16_t url_port) const {
+  return (host.empty() || host == url_host) && (port == 0 || port == url_port);
+}
+
+FetchOptions::Endpoint FetchOptions::route(std::string_view url_host, std::uint16_t url_port) const {
+  for (const auto& rule : connect_to) {
+    if (rule.matches(url_host, url_port)) {
+      return {rule.target_host.empty() ? std::string(url_host) : rule.target_host,
+              rule.target_port == 0 ? url_port : rule.target_port};
+    }
+  }
+  return {std::string(url_host), url_port};
+}
+
+}  // namespace fetcher

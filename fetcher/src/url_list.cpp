@@ -1,1 +1,93 @@
-// url_list.cpp: (in progress)
+// url_list.cpp: URL list parsing and URL validation with Boost.URL.
+#include <fetcher/url_list.hpp>
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <stdexcept>
+#include <sys/stat.h>
+
+namespace fetcher {
+namespace {
+
+constexpr std::size_t max_line_length = 8192;
+
+std::string_view trim(std::string_view text) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+// Shows a rejected line safely on one terminal line: control and non-ASCII bytes escaped,
+// long lines cut.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text.substr(0, 80)) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      static constexpr char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  if (text.size() > 80) out += "...";
+  return out;
+}
+
+}  // namespace
+
+std::string check_url(std::string_view url) {
+  if (url.size() > max_line_length) return "URL longer than " + std::to_string(max_line_length) + " bytes";
+  for (unsigned char c : url) {
+    if (c < 0x20 || c >= 0x7f) return "not a URL (contains control or non-ASCII bytes): " + printable(url);
+  }
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) return "not a URL: " + printable(url);
+  const auto scheme = parsed->scheme_id();
+  if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) {
+    return "unsupported scheme '" + std::string(parsed->scheme()) + "' (only http and https)";
+  }
+  if (!parsed->has_authority() || parsed->encoded_host().empty()) return "no host in URL: " + printable(url);
+  if (parsed->has_port() && (parsed->port_number() == 0)) return "bad port in URL: " + printable(url);
+  return {};
+}
+
+std::vector<FetchRequest> parse_url_list(std::istream& in, std::string_view name) {
+  std::vector<FetchRequest> requests;
+  std::string line;
+  std::size_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    const auto text = trim(line);
+    if (text.empty() || text.front() == '#') continue;
+    FetchRequest request;
+    request.url = std::string(text.substr(0, max_line_length + 1));
+    request.source = std::string(name) + ":" + std::to_string(number);
+    request.error = check_url(text);
+    requests.push_back(std::move(request));
+  }
+  return requests;
+}
+
+std::vector<FetchRequest> load_url_list(const std::string& path) {
+  if (path == "-") return parse_url_list(std::cin, "<stdin>");
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
+  }
+  if (S_ISDIR(info.st_mode)) throw std::runtime_error(path + ": cannot read: is a directory");
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
+  auto requests = parse_url_list(file, path);
+  if (file.bad()) throw std::runtime_error(path + ": read error");
+  return requests;
+}
+
+}  // namespace fetcher

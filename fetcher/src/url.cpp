@@ -1,0 +1,62 @@
+// url.cpp: URL resolution and splitting with Boost.URL.
+#include <fetcher/url.hpp>
+#include <fetcher/url_list.hpp>
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace fetcher {
+
+ResolvedUrl resolve_url(std::string_view base, std::string_view reference) {
+  auto base_url = boost::urls::parse_absolute_uri(base);
+  if (!base_url) return {{}, "base URL does not parse: " + std::string(base)};
+  auto ref = boost::urls::parse_uri_reference(reference);
+  if (!ref) return {{}, "Location is not a URL: " + std::string(reference.substr(0, 200))};
+  boost::urls::url resolved;
+  if (auto done = boost::urls::resolve(*base_url, *ref, resolved); !done) {
+    return {{}, "cannot resolve Location " + std::string(reference.substr(0, 200))};
+  }
+  resolved.remove_fragment();
+  resolved.normalize();
+  std::string url(resolved.buffer());
+  if (auto problem = check_url(url); !problem.empty()) return {{}, problem.insert(0, "redirect to ")};
+  return {std::move(url), {}};
+}
+
+bool split_url(std::string_view url, UrlParts& parts, std::string& error) {
+  if (error = check_url(url); !error.empty()) return false;
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  parts.tls = parsed->scheme_id() == boost::urls::scheme::https;
+  const std::uint16_t default_port = parts.tls ? 443 : 80;
+  parts.port = parsed->has_port() ? parsed->port_number() : default_port;
+  switch (parsed->host_type()) {
+    case boost::urls::host_type::ipv6:
+      parts.host = parsed->host_ipv6_address().to_string();
+      parts.host_is_address = true;
+      break;
+    case boost::urls::host_type::ipv4:
+      parts.host = parsed->host_ipv4_address().to_string();
+      parts.host_is_address = true;
+      break;
+    default:
+      parts.host = parsed->host();  // percent-decoded
+      parts.host_is_address = false;
+      break;
+  }
+  std::transform(parts.host.begin(), parts.host.end(), parts.host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  parts.host_header = std::string(parsed->encoded_host_and_port());
+  if (parsed->has_port() && parts.port == default_port) parts.host_header = std::string(parsed->encoded_host());
+  parts.target = std::string(parsed->encoded_path());
+  if (parts.target.empty()) parts.target.push_back('/');
+  if (parsed->has_query()) {
+    parts.target += '?';
+    parts.target += parsed->encoded_query();
+  }
+  return true;
+}
+
+}  // namespace fetcher
