@@ -1,1 +1,128 @@
-int main() { return 0; }
+// main.cpp: `fetcher`: parse the command line, run the chosen subcommand, map failures to exit
+// codes (0 all fetched, 1 some URLs failed, 2 usage or input error).
+#include "commands.hpp"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
+
+namespace {
+
+using namespace fetcher::cli;
+
+constexpr const char* bench_examples = R"(
+Examples:
+  fetcher bench                                  # the course lists, every strategy, emulated sites
+  fetcher bench urls/mipt.txt --strategies sequential,pool:8,async
+  fetcher bench my-list.txt --sites my-sites.toml --format json --output run.json
+  fetcher bench --live my-list.txt               # the real internet (noisy!)
+)";
+
+constexpr const char* get_examples = R"(
+Examples:
+  fetcher get https://example.org/ https://example.com/
+  fetcher get -i urls.txt --strategy pool:8 --json
+  fetcher get -i - -o pages/ < urls.txt
+)";
+
+constexpr const char* serve_examples = R"(
+Examples:
+  fetcher serve                                  # the course sites on free ports
+  fetcher serve --sites my-sites.toml --http-port 8080 --https-port 8443
+)";
+
+void configure_logging(bool verbose) {
+  auto logger = spdlog::stderr_color_mt("fetcher");
+  logger->set_pattern("%^%l%$: %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::warn);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A child that exits early must not kill us through a pipe write.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app{"fetcher: fetch URL lists concurrently, and measure how the way you organise "
+               "concurrency changes the time an I/O-bound job takes."};
+  app.set_version_flag("--version", std::string("fetcher 0.1.0"));
+  app.require_subcommand(1);
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "Debug logging on stderr");
+
+  BenchArgs bench;
+  auto* bench_app = app.add_subcommand("bench", "Time strategies over URL lists (emulated origin by default)");
+  bench_app->footer(bench_examples);
+  bench_app->add_option("lists", bench.lists, "URL list files (default: the three course lists)");
+  bench_app->add_flag("--live", bench.live, "Fetch the real hosts instead of the emulated origin");
+  bench_app->add_option("--strategies", bench.strategies, "Comma-separated: sequential,threads,pool:N,async")
+      ->capture_default_str();
+  bench_app->add_option("--sites", bench.sites, "Sites file for the emulated origin (default urls/sites.toml)");
+  bench_app->add_option("--format", bench.format, "table, md, csv or json")->capture_default_str();
+  bench_app->add_option("--output", bench.output, "Write the report to this file");
+  bench_app->add_option("--max-in-flight", bench.max_in_flight, "async: most fetches at once (0 = all)")
+      ->capture_default_str();
+  bench.client.add_to(*bench_app);
+
+  GetArgs get;
+  auto* get_app = app.add_subcommand("get", "Fetch URLs, one line per URL as it completes");
+  get_app->footer(get_examples);
+  get_app->add_option("urls", get.urls, "URLs to fetch");
+  get_app->add_option("-i,--input", get.input_lists, "Read URLs from this list file (- for stdin)");
+  get_app->add_option("--strategy", get.strategy, "sequential, threads, pool:N or async")->capture_default_str();
+  get_app->add_option("--max-in-flight", get.max_in_flight, "async: most fetches at once (0 = all)")
+      ->capture_default_str();
+  get_app->add_flag("--json", get.json, "One JSON object per line");
+  get_app->add_option("-o,--output-dir", get.output_dir, "Save bodies under this directory");
+  get.client.add_to(*get_app);
+
+  ServeArgs serve;
+  auto* serve_app = app.add_subcommand("serve", "Run the emulated origin on loopback until Ctrl-C");
+  serve_app->footer(serve_examples);
+  serve_app->add_option("--sites", serve.sites, "Sites file (default urls/sites.toml)");
+  serve_app->add_option("--address", serve.address, "Address to listen on")->capture_default_str();
+  serve_app->add_option("--http-port", serve.http_port, "Plain HTTP port (0 = any free)")->capture_default_str();
+  serve_app->add_option("--https-port", serve.https_port, "HTTPS port (0 = any free)")->capture_default_str();
+  serve_app->add_flag("--control", serve.control, "Driven by `fetcher bench` over stdin/stdout");
+
+  RunStrategyArgs run_strategy;
+  auto* run_app = app.add_subcommand("__run-strategy", "");  // the bench's measured child; hidden
+  run_app->group("");
+  run_app->add_option("--list", run_strategy.list)->required();
+  run_app->add_option("--strategy", run_strategy.strategy)->required();
+  run_app->add_option("--max-in-flight", run_strategy.max_in_flight);
+  run_strategy.client.add_to(*run_app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
+  } catch (const CLI::ParseError& error) {
+    std::cerr << "fetcher: " << error.what() << " (see fetcher --help)\n";
+    return exit_usage;
+  }
+  configure_logging(verbose);
+
+  try {
+    if (*bench_app) return bench_command(bench);
+    if (*get_app) return get_command(get);
+    if (*serve_app) return serve_command(serve);
+    if (*run_app) return run_strategy_command(run_strategy);
+  } catch (const std::invalid_argument& error) {
+    std::cerr << "fetcher: " << error.what() << "\n";
+    return exit_usage;
+  } catch (const std::exception& error) {
+    // Start-up failures: unreadable list or sites file, CA file, ports in use.
+    std::cerr << "fetcher: " << error.what() << "\n";
+    return exit_usage;
+  }
+  return exit_usage;
+}

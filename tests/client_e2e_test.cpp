@@ -1,1 +1,219 @@
+// client_e2e_test.cpp: the client against a real emulated origin on loopback: HTTP, HTTPS with
+// verification, redirects, timeouts, refused connections, certificate and size failures.
+#include "test_origin.hpp"
+
+#include <fetcher/client.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include <gtest/gtest.h>
+
+#include <optional>
+
+namespace fetcher {
+namespace {
+
+using testing::TestOrigin;
+
+const char* const sites = R"(
+seed = 7
+[[site]]
+host = "plain.test"
+latency_ms = 5
+body_bytes = 12345
+capacity = 0
+
+[[site]]
+host = "secure.test"
+latency_ms = 5
+jitter_ms = 2
+body_bytes = 70000
+capacity = 0
+
+[[site]]
+host = "www.python.org"
+latency_ms = 5
+body_bytes = 2000
+redirect = "https://www.python.org/"
+
+[[site]]
+host = "slow.test"
+latency_ms = 5000
+body_bytes = 10
+
+[[site]]
+host = "loop-a.test"
+latency_ms = 1
+body_bytes = 10
+redirect = "http://loop-b.test/"
+
+[[site]]
+host = "loop-b.test"
+latency_ms = 1
+body_bytes = 10
+redirect = "http://loop-a.test/"
+)";
+
+class ClientTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { origin_ = new TestOrigin(sites); }
+  static void TearDownTestSuite() {
+    delete origin_;
+    origin_ = nullptr;
+  }
+
+  FetchResult fetch(const std::string& url, FetchOptions options) {
+    Client client(std::move(options));
+    return client.fetch(FetchRequest{url, "test", ""});
+  }
+  FetchResult fetch(const std::string& url) { return fetch(url, origin_->client_options()); }
+
+  static TestOrigin* origin_;
+};
+TestOrigin* ClientTest::origin_ = nullptr;
+
+TEST_F(ClientTest, PlainHttpDeliversTheExactBody) {
+  const auto result = fetch("http://plain.test/page?x=1");
+  ASSERT_TRUE(result.ok()) << result.message;
+  EXPECT_EQ(result.status, 200u);
+  EXPECT_EQ(result.body_bytes, 12345u);
+  EXPECT_EQ(result.body_sha256, origin_->expected_digest("plain.test", "/page?x=1"));
+  EXPECT_EQ(result.final_url, "http://plain.test/page?x=1");
+  EXPECT_GT(result.timings.first_byte, std::chrono::milliseconds(3));
+  EXPECT_GE(result.timings.total, result.timings.first_byte);
+  EXPECT_EQ(result.timings.tls.count(), 0);
+}
+
+TEST_F(ClientTest, HttpsVerifiesTheOriginCertificate) {
+  const auto result = fetch("https://secure.test/a/b.html");
+  ASSERT_TRUE(result.ok()) << result.message;
+  EXPECT_EQ(result.status, 200u);
+  EXPECT_EQ(result.body_bytes, 70000u);
+  EXPECT_EQ(result.body_sha256, origin_->expected_digest("secure.test", "/a/b.html"));
+  EXPECT_GT(result.timings.tls, result.timings.connect);
+}
+
+TEST_F(ClientTest, HttpsWithoutTheOriginCaIsRejected) {
+  auto options = origin_->client_options();
+  options.ca_file.clear();  // the system store does not know the origin's CA
+  const auto result = fetch("https://secure.test/", options);
+  EXPECT_EQ(result.error, ErrorKind::tls) << result.message;
+  EXPECT_NE(result.message.find("certificate"), std::string::npos) << result.message;
+}
+
+TEST_F(ClientTest, CertificateForAnotherNameIsRejected) {
+  // The origin's certificate names only its sites; this host is routed there all the same.
+  const auto result = fetch("https://not-in-the-certificate.test/");
+  EXPECT_EQ(result.error, ErrorKind::tls) << result.message;
+  EXPECT_NE(result.message.find("not-in-the-certificate.test"), std::string::npos) << result.message;
+}
+
+TEST_F(ClientTest, InsecureSkipsVerification) {
+  auto options = origin_->client_options();
+  options.ca_file.clear();
+  options.verify_peer = false;
+  const auto result = fetch("https://secure.test/", options);
+  EXPECT_TRUE(result.ok()) << result.message;
+}
+
+TEST_F(ClientTest, RedirectFromHttpToHttpsIsFollowed) {
+  const auto result = fetch("http://www.python.org");
+  ASSERT_TRUE(result.ok()) << result.message;
+  EXPECT_EQ(result.redirects, 1);
+  EXPECT_EQ(result.final_url, "https://www.python.org/");
+  EXPECT_EQ(result.body_bytes, 2000u);
+  EXPECT_EQ(result.body_sha256, origin_->expected_digest("www.python.org", "/"));
+}
+
+TEST_F(ClientTest, RedirectsBeyondTheLimitFail) {
+  auto options = origin_->client_options();
+  options.max_redirects = 0;
+  const auto result = fetch("http://www.python.org/", options);
+  EXPECT_EQ(result.error, ErrorKind::too_many_redirects) << result.message;
+}
+
+TEST_F(ClientTest, RedirectLoopIsDetected) {
+  const auto result = fetch("http://loop-a.test/");
+  EXPECT_EQ(result.error, ErrorKind::redirect_loop) << result.message;
+  EXPECT_EQ(result.redirects, 1);
+}
+
+TEST_F(ClientTest, FirstByteTimeoutFires) {
+  auto options = origin_->client_options();
+  options.first_byte_timeout = std::chrono::milliseconds(200);
+  const auto result = fetch("http://slow.test/", options);
+  EXPECT_EQ(result.error, ErrorKind::timeout) << result.message;
+  EXPECT_NE(result.message.find("200 ms"), std::string::npos) << result.message;
+  // Bounded well below the server's 5 s: the timeout, not the server, ended it.
+  EXPECT_LT(result.timings.total, std::chrono::seconds(3));
+}
+
+TEST_F(ClientTest, TotalTimeoutFires) {
+  auto options = origin_->client_options();
+  options.total_timeout = std::chrono::milliseconds(300);
+  const auto result = fetch("https://slow.test/", options);
+  EXPECT_EQ(result.error, ErrorKind::timeout) << result.message;
+  EXPECT_NE(result.message.find("total timeout"), std::string::npos) << result.message;
+  EXPECT_LT(result.timings.total, std::chrono::seconds(3));
+}
+
+TEST_F(ClientTest, ClosedPortGivesConnectError) {
+  FetchOptions options;
+  options.connect_to.push_back(ConnectTo::parse("::127.0.0.1:" + std::to_string(testing::closed_port())));
+  const auto result = fetch("http://plain.test/", options);
+  EXPECT_EQ(result.error, ErrorKind::connect) << result.message;
+  EXPECT_NE(result.message.find("refused"), std::string::npos) << result.message;
+}
+
+TEST_F(ClientTest, BodyOverTheLimitIsTooLarge) {
+  auto options = origin_->client_options();
+  options.body_limit = 1000;
+  const auto result = fetch("http://plain.test/", options);
+  EXPECT_EQ(result.error, ErrorKind::too_large) << result.message;
+}
+
+TEST_F(ClientTest, UnknownHostOnTheOriginIsAnHttpStatusFailure) {
+  const auto result = fetch("http://unknown.test/");
+  EXPECT_EQ(result.error, ErrorKind::http_status) << result.message;
+  EXPECT_EQ(result.status, 404u);
+}
+
+TEST_F(ClientTest, RejectedListLineBecomesBadUrlWithItsSource) {
+  Client client(origin_->client_options());
+  const auto result = client.fetch(FetchRequest{"ftp://x/", "list.txt:3", "unsupported scheme 'ftp'"});
+  EXPECT_EQ(result.error, ErrorKind::bad_url);
+  EXPECT_EQ(result.message, "list.txt:3: unsupported scheme 'ftp'");
+}
+
+TEST_F(ClientTest, KeepBodyReturnsTheBytes) {
+  auto options = origin_->client_options();
+  options.keep_body = true;
+  const auto result = fetch("http://plain.test/kept", options);
+  ASSERT_TRUE(result.ok()) << result.message;
+  EXPECT_EQ(result.body, origin::make_body(*origin_->sites().find("plain.test"), "/kept"));
+}
+
+TEST_F(ClientTest, AsyncFetchRunsOnTheCallersLoop) {
+  Client client(origin_->client_options());
+  boost::asio::io_context loop;
+  std::optional<FetchResult> result;
+  boost::asio::co_spawn(loop, client.async_fetch(FetchRequest{"https://secure.test/x", "", ""}, 7),
+                        [&](std::exception_ptr error, FetchResult value) {
+                          ASSERT_FALSE(error);
+                          result = std::move(value);
+                        });
+  loop.run();
+  ASSERT_TRUE(result);
+  EXPECT_TRUE(result->ok()) << result->message;
+  EXPECT_EQ(result->index, 7u);
+}
+
+TEST_F(ClientTest, MissingCaFileIsAStartUpError) {
+  auto options = origin_->client_options();
+  options.ca_file = "/nonexistent/ca.pem";
+  EXPECT_THROW(Client client(options), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace fetcher

@@ -1,0 +1,283 @@
+// bench_command.cpp: `fetcher bench`. Starts the emulated origin in a child process, runs each
+// strategy over each list in a child process of its own (so CPU and peak RSS are that
+// strategy's alone), checks that the strategies agree, and prints the tables.
+#include "bench_report.hpp"
+#include "child_process.hpp"
+#include "commands.hpp"
+#include "result_json.hpp"
+#include "units.hpp"
+
+#include <fetcher/origin/ideal.hpp>
+#include <fetcher/origin/sites.hpp>
+#include <fetcher/run.hpp>
+#include <fetcher/strategy.hpp>
+#include <fetcher/url_list.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <stdexcept>
+
+#include <unistd.h>
+
+namespace fetcher::cli {
+namespace {
+
+// The origin, running as `fetcher serve --control` in its own process.
+class OriginProcess {
+ public:
+  explicit OriginProcess(const std::string& sites_path)
+      : process_({self_executable(), "serve", "--sites", sites_path, "--control"}) {
+    std::string line;
+    if (!process_.read_line(line)) throw std::runtime_error("the emulated origin did not start (see above)");
+    const auto ready = nlohmann::json::parse(line);
+    http_port_ = ready.at("http_port").get<unsigned>();
+    https_port_ = ready.at("https_port").get<unsigned>();
+    ca_file_ = ready.at("ca_file").get<std::string>();
+  }
+  ~OriginProcess() {
+    try {
+      process_.write_line("quit");
+    } catch (const std::exception&) {
+      // Already gone; the destructor of process_ reaps it.
+    }
+  }
+
+  nlohmann::json command(const std::string& name) {
+    process_.write_line(name);
+    std::string line;
+    if (!process_.read_line(line)) throw std::runtime_error("the emulated origin stopped unexpectedly");
+    return nlohmann::json::parse(line);
+  }
+
+  std::vector<std::string> connect_to_rules() const {
+    return {":80:127.0.0.1:" + std::to_string(http_port_), ":443:127.0.0.1:" + std::to_string(https_port_)};
+  }
+  const std::string& ca_file() const { return ca_file_; }
+
+ private:
+  ChildProcess process_;
+  unsigned http_port_ = 0;
+  unsigned https_port_ = 0;
+  std::string ca_file_;
+};
+
+struct MeasuredRun {
+  RunReport report;  // with results
+  int exit_code = 0;
+};
+
+MeasuredRun measure_in_child(const std::string& list_path, const Strategy& strategy, std::size_t max_in_flight,
+                             const ClientFlags& client) {
+  std::vector<std::string> arguments = {self_executable(), "__run-strategy", "--list", list_path,
+                                        "--strategy", strategy.name(), "--max-in-flight",
+                                        std::to_string(max_in_flight)};
+  const auto flags = client.to_arguments();
+  arguments.insert(arguments.end(), flags.begin(), flags.end());
+  ChildProcess child(arguments);
+  child.close_input();
+  MeasuredRun run;
+  std::string line;
+  bool have_report = false;
+  while (child.read_line(line)) {
+    auto json = nlohmann::json::parse(line);
+    if (json.contains("report")) {
+      auto results = std::move(run.report.results);
+      run.report = report_from_json(json["report"]);
+      run.report.results = std::move(results);
+      have_report = true;
+    } else {
+      run.report.results.push_back(result_from_json(json));
+    }
+  }
+  run.exit_code = child.wait();
+  if (!have_report) {
+    throw std::runtime_error(strategy.name() + ": measuring process ended without a report (exit " +
+                             std::to_string(run.exit_code) + ")");
+  }
+  return run;
+}
+
+// Compares each URL's outcome across strategies; returns the differences (empty: agreed).
+std::vector<std::string> find_disagreements(const std::vector<MeasuredRun>& runs) {
+  std::vector<std::string> differences;
+  if (runs.empty()) return differences;
+  const auto& first = runs.front().report;
+  for (std::size_t r = 1; r < runs.size(); ++r) {
+    const auto& other = runs[r].report;
+    for (std::size_t i = 0; i < first.results.size() && i < other.results.size(); ++i) {
+      const auto& a = first.results[i];
+      const auto& b = other.results[i];
+      if (a.status != b.status || a.body_bytes != b.body_bytes || a.body_sha256 != b.body_sha256) {
+        if (differences.size() < 5) {
+          differences.push_back(a.url + ": " + first.strategy + " got " + std::to_string(a.status) + "/" +
+                                std::to_string(a.body_bytes) + " B, " + other.strategy + " got " +
+                                std::to_string(b.status) + "/" + std::to_string(b.body_bytes) + " B");
+        } else if (differences.size() == 5) {
+          differences.emplace_back("...");
+        }
+      }
+    }
+  }
+  return differences;
+}
+
+unsigned ideal_workers(const Strategy& strategy, std::size_t max_in_flight) {
+  switch (strategy.kind) {
+    case Strategy::Kind::sequential: return 1;
+    case Strategy::Kind::pool: return strategy.workers;
+    case Strategy::Kind::threads: return 0;
+    case Strategy::Kind::async: return static_cast<unsigned>(max_in_flight);
+  }
+  return 0;
+}
+
+// A one-line note of where a list's hosts live in the model, e.g. "cs.mipt.ru: 66 ms, capacity 1".
+std::string describe_sites(const origin::SiteSet& sites, const std::vector<FetchRequest>& requests) {
+  std::vector<std::string> seen;
+  std::string note = "emulated origin (";
+  for (const auto& request : requests) {
+    const auto scheme_end = request.url.find("://");
+    if (scheme_end == std::string::npos) continue;
+    auto host = request.url.substr(scheme_end + 3);
+    host = host.substr(0, host.find_first_of(":/?#"));
+    const auto* site = sites.find(host);
+    if (!site || std::find(seen.begin(), seen.end(), site->host) != seen.end()) continue;
+    seen.push_back(site->host);
+  }
+  if (seen.size() == 1) {
+    const auto* site = sites.find(seen.front());
+    note += site->host + ": " + std::to_string(site->latency.count()) + " ms, capacity " +
+            (site->capacity ? std::to_string(site->capacity) : std::string("unlimited"));
+  } else {
+    note += std::to_string(seen.size()) + " hosts";
+  }
+  return note + ")";
+}
+
+bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
+
+}  // namespace
+
+std::string urls_directory() {
+  if (const char* dir = std::getenv("FETCHER_URLS_DIR"); dir && *dir) return dir;
+  return FETCHER_DEFAULT_URLS_DIR;
+}
+
+int bench_command(const BenchArgs& args) {
+  // Validate everything before starting anything: a usage error costs no time.
+  std::vector<std::string> list_paths = args.lists;
+  if (list_paths.empty()) {
+    for (const char* name : {"mipt.txt", "python-docs.txt", "popular.txt"}) {
+      list_paths.push_back(urls_directory() + "/" + name);
+    }
+  }
+  std::vector<std::vector<FetchRequest>> lists;
+  for (const auto& path : list_paths) {
+    if (path == "-") throw std::invalid_argument("bench: lists must be files (the list is read once per strategy)");
+    lists.push_back(load_url_list(path));
+    for (const auto& request : lists.back()) {
+      if (!request.error.empty()) std::cerr << request.source << ": " << request.error << "\n";
+    }
+  }
+  const auto strategies = parse_strategies(args.strategies);
+  const auto format = parse_output_format(args.format);
+  auto client = args.client;
+  (void)client.to_options();  // validates the flags now, in this process
+
+  std::optional<origin::SiteSet> sites;
+  std::unique_ptr<OriginProcess> origin;
+  if (!args.live) {
+    const auto sites_path = args.sites.empty() ? urls_directory() + "/sites.toml" : args.sites;
+    sites = origin::load_sites(sites_path);
+    origin = std::make_unique<OriginProcess>(sites_path);
+    const auto rules = origin->connect_to_rules();
+    client.connect_to.insert(client.connect_to.begin(), rules.begin(), rules.end());
+    if (client.cacert.empty()) client.cacert = origin->ca_file();
+  }
+
+  std::ofstream file;
+  if (!args.output.empty()) {
+    file.open(args.output);
+    if (!file) throw std::runtime_error(args.output + ": cannot write");
+  }
+  std::ostream& out = args.output.empty() ? std::cout : file;
+
+  BenchReport bench;
+  bool any_failed = false;
+  for (std::size_t l = 0; l < lists.size(); ++l) {
+    ListReport list;
+    list.name = std::filesystem::path(list_paths[l]).filename().string();
+    list.urls = lists[l].size();
+    list.origin_note = sites ? describe_sites(*sites, lists[l]) : "live";
+    std::vector<std::string> urls;
+    for (const auto& request : lists[l]) urls.push_back(request.url);
+
+    std::vector<MeasuredRun> runs;
+    for (const auto& strategy : strategies) {
+      if (stderr_is_terminal()) std::cerr << "\r\033[K" << list.name << ": " << strategy.name() << " ..." << std::flush;
+      if (origin) origin->command("reset");
+      auto run = measure_in_child(list_paths[l], strategy, args.max_in_flight, client);
+      StrategyRow row;
+      row.report = run.report;
+      row.report.results.clear();
+      if (sites) row.ideal_s = origin::ideal_seconds(*sites, urls, ideal_workers(strategy, args.max_in_flight));
+      if (origin) row.origin_seen = origin->command("stats").value("hosts", nlohmann::json());
+      if (run.report.failed > 0) {
+        any_failed = true;
+        for (const auto& result : run.report.results) {
+          if (!result.ok()) {
+            spdlog::debug("{}: {}: {} {}", list.name, strategy.name(), to_string(result.error), result.message);
+          }
+        }
+      }
+      list.strategies.push_back(std::move(row));
+      runs.push_back(std::move(run));
+    }
+    if (stderr_is_terminal()) std::cerr << "\r\033[K" << std::flush;
+    list.disagreements = find_disagreements(runs);
+    list.agree = list.disagreements.empty();
+    // Name the first few failures once per list, so a failed column never goes unexplained.
+    std::map<std::string, int> failures;
+    for (const auto& run : runs) {
+      for (const auto& result : run.report.results) {
+        if (!result.ok() && failures.size() < 5) ++failures[result.message];
+      }
+    }
+    for (const auto& [message, count] : failures) std::cerr << "failed: " << message << "\n";
+    if (format == OutputFormat::table) {
+      out << (l ? "\n" : "") << render_table(list) << std::flush;
+    }
+    bench.lists.push_back(std::move(list));
+  }
+  if (format != OutputFormat::table) out << render(bench, format) << std::flush;
+  return any_failed ? exit_some_failed : exit_ok;
+}
+
+int run_strategy_command(const RunStrategyArgs& args) {
+  raise_open_files_limit();
+  const auto requests = load_url_list(args.list);
+  const auto strategy = Strategy::parse(args.strategy);
+  Client client(args.client.to_options());
+  RunOptions run_options;
+  run_options.max_in_flight = args.max_in_flight;
+  const auto report = run(requests, strategy, client, run_options);
+  // Results are written after the clock stopped, so writing them is not measured.
+  std::string out;
+  for (const auto& result : report.results) {
+    out += result_to_json(result).dump();
+    out += '\n';
+  }
+  nlohmann::json last;
+  last["report"] = report_to_json(report);
+  out += last.dump();
+  out += '\n';
+  std::cout << out << std::flush;
+  return exit_ok;
+}
+
+}  // namespace fetcher::cli

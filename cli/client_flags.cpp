@@ -1,0 +1,75 @@
+// client_flags.cpp: flag definitions and their translation into FetchOptions.
+#include "client_flags.hpp"
+
+#include "units.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <stdexcept>
+
+namespace fetcher::cli {
+namespace {
+
+std::chrono::milliseconds duration_flag(const char* flag, const std::string& value) {
+  try {
+    const auto parsed = parse_duration(value);
+    if (parsed.count() <= 0) throw std::invalid_argument("must be more than zero");
+    return parsed;
+  } catch (const std::invalid_argument& error) {
+    throw std::invalid_argument(std::string(flag) + ": " + error.what());
+  }
+}
+
+}  // namespace
+
+void ClientFlags::add_to(CLI::App& app) {
+  app.add_option("--connect-timeout", connect_timeout, "Resolve + TCP connect limit, e.g. 2s, 500ms")
+      ->capture_default_str()->group("Client");
+  app.add_option("--tls-timeout", tls_timeout, "TLS handshake limit")->capture_default_str()->group("Client");
+  app.add_option("--first-byte-timeout", first_byte_timeout, "Request sent -> response header limit")
+      ->capture_default_str()->group("Client");
+  app.add_option("--timeout", total_timeout, "Whole-fetch limit, redirects included")
+      ->capture_default_str()->group("Client");
+  app.add_option("--body-limit", body_limit, "Largest body accepted, e.g. 10MB")
+      ->capture_default_str()->group("Client");
+  app.add_option("--max-redirects", max_redirects, "Redirects followed before giving up")
+      ->capture_default_str()->check(CLI::Range(0, 100))->group("Client");
+  app.add_option("--user-agent", user_agent, "User-Agent header")->capture_default_str()->group("Client");
+  app.add_option("--cacert", cacert, "Trust this CA file instead of the system store")->group("Client");
+  app.add_flag("--insecure", insecure, "Do not verify TLS certificates (prints a warning)")->group("Client");
+  app.add_option("--connect-to", connect_to,
+                 "HOST1:PORT1:HOST2:PORT2, as curl: connect there, keep the URL's host for Host/SNI/cert")
+      ->group("Client");
+}
+
+FetchOptions ClientFlags::to_options() const {
+  FetchOptions options;
+  options.connect_timeout = duration_flag("--connect-timeout", connect_timeout);
+  options.tls_timeout = duration_flag("--tls-timeout", tls_timeout);
+  options.first_byte_timeout = duration_flag("--first-byte-timeout", first_byte_timeout);
+  options.total_timeout = duration_flag("--timeout", total_timeout);
+  try {
+    options.body_limit = parse_size(body_limit);
+  } catch (const std::invalid_argument& error) {
+    throw std::invalid_argument(std::string("--body-limit: ") + error.what());
+  }
+  options.max_redirects = max_redirects;
+  options.user_agent = user_agent;
+  options.ca_file = cacert;
+  options.verify_peer = !insecure;
+  for (const auto& rule : connect_to) options.connect_to.push_back(ConnectTo::parse(rule));
+  return options;
+}
+
+std::vector<std::string> ClientFlags::to_arguments() const {
+  std::vector<std::string> arguments = {"--connect-timeout",    connect_timeout, "--tls-timeout", tls_timeout,
+                                        "--first-byte-timeout", first_byte_timeout, "--timeout", total_timeout,
+                                        "--body-limit",         body_limit,         "--max-redirects",
+                                        std::to_string(max_redirects), "--user-agent", user_agent};
+  if (!cacert.empty()) arguments.insert(arguments.end(), {"--cacert", cacert});
+  if (insecure) arguments.emplace_back("--insecure");
+  for (const auto& rule : connect_to) arguments.insert(arguments.end(), {"--connect-to", rule});
+  return arguments;
+}
+
+}  // namespace fetcher::cli

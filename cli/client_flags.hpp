@@ -1,0 +1,35 @@
+// client_flags.hpp: the command-line flags that become FetchOptions, shared by `bench`, `get`
+// and the bench's measured child processes.
+#pragma once
+
+#include <fetcher/fetch_options.hpp>
+
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace fetcher::cli {
+
+struct ClientFlags {
+  std::string connect_timeout = "5s";
+  std::string tls_timeout = "5s";
+  std::string first_byte_timeout = "10s";
+  std::string total_timeout = "30s";
+  std::string body_limit = "64MB";
+  int max_redirects = 10;
+  std::string user_agent = "fetcher/0.1";
+  std::string cacert;
+  bool insecure = false;
+  std::vector<std::string> connect_to;
+
+  void add_to(CLI::App& app);
+  // Throws std::invalid_argument naming the flag and the bad value.
+  FetchOptions to_options() const;
+  // The same flags as arguments, to hand to a child process.
+  std::vector<std::string> to_arguments() const;
+};
+
+}  // namespace fetcher::cli

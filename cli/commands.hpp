@@ -1,0 +1,61 @@
+// commands.hpp: the subcommands of `fetcher`, each a function from parsed arguments to an exit
+// code (0 all fetched, 1 some URLs failed, 2 usage or input error).
+#pragma once
+
+#include "client_flags.hpp"
+
+#include <string>
+#include <vector>
+
+namespace fetcher::cli {
+
+constexpr int exit_ok = 0;
+constexpr int exit_some_failed = 1;
+constexpr int exit_usage = 2;
+
+struct BenchArgs {
+  std::vector<std::string> lists;  // empty: the three course lists
+  bool live = false;
+  std::string strategies = "sequential,threads,pool:1,pool:2,pool:4,pool:8,pool:16,pool:32,async";
+  std::string sites;               // empty: urls/sites.toml
+  std::string format = "table";
+  std::string output;              // empty: standard output
+  std::size_t max_in_flight = 0;
+  ClientFlags client;
+};
+
+struct GetArgs {
+  std::vector<std::string> urls;
+  std::vector<std::string> input_lists;
+  std::string strategy = "async";
+  std::size_t max_in_flight = 0;
+  bool json = false;
+  std::string output_dir;
+  ClientFlags client;
+};
+
+struct ServeArgs {
+  std::string sites;
+  std::string address = "127.0.0.1";
+  unsigned http_port = 0;
+  unsigned https_port = 0;
+  bool control = false;  // the bench's line protocol on stdin/stdout
+};
+
+// The bench's measured child: one list, one strategy, results as JSON lines on stdout.
+struct RunStrategyArgs {
+  std::string list;
+  std::string strategy;
+  std::size_t max_in_flight = 0;
+  ClientFlags client;
+};
+
+int bench_command(const BenchArgs& args);
+int get_command(const GetArgs& args);
+int serve_command(const ServeArgs& args);
+int run_strategy_command(const RunStrategyArgs& args);
+
+// Where the course lists and sites.toml live: $FETCHER_URLS_DIR, else the source tree's urls/.
+std::string urls_directory();
+
+}  // namespace fetcher::cli

@@ -1,0 +1,102 @@
+// get_command.cpp: `fetcher get`, fetching for daily use: one line per URL as it completes.
+#include "commands.hpp"
+#include "result_json.hpp"
+#include "units.hpp"
+
+#include <fetcher/run.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+namespace fetcher::cli {
+namespace {
+
+// A file name for a body that cannot leave the output directory: only [A-Za-z0-9._-] survive,
+// every separator becomes '_', and the index in front keeps names unique and never "." or "..".
+std::string safe_file_name(const FetchResult& result) {
+  std::string url = result.final_url;
+  if (const auto scheme = url.find("://"); scheme != std::string::npos) url.erase(0, scheme + 3);
+  std::string name = std::to_string(result.index + 1) + "-";
+  for (char c : url.substr(0, 150)) {
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                      c == '-';
+    name += safe ? c : '_';
+  }
+  while (!name.empty() && (name.back() == '_' || name.back() == '.')) name.pop_back();
+  return name;
+}
+
+std::string result_line(const FetchResult& result) {
+  std::string line;
+  if (result.status != 0) {
+    line = std::to_string(result.status);
+  } else {
+    line = "ERR";
+  }
+  line.resize(4, ' ');
+  std::string size = result.status ? format_bytes(result.body_bytes) : "";
+  line += std::string(size.size() < 9 ? 9 - size.size() : 0, ' ') + size + "  ";
+  std::string time = format_seconds(std::chrono::duration<double>(result.timings.total).count());
+  line += std::string(time.size() < 8 ? 8 - time.size() : 0, ' ') + time + "  ";
+  line += result.url;
+  if (result.final_url != result.url) line += " -> " + result.final_url;
+  if (!result.ok()) line += "  [" + std::string(to_string(result.error)) + "] " + result.message;
+  return line;
+}
+
+}  // namespace
+
+int get_command(const GetArgs& args) {
+  std::vector<FetchRequest> requests;
+  for (std::size_t i = 0; i < args.urls.size(); ++i) {
+    FetchRequest request;
+    request.url = args.urls[i];
+    request.source = "argument " + std::to_string(i + 1);
+    request.error = check_url(request.url);
+    requests.push_back(std::move(request));
+  }
+  for (const auto& path : args.input_lists) {
+    auto more = load_url_list(path);
+    requests.insert(requests.end(), more.begin(), more.end());
+  }
+  if (requests.empty()) throw std::invalid_argument("get: no URLs (give URLs as arguments or -i FILE)");
+  const auto strategy = Strategy::parse(args.strategy);
+  auto options = args.client.to_options();
+  if (!args.output_dir.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(args.output_dir, error);
+    if (error || !std::filesystem::is_directory(args.output_dir)) {
+      throw std::runtime_error("-o " + args.output_dir + ": cannot create directory");
+    }
+    options.keep_body = true;
+  }
+  raise_open_files_limit();
+  Client client(options);
+  RunOptions run_options;
+  run_options.max_in_flight = args.max_in_flight;
+
+  std::size_t save_failures = 0;
+  const auto report = run(requests, strategy, client, run_options, [&](const FetchResult& result) {
+    if (!args.output_dir.empty() && result.ok()) {
+      const auto path = std::filesystem::path(args.output_dir) / safe_file_name(result);
+      std::ofstream file(path, std::ios::binary);
+      file.write(result.body.data(), static_cast<std::streamsize>(result.body.size()));
+      if (!file) {
+        ++save_failures;
+        std::cerr << "fetcher: " << path.string() << ": cannot write\n";
+      }
+    }
+    if (args.json) {
+      std::cout << result_to_json(result).dump() << "\n" << std::flush;
+    } else {
+      std::cout << result_line(result) << "\n" << std::flush;
+    }
+  });
+  std::cerr << report.requests << " URLs: " << report.ok << " ok, " << report.failed << " failed, "
+            << format_bytes(report.bytes) << " in " << format_seconds(report.wall_seconds()) << " ("
+            << report.strategy << ")\n";
+  return report.failed > 0 || save_failures > 0 ? exit_some_failed : exit_ok;
+}
+
+}  // namespace fetcher::cli

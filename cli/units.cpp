@@ -1,0 +1,77 @@
+// units.cpp: duration and size parsing and formatting for the command line.
+#include "units.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+namespace fetcher::cli {
+namespace {
+
+// Splits "1.5s" into 1.5 and "s"; throws when there is no number.
+std::pair<double, std::string> split_number(std::string_view text, std::string_view what) {
+  std::size_t digits = 0;
+  while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.')) {
+    ++digits;
+  }
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + digits, value);
+  if (digits == 0 || error != std::errc{} || end != text.data() + digits) {
+    throw std::invalid_argument("bad " + std::string(what) + " '" + std::string(text) + "'");
+  }
+  std::string unit;
+  for (char c : text.substr(digits)) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return {value, unit};
+}
+
+}  // namespace
+
+std::chrono::milliseconds parse_duration(std::string_view text) {
+  const auto [value, unit] = split_number(text, "duration");
+  double factor = 0;
+  if (unit.empty() || unit == "s") factor = 1000;
+  else if (unit == "ms") factor = 1;
+  else if (unit == "m" || unit == "min") factor = 60000;
+  else throw std::invalid_argument("bad duration '" + std::string(text) + "' (use ms, s or m)");
+  const double milliseconds = value * factor;
+  if (milliseconds > 1e9) throw std::invalid_argument("duration '" + std::string(text) + "' is too long");
+  return std::chrono::milliseconds(static_cast<long long>(std::llround(milliseconds)));
+}
+
+std::uint64_t parse_size(std::string_view text) {
+  const auto [value, unit] = split_number(text, "size");
+  double factor = 0;
+  if (unit.empty() || unit == "b") factor = 1;
+  else if (unit == "k" || unit == "kb" || unit == "kib") factor = 1024.0;
+  else if (unit == "m" || unit == "mb" || unit == "mib") factor = 1024.0 * 1024;
+  else if (unit == "g" || unit == "gb" || unit == "gib") factor = 1024.0 * 1024 * 1024;
+  else throw std::invalid_argument("bad size '" + std::string(text) + "' (use B, KB, MB or GB)");
+  const double bytes = value * factor;
+  if (bytes > 1e15) throw std::invalid_argument("size '" + std::string(text) + "' is too large");
+  return static_cast<std::uint64_t>(std::llround(bytes));
+}
+
+std::string format_seconds(double seconds) {
+  if (seconds < 0 || std::isnan(seconds)) return "-";
+  char text[32];
+  if (seconds < 1e-3) std::snprintf(text, sizeof text, "%.0f us", seconds * 1e6);
+  else if (seconds < 0.1) std::snprintf(text, sizeof text, "%.1f ms", seconds * 1e3);
+  else if (seconds < 1) std::snprintf(text, sizeof text, "%.0f ms", seconds * 1e3);
+  else if (seconds < 100) std::snprintf(text, sizeof text, "%.2f s", seconds);
+  else std::snprintf(text, sizeof text, "%.0f s", seconds);
+  return text;
+}
+
+std::string format_bytes(std::uint64_t bytes) {
+  char text[32];
+  const double value = static_cast<double>(bytes);
+  if (bytes < 1024) std::snprintf(text, sizeof text, "%llu B", static_cast<unsigned long long>(bytes));
+  else if (bytes < 1024 * 1024) std::snprintf(text, sizeof text, "%.1f KB", value / 1024);
+  else if (bytes < 1024ull * 1024 * 1024) std::snprintf(text, sizeof text, "%.2f MB", value / (1024 * 1024));
+  else std::snprintf(text, sizeof text, "%.2f GB", value / (1024.0 * 1024 * 1024));
+  return text;
+}
+
+}  // namespace fetcher::cli

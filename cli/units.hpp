@@ -1,0 +1,22 @@
+// units.hpp: reading and printing durations and sizes the way people write them
+// ("500ms", "2s", "64MB") and want to read them ("66 ms", "5.29 s", "25.0 KB").
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace fetcher::cli {
+
+// "250ms", "2s", "1.5s", "1m"; a bare number means seconds. Throws std::invalid_argument.
+std::chrono::milliseconds parse_duration(std::string_view text);
+// "512", "64KB", "2MB", "1GB" (powers of 1024; "K"/"KiB" accepted too). Throws std::invalid_argument.
+std::uint64_t parse_size(std::string_view text);
+
+// Seconds for people: "850 us", "66.0 ms", "5.29 s", "-" for a negative (unknown) value.
+std::string format_seconds(double seconds);
+// Bytes for people: "512 B", "25.0 KB", "3.40 MB".
+std::string format_bytes(std::uint64_t bytes);
+
+}  // namespace fetcher::cli

@@ -1,0 +1,58 @@
+// test_origin.cpp: see test_origin.hpp.
+#include "test_origin.hpp"
+
+#include <openssl/evp.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <stdexcept>
+
+namespace fetcher::testing {
+
+TestOrigin::TestOrigin(const std::string& sites_toml)
+    : server_(std::make_unique<origin::Server>(origin::parse_sites(sites_toml, "test-sites.toml"))) {
+  server_->start();
+}
+
+TestOrigin::~TestOrigin() { server_->stop(); }
+
+FetchOptions TestOrigin::client_options() const {
+  FetchOptions options;
+  options.connect_to.push_back(ConnectTo::parse(":80:127.0.0.1:" + std::to_string(server_->http_port())));
+  options.connect_to.push_back(ConnectTo::parse(":443:127.0.0.1:" + std::to_string(server_->https_port())));
+  options.ca_file = server_->ca_file();
+  options.connect_timeout = std::chrono::seconds(3);
+  options.tls_timeout = std::chrono::seconds(3);
+  options.first_byte_timeout = std::chrono::seconds(5);
+  options.total_timeout = std::chrono::seconds(10);
+  return options;
+}
+
+std::string TestOrigin::expected_digest(const std::string& host, const std::string& path) const {
+  const auto* site = server_->sites().find(host);
+  if (!site) throw std::logic_error("no such test site: " + host);
+  return sha256_hex(origin::make_body(*site, path));
+}
+
+std::string sha256_hex(const std::string& data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned i = 0; i < length; ++i) {
+    hex += digits[digest[i] >> 4];
+    hex += digits[digest[i] & 15];
+  }
+  return hex;
+}
+
+std::uint16_t closed_port() {
+  boost::asio::io_context context;
+  boost::asio::ip::tcp::acceptor acceptor(
+      context, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();  // closed when the acceptor goes
+}
+
+}  // namespace fetcher::testing
