@@ -1,1 +1,301 @@
-// sites.cpp: (in progress)
+// sites.cpp: reading the sites file and the deterministic parts of the sites model (latency
+// with seeded jitter, redirects, bodies) that the server and the ideal-time model share.
+#include <fetcher/origin/sites.hpp>
+
+#include <boost/url/parse.hpp>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+namespace fetcher::origin {
+namespace {
+
+// --- small deterministic hashing and random numbers ---------------------------------------
+
+// FNV-1a, 64 bits: stable across platforms and runs, unlike std::hash.
+class Fnv1a {
+ public:
+  void add(std::string_view text) {
+    for (const char c : text) add_byte(static_cast<unsigned char>(c));
+  }
+  void add(std::uint64_t number) {
+    for (int shift = 0; shift < 64; shift += 8) add_byte(static_cast<unsigned char>(number >> shift));
+  }
+  // Keeps ("ab", "c") and ("a", "bc") apart.
+  void add_separator() { add_byte(0xff); }
+  std::uint64_t value() const { return state_; }
+
+ private:
+  void add_byte(unsigned char byte) {
+    state_ ^= byte;
+    state_ *= 0x100000001b3ULL;
+  }
+  std::uint64_t state_ = 0xcbf29ce484222325ULL;
+};
+
+// splitmix64: a tiny generator whose whole state is one number, so a hash seeds it directly.
+class SplitMix64 {
+ public:
+  explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
+std::string to_lower(std::string_view text) {
+  std::string lower(text);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower;
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+           return std::tolower(x) == std::tolower(y);
+         });
+}
+
+// --- parsing ------------------------------------------------------------------------------
+
+// Builds "NAME:LINE: reason" errors for one sites file.
+class SitesReader {
+ public:
+  explicit SitesReader(std::string_view name) : name_(name) {}
+
+  SiteSet read(std::string_view toml_text) const {
+    const toml::table root = parse_toml(toml_text);
+    SiteSet result;
+    bool has_sites = false;
+    for (const auto& [key, node] : root) {
+      if (key == "seed") {
+        result.seed = read_unsigned(node, "seed");
+      } else if (key == "site") {
+        has_sites = true;
+        read_site_array(node, result);
+      } else {
+        fail(key.source(), "unknown key '" + std::string(key.str()) + "' (expected seed or [[site]])");
+      }
+    }
+    if (!has_sites) throw std::runtime_error(name_ + ": no [[site]] tables");
+    return result;
+  }
+
+ private:
+  toml::table parse_toml(std::string_view toml_text) const {
+    try {
+      return toml::parse(toml_text, name_);
+    } catch (const toml::parse_error& error) {
+      fail(error.source(), std::string(error.description()));
+    }
+  }
+
+  [[noreturn]] void fail(const toml::source_region& where, const std::string& reason) const {
+    throw std::runtime_error(name_ + ":" + std::to_string(where.begin.line) + ": " + reason);
+  }
+
+  std::uint64_t read_unsigned(const toml::node& node, std::string_view key) const {
+    const auto* integer = node.as_integer();
+    if (integer == nullptr) fail(node.source(), std::string(key) + " must be an integer");
+    if (integer->get() < 0) fail(node.source(), std::string(key) + " must not be negative");
+    return static_cast<std::uint64_t>(integer->get());
+  }
+
+  unsigned read_small_unsigned(const toml::node& node, std::string_view key) const {
+    const auto value = read_unsigned(node, key);
+    if (value > std::numeric_limits<unsigned>::max()) fail(node.source(), std::string(key) + " is too large");
+    return static_cast<unsigned>(value);
+  }
+
+  std::chrono::milliseconds read_milliseconds(const toml::node& node, std::string_view key) const {
+    const auto value = read_unsigned(node, key);
+    // A day is far beyond any useful latency and keeps microsecond arithmetic from overflowing.
+    if (value > 86'400'000) fail(node.source(), std::string(key) + " is too large");
+    return std::chrono::milliseconds(value);
+  }
+
+  std::string read_string(const toml::node& node, std::string_view key) const {
+    const auto* text = node.as_string();
+    if (text == nullptr) fail(node.source(), std::string(key) + " must be a string");
+    return text->get();
+  }
+
+  void read_site_array(const toml::node& node, SiteSet& result) const {
+    const auto* array = node.as_array();
+    if (array == nullptr || !array->is_array_of_tables()) {
+      fail(node.source(), "site must be an array of tables ([[site]])");
+    }
+    for (const auto& element : *array) {
+      Site site = read_site(*element.as_table());
+      for (const auto& existing : result.sites) {
+        if (equal_ignoring_case(existing.host, site.host)) {
+          fail(element.as_table()->get("host")->source(), "duplicate host '" + site.host + "'");
+        }
+      }
+      result.sites.push_back(std::move(site));
+    }
+  }
+
+  Site read_site(const toml::table& table) const {
+    Site site;
+    bool has_host = false;
+    for (const auto& [key, node] : table) {
+      if (key == "host") {
+        site.host = to_lower(read_string(node, "host"));
+        check_host(node, site.host);
+        has_host = true;
+      } else if (key == "latency_ms") {
+        site.latency = read_milliseconds(node, "latency_ms");
+      } else if (key == "jitter_ms") {
+        site.jitter = read_milliseconds(node, "jitter_ms");
+      } else if (key == "body_bytes") {
+        site.body_bytes = read_unsigned(node, "body_bytes");
+        if (site.body_bytes > (std::uint64_t{1} << 30)) fail(node.source(), "body_bytes is too large (max 1 GiB)");
+      } else if (key == "capacity") {
+        site.capacity = read_small_unsigned(node, "capacity");
+      } else if (key == "redirect") {
+        site.redirect = read_string(node, "redirect");
+        check_redirect(node, site.redirect);
+      } else if (key == "redirect_status") {
+        site.redirect_status = read_small_unsigned(node, "redirect_status");
+        check_redirect_status(node, site.redirect_status);
+      } else {
+        fail(key.source(), "unknown key '" + std::string(key.str()) + "' in [[site]]");
+      }
+    }
+    if (!has_host) fail(table.source(), "[[site]] without host");
+    return site;
+  }
+
+  void check_host(const toml::node& node, const std::string& host) const {
+    if (host.empty()) fail(node.source(), "host must not be empty");
+    const bool plain = std::all_of(host.begin(), host.end(), [](unsigned char c) {
+      return std::isalnum(c) || c == '-' || c == '.' || c == '_';
+    });
+    if (!plain) fail(node.source(), "host '" + host + "' is not a plain host name");
+  }
+
+  void check_redirect(const toml::node& node, const std::string& redirect) const {
+    const auto url = boost::urls::parse_absolute_uri(redirect);
+    if (!url) fail(node.source(), "redirect '" + redirect + "' is not an absolute URL");
+    const auto scheme = to_lower(url->scheme());
+    if (scheme != "http" && scheme != "https") {
+      fail(node.source(), "redirect '" + redirect + "' is not an http or https URL");
+    }
+    if (url->encoded_host().empty()) fail(node.source(), "redirect '" + redirect + "' has no host");
+  }
+
+  void check_redirect_status(const toml::node& node, unsigned status) const {
+    constexpr std::array<unsigned, 5> redirect_statuses{301, 302, 303, 307, 308};
+    if (std::find(redirect_statuses.begin(), redirect_statuses.end(), status) == redirect_statuses.end()) {
+      fail(node.source(), "redirect_status must be 301, 302, 303, 307 or 308");
+    }
+  }
+
+  std::string name_;
+};
+
+std::string_view path_or_root(std::string_view path) { return path.empty() ? std::string_view("/") : path; }
+
+}  // namespace
+
+const Site* SiteSet::find(std::string_view host) const {
+  for (const auto& site : sites) {
+    if (equal_ignoring_case(site.host, host)) return &site;
+  }
+  return nullptr;
+}
+
+SiteSet parse_sites(std::string_view toml_text, std::string_view name) {
+  return SitesReader(name).read(toml_text);
+}
+
+SiteSet load_sites(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
+  std::ostringstream text;
+  text << file.rdbuf();
+  if (file.bad()) throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
+  return parse_sites(text.str(), path);
+}
+
+std::chrono::microseconds request_latency(const SiteSet& sites, const Site& site, std::string_view path,
+                                          std::uint64_t repeat) {
+  const auto base = std::chrono::duration_cast<std::chrono::microseconds>(site.latency);
+  const auto jitter = std::chrono::duration_cast<std::chrono::microseconds>(site.jitter).count();
+  if (jitter == 0) return base;
+
+  Fnv1a hash;
+  hash.add(sites.seed);
+  hash.add_separator();
+  hash.add(to_lower(site.host));
+  hash.add_separator();
+  hash.add(path_or_root(path));
+  hash.add_separator();
+  hash.add(repeat);
+  SplitMix64 generator(hash.value());
+
+  const auto span = static_cast<std::uint64_t>(2 * jitter + 1);
+  const auto offset = static_cast<std::int64_t>(generator.next() % span) - jitter;
+  return std::max(base + std::chrono::microseconds(offset), std::chrono::microseconds(0));
+}
+
+bool is_redirected(const Site& site, std::string_view scheme, std::string_view path) {
+  if (site.redirect.empty()) return false;
+  const auto target = boost::urls::parse_absolute_uri(site.redirect);
+  if (!target) return false;  // parse_sites rejects these; a hand-made Site may not
+  const bool same = equal_ignoring_case(target->scheme(), scheme) &&
+                    equal_ignoring_case(target->encoded_host(), site.host) &&
+                    path_or_root(target->encoded_target()) == path_or_root(path);
+  return !same;
+}
+
+std::string make_body(const Site& site, std::string_view path) {
+  const auto size = static_cast<std::size_t>(site.body_bytes);
+  const std::string title = site.host + std::string(path_or_root(path));
+  std::string body = "<!DOCTYPE html>\n<html><head><title>" + title + "</title></head><body>\n";
+  const std::string closing = "</body></html>\n";
+
+  Fnv1a hash;
+  hash.add(to_lower(site.host));
+  hash.add_separator();
+  hash.add(path_or_root(path));
+  SplitMix64 generator(hash.value());
+
+  body.reserve(size + 64);
+  static constexpr char hex_digits[] = "0123456789abcdef";
+  for (std::uint64_t line = 0; body.size() + closing.size() < size; ++line) {
+    body += "<p>";
+    body += std::to_string(line);
+    body += ' ';
+    for (int word = 0; word < 4; ++word) {
+      std::uint64_t bits = generator.next();
+      for (int digit = 0; digit < 16; ++digit, bits >>= 4) body += hex_digits[bits & 0xf];
+      body += ' ';
+    }
+    body += "</p>\n";
+  }
+  if (body.size() + closing.size() > size) {
+    // Cut the filler, not the closing tag, whenever the closing tag fits at all.
+    body.resize(size > closing.size() ? size - closing.size() : 0);
+  }
+  body += closing;
+  body.resize(size);
+  return body;
+}
+
+}  // namespace fetcher::origin
