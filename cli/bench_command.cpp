@@ -15,6 +15,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -220,13 +221,25 @@ int bench_command(const BenchArgs& args) {
     std::vector<MeasuredRun> runs;
     for (const auto& strategy : strategies) {
       if (stderr_is_terminal()) std::cerr << "\r\033[K" << list.name << ": " << strategy.name() << " ..." << std::flush;
-      if (origin) origin->command("reset");
-      auto run = measure_in_child(list_paths[l], strategy, args.max_in_flight, client);
+      // Each repeat in a fresh process against a freshly reset origin; the median run is kept
+      // whole (not a mix of medians), so its figures belong together.
+      std::vector<std::pair<MeasuredRun, nlohmann::json>> repeats;
+      for (unsigned repeat = 0; repeat < args.runs; ++repeat) {
+        if (origin) origin->command("reset");
+        auto measured = measure_in_child(list_paths[l], strategy, args.max_in_flight, client);
+        auto seen = origin ? origin->command("stats").value("hosts", nlohmann::json()) : nlohmann::json();
+        repeats.emplace_back(std::move(measured), std::move(seen));
+      }
+      std::sort(repeats.begin(), repeats.end(), [](const auto& a, const auto& b) {
+        return a.first.report.wall < b.first.report.wall;
+      });
+      auto& [run, seen] = repeats[(repeats.size() - 1) / 2];
       StrategyRow row;
       row.report = run.report;
       row.report.results.clear();
+      for (const auto& repeat : repeats) row.wall_runs_s.push_back(repeat.first.report.wall_seconds());
       if (sites) row.ideal_s = origin::ideal_seconds(*sites, urls, ideal_workers(strategy, args.max_in_flight));
-      if (origin) row.origin_seen = origin->command("stats").value("hosts", nlohmann::json());
+      row.origin_seen = std::move(seen);
       if (run.report.failed > 0) {
         any_failed = true;
         for (const auto& result : run.report.results) {
@@ -269,12 +282,12 @@ int run_strategy_command(const RunStrategyArgs& args) {
   // Results are written after the clock stopped, so writing them is not measured.
   std::string out;
   for (const auto& result : report.results) {
-    out += result_to_json(result).dump();
+    out += json_line(result_to_json(result));
     out += '\n';
   }
   nlohmann::json last;
   last["report"] = report_to_json(report);
-  out += last.dump();
+  out += json_line(last);
   out += '\n';
   std::cout << out << std::flush;
   return exit_ok;

@@ -32,6 +32,17 @@ std::string fixed(double value, const char* format) {
   return text;
 }
 
+// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
 std::string percent(double ratio) { return ratio < 0 ? "-" : fixed(ratio * 100, "%.0f%%"); }
 
 struct Column {
@@ -144,6 +155,7 @@ nlohmann::json bench_to_json(const BenchReport& report) {
           {"peak_rss_kb", r.peak_rss_kb},
       };
       if (!row.origin_seen.is_null()) item["origin"] = row.origin_seen;
+      if (!row.wall_runs_s.empty()) item["wall_runs_s"] = row.wall_runs_s;
       strategies.push_back(std::move(item));
     }
     lists.push_back({{"name", list.name},
@@ -185,7 +197,7 @@ std::string render(const BenchReport& report, OutputFormat format) {
         for (const auto& row : list.strategies) {
           const auto& r = row.report;
           const auto number = [](double value) { return value < 0 ? std::string() : fixed(value, "%.6g"); };
-          out << list.name << "," << r.strategy << "," << list.urls << "," << number(r.wall_seconds()) << ","
+          out << csv_field(list.name) << "," << r.strategy << "," << list.urls << "," << number(r.wall_seconds()) << ","
               << number(row.ideal_s) << "," << number(row.efficiency()) << "," << number(speedup(list, row)) << ","
               << number(r.cpu_user_s) << "," << number(r.cpu_sys_s) << "," << number(r.requests_per_second())
               << "," << number(r.latency.p50 * 1e3) << "," << number(r.latency.p95 * 1e3) << ","

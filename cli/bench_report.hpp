@@ -15,6 +15,7 @@ struct StrategyRow {
   RunReport report;             // measurements; results are not kept here
   double ideal_s = -1;          // the model's ideal time; negative when unknown (--live)
   nlohmann::json origin_seen;   // the origin's per-host counters for this strategy, or null
+  std::vector<double> wall_runs_s;  // every repeat's wall time, ascending (--runs)
 
   double efficiency() const;    // ideal / wall; negative when unknown
 };

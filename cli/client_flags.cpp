@@ -39,7 +39,7 @@ void ClientFlags::add_to(CLI::App& app) {
   app.add_flag("--insecure", insecure, "Do not verify TLS certificates (prints a warning)")->group("Client");
   app.add_option("--connect-to", connect_to,
                  "HOST1:PORT1:HOST2:PORT2, as curl: connect there, keep the URL's host for Host/SNI/cert")
-      ->group("Client");
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->group("Client");
 }
 
 FetchOptions ClientFlags::to_options() const {

@@ -21,6 +21,7 @@ struct BenchArgs {
   std::string format = "table";
   std::string output;              // empty: standard output
   std::size_t max_in_flight = 0;
+  unsigned runs = 1;               // each strategy this many times; the median run is reported
   ClientFlags client;
 };
 

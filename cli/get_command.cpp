@@ -88,7 +88,7 @@ int get_command(const GetArgs& args) {
       }
     }
     if (args.json) {
-      std::cout << result_to_json(result).dump() << "\n" << std::flush;
+      std::cout << json_line(result_to_json(result)) << "\n" << std::flush;
     } else {
       std::cout << result_line(result) << "\n" << std::flush;
     }

@@ -66,13 +66,16 @@ int main(int argc, char** argv) {
   bench_app->add_option("--output", bench.output, "Write the report to this file");
   bench_app->add_option("--max-in-flight", bench.max_in_flight, "async: most fetches at once (0 = all)")
       ->capture_default_str();
+  bench_app->add_option("--runs", bench.runs, "Run each strategy N times and report the median run")
+      ->capture_default_str()->check(CLI::Range(1, 100));
   bench.client.add_to(*bench_app);
 
   GetArgs get;
   auto* get_app = app.add_subcommand("get", "Fetch URLs, one line per URL as it completes");
   get_app->footer(get_examples);
   get_app->add_option("urls", get.urls, "URLs to fetch");
-  get_app->add_option("-i,--input", get.input_lists, "Read URLs from this list file (- for stdin)");
+  get_app->add_option("-i,--input", get.input_lists, "Read URLs from this list file (- for stdin)")
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   get_app->add_option("--strategy", get.strategy, "sequential, threads, pool:N or async")->capture_default_str();
   get_app->add_option("--max-in-flight", get.max_in_flight, "async: most fetches at once (0 = all)")
       ->capture_default_str();
@@ -106,6 +109,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& version) {
     return app.exit(version);
   } catch (const CLI::ParseError& error) {
+    const std::string first = argc > 1 ? argv[1] : "";
+    if (!first.empty() && first[0] != '-' && first != "bench" && first != "get" && first != "serve" &&
+        first != "__run-strategy") {
+      std::cerr << "fetcher: unknown command '" << first << "' (expected bench, get or serve; see fetcher --help)\n";
+      return exit_usage;
+    }
     std::cerr << "fetcher: " << error.what() << " (see fetcher --help)\n";
     return exit_usage;
   }

@@ -1,15 +1,21 @@
 // result_json.cpp: JSON (de)serialisation of results and reports.
 #include "result_json.hpp"
 
+#include <cmath>
+
 namespace fetcher::cli {
 namespace {
 
 double to_ms(std::chrono::nanoseconds value) { return std::chrono::duration<double, std::milli>(value).count(); }
 std::chrono::nanoseconds from_ms(double value) {
-  return std::chrono::nanoseconds(static_cast<long long>(value * 1e6));
+  return std::chrono::nanoseconds(std::llround(value * 1e6));
 }
 
 }  // namespace
+
+std::string json_line(const nlohmann::json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 nlohmann::json result_to_json(const FetchResult& result) {
   nlohmann::json json = {
@@ -76,7 +82,7 @@ nlohmann::json report_to_json(const RunReport& report) {
 RunReport report_from_json(const nlohmann::json& json) {
   RunReport report;
   report.strategy = json.at("strategy").get<std::string>();
-  report.wall = std::chrono::nanoseconds(static_cast<long long>(json.at("wall_s").get<double>() * 1e9));
+  report.wall = std::chrono::nanoseconds(std::llround(json.at("wall_s").get<double>() * 1e9));
   report.cpu_user_s = json.at("cpu_user_s").get<double>();
   report.cpu_sys_s = json.at("cpu_sys_s").get<double>();
   report.requests = json.at("requests").get<std::size_t>();

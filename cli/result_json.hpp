@@ -10,6 +10,8 @@
 namespace fetcher::cli {
 
 nlohmann::json result_to_json(const FetchResult& result);
+// One line of JSON; bytes that are not UTF-8 (a junk list line kept as the URL) become U+FFFD.
+std::string json_line(const nlohmann::json& json);
 FetchResult result_from_json(const nlohmann::json& json);
 
 // The report's measurements without its results.

@@ -56,10 +56,11 @@ std::uint64_t parse_size(std::string_view text) {
 std::string format_seconds(double seconds) {
   if (seconds < 0 || std::isnan(seconds)) return "-";
   char text[32];
-  if (seconds < 1e-3) std::snprintf(text, sizeof text, "%.0f us", seconds * 1e6);
-  else if (seconds < 0.1) std::snprintf(text, sizeof text, "%.1f ms", seconds * 1e3);
-  else if (seconds < 1) std::snprintf(text, sizeof text, "%.0f ms", seconds * 1e3);
-  else if (seconds < 100) std::snprintf(text, sizeof text, "%.2f s", seconds);
+  // Each unit's upper bound is where its rounded text would reach the next unit.
+  if (seconds < 999.5e-6) std::snprintf(text, sizeof text, "%.0f us", seconds * 1e6);
+  else if (seconds < 0.09995) std::snprintf(text, sizeof text, "%.1f ms", seconds * 1e3);
+  else if (seconds < 0.9995) std::snprintf(text, sizeof text, "%.0f ms", seconds * 1e3);
+  else if (seconds < 99.995) std::snprintf(text, sizeof text, "%.2f s", seconds);
   else std::snprintf(text, sizeof text, "%.0f s", seconds);
   return text;
 }
@@ -68,8 +69,8 @@ std::string format_bytes(std::uint64_t bytes) {
   char text[32];
   const double value = static_cast<double>(bytes);
   if (bytes < 1024) std::snprintf(text, sizeof text, "%llu B", static_cast<unsigned long long>(bytes));
-  else if (bytes < 1024 * 1024) std::snprintf(text, sizeof text, "%.1f KB", value / 1024);
-  else if (bytes < 1024ull * 1024 * 1024) std::snprintf(text, sizeof text, "%.2f MB", value / (1024 * 1024));
+  else if (value / 1024 < 1023.95) std::snprintf(text, sizeof text, "%.1f KB", value / 1024);
+  else if (value / (1024 * 1024) < 1023.995) std::snprintf(text, sizeof text, "%.2f MB", value / (1024 * 1024));
   else std::snprintf(text, sizeof text, "%.2f GB", value / (1024.0 * 1024 * 1024));
   return text;
 }

@@ -110,8 +110,12 @@ TEST_P(StrategyTest, FetchesEveryUrlOnceWithTheRightOutcome) {
       EXPECT_EQ(host.requests, 5u);
       EXPECT_LE(host.peak_concurrent, 2u);
     }
-    if (host.host == "b.test") EXPECT_EQ(host.requests, 2u);
-    if (host.host == "www.python.org") EXPECT_EQ(host.requests, 2u);
+    if (host.host == "b.test") {
+      EXPECT_EQ(host.requests, 2u);
+    }
+    if (host.host == "www.python.org") {
+      EXPECT_EQ(host.requests, 2u);
+    }
   }
   EXPECT_GE(report.latency.count, 8u);
   EXPECT_GT(report.latency.p50, 0.0);
@@ -123,12 +127,12 @@ INSTANTIATE_TEST_SUITE_P(Every, StrategyTest,
                          ::testing::Values(Case{"sequential", 0}, Case{"threads", 0}, Case{"pool:1", 0},
                                            Case{"pool:3", 0}, Case{"pool:32", 0}, Case{"async", 0},
                                            Case{"async", 3}),
-                         [](const ::testing::TestParamInfo<Case>& info) {
-                           std::string name = info.param.strategy;
+                         [](const ::testing::TestParamInfo<Case>& param_info) {
+                           std::string name = param_info.param.strategy;
                            for (auto& c : name) {
                              if (c == ':') c = '_';
                            }
-                           return name + (info.param.max_in_flight ? "_capped" : "");
+                           return name + (param_info.param.max_in_flight ? "_capped" : "");
                          });
 
 TEST(StrategyThreads, ThreadsStrategyStartsOneThreadPerUrl) {

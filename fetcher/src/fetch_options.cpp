@@ -1,6 +1,8 @@
 // fetch_options.cpp: --connect-to rules and where a URL's socket really goes.
 #include <fetcher/fetch_options.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <stdexcept>
 
@@ -81,7 +83,13 @@ ConnectTo ConnectTo::parse(std::string_view text) {
 }
 
 bool ConnectTo::matches(std::string_view url_host, std::uint16_t url_port) const {
-  return (host.empty() || host == url_host) && (port == 0 || port == url_port);
+  const auto same_host = [&] {
+    return host.size() == url_host.size() &&
+           std::equal(host.begin(), host.end(), url_host.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+           });
+  };
+  return (host.empty() || same_host()) && (port == 0 || port == url_port);
 }
 
 FetchOptions::Endpoint FetchOptions::route(std::string_view url_host, std::uint16_t url_port) const {

@@ -142,15 +142,16 @@ void run_async(const std::vector<FetchRequest>& requests, Client& client, std::s
                      then();
                    });
   };
+  // With a limit, a fixed number of lanes, each starting its next URL when its last one
+  // finished: the limit on fetches in flight is the number of lanes. These live until run()
+  // returns, because completion handlers call start_next.
+  std::size_t next = 0;
+  std::function<void()> start_next = [&] {
+    if (next < requests.size()) spawn_fetch(next++, start_next);
+  };
   if (max_in_flight == 0 || max_in_flight >= requests.size()) {
     for (std::size_t i = 0; i < requests.size(); ++i) spawn_fetch(i, [] {});
   } else {
-    // A fixed number of lanes, each starting its next URL when its last one finished: the
-    // limit on fetches in flight is the number of lanes.
-    std::size_t next = 0;
-    std::function<void()> start_next = [&] {
-      if (next < requests.size()) spawn_fetch(next++, start_next);
-    };
     for (std::size_t lane = 0; lane < max_in_flight; ++lane) start_next();
   }
   loop.run();

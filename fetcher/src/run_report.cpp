@@ -10,7 +10,10 @@ namespace fetcher {
 double percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   // Nearest rank: the smallest value with at least p% of the sample at or below it.
-  const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+  // The small allowance keeps p * n / 100 from landing a rank too high through rounding error
+  // (55 * 100 / 100 computed as 55.000000000000007).
+  const double exact_rank = p / 100.0 * static_cast<double>(sorted.size());
+  const auto rank = static_cast<std::size_t>(std::ceil(exact_rank - 1e-9 * std::max(1.0, exact_rank)));
   return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
 }
 

@@ -7,8 +7,38 @@
 
 #include <algorithm>
 #include <cctype>
+#include <vector>
 
 namespace fetcher {
+namespace {
+
+// RFC 3986 section 5.2.4 on an already-resolved path. Boost.URL 1.81 keeps ".." segments that
+// climb above the root ("http://a/../g"); the RFC drops them ("http://a/g").
+std::string remove_dot_segments(std::string_view path) {
+  std::vector<std::string_view> kept;
+  bool trailing_slash = false;
+  std::size_t start = path.starts_with('/') ? 1 : 0;
+  while (start <= path.size()) {
+    const auto end = std::min(path.find('/', start), path.size());
+    const auto segment = path.substr(start, end - start);
+    trailing_slash = end == path.size() && (segment == "." || segment == "..");
+    if (segment == "..") {
+      if (!kept.empty()) kept.pop_back();
+    } else if (segment != ".") {
+      kept.push_back(segment);
+    }
+    start = end + 1;
+  }
+  std::string out;
+  for (const auto& segment : kept) {
+    out += '/';
+    out += segment;
+  }
+  if (trailing_slash || out.empty()) out += '/';
+  return out;
+}
+
+}  // namespace
 
 ResolvedUrl resolve_url(std::string_view base, std::string_view reference) {
   auto base_url = boost::urls::parse_absolute_uri(base);
@@ -22,13 +52,20 @@ ResolvedUrl resolve_url(std::string_view base, std::string_view reference) {
   resolved.remove_fragment();
   resolved.normalize();
   std::string url(resolved.buffer());
+  if (const auto path = resolved.encoded_path(); !path.empty()) {
+    if (auto cleaned = remove_dot_segments(path); cleaned != path) {
+      // Rebuilt by hand: Boost.URL 1.81's set_encoded_path("/") writes "/./".
+      url = std::string(resolved.scheme()) + "://" + std::string(resolved.encoded_authority()) + cleaned;
+      if (resolved.has_query()) url += "?" + std::string(resolved.encoded_query());
+    }
+  }
   if (auto problem = check_url(url); !problem.empty()) return {{}, problem.insert(0, "redirect to ")};
   return {std::move(url), {}};
 }
 
 bool split_url(std::string_view url, UrlParts& parts, std::string& error) {
   if (error = check_url(url); !error.empty()) return false;
-  auto parsed = boost::urls::parse_absolute_uri(url);
+  auto parsed = boost::urls::parse_uri(url);
   parts.tls = parsed->scheme_id() == boost::urls::scheme::https;
   const std::uint16_t default_port = parts.tls ? 443 : 80;
   parts.port = parsed->has_port() ? parsed->port_number() : default_port;

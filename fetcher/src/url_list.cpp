@@ -48,7 +48,7 @@ std::string check_url(std::string_view url) {
   for (unsigned char c : url) {
     if (c < 0x20 || c >= 0x7f) return "not a URL (contains control or non-ASCII bytes): " + printable(url);
   }
-  auto parsed = boost::urls::parse_absolute_uri(url);
+  auto parsed = boost::urls::parse_uri(url);  // fragments allowed; never sent
   if (!parsed) return "not a URL: " + printable(url);
   const auto scheme = parsed->scheme_id();
   if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) {
@@ -65,7 +65,8 @@ std::vector<FetchRequest> parse_url_list(std::istream& in, std::string_view name
   std::size_t number = 0;
   while (std::getline(in, line)) {
     ++number;
-    const auto text = trim(line);
+    std::string_view text = trim(line);
+    if (number == 1 && text.starts_with("\xEF\xBB\xBF")) text = trim(text.substr(3));  // UTF-8 byte-order mark
     if (text.empty() || text.front() == '#') continue;
     FetchRequest request;
     request.url = std::string(text.substr(0, max_line_length + 1));
