@@ -189,6 +189,7 @@ int bench_command(const BenchArgs& args) {
   const auto format = parse_output_format(args.format);
   auto client = args.client;
   (void)client.to_options();  // validates the flags now, in this process
+  if (client.insecure) std::cerr << "fetcher: warning: --insecure: TLS certificates are NOT verified\n";
 
   std::optional<origin::SiteSet> sites;
   std::unique_ptr<OriginProcess> origin;

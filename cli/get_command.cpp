@@ -63,6 +63,7 @@ int get_command(const GetArgs& args) {
   if (requests.empty()) throw std::invalid_argument("get: no URLs (give URLs as arguments or -i FILE)");
   const auto strategy = Strategy::parse(args.strategy);
   auto options = args.client.to_options();
+  if (args.client.insecure) std::cerr << "fetcher: warning: --insecure: TLS certificates are NOT verified\n";
   if (!args.output_dir.empty()) {
     std::error_code error;
     std::filesystem::create_directories(args.output_dir, error);
