@@ -159,5 +159,14 @@ TEST(IdealSeconds, JitterUnboundedIsTheLongestRepeat) {
   EXPECT_NEAR(ideal_seconds(sites, urls, 0), std::chrono::duration<double>(longest).count(), tolerance);
 }
 
+TEST(IdealSeconds, ShippedMiptListIsSerialisedByTheServer) {
+  // The notebook's finding: 80 threads are no faster than one against cs.mipt.ru.
+  const SiteSet sites = load_sites(std::string(FETCHER_SOURCE_DIR) + "/urls/sites.toml");
+  const auto urls = repeated("http://cs.mipt.ru/advanced_python", 80);
+  const double sequential = ideal_seconds(sites, urls, 1);
+  EXPECT_NEAR(sequential, 80 * 0.066, 80 * 0.003);
+  for (const unsigned workers : {0u, 2u, 8u, 32u}) EXPECT_NEAR(ideal_seconds(sites, urls, workers), sequential, 1e-9);
+}
+
 }  // namespace
 }  // namespace fetcher::origin

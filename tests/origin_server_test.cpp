@@ -3,7 +3,9 @@
 #include <fetcher/origin/control.hpp>
 #include <fetcher/origin/server.hpp>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -12,6 +14,8 @@
 #include <boost/beast/http.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
@@ -320,6 +324,53 @@ TEST(OriginServer, SeveralThreadsKeepTheCapacity) {
   const HostStats stats = stats_of(server, "one.test");
   EXPECT_EQ(stats.requests, 4u);
   EXPECT_EQ(stats.peak_concurrent, 1u);
+}
+
+// One asynchronous client request, for crowds too large for one thread each.
+asio::awaitable<void> fetch_crowd_member(tcp::endpoint endpoint, int& ok) {
+  beast::tcp_stream stream(co_await asio::this_coro::executor);
+  co_await stream.async_connect(endpoint, asio::use_awaitable);
+  http::request<http::empty_body> request{http::verb::get, "/", 11};
+  request.set(http::field::host, "crowd.test");
+  co_await http::async_write(stream, request, asio::use_awaitable);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  co_await http::async_read(stream, buffer, response, asio::use_awaitable);
+  if (response.result_int() == 200) ++ok;
+}
+
+// Client and server sockets both live in this process: it needs two descriptors per client.
+bool raise_descriptor_limit(rlim_t wanted) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
+  if (limit.rlim_cur >= wanted) return true;
+  if (limit.rlim_max < wanted) return false;
+  limit.rlim_cur = wanted;
+  return setrlimit(RLIMIT_NOFILE, &limit) == 0;
+}
+
+TEST(OriginServer, OneThreadServesAThousandConnectionsAtOnce) {
+  constexpr int crowd = 1000;
+  if (!raise_descriptor_limit(2 * crowd + 100)) GTEST_SKIP() << "needs more file descriptors";
+  SiteSet sites;
+  sites.sites = {make_site("crowd.test", 1000, 2000)};
+  Server server(std::move(sites));
+  server.start();
+
+  asio::io_context io;
+  int ok = 0;
+  for (int i = 0; i < crowd; ++i) {
+    asio::co_spawn(io, fetch_crowd_member(loopback(server.http_port()), ok), [](std::exception_ptr error) {
+      if (error) std::rethrow_exception(error);
+    });
+  }
+  io.run();
+  EXPECT_EQ(ok, crowd);
+  const HostStats stats = stats_of(server, "crowd.test");
+  EXPECT_EQ(stats.requests, static_cast<std::uint64_t>(crowd));
+  EXPECT_EQ(stats.connections, static_cast<std::uint64_t>(crowd));
+  // All in progress together: the server waited out the latencies side by side.
+  EXPECT_GT(stats.peak_concurrent, 0.9 * crowd);
 }
 
 TEST(OriginControl, AnswersStatsResetAndQuit) {

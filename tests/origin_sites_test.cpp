@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -196,6 +198,29 @@ TEST(MakeBody, AnySize) {
     site.body_bytes = size;
     EXPECT_EQ(make_body(site, "/").size(), size);
   }
+}
+
+TEST(ShippedSites, ParseAndHostEveryCourseUrl) {
+  const std::string urls_directory = std::string(FETCHER_SOURCE_DIR) + "/urls";
+  const SiteSet sites = load_sites(urls_directory + "/sites.toml");
+  ASSERT_NE(sites.find("cs.mipt.ru"), nullptr);
+  EXPECT_EQ(sites.find("cs.mipt.ru")->capacity, 1u);
+  EXPECT_TRUE(is_redirected(*sites.find("www.python.org"), "http", "/"));
+
+  int urls_checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(urls_directory)) {
+    if (entry.path().extension() != ".txt") continue;
+    std::ifstream list(entry.path());
+    std::string line;
+    while (std::getline(list, line)) {
+      if (line.empty() || line.front() == '#') continue;
+      const auto host_start = line.find("://") + 3;
+      const auto host = line.substr(host_start, line.find_first_of("/:", host_start) - host_start);
+      EXPECT_NE(sites.find(host), nullptr) << entry.path() << ": " << line;
+      ++urls_checked;
+    }
+  }
+  EXPECT_GT(urls_checked, 90);
 }
 
 }  // namespace
