@@ -34,7 +34,7 @@ class OriginProcess {
   explicit OriginProcess(const std::string& sites_path)
       : process_({self_executable(), "serve", "--sites", sites_path, "--control"}) {
     std::string line;
-    if (!process_.read_line(line)) throw std::runtime_error("the emulated origin did not start (see above)");
+    if (!process_.read_line(line)) throw InternalError("the emulated origin did not start (see above)");
     const auto ready = nlohmann::json::parse(line);
     http_port_ = ready.at("http_port").get<unsigned>();
     https_port_ = ready.at("https_port").get<unsigned>();
@@ -51,7 +51,7 @@ class OriginProcess {
   nlohmann::json command(const std::string& name) {
     process_.write_line(name);
     std::string line;
-    if (!process_.read_line(line)) throw std::runtime_error("the emulated origin stopped unexpectedly");
+    if (!process_.read_line(line)) throw InternalError("the emulated origin stopped unexpectedly");
     return nlohmann::json::parse(line);
   }
 
@@ -97,7 +97,7 @@ MeasuredRun measure_in_child(const std::string& list_path, const Strategy& strat
   }
   run.exit_code = child.wait();
   if (!have_report) {
-    throw std::runtime_error(strategy.name() + ": measuring process ended without a report (exit " +
+    throw InternalError(strategy.name() + ": measuring process ended without a report (exit " +
                              std::to_string(run.exit_code) + ")");
   }
   return run;

@@ -4,6 +4,7 @@
 
 #include "client_flags.hpp"
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,13 @@ namespace fetcher::cli {
 constexpr int exit_ok = 0;
 constexpr int exit_some_failed = 1;
 constexpr int exit_usage = 2;
+constexpr int exit_internal = 3;  // a measured child or the origin process failed
+
+// Thrown when something of ours broke mid-run (not the user's input, not a URL's failure).
+class InternalError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct BenchArgs {
   std::vector<std::string> lists;  // empty: the three course lists

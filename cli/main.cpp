@@ -128,6 +128,9 @@ int main(int argc, char** argv) {
   } catch (const std::invalid_argument& error) {
     std::cerr << "fetcher: " << error.what() << "\n";
     return exit_usage;
+  } catch (const InternalError& error) {
+    std::cerr << "fetcher: internal error: " << error.what() << "\n";
+    return exit_internal;
   } catch (const std::exception& error) {
     // Start-up failures: unreadable list or sites file, CA file, ports in use.
     std::cerr << "fetcher: " << error.what() << "\n";

@@ -1,5 +1,6 @@
 // client_e2e_test.cpp: the client against a real emulated origin on loopback: HTTP, HTTPS with
 // verification, redirects, timeouts, refused connections, certificate and size failures.
+#include "canned_server.hpp"
 #include "test_origin.hpp"
 
 #include <fetcher/client.hpp>
@@ -107,6 +108,7 @@ TEST_F(ClientTest, CertificateForAnotherNameIsRejected) {
   const auto result = fetch("https://not-in-the-certificate.test/");
   EXPECT_EQ(result.error, ErrorKind::tls) << result.message;
   EXPECT_NE(result.message.find("not-in-the-certificate.test"), std::string::npos) << result.message;
+  EXPECT_NE(result.message.find("hostname mismatch"), std::string::npos) << result.message;
 }
 
 TEST_F(ClientTest, InsecureSkipsVerification) {
@@ -213,6 +215,76 @@ TEST_F(ClientTest, MissingCaFileIsAStartUpError) {
   auto options = origin_->client_options();
   options.ca_file = "/nonexistent/ca.pem";
   EXPECT_THROW(Client client(options), std::runtime_error);
+}
+
+// --- responses the emulated origin never sends, from a server that replays fixed bytes ---
+
+FetchResult fetch_from_canned(const std::string& response) {
+  testing::CannedServer server(response);
+  FetchOptions options;
+  options.connect_to.push_back(ConnectTo::parse("::127.0.0.1:" + std::to_string(server.port())));
+  options.first_byte_timeout = std::chrono::seconds(3);
+  Client client(options);
+  return client.fetch(FetchRequest{"http://canned.test/", "", ""});
+}
+
+TEST(CannedResponse, InterimResponsesAreSkipped) {
+  const auto result = fetch_from_canned(
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
+      "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+  ASSERT_TRUE(result.ok()) << result.message;
+  EXPECT_EQ(result.status, 200u);
+  EXPECT_EQ(result.body_bytes, 5u);
+  EXPECT_EQ(result.body_sha256, testing::sha256_hex("hello"));
+}
+
+TEST(CannedResponse, BodyEndedByCloseIsComplete) {
+  const auto result = fetch_from_canned("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end");
+  ASSERT_TRUE(result.ok()) << result.message;
+  EXPECT_EQ(result.body_bytes, 13u);
+}
+
+TEST(CannedResponse, ChunkedBodyIsDecoded) {
+  const auto result =
+      fetch_from_canned("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+  ASSERT_TRUE(result.ok()) << result.message;
+  EXPECT_EQ(result.body_sha256, testing::sha256_hex("abcde"));
+}
+
+TEST(CannedResponse, ShortBodyIsAProtocolError) {
+  const auto result = fetch_from_canned("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this");
+  EXPECT_EQ(result.error, ErrorKind::protocol) << result.message;
+  EXPECT_EQ(result.body_bytes, 9u);
+}
+
+TEST(CannedResponse, MalformedStatusLineIsAProtocolError) {
+  const auto result = fetch_from_canned("HTTP/1.1 two hundred OK\r\n\r\n");
+  EXPECT_EQ(result.error, ErrorKind::protocol) << result.message;
+}
+
+TEST(CannedResponse, CloseBeforeAnyResponseIsAProtocolError) {
+  const auto result = fetch_from_canned("");
+  EXPECT_EQ(result.error, ErrorKind::protocol) << result.message;
+  EXPECT_NE(result.message.find("closed"), std::string::npos) << result.message;
+}
+
+TEST(CannedResponse, ControlBytesInAHeaderAreAProtocolError) {
+  const auto result = fetch_from_canned("HTTP/1.1 302 Found\r\nLocation: /\x1b[2J\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(result.error, ErrorKind::protocol) << result.message;
+}
+
+TEST(CannedResponse, NonAsciiLocationIsEscapedInTheMessage) {
+  const auto result = fetch_from_canned("HTTP/1.1 302 Found\r\nLocation: ftp://x/\xc3\xa9\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(result.error, ErrorKind::bad_url) << result.message;
+  for (unsigned char c : result.message) EXPECT_LT(c, 0x80) << result.message;
+}
+
+TEST(Resolution, LocalhostResolvesAndEveryAddressIsTried) {
+  // localhost comes from /etc/hosts (no network): the lookup path runs, and with nothing
+  // listening every address (::1 and 127.0.0.1) is refused.
+  Client client(FetchOptions{});
+  const auto result = client.fetch(FetchRequest{"http://localhost:" + std::to_string(testing::closed_port()) + "/", "", ""});
+  EXPECT_EQ(result.error, ErrorKind::connect) << result.message;
 }
 
 }  // namespace

@@ -362,18 +362,27 @@ TEST(ResolveUrl, SchemeRelativeWithoutHostIsAnError) {
 }
 
 TEST(ResolveUrl, GarbageIsAnError) {
-  for (const char* garbage : {"http://[bad", "a b", "%zz", "http://a.example/\x01"}) {
+  for (const char* garbage : {"http://[bad", "a b", "%zz"}) {
     const auto resolved = resolve_url("http://a.example/", garbage);
     EXPECT_EQ(resolved.url, "") << garbage;
     EXPECT_EQ(resolved.error, "Location is not a URL: " + std::string(garbage)) << garbage;
   }
+  const auto control = resolve_url("http://a.example/", "http://a.example/\x01");
+  EXPECT_EQ(control.url, "");
+  EXPECT_EQ(control.error, "Location is not a URL: http://a.example/\\x01");
 }
 
 TEST(ResolveUrl, LongGarbageIsCutInTheMessage) {
   const std::string garbage = "a b" + std::string(500, 'x');
   const auto resolved = resolve_url("http://a.example/", garbage);
   EXPECT_EQ(resolved.url, "");
-  EXPECT_EQ(resolved.error, "Location is not a URL: " + garbage.substr(0, 200));
+  EXPECT_EQ(resolved.error, "Location is not a URL: " + garbage.substr(0, 80) + "...");
+}
+
+TEST(ResolveUrl, ControlBytesInLocationAreEscaped) {
+  // A server must not be able to write terminal escape sequences into our output.
+  const auto resolved = resolve_url("http://a.example/", "\x1b[2J boom");
+  EXPECT_EQ(resolved.error, "Location is not a URL: \\x1b[2J boom");
 }
 
 TEST(ResolveUrl, BadBaseIsAnError) {

@@ -2,6 +2,8 @@
 #include <fetcher/client.hpp>
 #include <fetcher/url.hpp>
 
+#include "host_resolver.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -46,8 +48,8 @@ std::string format_duration(std::chrono::milliseconds d) {
 // Streams the body through SHA-256 so that its size and digest are known without keeping it.
 class Sha256 {
  public:
-  Sha256() : context_(EVP_MD_CTX_new()) {
-    if (!context_ || EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr) != 1) {
+  explicit Sha256(const EVP_MD* algorithm) : context_(EVP_MD_CTX_new()) {
+    if (!context_ || EVP_DigestInit_ex(context_.get(), algorithm, nullptr) != 1) {
       throw std::runtime_error("OpenSSL: cannot initialise SHA-256");
     }
   }
@@ -105,6 +107,10 @@ struct Failure {
 struct Client::Impl {
   FetchOptions options;
   asio::ssl::context tls{asio::ssl::context::tls_client};
+  detail::HostResolver resolver;
+  // Fetched once: EVP_sha256() in a digest init makes OpenSSL 3 look the algorithm up, under a
+  // global lock, on every call.
+  std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> sha256{EVP_MD_fetch(nullptr, "SHA256", nullptr), &EVP_MD_free};
 
   explicit Impl(FetchOptions o) : options(std::move(o)) {
     tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
@@ -131,39 +137,42 @@ struct Client::Impl {
     return {ErrorKind::timeout, std::string(stage) + ": timed out after " + format_duration(limit)};
   }
 
-  // Resolves (unless the route is an address literal) and connects, trying each address in turn.
+  // Resolves (unless the route is an address literal) and connects, trying each address in
+  // turn, all within the connect deadline.
   asio::awaitable<std::optional<Failure>> connect(beast::tcp_stream& stream, const UrlParts& url,
                                                  clock_type::time_point total_deadline) {
     const auto route = options.route(url.host, url.port);
     const auto deadline = stage_deadline(options.connect_timeout, total_deadline);
+    const auto where = route.host + ":" + std::to_string(route.port);
     error_code ec;
     std::vector<tcp::endpoint> endpoints;
     if (auto address = asio::ip::make_address(route.host, ec); !ec) {
       endpoints.emplace_back(address, route.port);
     } else {
-      tcp::resolver resolver(stream.get_executor());
-      asio::steady_timer timer(stream.get_executor(), deadline.at);
-      timer.async_wait([&resolver](error_code wait_error) {
-        if (!wait_error) resolver.cancel();
-      });
-      auto results = co_await resolver.async_resolve(route.host, std::to_string(route.port),
-                                                     asio::redirect_error(asio::use_awaitable, ec));
-      timer.cancel();
-      if (ec == asio::error::operation_aborted) {
-        co_return timeout_failure("resolve", options.connect_timeout, deadline.total_limited);
-      }
-      if (ec) co_return Failure{ErrorKind::dns, "resolve " + route.host + ": " + ec.message()};
-      for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+      auto answer = co_await resolver.resolve(route.host, route.port, deadline.at);
+      if (answer.timed_out) co_return timeout_failure("resolve", options.connect_timeout, deadline.total_limited);
+      if (!answer.error.empty()) co_return Failure{ErrorKind::dns, "resolve " + route.host + ": " + answer.error};
+      endpoints = std::move(answer.endpoints);
     }
     stream.expires_at(deadline.at);
-    co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+    for (const auto& endpoint : endpoints) {
+      // The socket is opened here, not by async_connect, so that running out of descriptors is
+      // reported as such rather than as a cancelled connect.
+      error_code ignored;
+      stream.socket().close(ignored);
+      stream.socket().open(endpoint.protocol(), ec);
+      if (ec == asio::error::no_descriptors || ec == std::errc::too_many_files_open_in_system ||
+          ec == asio::error::no_buffer_space || ec == asio::error::no_memory) {
+        co_return Failure{ErrorKind::resource, "connect " + where + ": cannot open a socket: " + ec.message()};
+      }
+      if (ec) continue;
+      co_await stream.async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
+      if (!ec || ec == beast::error::timeout) break;
+    }
     if (ec == beast::error::timeout) {
       co_return timeout_failure("connect", options.connect_timeout, deadline.total_limited);
     }
-    if (ec) {
-      const auto kind = ec == asio::error::no_descriptors ? ErrorKind::resource : ErrorKind::connect;
-      co_return Failure{kind, "connect " + route.host + ":" + std::to_string(route.port) + ": " + ec.message()};
-    }
+    if (ec) co_return Failure{ErrorKind::connect, "connect " + where + ": " + ec.message()};
     co_return std::nullopt;
   }
 
@@ -197,13 +206,18 @@ struct Client::Impl {
     if (ec) co_return HopOutcome{ErrorKind::protocol, "send request: " + ec.message(), {}};
 
     beast::flat_buffer buffer;
-    http::response_parser<http::buffer_body> parser;
-    parser.header_limit(header_limit);
-    parser.body_limit(options.body_limit);
-    co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return classify_read_error(ec, "read response header", deadline);
-    result.timings.first_byte = clock_type::now() - hop_start;
-    result.status = parser.get().result_int();
+    // Interim 1xx responses (100 Continue, 103 Early Hints) precede the real one: skip them.
+    std::optional<http::response_parser<http::buffer_body>> reader;
+    do {
+      auto& fresh = reader.emplace();
+      fresh.header_limit(header_limit);
+      fresh.body_limit(options.body_limit);
+      co_await http::async_read_header(stream, buffer, fresh, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return classify_read_error(ec, "read response header", deadline);
+      if (!result.timings.first_byte.count()) result.timings.first_byte = clock_type::now() - hop_start;
+      result.status = fresh.get().result_int();
+    } while (result.status >= 100 && result.status < 200 && result.status != 101);
+    auto& parser = *reader;
 
     if (is_redirect(result.status)) {
       if (auto location = parser.get().find(http::field::location); location != parser.get().end()) {
@@ -216,7 +230,7 @@ struct Client::Impl {
     // Beast reads as much as the buffer has room for; left at its initial 512 bytes, a 30 KB
     // body costs 60 reads. Grown only now, so a connection waiting for its header stays small.
     buffer.reserve(body_chunk);
-    Sha256 digest;
+    Sha256 digest(sha256.get());
     char chunk[body_chunk];
     std::uint64_t bytes = 0;
     while (!parser.is_done()) {
@@ -224,6 +238,12 @@ struct Client::Impl {
       parser.get().body().size = sizeof chunk;
       co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
       if (ec == http::error::need_buffer) ec = {};
+      // A body that ends when the connection does (no length, not chunked) over TLS from a
+      // server that skips close_notify: OpenSSL says "truncated", HTTP says "complete".
+      if (ec == asio::ssl::error::stream_truncated && !parser.content_length() && !parser.chunked()) {
+        ec = {};
+        parser.put_eof(ec);
+      }
       const std::size_t received = sizeof chunk - parser.get().body().size;
       digest.update(chunk, received);
       bytes += received;
@@ -281,7 +301,13 @@ struct Client::Impl {
     if (!url.host_is_address && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(url.host.c_str())) != 1) {
       co_return HopOutcome{ErrorKind::tls, "TLS: cannot set SNI for " + url.host, {}};
     }
-    if (options.verify_peer) tls_stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
+    // OpenSSL checks the name itself, so a mismatch is reported as one ("hostname mismatch").
+    if (options.verify_peer) {
+      const int named = url.host_is_address
+                            ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), url.host.c_str())
+                            : SSL_set1_host(ssl, url.host.c_str());
+      if (named != 1) co_return HopOutcome{ErrorKind::tls, "TLS: cannot set the name to verify: " + url.host, {}};
+    }
     error_code ec;
     const auto deadline = stage_deadline(options.tls_timeout, total_deadline);
     beast::get_lowest_layer(tls_stream).expires_at(deadline.at);

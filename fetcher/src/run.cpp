@@ -37,15 +37,26 @@ class ResultSink {
 
   void deliver(FetchResult result) {
     std::lock_guard lock(mutex_);
-    if (on_result_) on_result_(result);
+    if (on_result_) {
+      // A throwing callback is the caller's bug; it must not take the other URLs down with it,
+      // so it is kept and rethrown once the run is complete.
+      try {
+        on_result_(result);
+      } catch (...) {
+        if (!callback_failure_) callback_failure_ = std::current_exception();
+      }
+    }
     auto& slot = results_[result.index];
     slot = std::move(result);
   }
+
+  std::exception_ptr callback_failure() const { return callback_failure_; }
 
  private:
   std::mutex mutex_;
   std::vector<FetchResult>& results_;
   const ResultCallback& on_result_;
+  std::exception_ptr callback_failure_;
 };
 
 // Counts the threads a strategy has alive (the calling thread included) and their peak.
@@ -195,6 +206,7 @@ RunReport run(const std::vector<FetchRequest>& requests, const Strategy& strateg
   }
   report.failed = report.requests - report.ok;
   report.latency = summarize_latency(report.results);
+  if (auto failure = sink.callback_failure()) std::rethrow_exception(failure);
   return report;
 }
 

@@ -2,6 +2,8 @@
 #include <fetcher/url.hpp>
 #include <fetcher/url_list.hpp>
 
+#include "printable.hpp"
+
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
@@ -44,10 +46,10 @@ ResolvedUrl resolve_url(std::string_view base, std::string_view reference) {
   auto base_url = boost::urls::parse_absolute_uri(base);
   if (!base_url) return {{}, "base URL does not parse: " + std::string(base)};
   auto ref = boost::urls::parse_uri_reference(reference);
-  if (!ref) return {{}, "Location is not a URL: " + std::string(reference.substr(0, 200))};
+  if (!ref) return {{}, "Location is not a URL: " + detail::printable(reference)};
   boost::urls::url resolved;
   if (auto done = boost::urls::resolve(*base_url, *ref, resolved); !done) {
-    return {{}, "cannot resolve Location " + std::string(reference.substr(0, 200))};
+    return {{}, "cannot resolve Location " + detail::printable(reference)};
   }
   resolved.remove_fragment();
   resolved.normalize();
@@ -68,7 +70,8 @@ bool split_url(std::string_view url, UrlParts& parts, std::string& error) {
   auto parsed = boost::urls::parse_uri(url);
   parts.tls = parsed->scheme_id() == boost::urls::scheme::https;
   const std::uint16_t default_port = parts.tls ? 443 : 80;
-  parts.port = parsed->has_port() ? parsed->port_number() : default_port;
+  const bool explicit_port = parsed->has_port() && !parsed->port().empty();  // "http://h:/" is the default
+  parts.port = explicit_port ? parsed->port_number() : default_port;
   switch (parsed->host_type()) {
     case boost::urls::host_type::ipv6:
       parts.host = parsed->host_ipv6_address().to_string();
@@ -86,7 +89,9 @@ bool split_url(std::string_view url, UrlParts& parts, std::string& error) {
   std::transform(parts.host.begin(), parts.host.end(), parts.host.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   parts.host_header = std::string(parsed->encoded_host_and_port());
-  if (parsed->has_port() && parts.port == default_port) parts.host_header = std::string(parsed->encoded_host());
+  if (parsed->has_port() && (!explicit_port || parts.port == default_port)) {
+    parts.host_header = std::string(parsed->encoded_host());
+  }
   parts.target = std::string(parsed->encoded_path());
   if (parts.target.empty()) parts.target.push_back('/');
   if (parsed->has_query()) {

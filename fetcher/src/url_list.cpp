@@ -1,6 +1,8 @@
 // url_list.cpp: URL list parsing and URL validation with Boost.URL.
 #include <fetcher/url_list.hpp>
 
+#include "printable.hpp"
+
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -23,11 +25,13 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-// Shows a rejected line safely on one terminal line: control and non-ASCII bytes escaped,
-// long lines cut.
-std::string printable(std::string_view text) {
+}  // namespace
+
+namespace detail {
+
+std::string printable(std::string_view text, std::size_t limit) {
   std::string out;
-  for (unsigned char c : text.substr(0, 80)) {
+  for (unsigned char c : text.substr(0, limit)) {
     if (c >= 0x20 && c < 0x7f) {
       out += static_cast<char>(c);
     } else {
@@ -37,11 +41,13 @@ std::string printable(std::string_view text) {
       out += hex[c & 15];
     }
   }
-  if (text.size() > 80) out += "...";
+  if (text.size() > limit) out += "...";
   return out;
 }
 
-}  // namespace
+}  // namespace detail
+
+using detail::printable;
 
 std::string check_url(std::string_view url) {
   if (url.size() > max_line_length) return "URL longer than " + std::to_string(max_line_length) + " bytes";
@@ -55,7 +61,9 @@ std::string check_url(std::string_view url) {
     return "unsupported scheme '" + std::string(parsed->scheme()) + "' (only http and https)";
   }
   if (!parsed->has_authority() || parsed->encoded_host().empty()) return "no host in URL: " + printable(url);
-  if (parsed->has_port() && (parsed->port_number() == 0)) return "bad port in URL: " + printable(url);
+  if (parsed->has_port() && !parsed->port().empty() && parsed->port_number() == 0) {
+    return "bad port in URL: " + printable(url);
+  }
   return {};
 }
 

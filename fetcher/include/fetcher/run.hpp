@@ -22,7 +22,8 @@ struct RunOptions {
 };
 
 // Called once per request as soon as its fetch finishes, from the thread that ran it,
-// never from two threads at once.
+// never from two threads at once. If it throws, the run still completes every URL and then
+// rethrows the first exception from run().
 using ResultCallback = std::function<void(const FetchResult&)>;
 
 // Runs every request to exactly one result; never throws for per-URL failures. A thread
