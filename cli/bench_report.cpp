@@ -1,6 +1,7 @@
 // bench_report.cpp: renderings of the bench's figures.
 #include "bench_report.hpp"
 
+#include "result_json.hpp"
 #include "units.hpp"
 
 #include <cstdio>
@@ -134,26 +135,10 @@ nlohmann::json bench_to_json(const BenchReport& report) {
     nlohmann::json strategies = nlohmann::json::array();
     for (const auto& row : list.strategies) {
       const auto& r = row.report;
-      nlohmann::json item = {
-          {"strategy", r.strategy},
-          {"wall_s", r.wall_seconds()},
-          {"ideal_s", row.ideal_s < 0 ? nlohmann::json() : nlohmann::json(row.ideal_s)},
-          {"efficiency", row.efficiency() < 0 ? nlohmann::json() : nlohmann::json(row.efficiency())},
-          {"speedup", speedup(list, row) < 0 ? nlohmann::json() : nlohmann::json(speedup(list, row))},
-          {"cpu_user_s", r.cpu_user_s},
-          {"cpu_sys_s", r.cpu_sys_s},
-          {"requests", r.requests},
-          {"ok", r.ok},
-          {"failed", r.failed},
-          {"bytes", r.bytes},
-          {"req_per_s", r.requests_per_second()},
-          {"p50_ms", r.latency.p50 * 1e3},
-          {"p95_ms", r.latency.p95 * 1e3},
-          {"p99_ms", r.latency.p99 * 1e3},
-          {"max_ms", r.latency.max * 1e3},
-          {"peak_threads", r.peak_threads},
-          {"peak_rss_kb", r.peak_rss_kb},
-      };
+      auto item = report_to_json(r);
+      item["ideal_s"] = row.ideal_s < 0 ? nlohmann::json() : nlohmann::json(row.ideal_s);
+      item["efficiency"] = row.efficiency() < 0 ? nlohmann::json() : nlohmann::json(row.efficiency());
+      item["speedup"] = speedup(list, row) < 0 ? nlohmann::json() : nlohmann::json(speedup(list, row));
       if (!row.origin_seen.is_null()) item["origin"] = row.origin_seen;
       if (!row.wall_runs_s.empty()) item["wall_runs_s"] = row.wall_runs_s;
       strategies.push_back(std::move(item));
