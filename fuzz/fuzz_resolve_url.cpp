@@ -1,0 +1,75 @@
+// fuzz_resolve_url: the input is "BASE\nREFERENCE" (no newline: both are the whole input); the
+// reference is resolved against the base as a redirect's Location would be (resolve_url), and
+// both are split (split_url).
+//
+// Invariants: nothing crashes; messages never carry control bytes; exactly one of url and error
+// is set; a resolved URL passes check_url, splits, has no fragment, and is a fixed point
+// (resolving it against anything gives it back), so the client's redirect-loop check, which
+// compares resolved URLs as strings, sees one spelling per URL.
+//
+// The base is what the client resolves against: a URL that passed check_url (the request's
+// URL, or an earlier resolved Location). Bases that fail check_url are still resolved, for
+// crashes, but their messages are not checked: resolve_url echoes an unparsable base as is
+// (see fuzz/README.md, "findings").
+#include "fuzz_check.hpp"
+
+#include <fetcher/url.hpp>
+#include <fetcher/url_list.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace {
+
+using fetcher::fuzz::escaped;
+using fetcher::fuzz::has_control_byte;
+
+void check_split(std::string_view url) {
+  fetcher::UrlParts parts;
+  std::string error;
+  const bool ok = fetcher::split_url(url, parts, error);
+  FUZZ_CHECK(ok == error.empty(), "split_url returned " + std::to_string(ok) + " with error " + escaped(error));
+  FUZZ_CHECK(!has_control_byte(error), "control byte in split_url message: " + escaped(error));
+  if (ok) {
+    FUZZ_CHECK(!parts.host.empty() && parts.port != 0 && parts.target.starts_with('/'),
+               "bad parts from " + escaped(url));
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const auto newline = input.find('\n');
+  const std::string_view base = newline == std::string_view::npos ? input : input.substr(0, newline);
+  const std::string_view reference = newline == std::string_view::npos ? input : input.substr(newline + 1);
+
+  check_split(base);
+  check_split(reference);
+
+  const bool checked_base = fetcher::check_url(base).empty();
+  const auto resolved = fetcher::resolve_url(base, reference);
+  FUZZ_CHECK(resolved.url.empty() != resolved.error.empty(),
+             "url " + escaped(resolved.url) + " and error " + escaped(resolved.error));
+  if (checked_base) {
+    FUZZ_CHECK(!has_control_byte(resolved.error), "control byte in resolve_url message: " + escaped(resolved.error));
+  }
+  if (resolved.url.empty()) return 0;
+
+  const auto& url = resolved.url;
+  const auto problem = fetcher::check_url(url);
+  FUZZ_CHECK(problem.empty(), "resolved " + escaped(url) + " fails check_url: " + problem);
+  FUZZ_CHECK(url.find('#') == std::string::npos, "fragment kept in " + escaped(url));
+  check_split(url);
+  FUZZ_CHECK(!has_control_byte(url), "control byte in resolved URL " + escaped(url));
+
+  const auto again = fetcher::resolve_url(url, url);
+  FUZZ_CHECK(again.url == url, "not a fixed point: " + escaped(url) + " -> " + escaped(again.url) + " " + escaped(again.error));
+  if (checked_base) {
+    const auto from_base = fetcher::resolve_url(base, url);
+    FUZZ_CHECK(from_base.url == url, "absolute " + escaped(url) + " against the base gives " + escaped(from_base.url));
+  }
+  return 0;
+}
