@@ -37,6 +37,14 @@ void ClientFlags::add_to(CLI::App& app) {
   app.add_option("--user-agent", user_agent, "User-Agent header")->capture_default_str()->group("Client");
   app.add_option("--cacert", cacert, "Trust this CA file instead of the system store")->group("Client");
   app.add_flag("--insecure", insecure, "Do not verify TLS certificates (prints a warning)")->group("Client");
+  app.add_option("--keep-alive", keep_alive, "on: reuse connections; off: one connection per URL")
+      ->capture_default_str()->check(CLI::IsMember({"on", "off"}))->group("Client");
+  app.add_option("--max-per-host", max_per_host, "Most fetches in flight to one host (0 = no limit)")
+      ->capture_default_str()->group("Client");
+  app.add_option("--retries", retries, "Retry connect errors, timeouts, 429/502/503/504 this many times")
+      ->capture_default_str()->check(CLI::Range(0u, 20u))->group("Client");
+  app.add_option("--retry-base", retry_base, "First retry delay ceiling (doubles each retry, full jitter)")
+      ->capture_default_str()->group("Client");
   app.add_option("--connect-to", connect_to,
                  "HOST1:PORT1:HOST2:PORT2, as curl: connect there, keep the URL's host for Host/SNI/cert")
       ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->group("Client");
@@ -58,6 +66,13 @@ FetchOptions ClientFlags::to_options() const {
   options.ca_file = cacert;
   options.verify_peer = !insecure;
   for (const auto& rule : connect_to) options.connect_to.push_back(ConnectTo::parse(rule));
+  if (keep_alive != "on" && keep_alive != "off") {
+    throw std::invalid_argument("--keep-alive: expected on or off, not '" + keep_alive + "'");
+  }
+  options.keep_alive = keep_alive == "on";
+  options.max_per_host = max_per_host;
+  options.retries = retries;
+  options.retry_base = duration_flag("--retry-base", retry_base);
   return options;
 }
 
@@ -66,6 +81,8 @@ std::vector<std::string> ClientFlags::to_arguments() const {
                                         "--first-byte-timeout", first_byte_timeout, "--timeout", total_timeout,
                                         "--body-limit",         body_limit,         "--max-redirects",
                                         std::to_string(max_redirects), "--user-agent", user_agent};
+  arguments.insert(arguments.end(), {"--keep-alive", keep_alive, "--max-per-host", std::to_string(max_per_host),
+                                     "--retries", std::to_string(retries), "--retry-base", retry_base});
   if (!cacert.empty()) arguments.insert(arguments.end(), {"--cacert", cacert});
   if (insecure) arguments.emplace_back("--insecure");
   for (const auto& rule : connect_to) arguments.insert(arguments.end(), {"--connect-to", rule});

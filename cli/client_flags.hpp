@@ -24,6 +24,10 @@ struct ClientFlags {
   std::string cacert;
   bool insecure = false;
   std::vector<std::string> connect_to;
+  std::string keep_alive = "on";
+  unsigned max_per_host = 0;
+  unsigned retries = 0;
+  std::string retry_base = "100ms";
 
   void add_to(CLI::App& app);
   // Throws std::invalid_argument naming the flag and the bad value.

@@ -26,6 +26,8 @@ nlohmann::json result_to_json(const FetchResult& result) {
       {"bytes", result.body_bytes},
       {"sha256", result.body_sha256},
       {"redirects", result.redirects},
+      {"attempts", result.attempts},
+      {"reused_connection", result.reused_connection},
       {"connect_ms", to_ms(result.timings.connect)},
       {"tls_ms", to_ms(result.timings.tls)},
       {"first_byte_ms", to_ms(result.timings.first_byte)},
@@ -48,6 +50,8 @@ FetchResult result_from_json(const nlohmann::json& json) {
   result.body_bytes = json.at("bytes").get<std::uint64_t>();
   result.body_sha256 = json.at("sha256").get<std::string>();
   result.redirects = json.at("redirects").get<int>();
+  result.attempts = json.value("attempts", 0);
+  result.reused_connection = json.value("reused_connection", false);
   result.timings.connect = from_ms(json.at("connect_ms").get<double>());
   result.timings.tls = from_ms(json.at("tls_ms").get<double>());
   result.timings.first_byte = from_ms(json.at("first_byte_ms").get<double>());
@@ -74,6 +78,8 @@ nlohmann::json report_to_json(const RunReport& report) {
       {"max_ms", report.latency.max * 1e3},
       {"mean_ms", report.latency.mean * 1e3},
       {"latency_count", report.latency.count},
+      {"connections_opened", report.connections_opened},
+      {"tls_handshakes", report.tls_handshakes},
       {"peak_threads", report.peak_threads},
       {"peak_rss_kb", report.peak_rss_kb},
   };
@@ -95,6 +101,8 @@ RunReport report_from_json(const nlohmann::json& json) {
   report.latency.max = json.at("max_ms").get<double>() / 1e3;
   report.latency.mean = json.at("mean_ms").get<double>() / 1e3;
   report.latency.count = json.at("latency_count").get<std::size_t>();
+  report.connections_opened = json.value("connections_opened", std::uint64_t{0});
+  report.tls_handshakes = json.value("tls_handshakes", std::uint64_t{0});
   report.peak_threads = json.at("peak_threads").get<unsigned>();
   report.peak_rss_kb = json.at("peak_rss_kb").get<long>();
   return report;

@@ -1,7 +1,13 @@
-// client.cpp: the one HTTP/1.1 client. Every strategy's fetches run through fetch_hop below.
+// client.cpp: the one HTTP/1.1 client. Every strategy's fetches run through Impl::fetch below:
+//   fetch       redirects and retries, under the total deadline
+//   attempt     one request: per-host slot, connection (pooled or new), exchange
+//   open        resolve, connect, TLS handshake with SNI and name verification
+//   exchange    write the GET, read the header (skipping 1xx), stream the body through SHA-256
 #include <fetcher/client.hpp>
 #include <fetcher/url.hpp>
 
+#include "connection_pool.hpp"
+#include "host_limiter.hpp"
 #include "host_resolver.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -22,8 +28,11 @@
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
+#include <atomic>
+#include <charconv>
 #include <memory>
 #include <optional>
+#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -36,6 +45,7 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using clock_type = std::chrono::steady_clock;
 using boost::system::error_code;
+using detail::Connection;
 
 constexpr std::size_t header_limit = 64 * 1024;
 constexpr std::size_t body_chunk = 16 * 1024;
@@ -79,28 +89,41 @@ bool is_redirect(unsigned status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+bool is_retryable_status(unsigned status) {
+  return status == 429 || status == 502 || status == 503 || status == 504;
+}
+
 // The deadline of one stage: its own timeout, but never past the whole fetch's deadline.
-// `which` remembers what a timeout at this point means, for the message.
 struct StageDeadline {
   clock_type::time_point at;
-  bool total_limited;
+  bool total_limited;  // a timeout here means the total timeout, for the message
 };
 StageDeadline stage_deadline(std::chrono::milliseconds stage, clock_type::time_point total_deadline) {
   const auto own = clock_type::now() + stage;
   return own < total_deadline ? StageDeadline{own, false} : StageDeadline{total_deadline, true};
 }
 
-// What one request/response exchange (one hop) produced.
-struct HopOutcome {
-  ErrorKind error = ErrorKind::none;
+struct Failure {
+  ErrorKind kind = ErrorKind::none;
   std::string message;
-  std::string location;  // set for a redirect status with a Location header
 };
 
-struct Failure {
-  ErrorKind kind;
-  std::string message;
+// What one request/response exchange produced.
+struct Exchange {
+  Failure failure;
+  std::string location;               // a redirect status with a Location header
+  std::chrono::milliseconds retry_after{-1};  // the server's Retry-After, when it sent one
+  bool reusable = false;              // the connection can carry another request
+  bool nothing_received = false;      // failed before any response byte (stale keep-alive)
 };
+
+// Retry-After as delta-seconds; an HTTP-date is not worth a date parser here and is ignored.
+std::chrono::milliseconds parse_retry_after(std::string_view value) {
+  unsigned seconds = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (error != std::errc{} || end != value.data() + value.size()) return std::chrono::milliseconds(-1);
+  return std::chrono::seconds(std::min(seconds, 3600u));
+}
 
 }  // namespace
 
@@ -108,11 +131,21 @@ struct Client::Impl {
   FetchOptions options;
   asio::ssl::context tls{asio::ssl::context::tls_client};
   detail::HostResolver resolver;
+  detail::HostLimiter host_limiter;
   // Fetched once: EVP_sha256() in a digest init makes OpenSSL 3 look the algorithm up, under a
   // global lock, on every call.
   std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> sha256{EVP_MD_fetch(nullptr, "SHA256", nullptr), &EVP_MD_free};
+  // Pooled connections are tagged with their client: one with other TLS settings never reuses them.
+  const std::string pool_tag;
+  std::atomic<std::uint64_t> connections_opened{0};
+  std::atomic<std::uint64_t> tls_handshakes{0};
 
-  explicit Impl(FetchOptions o) : options(std::move(o)) {
+  static std::string next_pool_tag() {
+    static std::atomic<std::uint64_t> clients{0};
+    return "client" + std::to_string(++clients) + "|";
+  }
+
+  explicit Impl(FetchOptions o) : options(std::move(o)), host_limiter(options.max_per_host), pool_tag(next_pool_tag()) {
     tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                     asio::ssl::context::no_tlsv1_1);
@@ -139,8 +172,8 @@ struct Client::Impl {
 
   // Resolves (unless the route is an address literal) and connects, trying each address in
   // turn, all within the connect deadline.
-  asio::awaitable<std::optional<Failure>> connect(beast::tcp_stream& stream, const UrlParts& url,
-                                                 clock_type::time_point total_deadline) {
+  asio::awaitable<Failure> connect(beast::tcp_stream& stream, const UrlParts& url,
+                                   clock_type::time_point total_deadline) {
     const auto route = options.route(url.host, url.port);
     const auto deadline = stage_deadline(options.connect_timeout, total_deadline);
     const auto where = route.host + ":" + std::to_string(route.port);
@@ -173,7 +206,8 @@ struct Client::Impl {
       co_return timeout_failure("connect", options.connect_timeout, deadline.total_limited);
     }
     if (ec) co_return Failure{ErrorKind::connect, "connect " + where + ": " + ec.message()};
-    co_return std::nullopt;
+    ++connections_opened;
+    co_return Failure{};
   }
 
   static std::string tls_failure_message(SSL* ssl, const error_code& ec) {
@@ -182,28 +216,89 @@ struct Client::Impl {
     return ec.message();
   }
 
-  // The HTTP exchange on an established (plain or TLS) stream: write the GET, read the header,
-  // stream the body through SHA-256.
+  // A new connection: connect, then for https the TLS handshake with SNI and name checks.
+  asio::awaitable<Failure> open(Connection& connection, const UrlParts& url, clock_type::time_point hop_start,
+                                clock_type::time_point total_deadline, FetchResult& result) {
+    auto stream = std::make_unique<beast::tcp_stream>(co_await asio::this_coro::executor);
+    if (auto failure = co_await connect(*stream, url, total_deadline); failure.kind != ErrorKind::none) {
+      co_return failure;
+    }
+    result.timings.connect = clock_type::now() - hop_start;
+    if (!url.tls) {
+      connection.plain = std::move(stream);
+      co_return Failure{};
+    }
+    connection.secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*stream), tls);
+    auto& tls_stream = *connection.secure;
+    SSL* ssl = tls_stream.native_handle();
+    if (!url.host_is_address && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                                         const_cast<char*>(url.host.c_str())) != 1) {
+      co_return Failure{ErrorKind::tls, "TLS: cannot set SNI for " + url.host};
+    }
+    // OpenSSL checks the name itself, so a mismatch is reported as one ("hostname mismatch").
+    if (options.verify_peer) {
+      const int named = url.host_is_address
+                            ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), url.host.c_str())
+                            : SSL_set1_host(ssl, url.host.c_str());
+      if (named != 1) co_return Failure{ErrorKind::tls, "TLS: cannot set the name to verify: " + url.host};
+    }
+    error_code ec;
+    const auto deadline = stage_deadline(options.tls_timeout, total_deadline);
+    beast::get_lowest_layer(tls_stream).expires_at(deadline.at);
+    co_await tls_stream.async_handshake(asio::ssl::stream_base::client,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == beast::error::timeout) {
+      co_return timeout_failure("TLS handshake", options.tls_timeout, deadline.total_limited);
+    }
+    if (ec) co_return Failure{ErrorKind::tls, "TLS handshake with " + url.host + ": " + tls_failure_message(ssl, ec)};
+    ++tls_handshakes;
+    result.timings.tls = clock_type::now() - hop_start;
+    co_return Failure{};
+  }
+
+  Failure classify_read_error(const error_code& ec, const char* stage, const StageDeadline& deadline) const {
+    if (ec == beast::error::timeout) return timeout_failure(stage, options.first_byte_timeout, deadline.total_limited);
+    if (ec == http::error::body_limit) {
+      return {ErrorKind::too_large,
+              std::string(stage) + ": body larger than the limit of " + std::to_string(options.body_limit) + " bytes"};
+    }
+    if (ec == http::error::header_limit) {
+      return {ErrorKind::too_large,
+              std::string(stage) + ": header section larger than " + std::to_string(header_limit) + " bytes"};
+    }
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof ||
+        ec == asio::ssl::error::stream_truncated) {
+      return {ErrorKind::protocol, std::string(stage) + ": server closed the connection early"};
+    }
+    return {ErrorKind::protocol, std::string(stage) + ": " + ec.message()};
+  }
+
+  // The HTTP exchange on an established (plain or TLS) stream.
   template <class Stream>
-  asio::awaitable<HopOutcome> exchange(Stream& stream, const UrlParts& url, clock_type::time_point hop_start,
-                                       clock_type::time_point total_deadline, FetchResult& result) {
+  asio::awaitable<Exchange> exchange(Stream& stream, const UrlParts& url, clock_type::time_point hop_start,
+                                     clock_type::time_point total_deadline, FetchResult& result) {
     auto& socket = beast::get_lowest_layer(stream);
+    Exchange outcome;
     error_code ec;
     http::request<http::empty_body> request{http::verb::get, url.target, 11};
     request.set(http::field::host, url.host_header);
     request.set(http::field::user_agent, options.user_agent);
     request.set(http::field::accept, "*/*");
-    // One connection per URL until connection reuse lands; saying so lets the server close.
-    request.set(http::field::connection, "close");
+    // Without keep-alive, saying so lets the server close first (and us skip a TIME_WAIT).
+    if (!options.keep_alive) request.set(http::field::connection, "close");
 
     auto deadline = stage_deadline(options.first_byte_timeout, total_deadline);
     socket.expires_at(deadline.at);
     co_await http::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == beast::error::timeout) {
-      const auto failure = timeout_failure("send request", options.first_byte_timeout, deadline.total_limited);
-      co_return HopOutcome{failure.kind, failure.message, {}};
+      outcome.failure = timeout_failure("send request", options.first_byte_timeout, deadline.total_limited);
+      co_return outcome;
     }
-    if (ec) co_return HopOutcome{ErrorKind::protocol, "send request: " + ec.message(), {}};
+    if (ec) {
+      outcome.failure = {ErrorKind::protocol, "send request: " + ec.message()};
+      outcome.nothing_received = true;
+      co_return outcome;
+    }
 
     beast::flat_buffer buffer;
     // Interim 1xx responses (100 Continue, 103 Early Hints) precede the real one: skip them.
@@ -213,15 +308,25 @@ struct Client::Impl {
       fresh.header_limit(header_limit);
       fresh.body_limit(options.body_limit);
       co_await http::async_read_header(stream, buffer, fresh, asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) co_return classify_read_error(ec, "read response header", deadline);
+      if (ec) {
+        outcome.failure = classify_read_error(ec, "read response header", deadline);
+        outcome.nothing_received = !fresh.got_some() && result.timings.first_byte.count() == 0 &&
+                                   ec != beast::error::timeout;
+        co_return outcome;
+      }
       if (!result.timings.first_byte.count()) result.timings.first_byte = clock_type::now() - hop_start;
       result.status = fresh.get().result_int();
     } while (result.status >= 100 && result.status < 200 && result.status != 101);
     auto& parser = *reader;
-
+    const auto& header = parser.get();
     if (is_redirect(result.status)) {
-      if (auto location = parser.get().find(http::field::location); location != parser.get().end()) {
-        co_return HopOutcome{ErrorKind::none, {}, std::string(location->value())};
+      if (auto location = header.find(http::field::location); location != header.end()) {
+        outcome.location = std::string(location->value());
+      }
+    }
+    if (is_retryable_status(result.status)) {
+      if (auto after = header.find(http::field::retry_after); after != header.end()) {
+        outcome.retry_after = parse_retry_after(after->value());
       }
     }
 
@@ -233,6 +338,7 @@ struct Client::Impl {
     Sha256 digest(sha256.get());
     char chunk[body_chunk];
     std::uint64_t bytes = 0;
+    const bool keep = options.keep_body && outcome.location.empty();
     while (!parser.is_done()) {
       parser.get().body().data = chunk;
       parser.get().body().size = sizeof chunk;
@@ -247,79 +353,73 @@ struct Client::Impl {
       const std::size_t received = sizeof chunk - parser.get().body().size;
       digest.update(chunk, received);
       bytes += received;
-      if (options.keep_body) result.body.append(chunk, received);
+      if (keep) result.body.append(chunk, received);
       if (ec) {
         result.body_bytes = bytes;
-        co_return classify_read_error(ec, "read body", deadline);
+        outcome.failure = classify_read_error(ec, "read body", deadline);
+        co_return outcome;
       }
     }
     result.body_bytes = bytes;
     result.body_sha256 = digest.hex();
-    co_return HopOutcome{};
+    // Reusable only when the server keeps it open and nothing unread is left behind.
+    outcome.reusable = options.keep_alive && parser.keep_alive() && buffer.size() == 0;
+    co_return outcome;
   }
 
-  HopOutcome classify_read_error(const error_code& ec, const char* stage, const StageDeadline& deadline) const {
-    if (ec == beast::error::timeout) {
-      const auto failure = timeout_failure(stage, options.first_byte_timeout, deadline.total_limited);
-      return {failure.kind, failure.message, {}};
+  // One request to one URL over a pooled or a new connection; a pooled connection that turns
+  // out dead before any response byte is replaced once by a new one (the stale-connection rule).
+  asio::awaitable<Exchange> attempt(const UrlParts& url, clock_type::time_point total_deadline, FetchResult& result) {
+    auto executor = co_await asio::this_coro::executor;
+    auto& pool = asio::use_service<detail::ConnectionPool>(asio::query(executor, asio::execution::context));
+    const auto route = options.route(url.host, url.port);
+    const auto key = pool_tag + (url.tls ? "https://" : "http://") + url.host + ":" + std::to_string(url.port) +
+                     "|" + route.host + ":" + std::to_string(route.port);
+    for (bool allow_pooled = options.keep_alive;;) {
+      const auto hop_start = clock_type::now();
+      result.status = 0;
+      result.body_bytes = 0;
+      result.body_sha256.clear();
+      result.body.clear();
+      result.timings = {};
+      auto connection = allow_pooled ? pool.take(key, options.idle_timeout) : nullptr;
+      result.reused_connection = connection != nullptr;
+      if (!connection) {
+        connection = std::make_unique<Connection>();
+        if (auto failure = co_await open(*connection, url, hop_start, total_deadline, result);
+            failure.kind != ErrorKind::none) {
+          co_return Exchange{std::move(failure), {}, std::chrono::milliseconds(-1), false, false};
+        }
+      }
+      // Two statements, not a conditional expression: GCC 12 destroys the temporaries of a
+      // co_await inside ?: twice.
+      Exchange outcome;
+      if (connection->secure) {
+        outcome = co_await exchange(*connection->secure, url, hop_start, total_deadline, result);
+      } else {
+        outcome = co_await exchange(*connection->plain, url, hop_start, total_deadline, result);
+      }
+      if (result.reused_connection && outcome.nothing_received) {
+        allow_pooled = false;  // the server closed it while idle; one more try, on a new one
+        continue;
+      }
+      if (outcome.reusable) pool.give_back(key, std::move(connection), options.max_idle_per_host);
+      co_return outcome;
     }
-    if (ec == http::error::body_limit) {
-      return {ErrorKind::too_large, std::string(stage) + ": body larger than the limit of " +
-                                        std::to_string(options.body_limit) + " bytes", {}};
-    }
-    if (ec == http::error::header_limit) {
-      return {ErrorKind::too_large, std::string(stage) + ": header section larger than " +
-                                        std::to_string(header_limit) + " bytes", {}};
-    }
-    if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof ||
-        ec == asio::ssl::error::stream_truncated) {
-      return {ErrorKind::protocol, std::string(stage) + ": server closed the connection early", {}};
-    }
-    return {ErrorKind::protocol, std::string(stage) + ": " + ec.message(), {}};
   }
 
-  // One request to one URL: connect, TLS when https, exchange. Fills result's status, body
-  // and timings; returns the failure or the Location to follow.
-  asio::awaitable<HopOutcome> fetch_hop(const UrlParts& url, clock_type::time_point total_deadline,
-                                        FetchResult& result) {
-    const auto hop_start = clock_type::now();
-    result.status = 0;
-    result.body_bytes = 0;
-    result.body_sha256.clear();
-    result.body.clear();
-    result.timings = {};
+  // Retry policy: which failures are worth another attempt.
+  static bool worth_retrying(const Failure& failure, unsigned status) {
+    return failure.kind == ErrorKind::connect || failure.kind == ErrorKind::timeout ||
+           (failure.kind == ErrorKind::none && is_retryable_status(status));
+  }
 
-    beast::tcp_stream stream(co_await asio::this_coro::executor);
-    if (auto failure = co_await connect(stream, url, total_deadline)) {
-      co_return HopOutcome{failure->kind, std::move(failure->message), {}};
-    }
-    result.timings.connect = clock_type::now() - hop_start;
-    if (!url.tls) co_return co_await exchange(stream, url, hop_start, total_deadline, result);
-
-    beast::ssl_stream<beast::tcp_stream> tls_stream(std::move(stream), tls);
-    SSL* ssl = tls_stream.native_handle();
-    if (!url.host_is_address && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(url.host.c_str())) != 1) {
-      co_return HopOutcome{ErrorKind::tls, "TLS: cannot set SNI for " + url.host, {}};
-    }
-    // OpenSSL checks the name itself, so a mismatch is reported as one ("hostname mismatch").
-    if (options.verify_peer) {
-      const int named = url.host_is_address
-                            ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), url.host.c_str())
-                            : SSL_set1_host(ssl, url.host.c_str());
-      if (named != 1) co_return HopOutcome{ErrorKind::tls, "TLS: cannot set the name to verify: " + url.host, {}};
-    }
-    error_code ec;
-    const auto deadline = stage_deadline(options.tls_timeout, total_deadline);
-    beast::get_lowest_layer(tls_stream).expires_at(deadline.at);
-    co_await tls_stream.async_handshake(asio::ssl::stream_base::client,
-                                        asio::redirect_error(asio::use_awaitable, ec));
-    if (ec == beast::error::timeout) {
-      const auto failure = timeout_failure("TLS handshake", options.tls_timeout, deadline.total_limited);
-      co_return HopOutcome{failure.kind, failure.message, {}};
-    }
-    if (ec) co_return HopOutcome{ErrorKind::tls, "TLS handshake with " + url.host + ": " + tls_failure_message(ssl, ec), {}};
-    result.timings.tls = clock_type::now() - hop_start;
-    co_return co_await exchange(tls_stream, url, hop_start, total_deadline, result);
+  std::chrono::milliseconds backoff(unsigned retry, std::chrono::milliseconds retry_after) const {
+    thread_local std::minstd_rand random{std::random_device{}()};
+    const auto ceiling = std::min<long long>(options.retry_cap.count(),
+                                             options.retry_base.count() << std::min(retry, 20u));
+    std::uniform_int_distribution<long long> pick(0, std::max(0LL, ceiling));
+    return std::max(std::chrono::milliseconds(pick(random)), retry_after);
   }
 
   asio::awaitable<FetchResult> fetch(FetchRequest request, std::size_t index) {
@@ -347,9 +447,25 @@ struct Client::Impl {
         fail(ErrorKind::bad_url, std::move(problem));
         break;
       }
-      auto hop = co_await fetch_hop(url, total_deadline, result);
-      if (hop.error != ErrorKind::none) {
-        fail(hop.error, std::move(hop.message));
+      auto slot = co_await host_limiter.acquire(url.host, total_deadline);
+      if (!slot) {
+        fail(ErrorKind::timeout, "waiting for a connection slot to " + url.host + ": total timeout of " +
+                                     format_duration(options.total_timeout) + " exceeded");
+        break;
+      }
+      Exchange hop;
+      for (unsigned retry = 0;; ++retry) {
+        ++result.attempts;
+        hop = co_await attempt(url, total_deadline, result);
+        if (retry >= options.retries || !worth_retrying(hop.failure, result.status)) break;
+        const auto delay = backoff(retry, hop.retry_after);
+        if (clock_type::now() + delay >= total_deadline) break;
+        asio::steady_timer pause(co_await asio::this_coro::executor, delay);
+        error_code ignored;
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      }
+      if (hop.failure.kind != ErrorKind::none) {
+        fail(hop.failure.kind, std::move(hop.failure.message));
         break;
       }
       if (hop.location.empty()) {
@@ -386,13 +502,19 @@ Client::~Client() = default;
 
 const FetchOptions& Client::options() const { return impl_->options; }
 
+Client::Counters Client::counters() const {
+  return {impl_->connections_opened.load(), impl_->tls_handshakes.load()};
+}
+
 asio::awaitable<FetchResult> Client::async_fetch(FetchRequest request, std::size_t index) {
   auto impl = impl_;  // the client may be destroyed while this coroutine is suspended
   co_return co_await impl->fetch(std::move(request), index);
 }
 
 FetchResult Client::fetch(const FetchRequest& request, std::size_t index) {
-  // One private event loop per calling thread, reused by every blocking fetch on it.
+  // One private event loop per calling thread, reused by every blocking fetch on it (and so
+  // are its kept-alive connections). It costs the thread three descriptors (epoll, eventfd,
+  // timerfd) for as long as the thread lives.
   thread_local asio::io_context loop(1);
   std::optional<FetchResult> result;
   std::exception_ptr failure;
@@ -401,7 +523,9 @@ FetchResult Client::fetch(const FetchRequest& request, std::size_t index) {
     else result = std::move(value);
   });
   loop.restart();
-  loop.run();
+  // Run until this fetch is done, not until the loop is idle: work left by an earlier fetch
+  // (a DNS answer nobody waits for any more) must not hold this one up.
+  while (!result && !failure) loop.run_one();
   if (failure) std::rethrow_exception(failure);
   return std::move(*result);
 }

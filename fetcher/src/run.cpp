@@ -182,6 +182,7 @@ RunReport run(const std::vector<FetchRequest>& requests, const Strategy& strateg
   ResultSink sink(report.results, on_result);
   ThreadCount threads;
 
+  const auto counters_before = client.counters();
   rusage usage_before{};
   getrusage(RUSAGE_SELF, &usage_before);
   const auto start = std::chrono::steady_clock::now();
@@ -198,6 +199,9 @@ RunReport run(const std::vector<FetchRequest>& requests, const Strategy& strateg
   report.cpu_user_s = seconds(usage_after.ru_utime) - seconds(usage_before.ru_utime);
   report.cpu_sys_s = seconds(usage_after.ru_stime) - seconds(usage_before.ru_stime);
   report.peak_rss_kb = usage_after.ru_maxrss;
+  const auto counters_after = client.counters();
+  report.connections_opened = counters_after.connections_opened - counters_before.connections_opened;
+  report.tls_handshakes = counters_after.tls_handshakes - counters_before.tls_handshakes;
   report.peak_threads = threads.peak();
   report.requests = report.results.size();
   for (const auto& result : report.results) {

@@ -12,6 +12,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <cstdint>
 #include <memory>
 
 namespace fetcher {
@@ -26,6 +27,14 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   const FetchOptions& options() const;
+
+  // Counters over the client's lifetime, for reports: connections opened (TCP connects that
+  // succeeded) and TLS handshakes completed.
+  struct Counters {
+    std::uint64_t connections_opened = 0;
+    std::uint64_t tls_handshakes = 0;
+  };
+  Counters counters() const;
 
   // Fetches on the executor of the awaiting coroutine. Never throws for per-URL failures:
   // they come back as FetchResult::error. Safe to call from many threads at once.

@@ -47,6 +47,24 @@ struct FetchOptions {
   // Keep the body bytes in FetchResult::body (the digest and size are always computed).
   bool keep_body = false;
 
+  // Connection reuse. Idle connections are kept per event loop (a blocking fetch's thread, or
+  // the loop an async run uses) and per scheme, host, port and route.
+  bool keep_alive = true;
+  duration idle_timeout{30000};       // an idle connection older than this is not reused
+  unsigned max_idle_per_host = 32;    // idle connections kept per host and loop
+
+  // Politeness: most fetches in flight at once to one host, across every thread and loop
+  // using this client; 0 = no limit. Waiting for a slot counts against total_timeout.
+  unsigned max_per_host = 0;
+
+  // Retries of connect errors, timeouts, 429, 502, 503 and 504 (GET is idempotent): at most
+  // `retries` more attempts, each after a random delay in [0, min(retry_cap, retry_base * 2^n)]
+  // ("full jitter"), or the server's Retry-After when it asks for longer. All attempts share
+  // total_timeout.
+  unsigned retries = 0;
+  duration retry_base{100};
+  duration retry_cap{10000};
+
   std::vector<ConnectTo> connect_to;
 
   // Where the socket for url_host:url_port really goes (after --connect-to rules).

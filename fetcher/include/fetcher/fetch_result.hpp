@@ -48,6 +48,8 @@ struct FetchResult {
   std::uint64_t body_bytes = 0;
   std::string body_sha256;     // lowercase hex of the body's SHA-256, empty if no body read
   int redirects = 0;
+  int attempts = 0;            // 1 + retries used
+  bool reused_connection = false;  // the final response came over a kept-alive connection
   FetchTimings timings;
   ErrorKind error = ErrorKind::none;
   std::string message;         // one line a person can read; empty when ok

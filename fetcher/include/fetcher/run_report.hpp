@@ -32,6 +32,8 @@ struct RunReport {
   std::size_t failed = 0;    // requests - ok (http_status failures included)
   std::uint64_t bytes = 0;   // body bytes over all results
   LatencySummary latency;
+  std::uint64_t connections_opened = 0;  // during this run; keep-alive makes it < requests
+  std::uint64_t tls_handshakes = 0;      // during this run
   unsigned peak_threads = 0;  // most threads alive in this process during the run
   long peak_rss_kb = 0;       // the process's peak resident set so far (getrusage)
   std::vector<FetchResult> results;  // in list order

@@ -1,0 +1,34 @@
+// connection_pool.cpp: see connection_pool.hpp.
+#include "connection_pool.hpp"
+
+namespace fetcher::detail {
+
+std::unique_ptr<Connection> ConnectionPool::take(const std::string& pool_key, std::chrono::milliseconds idle_timeout) {
+  std::lock_guard lock(mutex_);
+  auto found = idle_.find(pool_key);
+  if (found == idle_.end()) return nullptr;
+  auto& connections = found->second;
+  const auto now = std::chrono::steady_clock::now();
+  while (!connections.empty()) {
+    auto connection = std::move(connections.back());
+    connections.pop_back();
+    if (now - connection->idle_since <= idle_timeout) return connection;
+  }
+  return nullptr;
+}
+
+void ConnectionPool::give_back(const std::string& pool_key, std::unique_ptr<Connection> connection, unsigned max_idle) {
+  std::lock_guard lock(mutex_);
+  auto& connections = idle_[pool_key];
+  if (connections.size() >= max_idle) return;  // closed as it goes out of scope
+  connection->idle_since = std::chrono::steady_clock::now();
+  connections.push_back(std::move(connection));
+}
+
+void ConnectionPool::shutdown() {
+  // Before the loop's socket services go away, the sockets that belong to them must.
+  std::lock_guard lock(mutex_);
+  idle_.clear();
+}
+
+}  // namespace fetcher::detail

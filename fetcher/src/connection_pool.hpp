@@ -1,0 +1,50 @@
+// connection_pool.hpp: idle keep-alive connections, kept per event loop.
+//
+// A connection's socket belongs to one io_context, so the pool is an Asio service of that
+// io_context: it dies with the loop, and nothing outlives the loop it was made on. Blocking
+// fetches run on a private loop per thread, so sequential and pool workers each reuse their
+// own connections; an async run shares one pool among all its fetches.
+#pragma once
+
+#include <boost/asio/execution_context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace fetcher::detail {
+
+// One HTTP/1.1 connection, plain or TLS.
+struct Connection {
+  std::unique_ptr<boost::beast::tcp_stream> plain;                                 // http
+  std::unique_ptr<boost::beast::ssl_stream<boost::beast::tcp_stream>> secure;      // https
+  std::chrono::steady_clock::time_point idle_since;
+
+  boost::beast::tcp_stream& lowest() { return secure ? boost::beast::get_lowest_layer(*secure) : *plain; }
+};
+
+class ConnectionPool : public boost::asio::execution_context::service {
+ public:
+  static inline boost::asio::execution_context::id id;
+  explicit ConnectionPool(boost::asio::execution_context& context) : service(context) {}
+
+  // The most recently used idle connection for `key` that has not been idle longer than
+  // `idle_timeout`, or null. Older ones found on the way are closed.
+  std::unique_ptr<Connection> take(const std::string& pool_key, std::chrono::milliseconds idle_timeout);
+  // Keeps `connection` for reuse unless `key` already has `max_idle` idle ones.
+  void give_back(const std::string& pool_key, std::unique_ptr<Connection> connection, unsigned max_idle);
+
+ private:
+  void shutdown() override;
+
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
+};
+
+}  // namespace fetcher::detail
