@@ -587,6 +587,15 @@ asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::requ
   co_await wait_exactly(request_latency(sites, site, path, repeat));
 
   const bool keep_alive = request.keep_alive();
+  if (repeat < site.fail_first) {
+    http::response<http::string_body> response{static_cast<http::status>(site.fail_status), request.version()};
+    response.set(http::field::server, server_name);
+    if (site.retry_after_s > 0) response.set(http::field::retry_after, std::to_string(site.retry_after_s));
+    response.body() = "failing on purpose (fail_first)\n";
+    response.prepare_payload();
+    response.keep_alive(keep_alive);
+    co_return co_await write_response(stream, response) && keep_alive;
+  }
   if (is_redirected(site, scheme, path)) {
     http::response<http::empty_body> response{static_cast<http::status>(site.redirect_status), request.version()};
     response.set(http::field::server, server_name);

@@ -173,6 +173,13 @@ class SitesReader {
       } else if (key == "redirect_status") {
         site.redirect_status = read_small_unsigned(node, "redirect_status");
         check_redirect_status(node, site.redirect_status);
+      } else if (key == "fail_first") {
+        site.fail_first = read_small_unsigned(node, "fail_first");
+      } else if (key == "fail_status") {
+        site.fail_status = read_small_unsigned(node, "fail_status");
+        if (site.fail_status < 400 || site.fail_status > 599) fail(node.source(), "fail_status must be 400 to 599");
+      } else if (key == "retry_after_s") {
+        site.retry_after_s = read_small_unsigned(node, "retry_after_s");
       } else {
         fail(key.source(), "unknown key '" + std::string(key.str()) + "' in [[site]]");
       }

@@ -9,6 +9,9 @@
 //   capacity = 1                      # requests served at once; 0 = unlimited
 //   redirect = "https://www.python.org/"   # optional
 //   redirect_status = 301             # optional, default 301
+//   fail_first = 2                    # optional: first 2 requests per path fail...
+//   fail_status = 503                 # ...with this status (default 503)
+//   retry_after_s = 1                 # ...and this Retry-After (default none)
 #pragma once
 
 #include <chrono>
@@ -29,6 +32,11 @@ struct Site {
   // redirect_status and this Location, so "http://www.python.org" -> "https://www.python.org/".
   std::string redirect;
   unsigned redirect_status = 301;
+  // Fault for testing retries: the first `fail_first` requests for each path (by repeat
+  // number) are answered `fail_status`, with Retry-After when retry_after_s > 0.
+  unsigned fail_first = 0;
+  unsigned fail_status = 503;
+  unsigned retry_after_s = 0;
 };
 
 struct SiteSet {

@@ -1,0 +1,155 @@
+// reuse_e2e_test.cpp: the crawler-grade parts of the client against a real origin on loopback:
+// keep-alive reuse per strategy, the stale-connection rule, the per-host limit, retries.
+#include "canned_server.hpp"
+#include "test_origin.hpp"
+
+#include <fetcher/run.hpp>
+
+#include <gtest/gtest.h>
+
+namespace fetcher {
+namespace {
+
+using testing::TestOrigin;
+
+std::vector<FetchRequest> numbered(const std::string& base, int count) {
+  std::vector<FetchRequest> requests;
+  for (int i = 0; i < count; ++i) requests.push_back(FetchRequest{base + std::to_string(i), "", ""});
+  return requests;
+}
+
+const origin::HostStats& stats_for(const std::vector<origin::HostStats>& all, const std::string& host) {
+  for (const auto& stats : all) {
+    if (stats.host == host) return stats;
+  }
+  throw std::logic_error("no stats for " + host);
+}
+
+const char* const sites = R"(
+[[site]]
+host = "reuse.test"
+latency_ms = 2
+body_bytes = 5000
+
+[[site]]
+host = "slow.test"
+latency_ms = 20
+body_bytes = 100
+
+[[site]]
+host = "flaky.test"
+latency_ms = 1
+body_bytes = 100
+fail_first = 2
+fail_status = 503
+
+[[site]]
+host = "patient.test"
+latency_ms = 1
+body_bytes = 100
+fail_first = 1
+fail_status = 429
+retry_after_s = 1
+)";
+
+class ReuseTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { origin_ = new TestOrigin(sites); }
+  static void TearDownTestSuite() {
+    delete origin_;
+    origin_ = nullptr;
+  }
+  void SetUp() override { origin_->server().reset(); }
+  static TestOrigin* origin_;
+};
+TestOrigin* ReuseTest::origin_ = nullptr;
+
+TEST_F(ReuseTest, SequentialReusesOneConnection) {
+  Client client(origin_->client_options());
+  const auto report = run(numbered("http://reuse.test/", 20), Strategy::parse("sequential"), client);
+  EXPECT_EQ(report.ok, 20u);
+  EXPECT_EQ(report.connections_opened, 1u);
+  EXPECT_EQ(stats_for(origin_->server().stats(), "reuse.test").connections, 1u);
+  EXPECT_TRUE(report.results.back().reused_connection);
+}
+
+TEST_F(ReuseTest, PoolWorkersReuseAtMostOneConnectionEach) {
+  Client client(origin_->client_options());
+  const auto report = run(numbered("https://reuse.test/", 40), Strategy::parse("pool:4"), client);
+  EXPECT_EQ(report.ok, 40u);
+  EXPECT_LE(report.connections_opened, 4u);
+  EXPECT_LE(report.tls_handshakes, 4u);
+  EXPECT_LE(stats_for(origin_->server().stats(), "reuse.test").connections, 4u);
+}
+
+TEST_F(ReuseTest, KeepAliveOffOpensOneConnectionPerUrl) {
+  auto options = origin_->client_options();
+  options.keep_alive = false;
+  Client client(options);
+  const auto report = run(numbered("http://reuse.test/", 20), Strategy::parse("sequential"), client);
+  EXPECT_EQ(report.ok, 20u);
+  EXPECT_EQ(report.connections_opened, 20u);
+  EXPECT_EQ(stats_for(origin_->server().stats(), "reuse.test").connections, 20u);
+}
+
+TEST_F(ReuseTest, PerHostLimitHoldsExactly) {
+  auto options = origin_->client_options();
+  options.max_per_host = 4;
+  Client client(options);
+  for (const char* strategy : {"async", "pool:8", "threads"}) {
+    origin_->server().reset();
+    const auto report = run(numbered("http://slow.test/", strategy == std::string("threads") ? 40 : 200),
+                            Strategy::parse(strategy), client);
+    EXPECT_EQ(report.failed, 0u) << strategy;
+    EXPECT_EQ(stats_for(origin_->server().stats(), "slow.test").peak_concurrent, 4u) << strategy;
+  }
+}
+
+TEST_F(ReuseTest, RetriesRecoverFromTransientFailures) {
+  auto options = origin_->client_options();
+  options.retries = 3;
+  options.retry_base = std::chrono::milliseconds(1);
+  Client client(options);
+  const auto report = run(numbered("http://flaky.test/a", 10), Strategy::parse("async"), client);
+  EXPECT_EQ(report.ok, 10u);
+  for (const auto& result : report.results) EXPECT_EQ(result.attempts, 3) << result.url;
+}
+
+TEST_F(ReuseTest, WithoutRetriesTransientFailuresAreReported) {
+  Client client(origin_->client_options());
+  const auto report = run(numbered("http://flaky.test/b", 10), Strategy::parse("pool:3"), client);
+  EXPECT_EQ(report.failed, 10u);
+  for (const auto& result : report.results) {
+    EXPECT_EQ(result.error, ErrorKind::http_status);
+    EXPECT_EQ(result.status, 503u);
+    EXPECT_EQ(result.attempts, 1);
+  }
+}
+
+TEST_F(ReuseTest, RetryAfterIsHonoured) {
+  auto options = origin_->client_options();
+  options.retries = 1;
+  options.retry_base = std::chrono::milliseconds(1);
+  Client client(options);
+  const auto result = client.fetch(FetchRequest{"http://patient.test/", "", ""});
+  EXPECT_TRUE(result.ok()) << result.message;
+  EXPECT_EQ(result.attempts, 2);
+  EXPECT_GE(result.timings.total, std::chrono::milliseconds(1000));  // the server asked for 1 s
+}
+
+TEST(StaleConnection, DeadPooledConnectionIsReplacedOnce) {
+  // Says nothing of closing, then closes: the client pools a connection that is already dead.
+  testing::CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  FetchOptions options;
+  options.connect_to.push_back(ConnectTo::parse("::127.0.0.1:" + std::to_string(server.port())));
+  Client client(options);
+  const auto first = client.fetch(FetchRequest{"http://stale.test/1", "", ""});
+  ASSERT_TRUE(first.ok()) << first.message;
+  const auto second = client.fetch(FetchRequest{"http://stale.test/2", "", ""});
+  EXPECT_TRUE(second.ok()) << second.message;
+  EXPECT_FALSE(second.reused_connection);
+  EXPECT_EQ(client.counters().connections_opened, 2u);
+}
+
+}  // namespace
+}  // namespace fetcher
