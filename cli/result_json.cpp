@@ -24,6 +24,7 @@ nlohmann::json result_to_json(const FetchResult& result) {
       {"final_url", result.final_url},
       {"status", result.status},
       {"bytes", result.body_bytes},
+      {"wire_bytes", result.wire_bytes},
       {"sha256", result.body_sha256},
       {"redirects", result.redirects},
       {"attempts", result.attempts},
@@ -48,6 +49,7 @@ FetchResult result_from_json(const nlohmann::json& json) {
   result.source = json.value("source", std::string());
   result.status = json.at("status").get<unsigned>();
   result.body_bytes = json.at("bytes").get<std::uint64_t>();
+  result.wire_bytes = json.value("wire_bytes", result.body_bytes);
   result.body_sha256 = json.at("sha256").get<std::string>();
   result.redirects = json.at("redirects").get<int>();
   result.attempts = json.value("attempts", 0);

@@ -44,6 +44,12 @@ fail_first = 2
 fail_status = 503
 
 [[site]]
+host = "zipped.test"
+latency_ms = 1
+body_bytes = 50000
+gzip = true
+
+[[site]]
 host = "patient.test"
 latency_ms = 1
 body_bytes = 100
@@ -135,6 +141,56 @@ TEST_F(ReuseTest, RetryAfterIsHonoured) {
   EXPECT_TRUE(result.ok()) << result.message;
   EXPECT_EQ(result.attempts, 2);
   EXPECT_GE(result.timings.total, std::chrono::milliseconds(1000));  // the server asked for 1 s
+}
+
+TEST_F(ReuseTest, GzipBodiesAreDecodedAndDigestedDecoded) {
+  Client client(origin_->client_options());
+  const auto result = client.fetch(FetchRequest{"https://zipped.test/page", "", ""});
+  ASSERT_TRUE(result.ok()) << result.message;
+  EXPECT_EQ(result.body_bytes, 50000u);
+  EXPECT_LT(result.wire_bytes, 50000u);  // it really came compressed
+  EXPECT_EQ(result.body_sha256, origin_->expected_digest("zipped.test", "/page"));
+
+  auto plain_options = origin_->client_options();
+  plain_options.decompress = false;  // no Accept-Encoding: the origin sends it plain
+  Client plain_client(plain_options);
+  const auto plain = plain_client.fetch(FetchRequest{"https://zipped.test/page", "", ""});
+  ASSERT_TRUE(plain.ok()) << plain.message;
+  EXPECT_EQ(plain.wire_bytes, 50000u);
+  EXPECT_EQ(plain.body_sha256, result.body_sha256);
+}
+
+FetchResult fetch_canned(const std::string& response, std::uint64_t body_limit) {
+  testing::CannedServer server(response);
+  FetchOptions options;
+  options.connect_to.push_back(ConnectTo::parse("::127.0.0.1:" + std::to_string(server.port())));
+  options.body_limit = body_limit;
+  Client client(options);
+  return client.fetch(FetchRequest{"http://canned.test/", "", ""});
+}
+
+TEST(Decompression, GzipBombFailsAsTooLarge) {
+  const auto bomb = origin::gzip_compress(std::string(64u << 20, '\0'));  // 64 MiB of zeros, ~64 KiB on the wire
+  const auto result = fetch_canned("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " +
+                                       std::to_string(bomb.size()) + "\r\n\r\n" + bomb,
+                                   1u << 20);
+  EXPECT_EQ(result.error, ErrorKind::too_large) << result.message;
+  EXPECT_LE(result.body_bytes, 1u << 20);
+  EXPECT_LT(result.wire_bytes, bomb.size() + 1);
+}
+
+TEST(Decompression, CorruptGzipIsAProtocolError) {
+  const std::string junk = "\x1f\x8b\x08\x00this is not deflate data at all";
+  const auto result = fetch_canned("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " +
+                                       std::to_string(junk.size()) + "\r\n\r\n" + junk,
+                                   1u << 20);
+  EXPECT_EQ(result.error, ErrorKind::protocol) << result.message;
+}
+
+TEST(Decompression, UnknownEncodingIsAProtocolError) {
+  const auto result = fetch_canned("HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 2\r\n\r\nxx", 1u << 20);
+  EXPECT_EQ(result.error, ErrorKind::protocol) << result.message;
+  EXPECT_NE(result.message.find("br"), std::string::npos) << result.message;
 }
 
 TEST(StaleConnection, DeadPooledConnectionIsReplacedOnce) {

@@ -7,6 +7,7 @@
 #include <fetcher/url.hpp>
 
 #include "connection_pool.hpp"
+#include "content_decoder.hpp"
 #include "host_limiter.hpp"
 #include "host_resolver.hpp"
 
@@ -284,6 +285,7 @@ struct Client::Impl {
     request.set(http::field::host, url.host_header);
     request.set(http::field::user_agent, options.user_agent);
     request.set(http::field::accept, "*/*");
+    if (options.decompress) request.set(http::field::accept_encoding, "gzip, deflate");
     // Without keep-alive, saying so lets the server close first (and us skip a TIME_WAIT).
     if (!options.keep_alive) request.set(http::field::connection, "close");
 
@@ -335,6 +337,13 @@ struct Client::Impl {
     // Beast reads as much as the buffer has room for; left at its initial 512 bytes, a 30 KB
     // body costs 60 reads. Grown only now, so a connection waiting for its header stays small.
     buffer.reserve(body_chunk);
+    auto decoder = detail::ContentDecoder::make(options.decompress ? header[http::field::content_encoding] : "",
+                                                options.body_limit);
+    if (!decoder) {
+      outcome.failure = {ErrorKind::protocol,
+                         "unsupported Content-Encoding '" + std::string(header[http::field::content_encoding]) + "'"};
+      co_return outcome;
+    }
     Sha256 digest(sha256.get());
     char chunk[body_chunk];
     std::uint64_t bytes = 0;
@@ -351,16 +360,32 @@ struct Client::Impl {
         parser.put_eof(ec);
       }
       const std::size_t received = sizeof chunk - parser.get().body().size;
-      digest.update(chunk, received);
       bytes += received;
-      if (keep) result.body.append(chunk, received);
+      const auto decoded = decoder->feed(chunk, received, [&](const char* data, std::size_t size) {
+        digest.update(data, size);
+        if (keep) result.body.append(data, size);
+      });
+      result.wire_bytes = bytes;
+      result.body_bytes = decoder->decoded_bytes();
+      if (decoded == detail::ContentDecoder::Result::too_large) {
+        outcome.failure = {ErrorKind::too_large, "read body: decoded body larger than the limit of " +
+                                                     std::to_string(options.body_limit) + " bytes"};
+        co_return outcome;
+      }
+      if (decoded == detail::ContentDecoder::Result::corrupt) {
+        outcome.failure = {ErrorKind::protocol, "read body: corrupt " + std::string(header[http::field::content_encoding]) +
+                                                    " data"};
+        co_return outcome;
+      }
       if (ec) {
-        result.body_bytes = bytes;
         outcome.failure = classify_read_error(ec, "read body", deadline);
         co_return outcome;
       }
     }
-    result.body_bytes = bytes;
+    if (!decoder->finish()) {
+      outcome.failure = {ErrorKind::protocol, "read body: compressed body cut short"};
+      co_return outcome;
+    }
     result.body_sha256 = digest.hex();
     // Reusable only when the server keeps it open and nothing unread is left behind.
     outcome.reusable = options.keep_alive && parser.keep_alive() && buffer.size() == 0;
@@ -379,6 +404,7 @@ struct Client::Impl {
       const auto hop_start = clock_type::now();
       result.status = 0;
       result.body_bytes = 0;
+      result.wire_bytes = 0;
       result.body_sha256.clear();
       result.body.clear();
       result.timings = {};

@@ -124,6 +124,14 @@ struct HostState {
   HostStats stats;
 };
 
+// True when an Accept-Encoding header lists gzip (without q=0; good enough for a test origin).
+bool accepts_gzip(std::string_view accept_encoding) {
+  std::string lower;
+  for (char c : accept_encoding) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto at = lower.find("gzip");
+  return at != std::string::npos && lower.find("q=0", at) != at + 5 && lower.find("q=0", at) != at + 6;
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -140,6 +148,7 @@ struct Server::Impl {
   asio::awaitable<void> acquire_slot(std::size_t site_index);
   void release_slot(std::size_t site_index);
   std::shared_ptr<const std::string> body_for(std::size_t site_index, const std::string& path);
+  std::shared_ptr<const std::string> gzip_body_for(std::size_t site_index, const std::string& path);
 
   // --- connections ---
   asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, bool secure);
@@ -425,6 +434,20 @@ void Server::Impl::release_slot(std::size_t site_index) {
   asio::post(waiter_executor, [waiter = std::move(waiter)] { waiter->wake.cancel(); });
 }
 
+std::shared_ptr<const std::string> Server::Impl::gzip_body_for(std::size_t site_index, const std::string& path) {
+  const std::string key = "gzip|" + path_key(site_index, path);
+  {
+    std::lock_guard lock(body_mutex);
+    if (const auto found = bodies.find(key); found != bodies.end()) return found->second;
+  }
+  auto body = std::make_shared<const std::string>(gzip_compress(*body_for(site_index, path)));
+  std::lock_guard lock(body_mutex);
+  if (cached_body_bytes + body->size() <= body_cache_limit_bytes) {
+    if (bodies.emplace(key, body).second) cached_body_bytes += body->size();
+  }
+  return body;
+}
+
 std::shared_ptr<const std::string> Server::Impl::body_for(std::size_t site_index, const std::string& path) {
   const std::string key = path_key(site_index, path);
   {
@@ -605,10 +628,13 @@ asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::requ
     co_return co_await write_response(stream, response) && keep_alive;
   }
 
-  const auto body = body_for(site_index, path);
+  const bool compressed = site.gzip && accepts_gzip(request[http::field::accept_encoding]);
+  const auto body = compressed ? gzip_body_for(site_index, path) : body_for(site_index, path);
   http::response<http::span_body<const char>> response{http::status::ok, request.version()};
   response.set(http::field::server, server_name);
   response.set(http::field::content_type, "text/html; charset=utf-8");
+  if (site.gzip) response.set(http::field::vary, "Accept-Encoding");
+  if (compressed) response.set(http::field::content_encoding, "gzip");
   response.content_length(body->size());
   if (request.method() != http::verb::head) response.body() = {body->data(), body->size()};
   response.keep_alive(keep_alive);

@@ -2,6 +2,8 @@
 // with seeded jitter, redirects, bodies) that the server and the ideal-time model share.
 #include <fetcher/origin/sites.hpp>
 
+#include <zlib.h>
+
 #include <boost/url/parse.hpp>
 #include <toml++/toml.h>
 
@@ -173,6 +175,10 @@ class SitesReader {
       } else if (key == "redirect_status") {
         site.redirect_status = read_small_unsigned(node, "redirect_status");
         check_redirect_status(node, site.redirect_status);
+      } else if (key == "gzip") {
+        const auto* flag = node.as_boolean();
+        if (flag == nullptr) fail(node.source(), "gzip must be true or false");
+        site.gzip = flag->get();
       } else if (key == "fail_first") {
         site.fail_first = read_small_unsigned(node, "fail_first");
       } else if (key == "fail_status") {
@@ -303,6 +309,28 @@ std::string make_body(const Site& site, std::string_view path) {
   body += closing;
   body.resize(size);
   return body;
+}
+
+}  // namespace fetcher::origin
+
+namespace fetcher::origin {
+
+std::string gzip_compress(std::string_view data) {
+  z_stream stream{};
+  // 15 + 16: a gzip wrapper rather than zlib's own.
+  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("zlib: deflateInit2 failed");
+  }
+  std::string out(deflateBound(&stream, static_cast<uLong>(data.size())) + 32, '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  const int status = deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  if (status != Z_STREAM_END) throw std::runtime_error("zlib: deflate did not finish");
+  return out;
 }
 
 }  // namespace fetcher::origin

@@ -47,6 +47,10 @@ struct FetchOptions {
   // Keep the body bytes in FetchResult::body (the digest and size are always computed).
   bool keep_body = false;
 
+  // Ask for gzip/deflate and decode them; body_limit then applies to the decoded size too,
+  // so a decompression bomb fails as too_large instead of filling memory.
+  bool decompress = true;
+
   // Connection reuse. Idle connections are kept per event loop (a blocking fetch's thread, or
   // the loop an async run uses) and per scheme, host, port and route.
   bool keep_alive = true;

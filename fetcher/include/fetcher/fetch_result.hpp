@@ -45,8 +45,9 @@ struct FetchResult {
   std::string final_url;       // after redirects
   std::string source;          // where the URL came from ("list.txt:3"), may be empty
   unsigned status = 0;         // HTTP status of the final response, 0 if none
-  std::uint64_t body_bytes = 0;
-  std::string body_sha256;     // lowercase hex of the body's SHA-256, empty if no body read
+  std::uint64_t body_bytes = 0;   // decoded (after Content-Encoding)
+  std::uint64_t wire_bytes = 0;   // as received, before decoding
+  std::string body_sha256;     // lowercase hex of the decoded body's SHA-256, empty if none
   int redirects = 0;
   int attempts = 0;            // 1 + retries used
   bool reused_connection = false;  // the final response came over a kept-alive connection

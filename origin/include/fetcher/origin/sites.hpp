@@ -9,6 +9,7 @@
 //   capacity = 1                      # requests served at once; 0 = unlimited
 //   redirect = "https://www.python.org/"   # optional
 //   redirect_status = 301             # optional, default 301
+//   gzip = true                       # optional: gzip bodies for clients that accept it
 //   fail_first = 2                    # optional: first 2 requests per path fail...
 //   fail_status = 503                 # ...with this status (default 503)
 //   retry_after_s = 1                 # ...and this Retry-After (default none)
@@ -34,6 +35,8 @@ struct Site {
   unsigned redirect_status = 301;
   // Fault for testing retries: the first `fail_first` requests for each path (by repeat
   // number) are answered `fail_status`, with Retry-After when retry_after_s > 0.
+  // Serve bodies gzip-compressed to clients that accept it (Content-Encoding: gzip).
+  bool gzip = false;
   unsigned fail_first = 0;
   unsigned fail_status = 503;
   unsigned retry_after_s = 0;
@@ -63,5 +66,8 @@ bool is_redirected(const Site& site, std::string_view scheme, std::string_view p
 
 // The deterministic body served for `path` on `site` (site.body_bytes long, text/html).
 std::string make_body(const Site& site, std::string_view path);
+
+// `data` gzip-compressed (RFC 1952), for sites with gzip = true.
+std::string gzip_compress(std::string_view data);
 
 }  // namespace fetcher::origin

@@ -1,0 +1,33 @@
+// content_decoder.hpp: undoes Content-Encoding (gzip, deflate) as the body streams in, with a
+// limit on the decoded size so a small compressed body cannot expand into all of memory.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace fetcher::detail {
+
+class ContentDecoder {
+ public:
+  enum class Result { ok, too_large, corrupt };
+  using Sink = std::function<void(const char* data, std::size_t size)>;
+
+  // `encoding` is the Content-Encoding value; "identity" or empty passes bytes through.
+  // Returns null for an encoding it does not know (the caller reports it).
+  static std::unique_ptr<ContentDecoder> make(std::string_view encoding, std::uint64_t decoded_limit);
+  virtual ~ContentDecoder() = default;
+
+  // Feeds wire bytes; decoded bytes go to `sink`.
+  virtual Result feed(const char* data, std::size_t size, const Sink& sink) = 0;
+  // The body ended: false when the compressed stream was cut short.
+  virtual bool finish() = 0;
+  std::uint64_t decoded_bytes() const { return decoded_; }
+
+ protected:
+  std::uint64_t decoded_ = 0;
+};
+
+}  // namespace fetcher::detail
