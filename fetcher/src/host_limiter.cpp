@@ -39,21 +39,24 @@ asio::awaitable<std::optional<HostLimiter::Slot>> HostLimiter::acquire(const std
   std::lock_guard lock(mutex_);
   if (waiter->granted) co_return std::optional<Slot>(std::in_place, this, host);
   auto& waiting = hosts_[host].waiting;
-  waiting.erase(std::remove(waiting.begin(), waiting.end(), waiter), waiting.end());
+  waiting.erase(std::remove_if(waiting.begin(), waiting.end(),
+                               [&](const std::weak_ptr<Waiter>& entry) { return entry.lock() == waiter; }),
+                waiting.end());
   co_return std::nullopt;
 }
 
 void HostLimiter::release(const std::string& host) {
   std::lock_guard lock(mutex_);
   auto& state = hosts_[host];
-  if (state.waiting.empty()) {
-    --state.busy;
+  while (!state.waiting.empty()) {
+    auto waiter = state.waiting.front().lock();
+    state.waiting.pop_front();
+    if (!waiter) continue;  // gone with its loop
+    waiter->granted = true;
+    asio::post(waiter->wake.get_executor(), [waiter] { waiter->wake.cancel(); });
     return;
   }
-  auto waiter = std::move(state.waiting.front());
-  state.waiting.pop_front();
-  waiter->granted = true;
-  asio::post(waiter->wake.get_executor(), [waiter] { waiter->wake.cancel(); });
+  --state.busy;
 }
 
 }  // namespace fetcher::detail

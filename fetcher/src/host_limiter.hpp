@@ -41,7 +41,8 @@ class HostLimiter {
   struct Waiter;
   struct Host {
     unsigned busy = 0;
-    std::deque<std::shared_ptr<Waiter>> waiting;
+    // Weak: a fetch destroyed while it waits (its loop torn down by a stop) drops out by itself.
+    std::deque<std::weak_ptr<Waiter>> waiting;
   };
   void release(const std::string& host);
 

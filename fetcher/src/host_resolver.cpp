@@ -36,7 +36,7 @@ struct HostResolver::Lookup {
   bool done = false;
   std::string error;
   std::vector<tcp::endpoint> endpoints;
-  std::vector<std::shared_ptr<Waiter>> waiters;
+  std::vector<std::weak_ptr<Waiter>> waiters;  // weak: a fetch torn down with its loop drops out
 
   // Runs on the lookup thread; touches nothing but this Lookup, which it keeps alive.
   void run(const std::string& host, std::uint16_t port) {
@@ -68,8 +68,8 @@ struct HostResolver::Lookup {
     done = true;
     error = std::move(failure);
     endpoints = std::move(found);
-    for (auto& waiter : waiters) {
-      asio::post(waiter->wake.get_executor(), [waiter] { waiter->wake.cancel(); });
+    for (auto& entry : waiters) {
+      if (auto waiter = entry.lock()) asio::post(waiter->wake.get_executor(), [waiter] { waiter->wake.cancel(); });
     }
     waiters.clear();
   }
@@ -114,7 +114,7 @@ asio::awaitable<HostResolver::Answer> HostResolver::resolve(const std::string& h
   co_await waiter->wake.async_wait(asio::redirect_error(asio::use_awaitable, woken));
   std::lock_guard lock(lookup->mutex);
   if (lookup->done) co_return Answer{false, lookup->error, lookup->endpoints};
-  std::erase(lookup->waiters, waiter);
+  std::erase_if(lookup->waiters, [&](const std::weak_ptr<Waiter>& entry) { return entry.lock() == waiter; });
   co_return Answer{true, {}, {}};
 }
 

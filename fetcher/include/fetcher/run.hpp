@@ -12,13 +12,36 @@
 #include <fetcher/url_list.hpp>
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace fetcher {
 
+// Stops a run from any thread (a signal handler's thread, a result callback, a UI): fetches in
+// flight end as ErrorKind::cancelled, fetches not yet started are reported cancelled without
+// starting, and run() still returns exactly one result per request, with nothing left open.
+class RunStopper {
+ public:
+  RunStopper();
+  ~RunStopper();
+  RunStopper(const RunStopper&) = delete;
+  RunStopper& operator=(const RunStopper&) = delete;
+
+  void stop();
+  bool stopped() const;
+
+  struct Loops;  // the event loops of the run, for stop() to reach them
+
+ private:
+  friend class RunStopperAccess;
+  std::unique_ptr<Loops> loops_;
+};
+
 struct RunOptions {
   // async only: most fetches in flight at once; 0 = every fetch at once.
   std::size_t max_in_flight = 0;
+  // Optional; must outlive the run.
+  RunStopper* stopper = nullptr;
 };
 
 // Called once per request as soon as its fetch finishes, from the thread that ran it,
