@@ -4,7 +4,12 @@
 #include "bench_report.hpp"
 #include "child_process.hpp"
 #include "commands.hpp"
+#include "explain.hpp"
+#include "html_report.hpp"
+#include "progress.hpp"
 #include "result_json.hpp"
+#include "terminal_charts.hpp"
+#include "terminal_style.hpp"
 #include "units.hpp"
 
 #include <fetcher/origin/ideal.hpp>
@@ -22,6 +27,7 @@
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <tuple>
 
 #include <unistd.h>
 
@@ -137,16 +143,20 @@ unsigned ideal_workers(const Strategy& strategy, std::size_t max_in_flight) {
   return 0;
 }
 
+// The host of a URL as the list spells it ("" when it has none).
+std::string host_of(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return {};
+  auto host = url.substr(scheme_end + 3);
+  return host.substr(0, host.find_first_of(":/?#"));
+}
+
 // A one-line note of where a list's hosts live in the model, e.g. "cs.mipt.ru: 66 ms, capacity 1".
 std::string describe_sites(const origin::SiteSet& sites, const std::vector<FetchRequest>& requests) {
   std::vector<std::string> seen;
   std::string note = "emulated origin (";
   for (const auto& request : requests) {
-    const auto scheme_end = request.url.find("://");
-    if (scheme_end == std::string::npos) continue;
-    auto host = request.url.substr(scheme_end + 3);
-    host = host.substr(0, host.find_first_of(":/?#"));
-    const auto* site = sites.find(host);
+    const auto* site = sites.find(host_of(request.url));
     if (!site || std::find(seen.begin(), seen.end(), site->host) != seen.end()) continue;
     seen.push_back(site->host);
   }
@@ -160,7 +170,93 @@ std::string describe_sites(const origin::SiteSet& sites, const std::vector<Fetch
   return note + ")";
 }
 
-bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
+// What the sites model says about a list: its hosts, its slowest URL, its floor. The index of
+// the slowest URL comes back too, so its redirects can be read from the results later.
+std::pair<ListModel, std::size_t> model_of(const origin::SiteSet& sites, const std::vector<std::string>& urls) {
+  ListModel model;
+  std::size_t slowest_index = 0;
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    if (const auto* site = sites.find(host_of(urls[i]))) {
+      auto found = std::find_if(model.hosts.begin(), model.hosts.end(),
+                                [&](const HostModel& host) { return host.host == site->host; });
+      if (found == model.hosts.end()) {
+        found = model.hosts.insert(model.hosts.end(),
+                                   HostModel{site->host, 0, static_cast<double>(site->latency.count()) / 1e3, site->capacity});
+      }
+      ++found->urls;
+    }
+    const double alone = origin::ideal_seconds(sites, {urls[i]}, 1);
+    if (alone > model.slowest_url_s) {
+      model.slowest_url_s = alone;
+      model.slowest_url = urls[i];
+      slowest_index = i;
+    }
+  }
+  model.all_at_once_s = origin::ideal_seconds(sites, urls, 0);
+  return {model, slowest_index};
+}
+
+// Each fetch's latency, for the charts: the fetches that got a response, as the summary counts them.
+std::vector<double> latencies_of(const RunReport& report) {
+  std::vector<double> seconds;
+  for (const auto& result : report.results) {
+    if (result.status != 0) seconds.push_back(std::chrono::duration<double>(result.timings.total).count());
+  }
+  return seconds;
+}
+
+// --histogram names one of the strategies run, or "none"; empty picks async or the fastest.
+void check_histogram_choice(const std::string& choice, const std::vector<Strategy>& strategies) {
+  if (choice.empty() || choice == "none") return;
+  const auto wanted = Strategy::parse(choice);
+  if (std::find(strategies.begin(), strategies.end(), wanted) == strategies.end()) {
+    throw std::invalid_argument("--histogram: '" + choice + "' is not among the strategies run");
+  }
+}
+
+// Everything a list prints after its measurements, in the chosen format's place.
+struct ListOutput {
+  OutputFormat format;
+  Style style;
+  std::size_t width;
+  bool charts;
+  std::string histogram;
+  bool explain;
+};
+
+std::string list_text(const ListReport& list, const ListOutput& how) {
+  std::string text = render_table(list, how.style);
+  if (how.charts) {
+    text += "\n" + render_wall_bars(list, how.style, how.width);
+    const auto strategy = how.histogram.empty() ? default_histogram_strategy(list) : how.histogram;
+    if (strategy != "none") {
+      if (const auto histogram = render_latency_histogram(list, strategy, how.style, how.width); !histogram.empty()) {
+        text += "\n" + histogram;
+      }
+    }
+  }
+  if (how.explain) {
+    if (const auto reading = render_explanation(list, how.width); !reading.empty()) text += "\n" + reading;
+  }
+  return text;
+}
+
+// The whole bench in a non-table format; --explain adds the reading where the format allows.
+std::string bench_text(const BenchReport& bench, const ListOutput& how) {
+  if (how.format == OutputFormat::json && how.explain) {
+    auto json = bench_to_json(bench);
+    for (std::size_t i = 0; i < bench.lists.size(); ++i) json["lists"][i]["explanation"] = explain(bench.lists[i]);
+    return json.dump(2) + "\n";
+  }
+  auto text = render(bench, how.format, how.style);
+  if (how.format == OutputFormat::markdown && how.explain) {
+    for (const auto& list : bench.lists) {
+      text += "\n**Reading " + list.name + "**\n\n";
+      for (const auto& paragraph : explain(list)) text += "- " + paragraph + "\n";
+    }
+  }
+  return text;
+}
 
 }  // namespace
 
@@ -187,19 +283,17 @@ int bench_command(const BenchArgs& args) {
   }
   const auto strategies = parse_strategies(args.strategies);
   const auto format = parse_output_format(args.format);
+  const auto color = parse_color_mode(args.color);
+  check_histogram_choice(args.histogram, strategies);
   auto client = args.client;
   (void)client.to_options();  // validates the flags now, in this process
   if (client.insecure) std::cerr << "fetcher: warning: --insecure: TLS certificates are NOT verified\n";
 
   std::optional<origin::SiteSet> sites;
-  std::unique_ptr<OriginProcess> origin;
+  std::string sites_path;
   if (!args.live) {
-    const auto sites_path = args.sites.empty() ? urls_directory() + "/sites.toml" : args.sites;
+    sites_path = args.sites.empty() ? urls_directory() + "/sites.toml" : args.sites;
     sites = origin::load_sites(sites_path);
-    origin = std::make_unique<OriginProcess>(sites_path);
-    const auto rules = origin->connect_to_rules();
-    client.connect_to.insert(client.connect_to.begin(), rules.begin(), rules.end());
-    if (client.cacert.empty()) client.cacert = origin->ca_file();
   }
 
   std::ofstream file;
@@ -207,7 +301,43 @@ int bench_command(const BenchArgs& args) {
     file.open(args.output);
     if (!file) throw std::runtime_error(args.output + ": cannot write");
   }
+  std::ofstream report_file;
+  if (!args.report.empty()) {
+    report_file.open(args.report);
+    if (!report_file) throw std::runtime_error(args.report + ": cannot write");
+  }
   std::ostream& out = args.output.empty() ? std::cout : file;
+  const int out_fd = args.output.empty() ? STDOUT_FILENO : -1;
+  const ListOutput how{format,
+                       detect_style(color, out_fd),
+                       std::min(table_width_limit, terminal_columns(out_fd, table_width_limit)),
+                       args.charts,
+                       args.histogram,
+                       args.explain};
+
+  std::unique_ptr<OriginProcess> origin;
+  if (sites) {
+    origin = std::make_unique<OriginProcess>(sites_path);
+    const auto rules = origin->connect_to_rules();
+    client.connect_to.insert(client.connect_to.begin(), rules.begin(), rules.end());
+    if (client.cacert.empty()) client.cacert = origin->ca_file();
+  }
+
+  // The model's ideal of every measurement, known before any runs: the table's ideal column
+  // and the progress line's estimate of the time left.
+  std::vector<std::vector<std::string>> list_urls(lists.size());
+  std::vector<std::vector<double>> ideals(lists.size(), std::vector<double>(strategies.size(), -1));
+  double total_ideal = sites ? 0 : -1;
+  for (std::size_t l = 0; l < lists.size(); ++l) {
+    for (const auto& request : lists[l]) list_urls[l].push_back(request.url);
+    for (std::size_t s = 0; s < strategies.size() && sites; ++s) {
+      ideals[l][s] = origin::ideal_seconds(*sites, list_urls[l], ideal_workers(strategies[s], args.max_in_flight));
+      total_ideal += ideals[l][s] * args.runs;
+    }
+  }
+  ProgressLine progress(std::cerr, !args.quiet && is_terminal(STDERR_FILENO), detect_style(color, STDERR_FILENO),
+                        terminal_columns(STDERR_FILENO));
+  progress.start(lists.size() * strategies.size() * args.runs, total_ideal);
 
   BenchReport bench;
   bool any_failed = false;
@@ -216,20 +346,22 @@ int bench_command(const BenchArgs& args) {
     list.name = std::filesystem::path(list_paths[l]).filename().string();
     list.urls = lists[l].size();
     list.origin_note = sites ? describe_sites(*sites, lists[l]) : "live";
-    std::vector<std::string> urls;
-    for (const auto& request : lists[l]) urls.push_back(request.url);
+    std::size_t slowest_index = 0;
+    if (sites) std::tie(list.model, slowest_index) = model_of(*sites, list_urls[l]);
 
     std::vector<MeasuredRun> runs;
-    for (const auto& strategy : strategies) {
-      if (stderr_is_terminal()) std::cerr << "\r\033[K" << list.name << ": " << strategy.name() << " ..." << std::flush;
+    for (std::size_t s = 0; s < strategies.size(); ++s) {
+      const auto& strategy = strategies[s];
       // Each repeat in a fresh process against a freshly reset origin; the median run is kept
       // whole (not a mix of medians), so its figures belong together.
       std::vector<std::pair<MeasuredRun, nlohmann::json>> repeats;
       for (unsigned repeat = 0; repeat < args.runs; ++repeat) {
+        progress.begin_step(list.name, strategy.name(), repeat + 1, args.runs, ideals[l][s]);
         if (origin) origin->command("reset");
         auto measured = measure_in_child(list_paths[l], strategy, args.max_in_flight, client);
         auto seen = origin ? origin->command("stats").value("hosts", nlohmann::json()) : nlohmann::json();
         repeats.emplace_back(std::move(measured), std::move(seen));
+        progress.end_step();
       }
       std::sort(repeats.begin(), repeats.end(), [](const auto& a, const auto& b) {
         return a.first.report.wall < b.first.report.wall;
@@ -238,8 +370,9 @@ int bench_command(const BenchArgs& args) {
       StrategyRow row;
       row.report = run.report;
       row.report.results.clear();
+      row.latencies_s = latencies_of(run.report);
       for (const auto& repeat : repeats) row.wall_runs_s.push_back(repeat.first.report.wall_seconds());
-      if (sites) row.ideal_s = origin::ideal_seconds(*sites, urls, ideal_workers(strategy, args.max_in_flight));
+      row.ideal_s = ideals[l][s];
       row.origin_seen = std::move(seen);
       if (run.report.failed > 0) {
         any_failed = true;
@@ -252,7 +385,10 @@ int bench_command(const BenchArgs& args) {
       list.strategies.push_back(std::move(row));
       runs.push_back(std::move(run));
     }
-    if (stderr_is_terminal()) std::cerr << "\r\033[K" << std::flush;
+    progress.hide();
+    if (!runs.empty() && slowest_index < runs.front().report.results.size()) {
+      list.model.slowest_url_requests = static_cast<unsigned>(runs.front().report.results[slowest_index].redirects) + 1;
+    }
     list.disagreements = find_disagreements(runs);
     list.agree = list.disagreements.empty();
     // Name the first few failures once per list, so a failed column never goes unexplained.
@@ -264,11 +400,18 @@ int bench_command(const BenchArgs& args) {
     }
     for (const auto& [message, count] : failures) std::cerr << "failed: " << message << "\n";
     if (format == OutputFormat::table) {
-      out << (l ? "\n" : "") << render_table(list) << std::flush;
+      out << (l ? "\n" : "") << list_text(list, how) << std::flush;
+    } else if (format == OutputFormat::csv && args.explain) {
+      std::cerr << render_explanation(list, how.width);  // CSV stays parseable: the reading goes aside
     }
     bench.lists.push_back(std::move(list));
   }
-  if (format != OutputFormat::table) out << render(bench, format) << std::flush;
+  if (format != OutputFormat::table) out << bench_text(bench, how) << std::flush;
+  if (report_file.is_open()) {
+    report_file << render_html_report(bench);
+    report_file.close();
+    if (!report_file) throw std::runtime_error(args.report + ": cannot write");
+  }
   return any_failed ? exit_some_failed : exit_ok;
 }
 

@@ -1,10 +1,13 @@
-// bench_report.cpp: renderings of the bench's figures.
+// bench_report.cpp: renderings of the bench's figures: the terminal table with its footer,
+// markdown, CSV and JSON.
 #include "bench_report.hpp"
 
 #include "result_json.hpp"
 #include "units.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -12,18 +15,14 @@ namespace fetcher::cli {
 namespace {
 
 constexpr int json_format_version = 1;
+// Runs this close to the fastest are a tie on a shared machine; the footer says so.
+constexpr double tie_fraction = 0.02;
 
 const StrategyRow* sequential_row(const ListReport& list) {
   for (const auto& row : list.strategies) {
     if (row.report.strategy == "sequential") return &row;
   }
   return nullptr;
-}
-
-double speedup(const ListReport& list, const StrategyRow& row) {
-  const auto* base = sequential_row(list);
-  if (!base || row.report.wall_seconds() <= 0) return -1;
-  return base->report.wall_seconds() / row.report.wall_seconds();
 }
 
 std::string fixed(double value, const char* format) {
@@ -46,35 +45,190 @@ std::string csv_field(const std::string& text) {
 
 std::string percent(double ratio) { return ratio < 0 ? "-" : fixed(ratio * 100, "%.0f%%"); }
 
-struct Column {
-  const char* title;
-  bool left;
+enum class Field { strategy, wall, ideal, eff, speedup, cpu, req_per_s, p50, p95, ok_fail };
+
+const char* title(Field field) {
+  switch (field) {
+    case Field::strategy: return "strategy";
+    case Field::wall: return "wall";
+    case Field::ideal: return "ideal";
+    case Field::eff: return "eff";
+    case Field::speedup: return "speedup";
+    case Field::cpu: return "cpu";
+    case Field::req_per_s: return "req/s";
+    case Field::p50: return "p50";
+    case Field::p95: return "p95";
+    case Field::ok_fail: return "ok/fail";
+  }
+  return "";
+}
+
+std::string cell(const ListReport& list, const StrategyRow& row, Field field) {
+  const auto& r = row.report;
+  switch (field) {
+    case Field::strategy: return r.strategy;
+    case Field::wall: return format_seconds(r.wall_seconds());
+    case Field::ideal: return format_seconds(row.ideal_s);
+    case Field::eff: return percent(row.efficiency());
+    case Field::speedup: return fixed(speedup(list, row), "%.2fx");
+    case Field::cpu: return format_seconds(r.cpu_user_s + r.cpu_sys_s);
+    case Field::req_per_s: return fixed(r.requests_per_second(), r.requests_per_second() < 100 ? "%.1f" : "%.0f");
+    case Field::p50: return r.latency.count ? format_seconds(r.latency.p50) : "-";
+    case Field::p95: return r.latency.count ? format_seconds(r.latency.p95) : "-";
+    case Field::ok_fail: return std::to_string(r.ok) + "/" + std::to_string(r.failed);
+  }
+  return "";
+}
+
+// Every figure, for markdown (pasted where width does not matter).
+const std::vector<Field>& all_fields() {
+  static const std::vector<Field> fields = {Field::strategy, Field::wall,      Field::ideal, Field::eff,
+                                            Field::speedup,  Field::cpu,       Field::req_per_s,
+                                            Field::p50,      Field::p95,       Field::ok_fail};
+  return fields;
+}
+
+// The terminal table leaves out req/s (the URL count over wall) so it fits 80 columns.
+const std::vector<Field>& terminal_fields() {
+  static const std::vector<Field> fields = {Field::strategy, Field::wall, Field::ideal, Field::eff,    Field::speedup,
+                                            Field::cpu,      Field::p50,  Field::p95,   Field::ok_fail};
+  return fields;
+}
+
+// Cells laid out in columns: the first left-aligned, the rest right-aligned, `gap` spaces apart.
+std::vector<std::string> lay_out(const std::vector<std::vector<std::string>>& rows, std::size_t gap) {
+  std::vector<std::size_t> width(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  std::vector<std::string> lines;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const auto pad = std::string(width[i] - row[i].size(), ' ');
+      if (i > 0) line += std::string(gap, ' ');
+      line += i == 0 ? row[i] + pad : pad + row[i];
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+std::size_t widest(const std::vector<std::string>& lines) {
+  std::size_t most = 0;
+  for (const auto& line : lines) most = std::max(most, line.size());
+  return most;
+}
+
+std::string fastest_line(const ListReport& list) {
+  const auto* best = fastest_row(list);
+  if (!best || list.strategies.size() < 2) return {};
+  const double best_wall = best->report.wall_seconds();
+  std::vector<std::string> ties;
+  for (const auto& row : list.strategies) {
+    if (&row != best && row.report.ok == best->report.ok &&
+        row.report.wall_seconds() <= best_wall * (1 + tie_fraction)) {
+      ties.push_back(row.report.strategy);
+    }
+  }
+  std::string line = "* fastest: " + best->report.strategy + ", " + format_seconds(best_wall);
+  if (const double gain = speedup(list, *best); gain > 0 && best->report.strategy != "sequential") {
+    line += " (" + fixed(gain, "%.2fx") + " sequential)";
+  }
+  if (ties.size() + 1 == list.strategies.size()) {
+    line += "; every strategy was within " + fixed(tie_fraction * 100, "%.0f") + "% of it";
+  } else if (!ties.empty()) {
+    line += "; within " + fixed(tie_fraction * 100, "%.0f") + "%:";
+    for (std::size_t i = 0; i < ties.size(); ++i) line += (i ? ", " : " ") + ties[i];
+  }
+  return line;
+}
+
+// A range of counts over the strategies: "80" when they all saw the same, else "1-80".
+struct Range {
+  long low = -1;
+  long high = -1;
+
+  void add(long value) {
+    low = low < 0 ? value : std::min(low, value);
+    high = std::max(high, value);
+  }
+  std::string text() const { return low == high ? std::to_string(low) : std::to_string(low) + "-" + std::to_string(high); }
 };
 
-// The columns of the table, the markdown table and the CSV, in one place.
-std::vector<std::string> cells(const ListReport& list, const StrategyRow& row) {
-  const auto& r = row.report;
-  return {r.strategy,
-          format_seconds(r.wall_seconds()),
-          format_seconds(row.ideal_s),
-          percent(row.efficiency()),
-          fixed(speedup(list, row), "%.2fx"),
-          format_seconds(r.cpu_user_s + r.cpu_sys_s),
-          fixed(r.requests_per_second(), r.requests_per_second() < 100 ? "%.1f" : "%.0f"),
-          r.latency.count ? format_seconds(r.latency.p50) : "-",
-          r.latency.count ? format_seconds(r.latency.p95) : "-",
-          std::to_string(r.ok) + "/" + std::to_string(r.failed)};
+struct HostSeen {
+  std::string host;
+  Range requests, connections, peak;
+};
+
+// The origin's counters of every strategy, per host that got requests, busiest first.
+std::vector<HostSeen> hosts_seen(const ListReport& list) {
+  std::vector<HostSeen> hosts;
+  for (const auto& row : list.strategies) {
+    if (!row.origin_seen.is_array()) continue;
+    for (const auto& entry : row.origin_seen) {
+      if (!entry.is_object() || entry.value("requests", 0L) <= 0) continue;
+      const auto name = entry.value("host", std::string());
+      auto found = std::find_if(hosts.begin(), hosts.end(), [&](const HostSeen& h) { return h.host == name; });
+      if (found == hosts.end()) found = hosts.insert(hosts.end(), HostSeen{name, {}, {}, {}});
+      found->requests.add(entry.value("requests", 0L));
+      found->connections.add(entry.value("connections", 0L));
+      found->peak.add(entry.value("peak_concurrent", 0L));
+    }
+  }
+  std::stable_sort(hosts.begin(), hosts.end(),
+                   [](const HostSeen& a, const HostSeen& b) { return a.requests.high > b.requests.high; });
+  return hosts;
 }
 
-const std::vector<Column>& columns() {
-  static const std::vector<Column> all = {{"strategy", true}, {"wall", false},    {"ideal", false},
-                                          {"eff", false},     {"speedup", false}, {"cpu", false},
-                                          {"req/s", false},   {"p50", false},     {"p95", false},
-                                          {"ok/fail", false}};
-  return all;
+std::string capacity_note(const ListReport& list, const std::string& host) {
+  for (const auto& model : list.model.hosts) {
+    if (model.host == host && model.capacity > 0) return " (serves " + std::to_string(model.capacity) + ")";
+  }
+  return {};
 }
 
-std::string footer(const ListReport& list) {
+std::string describe_host(const ListReport& list, const HostSeen& host) {
+  return host.host + " " + host.requests.text() + " req, " + host.connections.text() + " conn, peak " +
+         host.peak.text() + capacity_note(list, host.host);
+}
+
+// What the origin saw, summed up in a line or two: each host when there are one or two, else
+// the totals and the busiest host.
+std::string origin_paragraph(const ListReport& list) {
+  const auto hosts = hosts_seen(list);
+  if (hosts.empty()) return {};
+  std::string text = "origin saw per strategy:";
+  if (hosts.size() <= 2) {
+    for (std::size_t i = 0; i < hosts.size(); ++i) text += (i ? "; " : " ") + describe_host(list, hosts[i]);
+    return text;
+  }
+  Range requests, connections;
+  for (const auto& row : list.strategies) {
+    if (!row.origin_seen.is_array()) continue;
+    long r = 0, c = 0;
+    for (const auto& entry : row.origin_seen) {
+      if (!entry.is_object()) continue;
+      r += entry.value("requests", 0L);
+      c += entry.value("connections", 0L);
+    }
+    requests.add(r);
+    connections.add(c);
+  }
+  text += " " + std::to_string(hosts.size()) + " hosts, " + requests.text() + " req, " + connections.text() +
+          " conn in all; ";
+  // The busiest host when one stands out, else how many requests any host had at once.
+  if (hosts[0].requests.high > hosts[1].requests.high) return text + "busiest " + describe_host(list, hosts.front());
+  Range peak;
+  for (const auto& host : hosts) {
+    peak.add(host.peak.low);
+    peak.add(host.peak.high);
+  }
+  return text + "peak per host " + peak.text();
+}
+
+std::string agreement_lines(const ListReport& list) {
   std::string text;
   if (list.agree) {
     text = "all strategies agreed on every URL's status, size and SHA-256\n";
@@ -85,11 +239,42 @@ std::string footer(const ListReport& list) {
   return text;
 }
 
+// Lines under the table: the fastest strategy, what the origin saw, agreement.
+std::string footer(const ListReport& list, const Style& style) {
+  std::string text;
+  for (const auto& paragraph : {fastest_line(list), origin_paragraph(list)}) {
+    for (const auto& line : wrap_words(paragraph, table_width_limit, "  ")) text += line + "\n";
+  }
+  const auto agreement = agreement_lines(list);
+  return text + (list.agree ? agreement : paint(style, Paint::red, agreement.substr(0, agreement.size() - 1)) + "\n");
+}
+
+std::string title_line(const ListReport& list) {
+  return list.name + ": " + std::to_string(list.urls) + " URLs" + (list.origin_note.empty() ? "" : ", " + list.origin_note);
+}
+
 }  // namespace
 
 double StrategyRow::efficiency() const {
   const double wall = report.wall_seconds();
   return ideal_s < 0 || wall <= 0 ? -1 : ideal_s / wall;
+}
+
+double speedup(const ListReport& list, const StrategyRow& row) {
+  const auto* base = sequential_row(list);
+  if (!base || row.report.wall_seconds() <= 0) return -1;
+  return base->report.wall_seconds() / row.report.wall_seconds();
+}
+
+const StrategyRow* fastest_row(const ListReport& list) {
+  const StrategyRow* best = nullptr;
+  for (const auto& row : list.strategies) {
+    if (!best || row.report.ok > best->report.ok ||
+        (row.report.ok == best->report.ok && row.report.wall < best->report.wall)) {
+      best = &row;
+    }
+  }
+  return best;
 }
 
 OutputFormat parse_output_format(std::string_view text) {
@@ -100,32 +285,28 @@ OutputFormat parse_output_format(std::string_view text) {
   throw std::invalid_argument("--format: unknown format '" + std::string(text) + "' (expected table, md, csv or json)");
 }
 
-std::string render_table(const ListReport& list) {
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& row : list.strategies) rows.push_back(cells(list, row));
-  std::vector<std::size_t> width;
-  for (const auto& column : columns()) width.push_back(std::string(column.title).size());
-  for (const auto& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  }
+std::string render_table(const ListReport& list, const Style& style) {
   std::ostringstream out;
-  out << list.name << ": " << list.urls << " URLs" << (list.origin_note.empty() ? "" : ", " + list.origin_note)
-      << "\n";
-  const auto print_row = [&](const std::vector<std::string>& row) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      const auto pad = std::string(width[i] - row[i].size(), ' ');
-      if (i > 0) line += "  ";
-      line += columns()[i].left ? row[i] + pad : pad + row[i];
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out << line << "\n";
-  };
-  std::vector<std::string> titles;
-  for (const auto& column : columns()) titles.emplace_back(column.title);
-  print_row(titles);
-  for (const auto& row : rows) print_row(row);
-  out << footer(list);
+  out << title_line(list) << "\n";
+  if (list.strategies.empty()) return out.str() + footer(list, style);
+  const auto* best = list.strategies.size() > 1 ? fastest_row(list) : nullptr;
+  std::vector<std::vector<std::string>> rows(1);
+  for (const auto field : terminal_fields()) rows[0].emplace_back(title(field));
+  rows[0][0] = "  " + rows[0][0];
+  for (const auto& row : list.strategies) {
+    rows.emplace_back();
+    for (const auto field : terminal_fields()) rows.back().push_back(cell(list, row, field));
+    rows.back()[0] = (&row == best ? "* " : "  ") + rows.back()[0];
+  }
+  // Two spaces between columns read best; one when two would not fit the terminal.
+  auto lines = lay_out(rows, 2);
+  if (widest(lines) > table_width_limit) lines = lay_out(rows, 1);
+  out << paint(style, Paint::bold, lines[0]) << "\n";
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    const bool is_best = &list.strategies[i - 1] == best;
+    out << (is_best ? paint(style, Paint::bold_green, lines[i]) : lines[i]) << "\n";
+  }
+  out << footer(list, style);
   return out.str();
 }
 
@@ -152,27 +333,35 @@ nlohmann::json bench_to_json(const BenchReport& report) {
   return {{"version", json_format_version}, {"lists", std::move(lists)}};
 }
 
-std::string render(const BenchReport& report, OutputFormat format) {
+std::string render(const BenchReport& report, OutputFormat format, const Style& style) {
   std::ostringstream out;
   switch (format) {
     case OutputFormat::table:
-      for (std::size_t i = 0; i < report.lists.size(); ++i) out << (i ? "\n" : "") << render_table(report.lists[i]);
+      for (std::size_t i = 0; i < report.lists.size(); ++i) out << (i ? "\n" : "") << render_table(report.lists[i], style);
       break;
     case OutputFormat::markdown:
       for (std::size_t i = 0; i < report.lists.size(); ++i) {
         const auto& list = report.lists[i];
+        const auto* best = list.strategies.size() > 1 ? fastest_row(list) : nullptr;
         out << (i ? "\n" : "") << "**" << list.name << "**: " << list.urls << " URLs"
             << (list.origin_note.empty() ? "" : ", " + list.origin_note) << "\n\n|";
-        for (const auto& column : columns()) out << " " << column.title << " |";
+        for (const auto field : all_fields()) out << " " << title(field) << " |";
         out << "\n|";
-        for (const auto& column : columns()) out << (column.left ? ":---|" : "---:|");
+        for (const auto field : all_fields()) out << (field == Field::strategy ? ":---|" : "---:|");
         out << "\n";
         for (const auto& row : list.strategies) {
           out << "|";
-          for (const auto& cell : cells(list, row)) out << " " << cell << " |";
+          for (const auto field : all_fields()) {
+            const auto text = cell(list, row, field);
+            out << " " << (field == Field::strategy && &row == best ? "**" + text + "**" : text) << " |";
+          }
           out << "\n";
         }
-        out << "\n" << footer(list);
+        // Each footer line a paragraph of its own, so markdown does not run them together.
+        for (const auto& paragraph : {fastest_line(list), origin_paragraph(list)}) {
+          if (!paragraph.empty()) out << "\n" << (paragraph.rfind("* ", 0) == 0 ? paragraph.substr(2) : paragraph) << "\n";
+        }
+        out << "\n" << agreement_lines(list);
       }
       break;
     case OutputFormat::csv:

@@ -2,6 +2,8 @@
 // (an aligned table for people; markdown, CSV and versioned JSON for pasting and plotting).
 #pragma once
 
+#include "terminal_style.hpp"
+
 #include <fetcher/run_report.hpp>
 
 #include <nlohmann/json.hpp>
@@ -16,8 +18,29 @@ struct StrategyRow {
   double ideal_s = -1;          // the model's ideal time; negative when unknown (--live)
   nlohmann::json origin_seen;   // the origin's per-host counters for this strategy, or null
   std::vector<double> wall_runs_s;  // every repeat's wall time, ascending (--runs)
+  std::vector<double> latencies_s;  // each fetch that got a response, in list order (charts)
+
 
   double efficiency() const;    // ideal / wall; negative when unknown
+};
+
+// One host of a list as the sites model describes it.
+struct HostModel {
+  std::string host;
+  std::size_t urls = 0;      // URLs of the list that start on this host
+  double latency_s = 0;      // per request, before jitter
+  unsigned capacity = 0;     // requests served at once; 0 = unlimited
+};
+
+// What the sites model says about a list, for the explanation; empty with --live.
+struct ListModel {
+  std::vector<HostModel> hosts;  // in order of first appearance in the list
+  std::string slowest_url;       // the URL that takes longest alone (redirects followed)
+  double slowest_url_s = -1;     // its ideal time alone
+  unsigned slowest_url_requests = 1;  // requests its chain took (1 + redirects)
+  double all_at_once_s = -1;     // the ideal time with every URL in flight at once
+
+  bool known() const { return all_at_once_s >= 0; }
 };
 
 struct ListReport {
@@ -27,6 +50,7 @@ struct ListReport {
   std::vector<std::string> disagreements;  // the first few, for the footer
   std::vector<StrategyRow> strategies;
   std::string origin_note;      // one line describing where the list was fetched from
+  ListModel model;
 };
 
 struct BenchReport {
@@ -37,8 +61,18 @@ enum class OutputFormat { table, markdown, csv, json };
 // "table", "md", "csv", "json"; throws std::invalid_argument naming the value.
 OutputFormat parse_output_format(std::string_view text);
 
-std::string render_table(const ListReport& list);  // one list, for a terminal
-std::string render(const BenchReport& report, OutputFormat format);
+// The fastest strategy among those that fetched the most URLs; nullptr for an empty list.
+const StrategyRow* fastest_row(const ListReport& list);
+// This row's wall time against sequential's; negative without a sequential row.
+double speedup(const ListReport& list, const StrategyRow& row);
+
+// The widest a terminal table line may be: it must read on an 80-column terminal.
+constexpr std::size_t table_width_limit = 80;
+
+// One list for a terminal: the fastest strategy is marked with '*' (and bold when coloured),
+// and a footer says what the origin saw and whether the strategies agreed.
+std::string render_table(const ListReport& list, const Style& style = {});
+std::string render(const BenchReport& report, OutputFormat format, const Style& style = {});
 nlohmann::json bench_to_json(const BenchReport& report);
 
 }  // namespace fetcher::cli

@@ -30,6 +30,12 @@ struct BenchArgs {
   std::string output;              // empty: standard output
   std::size_t max_in_flight = 0;
   unsigned runs = 1;               // each strategy this many times; the median run is reported
+  bool quiet = false;              // no progress line
+  std::string color = "auto";      // auto, always, never (NO_COLOR counts for auto)
+  bool charts = true;              // bars and a histogram under each table
+  std::string histogram;           // the strategy whose latencies are drawn; empty: async, "none": off
+  bool explain = false;            // a reading of the results after each table
+  std::string report;              // an HTML report to write, or empty
   ClientFlags client;
 };
 
@@ -40,6 +46,8 @@ struct GetArgs {
   std::size_t max_in_flight = 0;
   bool json = false;
   std::string output_dir;
+  bool quiet = false;              // no summary line
+  std::string color = "auto";
   ClientFlags client;
 };
 

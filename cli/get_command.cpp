@@ -1,13 +1,16 @@
 // get_command.cpp: `fetcher get`, fetching for daily use: one line per URL as it completes.
 #include "commands.hpp"
+#include "get_output.hpp"
 #include "result_json.hpp"
-#include "units.hpp"
+#include "terminal_style.hpp"
 
 #include <fetcher/run.hpp>
 
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+
+#include <unistd.h>
 
 namespace fetcher::cli {
 namespace {
@@ -27,24 +30,6 @@ std::string safe_file_name(const FetchResult& result) {
   return name;
 }
 
-std::string result_line(const FetchResult& result) {
-  std::string line;
-  if (result.status != 0) {
-    line = std::to_string(result.status);
-  } else {
-    line = "ERR";
-  }
-  line.resize(4, ' ');
-  std::string size = result.status ? format_bytes(result.body_bytes) : "";
-  line += std::string(size.size() < 9 ? 9 - size.size() : 0, ' ') + size + "  ";
-  std::string time = format_seconds(std::chrono::duration<double>(result.timings.total).count());
-  line += std::string(time.size() < 8 ? 8 - time.size() : 0, ' ') + time + "  ";
-  line += result.url;
-  if (result.final_url != result.url) line += " -> " + result.final_url;
-  if (!result.ok()) line += "  [" + std::string(to_string(result.error)) + "] " + result.message;
-  return line;
-}
-
 }  // namespace
 
 int get_command(const GetArgs& args) {
@@ -62,6 +47,9 @@ int get_command(const GetArgs& args) {
   }
   if (requests.empty()) throw std::invalid_argument("get: no URLs (give URLs as arguments or -i FILE)");
   const auto strategy = Strategy::parse(args.strategy);
+  const auto color = parse_color_mode(args.color);
+  const auto out_style = detect_style(color, STDOUT_FILENO);
+  const auto err_style = detect_style(color, STDERR_FILENO);
   auto options = args.client.to_options();
   if (args.client.insecure) std::cerr << "fetcher: warning: --insecure: TLS certificates are NOT verified\n";
   if (!args.output_dir.empty()) {
@@ -91,12 +79,10 @@ int get_command(const GetArgs& args) {
     if (args.json) {
       std::cout << json_line(result_to_json(result)) << "\n" << std::flush;
     } else {
-      std::cout << result_line(result) << "\n" << std::flush;
+      std::cout << result_line(result, out_style) << "\n" << std::flush;
     }
   });
-  std::cerr << report.requests << " URLs: " << report.ok << " ok, " << report.failed << " failed, "
-            << format_bytes(report.bytes) << " in " << format_seconds(report.wall_seconds()) << " ("
-            << report.strategy << ")\n";
+  if (!args.quiet) std::cerr << summary_line(report, err_style) << "\n";
   return report.failed > 0 || save_failures > 0 ? exit_some_failed : exit_ok;
 }
 

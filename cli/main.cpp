@@ -3,6 +3,8 @@
 #include "commands.hpp"
 
 #include <CLI/CLI.hpp>
+#include <boost/version.hpp>
+#include <openssl/opensslv.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -13,15 +15,34 @@ namespace {
 
 using namespace fetcher::cli;
 
+constexpr const char* app_examples = R"(
+Examples:
+  fetcher bench                                  # time every strategy on the course lists
+  fetcher bench urls/python-docs.txt --explain   # ... and read the results in plain sentences
+  fetcher get https://example.org/ -o pages/     # fetch URLs, save the bodies
+  fetcher serve                                  # the emulated sites, for curl or a browser
+
+Run `fetcher COMMAND --help` for a command's flags and more examples.
+)";
+
 constexpr const char* bench_examples = R"(
+Columns: wall = first fetch started to last result in; ideal = a zero-overhead client under
+the sites' model; eff = ideal / wall; speedup = sequential's wall / this wall; cpu = the
+client's user + system time; p50, p95 = latency of whole fetches. '*' marks the fastest.
+
 Examples:
   fetcher bench                                  # the course lists, every strategy, emulated sites
-  fetcher bench urls/mipt.txt --strategies sequential,pool:8,async
+  fetcher bench urls/python-docs.txt --explain   # why 16 workers are no faster than 8
+  fetcher bench urls/mipt.txt --strategies sequential,pool:8,async --histogram pool:8
+  fetcher bench --report bench.html              # tables, charts and the reading in one HTML file
   fetcher bench my-list.txt --sites my-sites.toml --format json --output run.json
   fetcher bench --live my-list.txt               # the real internet (noisy!)
 )";
 
 constexpr const char* get_examples = R"(
+Each line: status (ERR when there was no response), body size, time, URL [-> final URL]
+and, for a failure, its kind and message. A summary follows on stderr.
+
 Examples:
   fetcher get https://example.org/ https://example.com/
   fetcher get -i urls.txt --strategy pool:8 --json
@@ -33,6 +54,13 @@ Examples:
   fetcher serve                                  # the course sites on free ports
   fetcher serve --sites my-sites.toml --http-port 8080 --https-port 8443
 )";
+
+// The version and what this binary was built with, for bug reports.
+std::string version_text() {
+  return std::string("fetcher 0.1.0 (C++") + std::to_string(__cplusplus / 100 % 100) + ", GCC " + __VERSION__ +
+         ", Boost " + std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) + ", " +
+         OPENSSL_VERSION_TEXT + ")";
+}
 
 void configure_logging(bool verbose) {
   auto logger = spdlog::stderr_color_mt("fetcher");
@@ -49,7 +77,8 @@ int main(int argc, char** argv) {
 
   CLI::App app{"fetcher: fetch URL lists concurrently, and measure how the way you organise "
                "concurrency changes the time an I/O-bound job takes."};
-  app.set_version_flag("--version", std::string("fetcher 0.1.0"));
+  app.footer(app_examples);
+  app.set_version_flag("--version", version_text());
   app.require_subcommand(1);
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Debug logging on stderr");
@@ -68,6 +97,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   bench_app->add_option("--runs", bench.runs, "Run each strategy N times and report the median run")
       ->capture_default_str()->check(CLI::Range(1, 100));
+  bench_app->add_flag("--explain", bench.explain, "After each table, a few sentences reading the results");
+  bench_app->add_option("--histogram", bench.histogram,
+                        "Strategy whose latency histogram is drawn (default async, or the fastest; none = off)");
+  bench_app->add_flag("!--no-charts", bench.charts, "No bars or histogram under the tables");
+  bench_app->add_option("--report", bench.report, "Also write a self-contained HTML report to this file");
+  bench_app->add_flag("-q,--quiet", bench.quiet, "No progress line on stderr");
+  bench_app->add_option("--color", bench.color, "auto, always or never (NO_COLOR is honoured)")->capture_default_str();
   bench.client.add_to(*bench_app);
 
   GetArgs get;
@@ -81,6 +117,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   get_app->add_flag("--json", get.json, "One JSON object per line");
   get_app->add_option("-o,--output-dir", get.output_dir, "Save bodies under this directory");
+  get_app->add_flag("-q,--quiet", get.quiet, "No summary line on stderr");
+  get_app->add_option("--color", get.color, "auto, always or never (NO_COLOR is honoured)")->capture_default_str();
   get.client.add_to(*get_app);
 
   ServeArgs serve;

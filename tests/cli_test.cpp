@@ -155,11 +155,147 @@ TEST_F(CliTest, GetPrintsOneLinePerUrlAndSavesSafely) {
 }
 
 TEST_F(CliTest, HelpAndVersionExitZero) {
-  EXPECT_EQ(run_process({FETCHER_CLI_PATH, "--help"}).exit_code, 0);
-  EXPECT_EQ(run_process({FETCHER_CLI_PATH, "bench", "--help"}).exit_code, 0);
+  const auto help = run_process({FETCHER_CLI_PATH, "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("Examples:"), std::string::npos) << help.out;
+  for (const char* command : {"bench", "get", "serve"}) {
+    const auto sub = run_process({FETCHER_CLI_PATH, command, "--help"});
+    EXPECT_EQ(sub.exit_code, 0) << command;
+    EXPECT_NE(sub.out.find("Examples:"), std::string::npos) << command << ": " << sub.out;
+  }
   const auto version = run_process({FETCHER_CLI_PATH, "--version"});
   EXPECT_EQ(version.exit_code, 0);
-  EXPECT_NE(version.out.find("fetcher"), std::string::npos);
+  EXPECT_EQ(version.out.rfind("fetcher 0.", 0), 0u) << version.out;
+  EXPECT_NE(version.out.find("Boost"), std::string::npos) << version.out;
+}
+
+// Columns a line takes on a terminal: UTF-8 code points, escape sequences not counted.
+std::size_t columns_of(const std::string& line) {
+  std::size_t columns = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '\033') {
+      while (i < line.size() && line[i] != 'm') ++i;
+    } else if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80) {
+      ++columns;
+    }
+  }
+  return columns;
+}
+
+TEST_F(CliTest, BenchTableBarsHistogramAndReadingFit80Columns) {
+  const auto sites_file = write("sites.toml", sites);
+  const auto list = write("list.txt", "http://one.test/a\nhttp://one.test/b\nhttps://two.test/home\n");
+  const auto report = (directory_ / "report.html").string();
+  const auto outcome = run_process({FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
+                                    "sequential,threads,pool:1,pool:2,async", "--explain", "--report", report});
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+  std::istringstream lines(outcome.out);
+  std::string line;
+  while (std::getline(lines, line)) EXPECT_LE(columns_of(line), 80u) << "[" << line << "]";
+  for (const char* piece : {"* fastest:", "origin saw per strategy: one.test 2 req", "wall time: # ideal",
+                            "latency of async, 3 fetches", "reading list.txt:\n- "}) {
+    EXPECT_NE(outcome.out.find(piece), std::string::npos) << piece << "\n" << outcome.out;
+  }
+  // Not a terminal: no progress line, no colour.
+  EXPECT_EQ(outcome.err.find('\r'), std::string::npos) << outcome.err;
+  EXPECT_EQ(outcome.out.find('\033'), std::string::npos);
+  std::ifstream html_file(report);
+  const std::string html((std::istreambuf_iterator<char>(html_file)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_EQ(std::count(html.begin(), html.end(), '\n') > 10, true);
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("Reading the results"), std::string::npos);
+}
+
+TEST_F(CliTest, ColourFollowsTheFlagAndNoChartsLeavesTheTable) {
+  const auto sites_file = write("sites.toml", sites);
+  const auto list = write("list.txt", "http://one.test/a\n");
+  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
+                                         "sequential,async"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto arguments = base;
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    return run_process(arguments);
+  };
+  const auto always = with({"--color", "always"});
+  EXPECT_NE(always.out.find("\033["), std::string::npos) << always.out;
+  const auto never = with({"--color", "never", "--no-charts"});
+  EXPECT_EQ(never.out.find("\033["), std::string::npos) << never.out;
+  EXPECT_EQ(never.out.find("wall time:"), std::string::npos) << never.out;
+  EXPECT_NE(never.out.find("all strategies agreed"), std::string::npos) << never.out;
+  const auto histogram = with({"--histogram", "sequential"});
+  EXPECT_NE(histogram.out.find("latency of sequential"), std::string::npos) << histogram.out;
+  const auto bad = with({"--histogram", "pool:4"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err, "fetcher: --histogram: 'pool:4' is not among the strategies run\n");
+  const auto bad_color = with({"--color", "rainbow"});
+  EXPECT_EQ(bad_color.exit_code, 2);
+  EXPECT_NE(bad_color.err.find("--color"), std::string::npos);
+}
+
+// CSV and JSON as scripts read them: Python's csv and json modules.
+TEST_F(CliTest, CsvAndJsonParseWithPythonsModules) {
+  if (run_process({"/usr/bin/env", "python3", "-c", "import csv, json"}).exit_code != 0) {
+    GTEST_SKIP() << "python3 is not installed";
+  }
+  const auto sites_file = write("sites.toml", sites);
+  const auto list = write("a,list.txt", "http://one.test/a\nhttps://two.test/home\n");
+  const auto csv_file = (directory_ / "out.csv").string();
+  const auto json_file = (directory_ / "out.json").string();
+  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
+                                         "sequential,pool:2,async", "--explain"};
+  auto csv_run = base;
+  csv_run.insert(csv_run.end(), {"--format", "csv", "--output", csv_file});
+  ASSERT_EQ(run_process(csv_run).exit_code, 0);
+  auto json_run = base;
+  json_run.insert(json_run.end(), {"--format", "json", "--output", json_file});
+  ASSERT_EQ(run_process(json_run).exit_code, 0);
+  const std::string script = R"(
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+assert len(rows) == 3, rows
+assert [r["strategy"] for r in rows] == ["sequential", "pool:2", "async"], rows
+for r in rows:
+    assert r["list"] == "a,list.txt", r
+    assert float(r["wall_s"]) > 0 and float(r["ideal_s"]) > 0 and int(r["ok"]) == 2, r
+report = json.load(open(sys.argv[2]))
+assert report["version"] == 1
+only = report["lists"][0]
+assert [s["strategy"] for s in only["strategies"]] == ["sequential", "pool:2", "async"]
+assert all(isinstance(p, str) and p for p in only["explanation"]), only["explanation"]
+print("parsed")
+)";
+  const auto parsed = run_process({"/usr/bin/env", "python3", "-c", script, csv_file, json_file});
+  EXPECT_EQ(parsed.exit_code, 0) << parsed.err;
+  EXPECT_EQ(parsed.out, "parsed\n");
+}
+
+TEST_F(CliTest, GetLinesAlignAndEndWithASummary) {
+  testing::TestOrigin origin(sites);
+  const std::vector<std::string> base = {
+      FETCHER_CLI_PATH, "get", "--connect-to", ":80:127.0.0.1:" + std::to_string(origin.server().http_port()),
+      "--connect-to", ":443:127.0.0.1:" + std::to_string(origin.server().https_port()), "--cacert",
+      origin.server().ca_file(), "--strategy", "sequential", "http://one.test/", "https://two.test/",
+      "http://127.0.0.1:" + std::to_string(testing::closed_port()) + "/"};
+  const auto outcome = run_process(base);
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.err;
+  std::istringstream lines(outcome.out);
+  std::string line;
+  std::vector<std::string> all;
+  while (std::getline(lines, line)) all.push_back(line);
+  ASSERT_EQ(all.size(), 3u) << outcome.out;
+  EXPECT_EQ(all[0].rfind("200 ", 0), 0u) << all[0];
+  EXPECT_NE(all[1].find(" -> https://two.test/home"), std::string::npos) << all[1];
+  EXPECT_EQ(all[2].rfind("ERR         -", 0), 0u) << all[2];
+  EXPECT_NE(all[2].find("  connect: "), std::string::npos) << all[2];
+  // The URL column starts at the same place on every line.
+  const auto url_column = all[0].find("http");
+  for (const auto& each : all) EXPECT_EQ(each.find("http"), url_column) << each;
+  EXPECT_NE(outcome.err.find("3 URLs in "), std::string::npos) << outcome.err;
+  EXPECT_NE(outcome.err.find("(sequential): 2 ok, 1 failed (1 connect)"), std::string::npos) << outcome.err;
+  auto quiet = base;
+  quiet.push_back("-q");
+  EXPECT_EQ(run_process(quiet).err, "");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Unit tests for the command line's pure parts: duration/size parsing and formatting, bench report renderings (table, markdown, CSV, JSON) and result/report JSON round trips.
+// Unit tests for the command line's pure parts: duration/size parsing and formatting, bench report renderings (table, markdown, CSV, JSON) and result/report JSON round trips. The pictures, progress, explanation and HTML are in cli_render_test.
 #include "bench_report.hpp"
 #include "result_json.hpp"
 #include "units.hpp"
@@ -245,13 +245,15 @@ TEST(StrategyRow, Efficiency) {
 
 TEST(RenderTable, ExactLayout) {
   const auto text = render(sample_report(), OutputFormat::table);
-  // Column widths: 10, 7, 6, 3, 7, 7, 5, 7, 6, 7; two spaces between columns; the first column left-aligned.
+  // Column widths: 2 + 10, 7, 6, 3, 7, 7, 7, 6, 7; two spaces between columns; the first column
+  // left-aligned after the fastest-row marker; req/s left out so the table fits 80 columns.
   const std::string expected =
       "mipt.txt: 10 URLs, emulated origin on 127.0.0.1:8443\n"
-      "strategy  " "     wall" "   ideal" "  eff" "  speedup" "      cpu" "  req/s" "      p50" "     p95" "  ok/fail\n"
-      "sequential" "   5.29 s" "  500 ms" "   9%" "    1.00x" "   150 ms" "    1.9" "  66.0 ms" "  850 ms" "      9/1\n"
-      "pool:8    " "   750 ms" "  500 ms" "  67%" "    7.05x" "   250 ms" "   13.3" "   500 us" "  120 ms" "     10/0\n"
-      "async     " "  50.0 ms" "       -" "    -" "  105.80x" "  12.0 ms" "    200" "        -" "       -" "     10/0\n"
+      "  strategy  " "     wall" "   ideal" "  eff" "  speedup" "      cpu" "      p50" "     p95" "  ok/fail\n"
+      "  sequential" "   5.29 s" "  500 ms" "   9%" "    1.00x" "   150 ms" "  66.0 ms" "  850 ms" "      9/1\n"
+      "  pool:8    " "   750 ms" "  500 ms" "  67%" "    7.05x" "   250 ms" "   500 us" "  120 ms" "     10/0\n"
+      "* async     " "  50.0 ms" "       -" "    -" "  105.80x" "  12.0 ms" "        -" "       -" "     10/0\n"
+      "* fastest: async, 50.0 ms (105.80x sequential)\n"
       "all strategies agreed on every URL's status, size and SHA-256\n";
   EXPECT_EQ(text, expected);
   EXPECT_EQ(render_table(sample_list()), expected);
@@ -259,10 +261,10 @@ TEST(RenderTable, ExactLayout) {
 
 TEST(RenderTable, RowsAlignWithTheHeader) {
   const auto lines = lines_of(render(sample_report(), OutputFormat::table));
-  ASSERT_EQ(lines.size(), 6u);
+  ASSERT_EQ(lines.size(), 7u);  // title, header, 3 rows, fastest, agreement
   const auto& header = lines[1];
   // Where each right-aligned header title ends, every row's cell must end too.
-  const std::vector<std::string> titles = {"wall", "ideal", "eff", "speedup", "cpu", "req/s", "p50", "p95", "ok/fail"};
+  const std::vector<std::string> titles = {"wall", "ideal", "eff", "speedup", "cpu", "p50", "p95", "ok/fail"};
   std::vector<std::size_t> ends;
   std::size_t from = 0;
   for (const auto& title : titles) {
@@ -283,10 +285,10 @@ TEST(RenderTable, RowsAlignWithTheHeader) {
       }
     }
   }
-  // The left-aligned first column: every row starts with its strategy at offset 0.
-  EXPECT_EQ(lines[2].rfind("sequential", 0), 0u);
-  EXPECT_EQ(lines[3].rfind("pool:8 ", 0), 0u);
-  EXPECT_EQ(lines[4].rfind("async ", 0), 0u);
+  // The left-aligned first column: every row starts with its marker, then its strategy at offset 2.
+  EXPECT_EQ(lines[2].rfind("  sequential", 0), 0u);
+  EXPECT_EQ(lines[3].rfind("  pool:8 ", 0), 0u);
+  EXPECT_EQ(lines[4].rfind("* async ", 0), 0u);
 }
 
 TEST(RenderTable, NoSequentialRowMeansNoSpeedupAndDisagreementsAreListed) {
@@ -299,8 +301,8 @@ TEST(RenderTable, NoSequentialRowMeansNoSpeedupAndDisagreementsAreListed) {
   const auto text = render_table(list);
   const std::string expected =
       "a.txt: 2 URLs\n"
-      "strategy" "    wall" "  ideal" "  eff" "  speedup" "   cpu" "  req/s" "     p50" "     p95" "  ok/fail\n"
-      "pool:2  " "  1.00 s" "      -" "    -" "        -" "  0 us" "    2.0" "  500 ms" "  500 ms" "      2/0\n"
+      "  strategy" "    wall" "  ideal" "  eff" "  speedup" "   cpu" "     p50" "     p95" "  ok/fail\n"
+      "  pool:2  " "  1.00 s" "      -" "    -" "        -" "  0 us" "  500 ms" "  500 ms" "      2/0\n"
       "strategies DISAGREED:\n"
       "  a.txt:1: status 200 vs 404\n"
       "  a.txt:2: size 10 vs 11\n";
@@ -326,7 +328,9 @@ TEST(RenderMarkdown, HeaderSeparatorAndRows) {
       "|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
       "| sequential | 5.29 s | 500 ms | 9% | 1.00x | 150 ms | 1.9 | 66.0 ms | 850 ms | 9/1 |\n"
       "| pool:8 | 750 ms | 500 ms | 67% | 7.05x | 250 ms | 13.3 | 500 us | 120 ms | 10/0 |\n"
-      "| async | 50.0 ms | - | - | 105.80x | 12.0 ms | 200 | - | - | 10/0 |\n"
+      "| **async** | 50.0 ms | - | - | 105.80x | 12.0 ms | 200 | - | - | 10/0 |\n"
+      "\n"
+      "fastest: async, 50.0 ms (105.80x sequential)\n"
       "\n"
       "all strategies agreed on every URL's status, size and SHA-256\n";
   EXPECT_EQ(text, expected);

@@ -1,0 +1,676 @@
+// Unit tests for what a person sees from the bench and get: colour and width handling, the
+// table's fit to 80 columns and its footer, the bars and histogram, the progress line, the
+// explanation read from hand-built reports, the HTML report and `fetcher get`'s lines.
+#include "bench_report.hpp"
+#include "explain.hpp"
+#include "get_output.hpp"
+#include "html_report.hpp"
+#include "progress.hpp"
+#include "terminal_charts.hpp"
+#include "terminal_style.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace fetcher::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+std::size_t count_of(const std::string& text, const std::string& piece) {
+  std::size_t count = 0;
+  for (auto at = text.find(piece); at != std::string::npos; at = text.find(piece, at + piece.size())) ++count;
+  return count;
+}
+
+bool contains(const std::string& text, const std::string& piece) { return text.find(piece) != std::string::npos; }
+
+// The text without ANSI escape sequences.
+std::string plain(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\033') {
+      while (i < text.size() && text[i] != 'm') ++i;
+      continue;
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+void expect_fits(const std::string& text, std::size_t width = 80) {
+  for (const auto& line : lines_of(text)) EXPECT_LE(display_width(line), width) << "[" << line << "]";
+}
+
+// Sets an environment variable for one scope, then puts back what was there.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value) ::setenv(name, value, 1);
+    else ::unsetenv(name);
+  }
+  ~ScopedEnv() {
+    if (old_) ::setenv(name_, old_->c_str(), 1);
+    else ::unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Hand-built reports
+
+StrategyRow row(const std::string& strategy, double wall_s, double ideal_s, unsigned threads = 1, long rss_kb = 12000,
+                double cpu_s = 0.02, double p50 = 0.35, double p95 = 0.7) {
+  StrategyRow r;
+  r.report.strategy = strategy;
+  r.report.wall = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(wall_s));
+  r.report.cpu_user_s = cpu_s;
+  r.report.requests = 13;
+  r.report.ok = 13;
+  r.report.latency.count = 13;
+  r.report.latency.p50 = p50;
+  r.report.latency.p95 = p95;
+  r.report.latency.max = p95;
+  r.report.peak_threads = threads;
+  r.report.peak_rss_kb = rss_kb;
+  r.ideal_s = ideal_s;
+  return r;
+}
+
+nlohmann::json seen(const std::string& host, int requests, int connections, int peak) {
+  return {{"host", host}, {"requests", requests}, {"connections", connections}, {"peak_concurrent", peak}};
+}
+
+// Shaped like python-docs.txt: 12 pages on a host serving 8 at once, one redirected URL of 2 x 364 ms.
+ListReport docs_list() {
+  ListReport list;
+  list.name = "python-docs.txt";
+  list.urls = 13;
+  list.origin_note = "emulated origin (2 hosts)";
+  list.model.hosts = {{"www.python.org", 1, 0.380, 0}, {"docs.python.org", 12, 0.340, 8}};
+  list.model.slowest_url = "http://www.python.org";
+  list.model.slowest_url_s = 0.728;
+  list.model.slowest_url_requests = 2;
+  list.model.all_at_once_s = 0.728;
+  list.strategies = {row("sequential", 4.94, 4.85, 1, 12800, 0.026, 0.353, 0.75),
+                     row("threads", 0.738, 0.728, 14, 14800, 0.038, 0.382, 0.735),
+                     row("pool:1", 4.91, 4.85, 2, 12900),
+                     row("pool:2", 2.46, 2.44, 3, 13000),
+                     row("pool:4", 1.40, 1.37, 5, 13200),
+                     row("pool:8", 0.744, 0.728, 9, 13600),
+                     row("pool:16", 0.758, 0.728, 17, 14000),
+                     row("pool:32", 0.757, 0.728, 26, 15200, 0.047),
+                     row("async", 0.734, 0.728, 1, 13900, 0.022, 0.371, 0.734)};
+  for (auto& r : list.strategies) {
+    r.origin_seen = nlohmann::json::array({seen("cs.mipt.ru", 0, 0, 0), seen("docs.python.org", 12, 12, 8),
+                                           seen("www.python.org", 2, 2, 1)});
+    r.latencies_s = {0.345, 0.35, 0.36, 0.34, 0.35, 0.36, 0.37, 0.35, 0.69, 0.70, 0.71, 0.72, 0.734};
+  }
+  list.strategies[0].origin_seen[1]["peak_concurrent"] = 1;
+  return list;
+}
+
+// Shaped like mipt.txt: 80 URLs on one host serving one request at a time.
+ListReport mipt_list() {
+  ListReport list;
+  list.name = "mipt.txt";
+  list.urls = 80;
+  list.model.hosts = {{"cs.mipt.ru", 80, 0.066, 1}};
+  list.model.slowest_url = "https://cs.mipt.ru/a";
+  list.model.slowest_url_s = 0.069;
+  list.model.all_at_once_s = 5.30;
+  list.strategies = {row("sequential", 5.36, 5.30, 1, 12000, 0.026, 0.0669, 0.0693),
+                     row("threads", 5.35, 5.30, 81, 21000, 0.085, 2.66, 5.05),
+                     row("pool:1", 5.34, 5.30), row("pool:8", 5.34, 5.30, 9),
+                     row("pool:32", 5.35, 5.30, 33, 16000),
+                     row("async", 5.34, 5.30, 1, 12500, 0.031, 2.67, 5.07)};
+  for (auto& r : list.strategies) {
+    r.origin_seen = nlohmann::json::array({seen("cs.mipt.ru", 80, 80, 1)});
+    r.report.requests = r.report.ok = 80;
+    for (int i = 0; i < 80; ++i) r.latencies_s.push_back(0.066 * (i + 1));
+  }
+  return list;
+}
+
+// Shaped like popular.txt: 8 hosts with no capacity limit, the slowest 1.23 s.
+ListReport popular_list() {
+  ListReport list;
+  list.name = "popular.txt";
+  list.urls = 8;
+  for (const char* host : {"a.test", "b.test", "c.test", "d.test", "e.test", "f.test", "g.test", "www.twilio.com"}) {
+    list.model.hosts.push_back({host, 1, 0.5, 0});
+  }
+  list.model.slowest_url = "https://www.twilio.com";
+  list.model.slowest_url_s = 1.23;
+  list.model.all_at_once_s = 1.23;
+  list.strategies = {row("sequential", 4.82, 4.79), row("pool:4", 1.68, 1.67), row("pool:8", 1.24, 1.23),
+                     row("pool:16", 1.25, 1.23), row("async", 1.24, 1.23)};
+  for (auto& r : list.strategies) {
+    r.origin_seen = nlohmann::json::array();
+    for (const auto& host : list.model.hosts) r.origin_seen.push_back(seen(host.host, 1, 1, 1));
+  }
+  return list;
+}
+
+// ---------------------------------------------------------------------------------------------
+// terminal_style
+
+TEST(ColorMode, ParsesTheThreeNames) {
+  EXPECT_EQ(parse_color_mode("auto"), ColorMode::automatic);
+  EXPECT_EQ(parse_color_mode("always"), ColorMode::always);
+  EXPECT_EQ(parse_color_mode("never"), ColorMode::never);
+  try {
+    parse_color_mode("sometimes");
+    FAIL() << "no exception";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_EQ(std::string(error.what()), "--color: unknown value 'sometimes' (expected auto, always or never)");
+  }
+}
+
+TEST(DetectStyle, FilesGetNoColourUnlessForcedAndNoColorIsHonoured) {
+  ScopedEnv lang("LC_ALL", "en_US.UTF-8");
+  EXPECT_FALSE(detect_style(ColorMode::automatic, -1).color);
+  EXPECT_FALSE(detect_style(ColorMode::automatic, -1).unicode);  // a file: plain ASCII
+  EXPECT_TRUE(detect_style(ColorMode::always, -1).color);
+  EXPECT_TRUE(detect_style(ColorMode::always, -1).unicode);
+  EXPECT_FALSE(detect_style(ColorMode::never, -1).color);
+  {
+    ScopedEnv no_color("NO_COLOR", "1");
+    EXPECT_FALSE(detect_style(ColorMode::automatic, -1).color);
+    EXPECT_TRUE(detect_style(ColorMode::always, -1).color);  // the flag wins over the variable
+  }
+  ScopedEnv c_locale("LC_ALL", "C");
+  EXPECT_FALSE(detect_style(ColorMode::always, -1).unicode);
+}
+
+TEST(Paint, OnlyWithColour) {
+  EXPECT_EQ(paint(Style{}, Paint::bold, "x"), "x");
+  EXPECT_EQ(paint(Style{true, false}, Paint::bold, "x"), "\033[1mx\033[0m");
+  EXPECT_EQ(paint(Style{true, false}, Paint::red, ""), "");
+}
+
+TEST(DisplayWidth, CountsCodePointsAndSkipsEscapes) {
+  EXPECT_EQ(display_width("abc"), 3u);
+  EXPECT_EQ(display_width("\u2588\u2592#"), 3u);
+  EXPECT_EQ(display_width("\033[1;32mab\033[0m"), 2u);
+}
+
+TEST(TruncateToWidth, KeepsEscapesWholeAndResets) {
+  EXPECT_EQ(truncate_to_width("abcdef", 3), "abc");
+  EXPECT_EQ(truncate_to_width("ab", 5), "ab");
+  EXPECT_EQ(truncate_to_width("\u2588\u2588\u2588", 2), "\u2588\u2588");
+  EXPECT_EQ(truncate_to_width("\033[1mabcdef\033[0m", 2), "\033[1mab\033[0m");
+}
+
+TEST(WrapWords, FillsLinesIndentsAndKeepsUnitsWithNumbers) {
+  const auto lines = wrap_words("- pool:16 and pool:32 were no faster (758 ms and 757 ms)", 38, "  ");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "- pool:16 and pool:32 were no faster");
+  EXPECT_EQ(lines[1], "  (758 ms and 757 ms)");
+  const auto glued = wrap_words("took 758 ms", 9);
+  EXPECT_EQ(glued, (std::vector<std::string>{"took", "758 ms"}));
+  EXPECT_EQ(wrap_words("averyveryverylongword x", 5), (std::vector<std::string>{"averyveryverylongword", "x"}));
+  EXPECT_TRUE(wrap_words("   ", 10).empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table at 80 columns
+
+TEST(TableFit, RealisticListsFitWithTwoSpaces) {
+  for (const auto& list : {docs_list(), mipt_list(), popular_list()}) {
+    const auto text = render_table(list);
+    expect_fits(text);
+    EXPECT_TRUE(contains(text, "  strategy      wall")) << text;  // two spaces kept
+  }
+}
+
+TEST(TableFit, WorstCaseWidthsFallBackToOneSpace) {
+  // Every time column 7 wide ("xx.x ms"), eff 100%, a 7-wide speedup and a long ok/fail.
+  ListReport list;
+  list.name = "w.txt";
+  list.urls = 10000;
+  list.strategies = {row("sequential", 0.0555, 0.0555, 1, 1, 0.0555, 0.0555, 0.0555),
+                     row("pool:32", 0.000555, 0.000555, 1, 1, 0.0555, 0.0555, 0.0555)};
+  list.strategies[0].report.ok = 10000;
+  list.strategies[0].report.failed = 10000;
+  const auto text = render_table(list);
+  expect_fits(text);
+  EXPECT_TRUE(contains(text, "100.00x")) << text;
+}
+
+TEST(TableFit, ColourChangesNoAlignment) {
+  const auto list = docs_list();
+  const auto coloured = render_table(list, Style{true, true});
+  EXPECT_NE(coloured, render_table(list));
+  EXPECT_EQ(plain(coloured), render_table(list));
+  EXPECT_TRUE(contains(coloured, "\033[1;32m* async")) << coloured;
+}
+
+TEST(TableFooter, FastestWithTiesAndOriginOnTwoHosts) {
+  const auto text = render_table(docs_list());
+  EXPECT_TRUE(contains(text, "* fastest: async, 734 ms (6.73x sequential); within 2%: threads, pool:8\n")) << text;
+  EXPECT_TRUE(contains(text, "origin saw per strategy: docs.python.org 12 req, 12 conn, peak 1-8 (serves 8);\n"
+                             "  www.python.org 2 req, 2 conn, peak 1\n"))
+      << text;
+  EXPECT_FALSE(contains(text, "cs.mipt.ru")) << "hosts without requests are left out";
+}
+
+TEST(TableFooter, EveryStrategyTiedAndOneHost) {
+  const auto text = render_table(mipt_list());
+  EXPECT_TRUE(contains(text, "every strategy was within 2% of it")) << text;
+  EXPECT_TRUE(contains(text, "origin saw per strategy: cs.mipt.ru 80 req, 80 conn, peak 1 (serves 1)\n")) << text;
+}
+
+TEST(TableFooter, ManyHostsAreSummedUp) {
+  auto list = popular_list();
+  auto text = render_table(list);
+  EXPECT_TRUE(contains(text, "origin saw per strategy: 8 hosts, 8 req, 8 conn in all; peak per host 1\n")) << text;
+  // With keep-alive a strategy may open fewer connections; one host may stand out.
+  list.strategies[1].origin_seen[0]["connections"] = 0;
+  list.strategies[1].origin_seen[7]["requests"] = 3;
+  text = render_table(list);
+  std::string unwrapped;
+  for (const auto& line : lines_of(text)) unwrapped += (line.rfind("  ", 0) == 0 ? line.substr(1) : "\n" + line);
+  EXPECT_TRUE(contains(unwrapped, "8 hosts, 8-10 req, 7-8 conn in all; busiest www.twilio.com 1-3 req, 1 conn, peak 1"))
+      << unwrapped;
+}
+
+TEST(TableFooter, OneStrategyHasNoMarkerAndUnknownOriginShapesAreIgnored) {
+  ListReport list;
+  list.name = "one.txt";
+  list.strategies = {row("async", 1, -1)};
+  list.strategies[0].origin_seen = {{"127.0.0.1", {{"requests", 10}}}};  // not the origin's array
+  const auto text = render_table(list);
+  EXPECT_FALSE(contains(text, "*")) << text;
+  EXPECT_FALSE(contains(text, "origin saw")) << text;
+}
+
+TEST(FastestRow, PrefersTheMostFetchedThenTheShortestWall) {
+  auto list = docs_list();
+  EXPECT_EQ(fastest_row(list)->report.strategy, "async");
+  list.strategies.back().report.ok = 12;  // failed one: no longer the fastest
+  EXPECT_EQ(fastest_row(list)->report.strategy, "threads");
+  EXPECT_EQ(fastest_row(ListReport{}), nullptr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bars and histogram
+
+TEST(WallBars, ScaledToTheSlowestWithTheIdealSolid) {
+  ListReport list;
+  list.name = "b.txt";
+  list.strategies = {row("sequential", 1.0, 0.5), row("async", 0.25, 0.25), row("pool:2", 0.5, -1)};
+  const auto text = render_wall_bars(list, Style{});
+  const auto lines = lines_of(text);
+  ASSERT_EQ(lines.size(), 4u) << text;
+  EXPECT_EQ(lines[0], "wall time: # ideal, - over the ideal");
+  EXPECT_EQ(lines[1], "  sequential  " + std::string(25, '#') + std::string(25, '-') + " 1.00 s");
+  EXPECT_EQ(lines[2], "  async       " + std::string(13, '#') + " 250 ms");
+  EXPECT_EQ(lines[3], "  pool:2      " + std::string(25, '#') + " 500 ms");  // no ideal: all solid
+  expect_fits(text);
+}
+
+TEST(WallBars, UnicodeAndColour) {
+  auto list = docs_list();
+  const auto text = render_wall_bars(list, Style{true, true});
+  EXPECT_TRUE(contains(text, "\u2588")) << text;
+  EXPECT_TRUE(contains(text, "\u2592")) << text;  // sequential is 90 ms over: about one cell
+  EXPECT_TRUE(contains(text, "\033[36m")) << text;
+  expect_fits(text);
+  // A narrow terminal gets shorter bars, never longer lines.
+  expect_fits(render_wall_bars(list, Style{}, 60), 60);
+  EXPECT_EQ(render_wall_bars(ListReport{}, Style{}), "");
+}
+
+TEST(WallBars, OverheadUnderHalfACellDrawsNoShade) {
+  ListReport list;
+  list.strategies = {row("sequential", 5.0, 4.9), row("pool:8", 0.744, 0.728)};
+  const auto lines = lines_of(render_wall_bars(list, Style{}));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[2], "  pool:8      " + std::string(7, '#') + " 744 ms");
+  EXPECT_EQ(lines[1], "  sequential  " + std::string(49, '#') + "-" + " 5.00 s");
+}
+
+TEST(LatencyBins, EqualWidthsAndEveryValueCounted) {
+  const std::vector<double> sample = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
+  const auto bins = latency_bins(sample);
+  ASSERT_EQ(bins.size(), 5u);  // 1 + ceil(log2 10)
+  std::size_t total = 0;
+  for (const auto& bin : bins) {
+    total += bin.count;
+    EXPECT_NEAR(bin.high_s - bin.low_s, 0.18, 1e-9);
+  }
+  EXPECT_EQ(total, sample.size());
+  EXPECT_DOUBLE_EQ(bins.front().low_s, 0.1);
+  EXPECT_DOUBLE_EQ(bins.back().high_s, 1.0);
+  EXPECT_EQ(bins.back().count, 2u);  // 0.9 and the maximum, which belongs to the last bin
+
+  const auto same = latency_bins({0.3, 0.3, 0.3});
+  ASSERT_EQ(same.size(), 1u);
+  EXPECT_EQ(same[0].count, 3u);
+  EXPECT_TRUE(latency_bins({}).empty());
+  EXPECT_EQ(latency_bins(std::vector<double>(100000, 1.0)).size(), 1u);
+  std::vector<double> many;
+  for (int i = 0; i < 100000; ++i) many.push_back(i);
+  EXPECT_EQ(latency_bins(many).size(), 12u);  // capped
+  EXPECT_EQ(latency_bins(sample, 3).size(), 3u);
+}
+
+TEST(LatencyHistogram, TitleBinsAndWidth) {
+  const auto list = docs_list();
+  const auto text = render_latency_histogram(list, "async", Style{});
+  const auto lines = lines_of(text);
+  ASSERT_EQ(lines.size(), 6u) << text;
+  EXPECT_EQ(lines[0], "latency of async, 13 fetches: p50 371 ms, p95 734 ms, max 734 ms");
+  EXPECT_EQ(lines[1], "   340 ms - 419 ms   8  " + std::string(50, '#'));
+  EXPECT_EQ(lines[2], "   419 ms - 498 ms   0");
+  EXPECT_EQ(lines[5], "   655 ms - 734 ms   5  " + std::string(31, '#'));
+  expect_fits(text);
+  EXPECT_EQ(render_latency_histogram(list, "pool:64", Style{}), "");
+}
+
+TEST(LatencyHistogram, DefaultStrategyIsAsyncElseTheFastest) {
+  auto list = docs_list();
+  EXPECT_EQ(default_histogram_strategy(list), "async");
+  list.strategies.pop_back();
+  EXPECT_EQ(default_histogram_strategy(list), "threads");
+  EXPECT_EQ(default_histogram_strategy(ListReport{}), "");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress
+
+TEST(Progress, ClockText) {
+  EXPECT_EQ(clock_text(0), "0:00");
+  EXPECT_EQ(clock_text(7.4), "0:07");
+  EXPECT_EQ(clock_text(65), "1:05");
+  EXPECT_EQ(clock_text(3723), "1:02:03");
+  EXPECT_EQ(clock_text(-3), "0:00");
+}
+
+TEST(Progress, EstimateFromIdealTimesScaledByTheRunsSoFar) {
+  ProgressState state;
+  state.steps = 3;
+  state.step = 2;
+  state.total_ideal_s = 6;   // 1 + 2 + 3
+  state.done_ideal_s = 1;
+  state.done_actual_s = 1.5;  // this machine runs 1.5x the ideal
+  state.step_ideal_s = 2;
+  state.step_elapsed_s = 1;
+  // This step: 2 x 1.5 - 1 = 2 s; the last: 3 x 1.5 = 4.5 s.
+  EXPECT_DOUBLE_EQ(estimate_seconds_left(state), 6.5);
+  EXPECT_DOUBLE_EQ(progress_fraction(state), (1 + 1) / 6.0);
+  state.done_actual_s = 0.5;  // faster than ideal counts as ideal
+  EXPECT_DOUBLE_EQ(estimate_seconds_left(state), 1 + 3);
+  state.step_elapsed_s = 10;  // overran: nothing left of this step, never negative
+  EXPECT_DOUBLE_EQ(estimate_seconds_left(state), 3);
+}
+
+TEST(Progress, EstimateWithoutIdealFromTheMeanStep) {
+  ProgressState state;
+  state.steps = 4;
+  EXPECT_LT(estimate_seconds_left(state), 0);  // nothing to go on
+  state.step = 3;
+  state.done_actual_s = 4;  // two steps, 2 s each
+  state.step_elapsed_s = 0.5;
+  EXPECT_DOUBLE_EQ(estimate_seconds_left(state), 1.5 + 2);
+  EXPECT_DOUBLE_EQ(progress_fraction(state), 0.5);
+}
+
+TEST(Progress, TextNamesTheStepAndFitsTheTerminal) {
+  ProgressState state;
+  state.list = "python-docs.txt";
+  state.strategy = "pool:8";
+  state.step = 6;
+  state.steps = 27;
+  state.elapsed_s = 12;
+  state.repeat = 2;
+  state.repeats = 3;
+  state.done_actual_s = 10;  // five steps of 2 s; no ideal times, so 2 s for each of the 22 left
+  const auto text = progress_text(state, Style{}, 200);
+  EXPECT_EQ(text, "###............. 6/27  python-docs.txt  pool:8 run 2/3  0:12, about 0:44 left");
+  EXPECT_EQ(display_width(progress_text(state, Style{true, true}, 30)), 30u);
+}
+
+TEST(ProgressLine, DisabledWritesNothing) {
+  std::ostringstream out;
+  {
+    ProgressLine line(out, false, Style{}, 80);
+    line.start(2, 1);
+    line.begin_step("a.txt", "async", 1, 1, 0.5);
+    line.end_step();
+    line.hide();
+  }
+  EXPECT_EQ(out.str(), "");
+}
+
+TEST(ProgressLine, DrawsInPlaceAndClearsWhenDone) {
+  std::ostringstream out;
+  {
+    ProgressLine line(out, true, Style{}, 80);
+    line.start(2, 1);
+    line.begin_step("a.txt", "async", 1, 1, 0.5);
+    std::this_thread::sleep_for(250ms);  // at least one redraw by the ticker
+    line.end_step();
+  }
+  const auto text = out.str();
+  EXPECT_GE(count_of(text, "\r"), 2u) << text;
+  EXPECT_TRUE(contains(text, "1/2  a.txt  async")) << text;
+  EXPECT_EQ(text.substr(text.size() - 4), "\r\033[K");  // nothing left on the terminal
+}
+
+// ---------------------------------------------------------------------------------------------
+// Explanation
+
+std::string joined(const std::vector<std::string>& paragraphs) {
+  std::string text;
+  for (const auto& p : paragraphs) text += p + "\n";
+  return text;
+}
+
+TEST(Explain, DocsListNamesTheSlowestUrlTheCapacityAndTheIdleWorkers) {
+  const auto text = joined(explain(docs_list()));
+  EXPECT_TRUE(contains(text, "The speedup stopped at 6.73x: async took 734 ms against sequential's 4.94 s.")) << text;
+  EXPECT_TRUE(contains(text, "no less than 728 ms: the run cannot end before its slowest URL, "
+                             "http://www.python.org, which takes 728 ms alone (2 requests in a row: it redirects)."))
+      << text;
+  EXPECT_TRUE(contains(text, "Close behind, docs.python.org serves 8 requests at once, so its 12 URLs need 2 rounds "
+                             "of 340 ms (680 ms)"))
+      << text;
+  EXPECT_TRUE(contains(text, "Workers helped up to pool:8 (744 ms); pool:16 and pool:32 were no faster "
+                             "(758 ms and 757 ms).")) << text;
+  EXPECT_TRUE(contains(text, "In the model, 8 workers already reach the floor of 728 ms.")) << text;
+  EXPECT_TRUE(contains(text, "With 13 URLs, pool:16 and pool:32 have more workers than work.")) << text;
+  EXPECT_TRUE(contains(text, "async 734 ms, 1 thread, 13.6 MB; threads 738 ms, 14 threads, 14.5 MB; "
+                             "pool:32 757 ms, 26 threads, 14.8 MB.")) << text;
+  EXPECT_TRUE(contains(text, "Against pool:32, the event loop saved 25 threads and 1.3 MB of memory")) << text;
+  EXPECT_TRUE(contains(text, "most overhead: pool:16, 30.0 ms over the ideal (96%)")) << text;
+}
+
+TEST(Explain, MiptListBlamesTheServerAndShowsTheQueue) {
+  const auto text = joined(explain(mipt_list()));
+  EXPECT_TRUE(contains(text, "No strategy was much faster than sequential's 5.36 s: the fastest, pool:1, took "
+                             "5.34 s (1.00x).")) << text;
+  EXPECT_TRUE(contains(text, "cs.mipt.ru serves one request at a time, so its 80 URLs take 80 x 66.0 ms = 5.28 s "
+                             "whatever the client does.")) << text;
+  EXPECT_TRUE(contains(text, "the median fetch took 2.66 s with threads against 66.9 ms sequentially")) << text;
+  EXPECT_TRUE(contains(text, "Adding workers did not help: pool:1 took 5.34 s and pool:32 5.35 s.")) << text;
+  EXPECT_FALSE(contains(text, "slowest URL")) << "69 ms alone is far from the 5.3 s floor: " << text;
+}
+
+TEST(Explain, PopularListIsBoundByItsSlowestUrl) {
+  const auto text = joined(explain(popular_list()));
+  EXPECT_TRUE(contains(text, "its slowest URL, https://www.twilio.com, which takes 1.23 s alone.")) << text;
+  EXPECT_FALSE(contains(text, "serves")) << text;  // no host has a capacity limit
+  EXPECT_TRUE(contains(text, "Workers helped up to pool:8 (1.24 s); pool:16 was no faster (1.25 s).")) << text;
+  EXPECT_TRUE(contains(text, "pool:16 has more workers than work")) << text;
+  EXPECT_TRUE(contains(text, "async 1.24 s, 1 thread, 11.7 MB; pool:16 1.25 s, 1 thread, 11.7 MB.")) << text;
+  EXPECT_FALSE(contains(text, "saved")) << "nothing was saved in this hand-built report: " << text;
+}
+
+TEST(Explain, PoolsStillImprovingAndFailures) {
+  ListReport list;
+  list.name = "x.txt";
+  list.urls = 100;
+  list.strategies = {row("sequential", 10, -1), row("pool:2", 5, -1), row("pool:4", 2.6, -1)};
+  list.strategies[2].report.failed = 2;
+  list.strategies[2].report.requests = 100;
+  const auto text = joined(explain(list));
+  EXPECT_TRUE(contains(text, "Every added worker helped, up to pool:4 (2.60 s): more workers might still be faster."))
+      << text;
+  list.model.all_at_once_s = 0.5;
+  list.strategies[1].ideal_s = 4.8;
+  list.strategies[2].ideal_s = 2.5;
+  list.strategies[0].ideal_s = 9.5;
+  EXPECT_TRUE(contains(joined(explain(list)), "In the model, more workers would help: pool:4 still needs 2.50 s, "
+                                              "every URL at once 500 ms."))
+      << joined(explain(list));
+  EXPECT_TRUE(contains(text, "Some fetches failed (pool:4 2/100)")) << text;
+  EXPECT_FALSE(contains(text, "model")) << "no model in --live: " << text;
+  // A smaller saving than a megabyte of peak memory is not worth a word.
+  list.strategies.push_back(row("async", 2.5, -1, 1, 12000));
+  list.strategies[2].report.peak_threads = 5;
+  list.strategies[2].report.peak_rss_kb = 12500;
+  EXPECT_TRUE(contains(joined(explain(list)), "Against pool:4, the event loop saved 4 threads, and spent"))
+      << joined(explain(list));
+}
+
+TEST(Explain, LowEfficiencyIsCalledOverhead) {
+  ListReport list;
+  list.strategies = {row("sequential", 1.0, 0.95), row("threads", 0.5, 0.2)};
+  const auto text = joined(explain(list));
+  EXPECT_TRUE(contains(text, "The most overhead: threads reached only 40% of its ideal, 300 ms over it.")) << text;
+}
+
+TEST(Explain, NothingToCompare) {
+  ListReport list;
+  list.strategies = {row("async", 1, -1)};
+  EXPECT_TRUE(explain(list).empty());
+  EXPECT_EQ(render_explanation(list), "");
+}
+
+TEST(Explain, RenderedAsBulletsWithin80Columns) {
+  const auto text = render_explanation(docs_list());
+  const auto lines = lines_of(text);
+  ASSERT_GT(lines.size(), 5u);
+  EXPECT_EQ(lines[0], "reading python-docs.txt:");
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    EXPECT_TRUE(lines[i].rfind("- ", 0) == 0 || lines[i].rfind("  ", 0) == 0) << lines[i];
+  }
+  expect_fits(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML report
+
+TEST(HtmlReport, EscapesText) {
+  EXPECT_EQ(html_escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
+}
+
+TEST(HtmlReport, SelfContainedWithThreeChartsPerList) {
+  BenchReport report;
+  report.lists = {docs_list(), mipt_list()};
+  report.lists[1].name = "<mipt>.txt";
+  const auto html = render_html_report(report);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_EQ(count_of(html, "<svg "), 6u);
+  EXPECT_EQ(count_of(html, "</svg>"), 6u);
+  EXPECT_EQ(count_of(html, "<section>"), 2u);
+  for (const char* external : {"<script", "<link", "src=", "href=", "@import", "url("}) {
+    EXPECT_FALSE(contains(html, external)) << external;
+  }
+  EXPECT_TRUE(contains(html, "&lt;mipt&gt;.txt")) << "names are escaped";
+  EXPECT_FALSE(contains(html, "<mipt>"));
+  EXPECT_TRUE(contains(html, "class=\"ideal\"")) << "the ideal curve is drawn";
+  EXPECT_TRUE(contains(html, "Reading the results"));
+  EXPECT_TRUE(contains(html, "serves one request at a time"));
+  EXPECT_TRUE(contains(html, "<tr class=\"fastest\"><td>async</td>"));
+}
+
+TEST(HtmlReport, ChartsThatCannotBeDrawnSaySo) {
+  BenchReport report;
+  ListReport list;
+  list.name = "one.txt";
+  list.strategies = {row("async", 1, -1)};
+  list.strategies[0].latencies_s = {0.5, 1.0};
+  report.lists = {list};
+  const auto html = render_html_report(report);
+  EXPECT_TRUE(contains(html, "needs two or more pool:N strategies"));
+  EXPECT_TRUE(contains(html, "needs a sequential run"));
+  EXPECT_EQ(count_of(html, "<svg "), 1u);  // the latencies
+}
+
+// ---------------------------------------------------------------------------------------------
+// fetcher get
+
+FetchResult result(unsigned status, std::uint64_t bytes, std::chrono::nanoseconds total, ErrorKind error = ErrorKind::none,
+                   std::string message = {}) {
+  FetchResult r;
+  r.url = "https://a.test/x";
+  r.final_url = r.url;
+  r.status = status;
+  r.body_bytes = bytes;
+  r.timings.total = total;
+  r.error = error;
+  r.message = std::move(message);
+  return r;
+}
+
+TEST(GetOutput, LinesAlignWhateverTheOutcome) {
+  const auto ok = result_line(result(200, 64000, 341ms));
+  const auto failed = result_line(result(0, 0, 5s, ErrorKind::timeout, "no response within 5 s"));
+  const auto not_found = result_line(result(404, 1200, 12ms, ErrorKind::http_status, "HTTP 404 from https://a.test/x"));
+  EXPECT_EQ(ok, "200   62.5 KB   341 ms  https://a.test/x");
+  EXPECT_EQ(failed, "ERR         -   5.00 s  https://a.test/x  timeout: no response within 5 s");
+  EXPECT_EQ(not_found, "404    1.2 KB  12.0 ms  https://a.test/x  HTTP 404 from https://a.test/x");
+  auto redirected = result(200, 10, 1ms);
+  redirected.final_url = "https://a.test/y";
+  EXPECT_EQ(result_line(redirected), "200      10 B   1.0 ms  https://a.test/x -> https://a.test/y");
+  EXPECT_EQ(plain(result_line(result(0, 0, 5s, ErrorKind::dns, "no such host"), Style{true, false})),
+            result_line(result(0, 0, 5s, ErrorKind::dns, "no such host")));
+}
+
+TEST(GetOutput, SummaryCountsFailuresByKind) {
+  RunReport report;
+  report.strategy = "async";
+  report.wall = 739ms;
+  report.requests = 3;
+  report.ok = 1;
+  report.failed = 2;
+  report.bytes = 64000;
+  report.latency.count = 2;
+  report.latency.p50 = 0.341;
+  report.latency.p95 = 0.5;
+  report.results = {result(200, 64000, 341ms), result(0, 0, 5s, ErrorKind::timeout, "t"),
+                    result(0, 0, 1ms, ErrorKind::dns, "d")};
+  EXPECT_EQ(summary_line(report), "3 URLs in 739 ms (async): 1 ok, 2 failed (1 dns, 1 timeout), 62.5 KB, p50 341 ms, "
+                                  "p95 500 ms");
+  report.requests = 1;
+  report.failed = 0;
+  report.latency.count = 0;
+  EXPECT_EQ(summary_line(report), "1 URL in 739 ms (async): 1 ok, 0 failed, 62.5 KB");
+}
+
+}  // namespace
+}  // namespace fetcher::cli
