@@ -46,3 +46,18 @@ elseif(FETCHER_SANITIZE STREQUAL "thread")
 elseif(NOT FETCHER_SANITIZE STREQUAL "")
   message(FATAL_ERROR "FETCHER_SANITIZE must be empty, 'address' or 'thread' (got '${FETCHER_SANITIZE}')")
 endif()
+
+# A sanitized libfetcher.a calls into the sanitizer runtime, so whoever links it must link that
+# runtime too: the link options go into fetcher's usage requirements, which the installed package
+# exports (the installed_package_consumer test builds a consumer against it). Deferred to the end
+# of the top-level directory, when the fetcher target exists.
+if(NOT FETCHER_SANITIZE STREQUAL "" OR FETCHER_FUZZ)
+  get_directory_property(_fetcher_san_link_options LINK_OPTIONS)
+  function(_fetcher_export_sanitizer_link_options)
+    if(TARGET fetcher)
+      set_property(TARGET fetcher APPEND PROPERTY INTERFACE_LINK_OPTIONS ${ARGN})
+    endif()
+  endfunction()
+  cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL _fetcher_export_sanitizer_link_options
+                 ${_fetcher_san_link_options})
+endif()
