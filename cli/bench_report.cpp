@@ -137,7 +137,7 @@ std::string fastest_line(const ListReport& list) {
     line += " (" + fixed(gain, "%.2fx") + " sequential)";
   }
   if (ties.size() + 1 == list.strategies.size()) {
-    line += "; every strategy was within " + fixed(tie_fraction * 100, "%.0f") + "% of it";
+    line += "; all within " + fixed(tie_fraction * 100, "%.0f") + "%";
   } else if (!ties.empty()) {
     line += "; within " + fixed(tie_fraction * 100, "%.0f") + "%:";
     for (std::size_t i = 0; i < ties.size(); ++i) line += (i ? ", " : " ") + ties[i];

@@ -213,7 +213,8 @@ std::string pool_paragraph(const ListReport& list) {
       const auto first = std::find_if(sweep.begin(), sweep.end(),
                                       [&](const Pool& pool) { return pool.row->ideal_s <= least * 1.01; });
       text += " " + sentence("in the model, " + plural(first->workers, "worker", "workers") +
-                             " already reach the floor of " + format_seconds(least));
+                             (first->workers == 1 ? " already reaches" : " already reach") + " the floor of " +
+                             format_seconds(least));
     } else {
       text += " " + sentence("in the model, more workers would help: pool:" + std::to_string(sweep.back().workers) +
                              " still needs " + format_seconds(least) + ", every URL at once " +
@@ -275,10 +276,10 @@ std::string event_loop_paragraph(const ListReport& list) {
   const long memory_saved = most->report.peak_rss_kb - async->report.peak_rss_kb;
   if (threads_saved > 0) {
     // Under a megabyte, peak RSS differences are allocator noise, not a saving.
-    const std::string memory_part = memory_saved >= 1024 ? " and " + memory(memory_saved) + " of memory" : "";
+    const std::string saved = memory_saved >= 1024 ? " and " + memory(memory_saved) + " of memory," : "";
     text += " " + sentence("against " + most->report.strategy + ", the event loop saved " +
-                           plural(static_cast<std::size_t>(threads_saved), "thread", "threads") + memory_part +
-                           ", and spent " +
+                           plural(static_cast<std::size_t>(threads_saved), "thread", "threads") + saved +
+                           " and spent " +
                            format_seconds(async->report.cpu_user_s + async->report.cpu_sys_s) + " of CPU against " +
                            format_seconds(most->report.cpu_user_s + most->report.cpu_sys_s));
   }

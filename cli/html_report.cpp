@@ -22,10 +22,14 @@ std::string number(double value, const char* format = "%.1f") {
   return text;
 }
 
-// The plot area of a chart inside its SVG, in pixels.
+// An axis label: "0" at the origin rather than "0 us".
+std::string seconds_label(double seconds) { return seconds == 0 ? std::string("0") : format_seconds(seconds); }
+
+// The plot area of a chart inside its SVG, in pixels; the right margin leaves room for the
+// last tick's label, centred on the plot's edge.
 struct Frame {
   double width = 560, height = 300;
-  double left = 64, right = 16, top = 16, bottom = 44;
+  double left = 64, right = 28, top = 16, bottom = 44;
 
   double plot_width() const { return width - left - right; }
   double plot_height() const { return height - top - bottom; }
@@ -120,17 +124,19 @@ std::string workers_chart(const ListReport& list) {
   const auto y_of = [&](double seconds) { return frame.top + frame.plot_height() * (1 - seconds / ticks.back()); };
 
   std::string svg = svg_open(frame, "wall time against pool workers for " + list.name);
-  svg += y_axis(frame, ticks, [](double s) { return format_seconds(s); }, "wall time");
+  svg += y_axis(frame, ticks, seconds_label, "wall time");
   for (const auto& [workers, row] : pools) {
     svg += text_at(x_of(workers), frame.top + frame.plot_height() + 18, std::to_string(workers));
   }
   svg += text_at(frame.left + frame.plot_width() / 2, frame.height - 6, "pool workers");
-  for (const char* name : {"threads", "async"}) {
+  // threads labelled at the left end of its line, async at the right, so equal times do not overprint.
+  for (const auto& [name, at_left] : {std::pair{"threads", true}, std::pair{"async", false}}) {
     if (const auto* row = row_named(list, name)) {
       const double y = y_of(row->report.wall_seconds());
       svg += line(frame.left, y, frame.left + frame.plot_width(), y, "reference");
-      svg += text_at(frame.left + frame.plot_width() - 4, y - 4,
-                     std::string(name) + " " + format_seconds(row->report.wall_seconds()), "end", "label");
+      svg += text_at(at_left ? frame.left + 4 : frame.left + frame.plot_width() - 4, y - 5,
+                     std::string(name) + " " + format_seconds(row->report.wall_seconds()), at_left ? "start" : "end",
+                     "label");
     }
   }
   std::vector<std::pair<double, double>> measured, ideal;
@@ -138,8 +144,9 @@ std::string workers_chart(const ListReport& list) {
     measured.emplace_back(x_of(workers), y_of(row->report.wall_seconds()));
     if (row->ideal_s >= 0) ideal.emplace_back(x_of(workers), y_of(row->ideal_s));
   }
-  if (ideal.size() == pools.size()) svg += polyline(ideal, "ideal");
+  // The ideal over the measured line: where they coincide, the dashes still show.
   svg += polyline(measured, "measured");
+  if (ideal.size() == pools.size()) svg += polyline(ideal, "ideal");
   for (const auto& [x, y] : measured) {
     svg += "<circle cx=\"" + number(x) + "\" cy=\"" + number(y) + "\" r=\"4\" fill=\"" + measured_color + "\"/>\n";
   }
@@ -159,7 +166,8 @@ std::string speedup_chart(const ListReport& list) {
     high = std::max(high, speedup(list, row));
     if (row.ideal_s > 0 && sequential->ideal_s > 0) high = std::max(high, sequential->ideal_s / row.ideal_s);
   }
-  const auto ticks = nice_ticks(high);
+  // Headroom past the longest bar for its value label.
+  const auto ticks = nice_ticks(high * 1.15);
   const auto x_of = [&](double gain) { return frame.left + frame.plot_width() * gain / ticks.back(); };
   const double band = frame.plot_height() / static_cast<double>(list.strategies.size());
 
@@ -177,11 +185,13 @@ std::string speedup_chart(const ListReport& list) {
     svg += "<rect x=\"" + number(frame.left) + "\" y=\"" + number(y + band * 0.2) + "\" width=\"" +
            number(x_of(gain) - frame.left) + "\" height=\"" + number(band * 0.6) + "\" fill=\"" +
            (&row == fastest ? fastest_color : measured_color) + "\"/>\n";
-    svg += text_at(x_of(gain) + 4, y + band / 2 + 4, number(gain, "%.2fx"), "start", "value");
+    double label_x = x_of(gain);
     if (row.ideal_s > 0 && sequential->ideal_s > 0) {
       const double x = x_of(sequential->ideal_s / row.ideal_s);
       svg += line(x, y + band * 0.1, x, y + band * 0.9, "ideal-mark");
+      label_x = std::max(label_x, x);  // the label goes past the tick, not over it
     }
+    svg += text_at(label_x + 5, y + band / 2 + 4, number(gain, "%.2fx"), "start", "value");
   }
   return svg + "</svg>\n";
 }
@@ -204,7 +214,7 @@ std::string latency_chart(const ListReport& list) {
   std::string svg = svg_open(frame, "latency of each fetch per strategy for " + list.name);
   for (const double tick : ticks) {
     svg += line(x_of(tick), frame.top, x_of(tick), frame.top + frame.plot_height(), "grid");
-    svg += text_at(x_of(tick), frame.top + frame.plot_height() + 18, format_seconds(tick));
+    svg += text_at(x_of(tick), frame.top + frame.plot_height() + 18, seconds_label(tick));
   }
   svg += text_at(frame.left + frame.plot_width() / 2, frame.height - 6,
                  "latency of each fetch (dots), median and 95th percentile (ticks)");
@@ -212,9 +222,10 @@ std::string latency_chart(const ListReport& list) {
     const auto& row = list.strategies[i];
     const double middle = frame.top + band * (static_cast<double>(i) + 0.5);
     svg += text_at(frame.left - 8, middle + 4, row.report.strategy, "end", "label");
-    // Dots spread over the band in a fixed pattern so equal latencies stay visible.
+    // Dots spread over the band by a fixed scramble of their index, so equal latencies stay
+    // visible and the same report always draws the same picture.
     for (std::size_t k = 0; k < row.latencies_s.size(); ++k) {
-      const double spread = (static_cast<double>(k % 7) / 6.0 - 0.5) * band * 0.5;
+      const double spread = (static_cast<double>((k * 2654435761u) % 1000) / 999.0 - 0.5) * band * 0.6;
       svg += "<circle cx=\"" + number(x_of(row.latencies_s[k])) + "\" cy=\"" + number(middle + spread) +
              "\" r=\"3\" class=\"dot\"/>\n";
     }
@@ -275,7 +286,7 @@ std::string list_section(const ListReport& list) {
   html += "<div class=\"charts\">\n<figure><figcaption>Wall time vs pool workers: measured "
           "<span class=\"key measured\"></span> and ideal <span class=\"key ideal\"></span></figcaption>\n" +
           workers_chart(list) + "</figure>\n";
-  html += "<figure><figcaption>Speedup against sequential; the grey tick is the ideal's</figcaption>\n" +
+  html += "<figure><figcaption>Speedup against sequential; the black tick is the ideal speedup</figcaption>\n" +
           speedup_chart(list) + "</figure>\n";
   html += "<figure class=\"wide\"><figcaption>Latency of every fetch, per strategy</figcaption>\n" +
           latency_chart(list) + "</figure>\n</div>\n";
@@ -311,13 +322,13 @@ svg .value { font-size: 11px; fill: #374151; }
 svg .grid { stroke: #e5e7eb; stroke-width: 1; }
 svg .reference { stroke: #9ca3af; stroke-width: 1; stroke-dasharray: 2 3; }
 svg .measured { fill: none; stroke: #2563eb; stroke-width: 2.5; }
-svg .ideal { fill: none; stroke: #6b7280; stroke-width: 2; stroke-dasharray: 6 4; }
+svg .ideal { fill: none; stroke: #111827; stroke-width: 1.5; stroke-dasharray: 6 4; }
 svg .ideal-mark { stroke: #111827; stroke-width: 2; }
 svg .dot { fill: #2563eb; fill-opacity: 0.55; }
 svg .percentile { stroke: #dc2626; stroke-width: 2; }
 .key { display: inline-block; width: 22px; height: 0; vertical-align: middle; margin: 0 4px; }
 .key.measured { border-top: 3px solid #2563eb; }
-.key.ideal { border-top: 2px dashed #6b7280; }
+.key.ideal { border-top: 2px dashed #111827; }
 ul.reading li { margin: 4px 0; }
 @media (max-width: 800px) { .charts { grid-template-columns: 1fr; } figure.wide { grid-column: auto; } }
 )";
