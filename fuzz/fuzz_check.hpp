@@ -67,14 +67,7 @@ inline bool tolerated_fragment_in_base(std::string_view base) {
 // status 20. RFC 9110 section 15: valid status codes are 100 to 599.
 inline bool tolerated_status_below_100(unsigned status) { return !strict() && status < 100; }
 
-// Finding 5: a redirect status with an empty Location ("Location: \r\n") ends the fetch as ok,
-// with the 3xx status, the body unread and no digest: the empty value is taken as "no Location"
-// after the body was skipped for a redirect.
-inline bool tolerated_empty_location(unsigned status, std::string_view digest) {
-  return !strict() && status >= 300 && status < 400 && digest.empty();
-}
-
-// Finding 6: the Content-Encoding messages ("unsupported Content-Encoding '...'", "read body:
+// Finding 5: the Content-Encoding messages ("unsupported Content-Encoding '...'", "read body:
 // corrupt ... data") quote the header's value as received, tabs and other bytes included.
 inline bool tolerated_raw_content_encoding(std::string_view message) {
   return !strict() && (message.starts_with("unsupported Content-Encoding") || message.starts_with("read body: corrupt "));

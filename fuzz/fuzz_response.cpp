@@ -181,9 +181,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(result.redirects >= 0 && result.redirects <= h.options.max_redirects, summary());
   if (result.ok()) {
     FUZZ_CHECK((result.status >= 100 || fetcher::fuzz::tolerated_status_below_100(result.status)) &&
-                   result.status < 400 &&
-                   (result.body_sha256.size() == 64 ||
-                    fetcher::fuzz::tolerated_empty_location(result.status, result.body_sha256)),
+                   result.status < 400 && result.body_sha256.size() == 64,
                summary());
   }
   if (result.error == fetcher::ErrorKind::http_status) FUZZ_CHECK(result.status >= 400, summary());
