@@ -60,11 +60,12 @@ std::string clock_text(double seconds) {
 }
 
 std::string progress_text(const ProgressState& state, const Style& style, std::size_t columns) {
+  // Times before names: a narrow terminal cuts the end of the line, and the estimate matters most.
   std::string text = bar(progress_fraction(state), style) + " " + std::to_string(state.step) + "/" +
-                     std::to_string(state.steps) + "  " + state.list + "  " + paint(style, Paint::bold, state.strategy);
+                     std::to_string(state.steps) + "  " + clock_text(state.elapsed_s);
+  if (const double left = estimate_seconds_left(state); left >= 0) text += ", ~" + clock_text(left) + " left";
+  text += "  " + state.list + "  " + paint(style, Paint::bold, state.strategy);
   if (state.repeats > 1) text += " run " + std::to_string(state.repeat) + "/" + std::to_string(state.repeats);
-  text += "  " + clock_text(state.elapsed_s);
-  if (const double left = estimate_seconds_left(state); left >= 0) text += ", about " + clock_text(left) + " left";
   return truncate_to_width(text, columns);
 }
 

@@ -449,7 +449,7 @@ TEST(Progress, TextNamesTheStepAndFitsTheTerminal) {
   state.repeats = 3;
   state.done_actual_s = 10;  // five steps of 2 s; no ideal times, so 2 s for each of the 22 left
   const auto text = progress_text(state, Style{}, 200);
-  EXPECT_EQ(text, "###............. 6/27  python-docs.txt  pool:8 run 2/3  0:12, about 0:44 left");
+  EXPECT_EQ(text, "###............. 6/27  0:12, ~0:44 left  python-docs.txt  pool:8 run 2/3");
   EXPECT_EQ(display_width(progress_text(state, Style{true, true}, 30)), 30u);
 }
 
@@ -476,7 +476,7 @@ TEST(ProgressLine, DrawsInPlaceAndClearsWhenDone) {
   }
   const auto text = out.str();
   EXPECT_GE(count_of(text, "\r"), 2u) << text;
-  EXPECT_TRUE(contains(text, "1/2  a.txt  async")) << text;
+  EXPECT_TRUE(contains(text, " 1/2  0:00, ~0:01 left  a.txt  async")) << text;
   EXPECT_EQ(text.substr(text.size() - 4), "\r\033[K");  // nothing left on the terminal
 }
 
