@@ -165,6 +165,16 @@ struct Client::Impl {
     }
   }
 
+  // Settings that cannot work are start-up errors, not a failure per URL.
+  void validate() const {
+    try {
+      (void)options.proxy_for(false, "");
+      (void)options.proxy_for(true, "");
+    } catch (const std::invalid_argument& error) {
+      throw std::runtime_error(error.what());
+    }
+  }
+
   Failure timeout_failure(const char* stage, std::chrono::milliseconds limit, bool total_limited) const {
     if (total_limited) return {ErrorKind::timeout, std::string(stage) + ": total timeout of " +
                                                        format_duration(options.total_timeout) + " exceeded"};
@@ -173,9 +183,8 @@ struct Client::Impl {
 
   // Resolves (unless the route is an address literal) and connects, trying each address in
   // turn, all within the connect deadline.
-  asio::awaitable<Failure> connect(beast::tcp_stream& stream, const UrlParts& url,
+  asio::awaitable<Failure> connect(beast::tcp_stream& stream, const FetchOptions::Endpoint& route,
                                    clock_type::time_point total_deadline) {
-    const auto route = options.route(url.host, url.port);
     const auto deadline = stage_deadline(options.connect_timeout, total_deadline);
     const auto where = route.host + ":" + std::to_string(route.port);
     error_code ec;
@@ -217,13 +226,48 @@ struct Client::Impl {
     return ec.message();
   }
 
-  // A new connection: connect, then for https the TLS handshake with SNI and name checks.
-  asio::awaitable<Failure> open(Connection& connection, const UrlParts& url, clock_type::time_point hop_start,
+  // Asks an HTTP proxy for a tunnel to the origin; TLS then runs through it end to end.
+  asio::awaitable<Failure> open_tunnel(beast::tcp_stream& stream, const UrlParts& url,
+                                       clock_type::time_point total_deadline) {
+    const auto authority = (url.host_is_address && url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host) +
+                           ":" + std::to_string(url.port);
+    http::request<http::empty_body> request{http::verb::connect, authority, 11};
+    request.set(http::field::host, authority);
+    request.set(http::field::user_agent, options.user_agent);
+    const auto deadline = stage_deadline(options.connect_timeout, total_deadline);
+    stream.expires_at(deadline.at);
+    error_code ec;
+    co_await http::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
+    beast::flat_buffer buffer;
+    http::response_parser<http::empty_body> parser;
+    parser.skip(true);  // a CONNECT answer has no body; what follows belongs to the tunnel
+    if (!ec) co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == beast::error::timeout) co_return timeout_failure("proxy CONNECT", options.connect_timeout, deadline.total_limited);
+    if (ec) co_return Failure{ErrorKind::connect, "proxy CONNECT " + authority + ": " + ec.message()};
+    if (parser.get().result_int() / 100 != 2) {
+      co_return Failure{ErrorKind::connect, "proxy refused CONNECT " + authority + ": HTTP " +
+                                                std::to_string(parser.get().result_int())};
+    }
+    if (buffer.size() != 0) co_return Failure{ErrorKind::protocol, "proxy sent data before the tunnel opened"};
+    co_return Failure{};
+  }
+
+  // A new connection: connect (to the route, or to the proxy and through a tunnel for https),
+  // then for https the TLS handshake with SNI and name checks.
+  asio::awaitable<Failure> open(Connection& connection, const UrlParts& url,
+                                const std::optional<FetchOptions::Endpoint>& proxy, clock_type::time_point hop_start,
                                 clock_type::time_point total_deadline, FetchResult& result) {
     auto stream = std::make_unique<beast::tcp_stream>(co_await asio::this_coro::executor);
-    if (auto failure = co_await connect(*stream, url, total_deadline); failure.kind != ErrorKind::none) {
+    const auto target = proxy ? *proxy : options.route(url.host, url.port);
+    if (auto failure = co_await connect(*stream, target, total_deadline); failure.kind != ErrorKind::none) {
       co_return failure;
     }
+    if (proxy && url.tls) {
+      if (auto failure = co_await open_tunnel(*stream, url, total_deadline); failure.kind != ErrorKind::none) {
+        co_return failure;
+      }
+    }
+    connection.absolute_form = proxy && !url.tls;
     result.timings.connect = clock_type::now() - hop_start;
     if (!url.tls) {
       connection.plain = std::move(stream);
@@ -276,12 +320,15 @@ struct Client::Impl {
 
   // The HTTP exchange on an established (plain or TLS) stream.
   template <class Stream>
-  asio::awaitable<Exchange> exchange(Stream& stream, const UrlParts& url, clock_type::time_point hop_start,
-                                     clock_type::time_point total_deadline, FetchResult& result) {
+  asio::awaitable<Exchange> exchange(Stream& stream, const UrlParts& url, bool absolute_form,
+                                     clock_type::time_point hop_start, clock_type::time_point total_deadline,
+                                     FetchResult& result) {
     auto& socket = beast::get_lowest_layer(stream);
     Exchange outcome;
     error_code ec;
-    http::request<http::empty_body> request{http::verb::get, url.target, 11};
+    // Through a plain-HTTP proxy the request line names the whole URL (RFC 9112 3.2.2).
+    const auto target = absolute_form ? "http://" + url.host_header + url.target : url.target;
+    http::request<http::empty_body> request{http::verb::get, target, 11};
     request.set(http::field::host, url.host_header);
     request.set(http::field::user_agent, options.user_agent);
     request.set(http::field::accept, "*/*");
@@ -397,9 +444,10 @@ struct Client::Impl {
   asio::awaitable<Exchange> attempt(const UrlParts& url, clock_type::time_point total_deadline, FetchResult& result) {
     auto executor = co_await asio::this_coro::executor;
     auto& pool = asio::use_service<detail::ConnectionPool>(asio::query(executor, asio::execution::context));
-    const auto route = options.route(url.host, url.port);
+    const auto proxy = options.proxy_for(url.tls, url.host);
+    const auto route = proxy ? *proxy : options.route(url.host, url.port);
     const auto key = pool_tag + (url.tls ? "https://" : "http://") + url.host + ":" + std::to_string(url.port) +
-                     "|" + route.host + ":" + std::to_string(route.port);
+                     (proxy ? "|proxy " : "|") + route.host + ":" + std::to_string(route.port);
     for (bool allow_pooled = options.keep_alive;;) {
       const auto hop_start = clock_type::now();
       result.status = 0;
@@ -412,7 +460,7 @@ struct Client::Impl {
       result.reused_connection = connection != nullptr;
       if (!connection) {
         connection = std::make_unique<Connection>();
-        if (auto failure = co_await open(*connection, url, hop_start, total_deadline, result);
+        if (auto failure = co_await open(*connection, url, proxy, hop_start, total_deadline, result);
             failure.kind != ErrorKind::none) {
           co_return Exchange{std::move(failure), {}, std::chrono::milliseconds(-1), false, false};
         }
@@ -421,9 +469,10 @@ struct Client::Impl {
       // co_await inside ?: twice.
       Exchange outcome;
       if (connection->secure) {
-        outcome = co_await exchange(*connection->secure, url, hop_start, total_deadline, result);
+        outcome = co_await exchange(*connection->secure, url, false, hop_start, total_deadline, result);
       } else {
-        outcome = co_await exchange(*connection->plain, url, hop_start, total_deadline, result);
+        outcome = co_await exchange(*connection->plain, url, connection->absolute_form, hop_start, total_deadline,
+                                    result);
       }
       if (result.reused_connection && outcome.nothing_received) {
         allow_pooled = false;  // the server closed it while idle; one more try, on a new one
@@ -523,7 +572,7 @@ struct Client::Impl {
   }
 };
 
-Client::Client(FetchOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {}
+Client::Client(FetchOptions options) : impl_(std::make_shared<Impl>(std::move(options))) { impl_->validate(); }
 Client::~Client() = default;
 
 const FetchOptions& Client::options() const { return impl_->options; }

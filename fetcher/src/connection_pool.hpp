@@ -25,6 +25,7 @@ struct Connection {
   std::unique_ptr<boost::beast::tcp_stream> plain;                                 // http
   std::unique_ptr<boost::beast::ssl_stream<boost::beast::tcp_stream>> secure;      // https
   std::chrono::steady_clock::time_point idle_since;
+  bool absolute_form = false;  // plain HTTP through a proxy: request lines carry the whole URL
 
   boost::beast::tcp_stream& lowest() { return secure ? boost::beast::get_lowest_layer(*secure) : *plain; }
 };

@@ -4,6 +4,10 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+
+#include "printable.hpp"
+
+#include <boost/url/parse.hpp>
 #include <stdexcept>
 
 namespace fetcher {
@@ -100,6 +104,39 @@ FetchOptions::Endpoint FetchOptions::route(std::string_view url_host, std::uint1
     }
   }
   return {std::string(url_host), url_port};
+}
+
+namespace {
+
+bool host_matches_no_proxy(std::string_view host, std::string_view list) {
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    auto entry = list.substr(0, comma);
+    list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
+    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+    if (entry.empty()) continue;
+    if (entry == "*") return true;
+    if (entry.front() == '.') entry.remove_prefix(1);  // ".example.org" and "example.org" alike
+    if (host == entry) return true;
+    if (host.size() > entry.size() && host.ends_with(entry) && host[host.size() - entry.size() - 1] == '.') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<FetchOptions::Endpoint> FetchOptions::proxy_for(bool tls, std::string_view url_host) const {
+  const auto& proxy = tls ? https_proxy : http_proxy;
+  if (proxy.empty() || host_matches_no_proxy(url_host, no_proxy)) return std::nullopt;
+  auto parsed = boost::urls::parse_uri(proxy);
+  if (!parsed || parsed->scheme() != "http" || parsed->encoded_host().empty()) {
+    throw std::invalid_argument("proxy '" + detail::printable(proxy) + "' is not http://HOST:PORT");
+  }
+  std::string host(parsed->host_type() == boost::urls::host_type::ipv6 ? parsed->host_ipv6_address().to_string()
+                                                                       : std::string(parsed->host()));
+  const std::uint16_t port = parsed->has_port() && !parsed->port().empty() ? parsed->port_number() : 80;
+  return Endpoint{std::move(host), port};
 }
 
 }  // namespace fetcher

@@ -32,6 +32,11 @@ struct ConnectTo {
 struct FetchOptions {
   using duration = std::chrono::milliseconds;
 
+  struct Endpoint {
+    std::string host;
+    std::uint16_t port;
+  };
+
   duration connect_timeout{5000};     // resolve + TCP connect, per attempt
   duration tls_timeout{5000};         // TLS handshake
   duration first_byte_timeout{10000}; // request sent -> response header received
@@ -71,11 +76,19 @@ struct FetchOptions {
 
   std::vector<ConnectTo> connect_to;
 
+  // Proxies, "http://HOST:PORT" (empty: none). Plain requests go to the proxy in absolute form;
+  // https goes through a CONNECT tunnel, with TLS to the origin end to end (the certificate
+  // checked is the origin's). no_proxy: comma-separated host names or ".suffix"es (or "*")
+  // fetched directly. connect_to rules do not apply to proxied requests.
+  std::string http_proxy;
+  std::string https_proxy;
+  std::string no_proxy;
+
+  // The proxy for a URL, or nullopt to go direct. Throws std::invalid_argument for a proxy
+  // setting that is not http://HOST:PORT.
+  std::optional<Endpoint> proxy_for(bool tls, std::string_view url_host) const;
+
   // Where the socket for url_host:url_port really goes (after --connect-to rules).
-  struct Endpoint {
-    std::string host;
-    std::uint16_t port;
-  };
   Endpoint route(std::string_view url_host, std::uint16_t url_port) const;
 };
 
