@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <stdexcept>
 
 namespace fetcher::cli {
@@ -18,6 +19,16 @@ std::chrono::milliseconds duration_flag(const char* flag, const std::string& val
   } catch (const std::invalid_argument& error) {
     throw std::invalid_argument(std::string(flag) + ": " + error.what());
   }
+}
+
+// curl's rule: lower case first; upper case too, except HTTP_PROXY, which a CGI environment
+// sets from a request's "Proxy:" header.
+std::string environment_variable(const char* lower, const char* upper) {
+  if (const char* value = std::getenv(lower); value && *value) return value;
+  if (upper) {
+    if (const char* value = std::getenv(upper); value && *value) return value;
+  }
+  return {};
 }
 
 }  // namespace
@@ -45,6 +56,10 @@ void ClientFlags::add_to(CLI::App& app) {
       ->capture_default_str()->check(CLI::Range(0u, 20u))->group("Client");
   app.add_option("--retry-base", retry_base, "First retry delay ceiling (doubles each retry, full jitter)")
       ->capture_default_str()->group("Client");
+  app.add_option("--proxy", proxy, "HTTP proxy http://HOST:PORT for http and https (CONNECT tunnel)")
+      ->group("Client");
+  app.add_option("--no-proxy", no_proxy, "Comma-separated hosts (or .suffixes, or *) fetched without the proxy")
+      ->group("Client");
   app.add_option("--connect-to", connect_to,
                  "HOST1:PORT1:HOST2:PORT2, as curl: connect there, keep the URL's host for Host/SNI/cert")
       ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->group("Client");
@@ -73,6 +88,19 @@ FetchOptions ClientFlags::to_options() const {
   options.max_per_host = max_per_host;
   options.retries = retries;
   options.retry_base = duration_flag("--retry-base", retry_base);
+  if (!proxy.empty()) {
+    options.http_proxy = options.https_proxy = proxy;
+  } else if (proxy_from_environment) {
+    options.http_proxy = environment_variable("http_proxy", nullptr);
+    options.https_proxy = environment_variable("https_proxy", "HTTPS_PROXY");
+  }
+  options.no_proxy = !no_proxy.empty() || !proxy_from_environment ? no_proxy : environment_variable("no_proxy", "NO_PROXY");
+  try {
+    (void)options.proxy_for(false, "");
+    (void)options.proxy_for(true, "");
+  } catch (const std::invalid_argument& error) {
+    throw std::invalid_argument((proxy.empty() ? "http_proxy/https_proxy: " : "--proxy: ") + std::string(error.what()));
+  }
   return options;
 }
 
@@ -86,6 +114,8 @@ std::vector<std::string> ClientFlags::to_arguments() const {
   if (!cacert.empty()) arguments.insert(arguments.end(), {"--cacert", cacert});
   if (insecure) arguments.emplace_back("--insecure");
   for (const auto& rule : connect_to) arguments.insert(arguments.end(), {"--connect-to", rule});
+  if (!proxy.empty()) arguments.insert(arguments.end(), {"--proxy", proxy});
+  if (!no_proxy.empty()) arguments.insert(arguments.end(), {"--no-proxy", no_proxy});
   return arguments;
 }
 

@@ -28,6 +28,13 @@ struct ClientFlags {
   unsigned max_per_host = 0;
   unsigned retries = 0;
   std::string retry_base = "100ms";
+  std::string proxy;     // http://HOST:PORT for http and https; empty: none (or the environment's)
+  std::string no_proxy;  // hosts fetched directly, as in the no_proxy variable
+
+  // `get` takes http_proxy, https_proxy and no_proxy from the environment when --proxy and
+  // --no-proxy are not given, as curl does; `bench` does not: its origin is local, and a
+  // proxy a shell happens to export would measure the proxy.
+  bool proxy_from_environment = false;
 
   void add_to(CLI::App& app);
   // Throws std::invalid_argument naming the flag and the bad value.

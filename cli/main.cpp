@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
   bench.client.add_to(*bench_app);
 
   GetArgs get;
+  get.client.proxy_from_environment = true;
   auto* get_app = app.add_subcommand("get", "Fetch URLs, one line per URL as it completes");
   get_app->footer(get_examples);
   get_app->add_option("urls", get.urls, "URLs to fetch");

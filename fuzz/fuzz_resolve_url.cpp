@@ -35,7 +35,7 @@ void check_split(std::string_view url) {
   FUZZ_CHECK(!has_control_byte(error), "control byte in split_url message: " + escaped(error));
   if (ok) {
     FUZZ_CHECK(!parts.host.empty() && parts.port != 0, "bad parts from " + escaped(url));
-    FUZZ_CHECK(parts.target.starts_with('/') || fetcher::fuzz::tolerated_rootless_target(parts.target),
+    FUZZ_CHECK(parts.target.starts_with('/'),
                "target " + escaped(parts.target) + " from " + escaped(url));
   }
 }
@@ -63,8 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Past here only what the client can meet: a base that passed check_url.
   if (!checked_base) return 0;
   FUZZ_CHECK(!has_control_byte(resolved.error), "control byte in resolve_url message: " + escaped(resolved.error));
-  FUZZ_CHECK(!resolved.error.starts_with("base URL does not parse") ||
-                 fetcher::fuzz::tolerated_fragment_in_base(base),
+  FUZZ_CHECK(!resolved.error.starts_with("base URL does not parse"),
              "check_url accepts the base but resolve_url cannot parse it: " + escaped(resolved.error));
   if (url.empty()) return 0;
 

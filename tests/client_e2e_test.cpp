@@ -262,6 +262,25 @@ TEST(CannedResponse, MalformedStatusLineIsAProtocolError) {
   EXPECT_EQ(result.error, ErrorKind::protocol) << result.message;
 }
 
+// Fuzz finding 4: Beast takes any three digits as a status code.
+TEST(CannedResponse, StatusCodeOutsideTheRfcRangeIsAProtocolError) {
+  for (const char* status : {"020", "099", "600", "999"}) {
+    const auto result =
+        fetch_from_canned(std::string("HTTP/1.1 ") + status + " OK\r\nContent-Length: 2\r\n\r\nok");
+    EXPECT_EQ(result.error, ErrorKind::protocol) << status << ": " << result.message;
+    EXPECT_EQ(result.message, std::string("invalid status code ") + std::to_string(std::stoi(status)));
+    EXPECT_EQ(result.status, 0u);
+  }
+}
+
+// Fuzz finding 5: the header's value reaches the message escaped.
+TEST(CannedResponse, UnknownContentEncodingIsEscapedInTheMessage) {
+  const auto result =
+      fetch_from_canned("HTTP/1.1 200 OK\r\nContent-Encoding: x\tbr\r\nContent-Length: 2\r\n\r\nok");
+  EXPECT_EQ(result.error, ErrorKind::protocol) << result.message;
+  EXPECT_EQ(result.message, "unsupported Content-Encoding 'x\\x09br'");
+}
+
 TEST(CannedResponse, CloseBeforeAnyResponseIsAProtocolError) {
   const auto result = fetch_from_canned("");
   EXPECT_EQ(result.error, ErrorKind::protocol) << result.message;

@@ -200,6 +200,19 @@ TEST(CheckUrl, RejectsWithTheReason) {
   EXPECT_EQ(check_url("http://example.org:65536/"), "bad port in URL: http://example.org:65536/");
 }
 
+// Fuzz findings 1 and 2 (fuzz/README.md).
+TEST(CheckUrl, RejectsPortDigitsFollowedByARootlessPath) {
+  EXPECT_EQ(check_url("http://h:80a/x"), "bad port in URL: http://h:80a/x");
+  EXPECT_EQ(check_url("http://h:abc/"), "bad port in URL: http://h:abc/");
+}
+
+TEST(CheckUrl, RejectsAHostThatDecodesToControlBytes) {
+  EXPECT_EQ(check_url("http://%11.example/"), "bad host in URL (encodes control bytes): http://%11.example/");
+  EXPECT_EQ(check_url("https://a%00.example.org/"),
+            "bad host in URL (encodes control bytes): https://a%00.example.org/");
+  EXPECT_EQ(check_url("http://caf%C3%A9.example/"), "");  // percent-encoded UTF-8 is not a control byte
+}
+
 TEST(CheckUrl, AcceptsAFragment) {
   EXPECT_EQ(check_url("http://example.org/page#section"), "");
   EXPECT_EQ(check_url("https://example.org:8443/a/b?c=d#e"), "");
@@ -383,6 +396,13 @@ TEST(ResolveUrl, ControlBytesInLocationAreEscaped) {
   // A server must not be able to write terminal escape sequences into our output.
   const auto resolved = resolve_url("http://a.example/", "\x1b[2J boom");
   EXPECT_EQ(resolved.error, "Location is not a URL: \\x1b[2J boom");
+}
+
+// Fuzz finding 3: a list URL may carry a fragment, and a redirect from it must resolve.
+TEST(ResolveUrl, BaseWithAFragmentResolves) {
+  const auto resolved = resolve_url("http://a.example/dir/page#top", "other");
+  EXPECT_EQ(resolved.error, "");
+  EXPECT_EQ(resolved.url, "http://a.example/dir/other");
 }
 
 TEST(ResolveUrl, BadBaseIsAnError) {

@@ -10,6 +10,7 @@
 #include "content_decoder.hpp"
 #include "host_limiter.hpp"
 #include "host_resolver.hpp"
+#include "printable.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -366,6 +367,12 @@ struct Client::Impl {
       if (!result.timings.first_byte.count()) result.timings.first_byte = clock_type::now() - hop_start;
       result.status = fresh.get().result_int();
     } while (result.status >= 100 && result.status < 200 && result.status != 101);
+    if (result.status < 100 || result.status > 599) {
+      // Beast takes any three digits; RFC 9110 section 15 allows 100 to 599 only.
+      outcome.failure = {ErrorKind::protocol, "invalid status code " + std::to_string(result.status)};
+      result.status = 0;
+      co_return outcome;
+    }
     auto& parser = *reader;
     const auto& header = parser.get();
     if (is_redirect(result.status)) {
@@ -388,7 +395,7 @@ struct Client::Impl {
                                                 options.body_limit);
     if (!decoder) {
       outcome.failure = {ErrorKind::protocol,
-                         "unsupported Content-Encoding '" + std::string(header[http::field::content_encoding]) + "'"};
+                         "unsupported Content-Encoding '" + detail::printable(header[http::field::content_encoding]) + "'"};
       co_return outcome;
     }
     Sha256 digest(sha256.get());
@@ -420,7 +427,7 @@ struct Client::Impl {
         co_return outcome;
       }
       if (decoded == detail::ContentDecoder::Result::corrupt) {
-        outcome.failure = {ErrorKind::protocol, "read body: corrupt " + std::string(header[http::field::content_encoding]) +
+        outcome.failure = {ErrorKind::protocol, "read body: corrupt " + detail::printable(header[http::field::content_encoding]) +
                                                     " data"};
         co_return outcome;
       }

@@ -118,8 +118,12 @@ bool host_matches_no_proxy(std::string_view host, std::string_view list) {
     if (entry.empty()) continue;
     if (entry == "*") return true;
     if (entry.front() == '.') entry.remove_prefix(1);  // ".example.org" and "example.org" alike
-    if (host == entry) return true;
-    if (host.size() > entry.size() && host.ends_with(entry) && host[host.size() - entry.size() - 1] == '.') return true;
+    if (host.size() < entry.size()) continue;
+    const auto tail = host.substr(host.size() - entry.size());
+    const bool same = std::equal(tail.begin(), tail.end(), entry.begin(), entry.end(), [](char a, char b) {
+      return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+    });
+    if (same && (host.size() == entry.size() || host[host.size() - entry.size() - 1] == '.')) return true;
   }
   return false;
 }

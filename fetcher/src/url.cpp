@@ -43,7 +43,7 @@ std::string remove_dot_segments(std::string_view path) {
 }  // namespace
 
 ResolvedUrl resolve_url(std::string_view base, std::string_view reference) {
-  auto base_url = boost::urls::parse_absolute_uri(base);
+  auto base_url = boost::urls::parse_uri(base);  // a fragment is allowed, as in URL lists
   if (!base_url) return {{}, "base URL does not parse: " + std::string(base)};
   auto ref = boost::urls::parse_uri_reference(reference);
   if (!ref) return {{}, "Location is not a URL: " + detail::printable(reference)};

@@ -61,8 +61,17 @@ std::string check_url(std::string_view url) {
     return "unsupported scheme '" + std::string(parsed->scheme()) + "' (only http and https)";
   }
   if (!parsed->has_authority() || parsed->encoded_host().empty()) return "no host in URL: " + printable(url);
-  if (parsed->has_port() && !parsed->port().empty() && parsed->port_number() == 0) {
+  // Boost.URL 1.81 reads "http://h:80a/x" as port 80 and the rootless path "a/x", which
+  // RFC 3986 forbids after an authority: the port is what is wrong.
+  const auto path = parsed->encoded_path();
+  if ((parsed->has_port() && !parsed->port().empty() && parsed->port_number() == 0) ||
+      (!path.empty() && !path.starts_with('/'))) {
     return "bad port in URL: " + printable(url);
+  }
+  // A percent-encoded host decodes to what the resolver, SNI and the certificate check see:
+  // "a%00.example.org" would be "a" to getaddrinfo.
+  for (unsigned char c : parsed->host()) {
+    if (c < 0x20 || c == 0x7f) return "bad host in URL (encodes control bytes): " + printable(url);
   }
   return {};
 }
