@@ -67,10 +67,24 @@ struct RunStrategyArgs {
   ClientFlags client;
 };
 
+// `fetcher load` (load_command.cpp): one URL many times over kept-alive connections.
+struct LoadArgs {
+  std::string url;
+  std::string connections = "32";  // -c; "1k" accepted
+  std::string requests;            // -n; empty: 10k unless -d is given
+  std::string duration;            // -d; empty: no time limit
+  unsigned threads = 1;            // event loops
+  std::string format = "table";
+  ClientFlags client;
+
+  void add_to(CLI::App& app);
+};
+
 int bench_command(const BenchArgs& args);
 int get_command(const GetArgs& args);
 int serve_command(const ServeArgs& args);
 int run_strategy_command(const RunStrategyArgs& args);
+int load_command(const LoadArgs& args);
 
 // Where the course lists and sites.toml live: $FETCHER_URLS_DIR, else the source tree's urls/.
 std::string urls_directory();

@@ -21,6 +21,7 @@ Examples:
   fetcher bench urls/python-docs.txt --explain   # ... and read the results in plain sentences
   fetcher get https://example.org/ -o pages/     # fetch URLs, save the bodies
   fetcher serve                                  # the emulated sites, for curl or a browser
+  fetcher load http://127.0.0.1:8080/ -c 32 -n 100k   # requests/s over kept-alive connections
 
 Run `fetcher COMMAND --help` for a command's flags and more examples.
 )";
@@ -131,6 +132,10 @@ int main(int argc, char** argv) {
   serve_app->add_option("--https-port", serve.https_port, "HTTPS port (0 = any free)")->capture_default_str();
   serve_app->add_flag("--control", serve.control, "Driven by `fetcher bench` over stdin/stdout");
 
+  LoadArgs load;
+  auto* load_app = app.add_subcommand("load", "Throughput: one URL many times over kept-alive connections");
+  load.add_to(*load_app);
+
   RunStrategyArgs run_strategy;
   auto* run_app = app.add_subcommand("__run-strategy", "");  // the bench's measured child; hidden
   run_app->group("");
@@ -150,8 +155,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     const std::string first = argc > 1 ? argv[1] : "";
     if (!first.empty() && first[0] != '-' && first != "bench" && first != "get" && first != "serve" &&
-        first != "__run-strategy") {
-      std::cerr << "fetcher: unknown command '" << first << "' (expected bench, get or serve; see fetcher --help)\n";
+        first != "load" && first != "__run-strategy") {
+      std::cerr << "fetcher: unknown command '" << first << "' (expected bench, get, serve or load; see fetcher --help)\n";
       return exit_usage;
     }
     std::cerr << "fetcher: " << error.what() << " (see fetcher --help)\n";
@@ -163,6 +168,7 @@ int main(int argc, char** argv) {
     if (*bench_app) return bench_command(bench);
     if (*get_app) return get_command(get);
     if (*serve_app) return serve_command(serve);
+    if (*load_app) return load_command(load);
     if (*run_app) return run_strategy_command(run_strategy);
   } catch (const std::invalid_argument& error) {
     std::cerr << "fetcher: " << error.what() << "\n";
