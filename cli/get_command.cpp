@@ -1,6 +1,7 @@
 // get_command.cpp: `fetcher get`, fetching for daily use: one line per URL as it completes.
 #include "commands.hpp"
 #include "get_output.hpp"
+#include "interrupt.hpp"
 #include "result_json.hpp"
 #include "terminal_style.hpp"
 
@@ -64,6 +65,9 @@ int get_command(const GetArgs& args) {
   Client client(options);
   RunOptions run_options;
   run_options.max_in_flight = args.max_in_flight;
+  RunStopper stopper;
+  run_options.stopper = &stopper;
+  InterruptWatcher interrupt(stopper);
 
   std::size_t save_failures = 0;
   const auto report = run(requests, strategy, client, run_options, [&](const FetchResult& result) {
@@ -76,12 +80,19 @@ int get_command(const GetArgs& args) {
         std::cerr << "fetcher: " << path.string() << ": cannot write\n";
       }
     }
+    // After Ctrl-C a person wants what finished, not a line per URL that never started;
+    // JSON Lines keep one line per URL for scripts.
+    if (interrupt.interrupted() && result.error == ErrorKind::cancelled && !args.json) return;
     if (args.json) {
       std::cout << json_line(result_to_json(result)) << "\n" << std::flush;
     } else {
       std::cout << result_line(result, out_style) << "\n" << std::flush;
     }
   });
+  if (interrupt.interrupted()) {
+    std::cerr << summary_line(report, err_style) << " (interrupted)\n";
+    return exit_code_for_signal(interrupt.signal());
+  }
   if (!args.quiet) std::cerr << summary_line(report, err_style) << "\n";
   return report.failed > 0 || save_failures > 0 ? exit_some_failed : exit_ok;
 }

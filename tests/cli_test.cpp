@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -296,6 +297,35 @@ TEST_F(CliTest, GetLinesAlignAndEndWithASummary) {
   auto quiet = base;
   quiet.push_back("-q");
   EXPECT_EQ(run_process(quiet).err, "");
+}
+
+// Ctrl-C mid-run: what finished is printed, the rest is counted as cancelled, exit 130, at once.
+TEST_F(CliTest, GetInterruptedPrintsWhatFinishedAndExits130) {
+  testing::TestOrigin origin(R"(
+[[site]]
+host = "fast.test"
+latency_ms = 5
+body_bytes = 100
+
+[[site]]
+host = "stalled.test"
+latency_ms = 20000
+body_bytes = 100
+)");
+  const auto started = std::chrono::steady_clock::now();
+  // coreutils timeout sends SIGINT after 1.5 s and, with --preserve-status, exits as the child did.
+  const auto outcome = run_process({"/usr/bin/timeout", "--preserve-status", "-s", "INT", "1.5", FETCHER_CLI_PATH,
+                                    "get", "--connect-to", ":80:127.0.0.1:" + std::to_string(origin.server().http_port()),
+                                    "--strategy", "pool:4", "http://fast.test/1", "http://stalled.test/",
+                                    "http://fast.test/2", "http://stalled.test/2", "http://fast.test/3"});
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(outcome.exit_code, 130) << outcome.out << outcome.err;
+  EXPECT_LT(took, std::chrono::seconds(10));
+  EXPECT_EQ(count_lines(outcome.out), 3) << outcome.out;
+  EXPECT_EQ(outcome.out.find("stalled.test"), std::string::npos) << outcome.out;
+  EXPECT_NE(outcome.err.find("5 URLs in "), std::string::npos) << outcome.err;
+  EXPECT_NE(outcome.err.find("3 ok, 2 failed (2 cancelled)"), std::string::npos) << outcome.err;
+  EXPECT_NE(outcome.err.find("(interrupted)"), std::string::npos) << outcome.err;
 }
 
 }  // namespace
