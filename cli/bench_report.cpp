@@ -45,7 +45,7 @@ std::string csv_field(const std::string& text) {
 
 std::string percent(double ratio) { return ratio < 0 ? "-" : fixed(ratio * 100, "%.0f%%"); }
 
-enum class Field { strategy, wall, ideal, eff, speedup, cpu, req_per_s, p50, p95, ok_fail };
+enum class Field { strategy, wall, ideal, eff, speedup, cpu, connections, tls_handshakes, req_per_s, p50, p95, ok_fail };
 
 const char* title(Field field) {
   switch (field) {
@@ -55,6 +55,8 @@ const char* title(Field field) {
     case Field::eff: return "eff";
     case Field::speedup: return "speedup";
     case Field::cpu: return "cpu";
+    case Field::connections: return "conn";
+    case Field::tls_handshakes: return "tls";
     case Field::req_per_s: return "req/s";
     case Field::p50: return "p50";
     case Field::p95: return "p95";
@@ -72,6 +74,8 @@ std::string cell(const ListReport& list, const StrategyRow& row, Field field) {
     case Field::eff: return percent(row.efficiency());
     case Field::speedup: return fixed(speedup(list, row), "%.2fx");
     case Field::cpu: return format_seconds(r.cpu_user_s + r.cpu_sys_s);
+    case Field::connections: return std::to_string(r.connections_opened);
+    case Field::tls_handshakes: return std::to_string(r.tls_handshakes);
     case Field::req_per_s: return fixed(r.requests_per_second(), r.requests_per_second() < 100 ? "%.1f" : "%.0f");
     case Field::p50: return r.latency.count ? format_seconds(r.latency.p50) : "-";
     case Field::p95: return r.latency.count ? format_seconds(r.latency.p95) : "-";
@@ -82,16 +86,19 @@ std::string cell(const ListReport& list, const StrategyRow& row, Field field) {
 
 // Every figure, for markdown (pasted where width does not matter).
 const std::vector<Field>& all_fields() {
-  static const std::vector<Field> fields = {Field::strategy, Field::wall,      Field::ideal, Field::eff,
-                                            Field::speedup,  Field::cpu,       Field::req_per_s,
-                                            Field::p50,      Field::p95,       Field::ok_fail};
+  static const std::vector<Field> fields = {Field::strategy,    Field::wall,           Field::ideal,     Field::eff,
+                                            Field::speedup,     Field::cpu,            Field::connections,
+                                            Field::tls_handshakes, Field::req_per_s,   Field::p50,
+                                            Field::p95,         Field::ok_fail};
   return fields;
 }
 
-// The terminal table leaves out req/s (the URL count over wall) so it fits 80 columns.
+// The terminal table fits 80 columns: it leaves out req/s (the URL count over wall), p50 (the
+// histogram shows the spread) and TLS handshakes, and keeps the connections the client opened,
+// which is what keep-alive changes.
 const std::vector<Field>& terminal_fields() {
-  static const std::vector<Field> fields = {Field::strategy, Field::wall, Field::ideal, Field::eff,    Field::speedup,
-                                            Field::cpu,      Field::p50,  Field::p95,   Field::ok_fail};
+  static const std::vector<Field> fields = {Field::strategy, Field::wall,        Field::ideal, Field::eff, Field::speedup,
+                                            Field::cpu,      Field::connections, Field::p95,   Field::ok_fail};
   return fields;
 }
 
@@ -366,7 +373,7 @@ std::string render(const BenchReport& report, OutputFormat format, const Style& 
       break;
     case OutputFormat::csv:
       out << "list,strategy,urls,wall_s,ideal_s,efficiency,speedup,cpu_user_s,cpu_sys_s,req_per_s,"
-             "p50_ms,p95_ms,p99_ms,max_ms,ok,failed,bytes,peak_threads,peak_rss_kb,agree\n";
+             "p50_ms,p95_ms,p99_ms,max_ms,ok,failed,bytes,peak_threads,peak_rss_kb,connections_opened,tls_handshakes,agree\n";
       for (const auto& list : report.lists) {
         for (const auto& row : list.strategies) {
           const auto& r = row.report;
@@ -377,7 +384,7 @@ std::string render(const BenchReport& report, OutputFormat format, const Style& 
               << "," << number(r.latency.p50 * 1e3) << "," << number(r.latency.p95 * 1e3) << ","
               << number(r.latency.p99 * 1e3) << "," << number(r.latency.max * 1e3) << "," << r.ok << ","
               << r.failed << "," << r.bytes << "," << r.peak_threads << "," << r.peak_rss_kb << ","
-              << (list.agree ? "true" : "false") << "\n";
+              << r.connections_opened << "," << r.tls_handshakes << "," << (list.agree ? "true" : "false") << "\n";
         }
       }
       break;

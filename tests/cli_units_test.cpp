@@ -218,6 +218,10 @@ ListReport sample_list() {
   list.strategies.push_back(make_row("sequential", 5290ms, 0.5, 0.12, 0.03, 9, 1, 9, 0.066, 0.85));
   list.strategies.push_back(make_row("pool:8", 750ms, 0.5, 0.2, 0.05, 10, 0, 10, 0.0005, 0.12));
   list.strategies.push_back(make_row("async", 50ms, -1, 0.01, 0.002, 10, 0, 0, 0, 0));
+  list.strategies[0].report.connections_opened = 1;
+  list.strategies[1].report.connections_opened = 8;
+  list.strategies[2].report.connections_opened = 10;
+  list.strategies[2].report.tls_handshakes = 10;
   return list;
 }
 
@@ -245,14 +249,14 @@ TEST(StrategyRow, Efficiency) {
 
 TEST(RenderTable, ExactLayout) {
   const auto text = render(sample_report(), OutputFormat::table);
-  // Column widths: 2 + 10, 7, 6, 3, 7, 7, 7, 6, 7; two spaces between columns; the first column
-  // left-aligned after the fastest-row marker; req/s left out so the table fits 80 columns.
+  // Column widths: 2 + 10, 7, 6, 3, 7, 7, 4, 6, 7; two spaces between columns; the first column
+  // left-aligned after the fastest-row marker; req/s, p50 and tls left out to fit 80 columns.
   const std::string expected =
       "mipt.txt: 10 URLs, emulated origin on 127.0.0.1:8443\n"
-      "  strategy  " "     wall" "   ideal" "  eff" "  speedup" "      cpu" "      p50" "     p95" "  ok/fail\n"
-      "  sequential" "   5.29 s" "  500 ms" "   9%" "    1.00x" "   150 ms" "  66.0 ms" "  850 ms" "      9/1\n"
-      "  pool:8    " "   750 ms" "  500 ms" "  67%" "    7.05x" "   250 ms" "   500 us" "  120 ms" "     10/0\n"
-      "* async     " "  50.0 ms" "       -" "    -" "  105.80x" "  12.0 ms" "        -" "       -" "     10/0\n"
+      "  strategy  " "     wall" "   ideal" "  eff" "  speedup" "      cpu" "  conn" "     p95" "  ok/fail\n"
+      "  sequential" "   5.29 s" "  500 ms" "   9%" "    1.00x" "   150 ms" "     1" "  850 ms" "      9/1\n"
+      "  pool:8    " "   750 ms" "  500 ms" "  67%" "    7.05x" "   250 ms" "     8" "  120 ms" "     10/0\n"
+      "* async     " "  50.0 ms" "       -" "    -" "  105.80x" "  12.0 ms" "    10" "       -" "     10/0\n"
       "* fastest: async, 50.0 ms (105.80x sequential)\n"
       "all strategies agreed on every URL's status, size and SHA-256\n";
   EXPECT_EQ(text, expected);
@@ -264,7 +268,7 @@ TEST(RenderTable, RowsAlignWithTheHeader) {
   ASSERT_EQ(lines.size(), 7u);  // title, header, 3 rows, fastest, agreement
   const auto& header = lines[1];
   // Where each right-aligned header title ends, every row's cell must end too.
-  const std::vector<std::string> titles = {"wall", "ideal", "eff", "speedup", "cpu", "p50", "p95", "ok/fail"};
+  const std::vector<std::string> titles = {"wall", "ideal", "eff", "speedup", "cpu", "conn", "p95", "ok/fail"};
   std::vector<std::size_t> ends;
   std::size_t from = 0;
   for (const auto& title : titles) {
@@ -301,8 +305,8 @@ TEST(RenderTable, NoSequentialRowMeansNoSpeedupAndDisagreementsAreListed) {
   const auto text = render_table(list);
   const std::string expected =
       "a.txt: 2 URLs\n"
-      "  strategy" "    wall" "  ideal" "  eff" "  speedup" "   cpu" "     p50" "     p95" "  ok/fail\n"
-      "  pool:2  " "  1.00 s" "      -" "    -" "        -" "  0 us" "  500 ms" "  500 ms" "      2/0\n"
+      "  strategy" "    wall" "  ideal" "  eff" "  speedup" "   cpu" "  conn" "     p95" "  ok/fail\n"
+      "  pool:2  " "  1.00 s" "      -" "    -" "        -" "  0 us" "     0" "  500 ms" "      2/0\n"
       "strategies DISAGREED:\n"
       "  a.txt:1: status 200 vs 404\n"
       "  a.txt:2: size 10 vs 11\n";
@@ -324,11 +328,11 @@ TEST(RenderMarkdown, HeaderSeparatorAndRows) {
   const std::string expected =
       "**mipt.txt**: 10 URLs, emulated origin on 127.0.0.1:8443\n"
       "\n"
-      "| strategy | wall | ideal | eff | speedup | cpu | req/s | p50 | p95 | ok/fail |\n"
-      "|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
-      "| sequential | 5.29 s | 500 ms | 9% | 1.00x | 150 ms | 1.9 | 66.0 ms | 850 ms | 9/1 |\n"
-      "| pool:8 | 750 ms | 500 ms | 67% | 7.05x | 250 ms | 13.3 | 500 us | 120 ms | 10/0 |\n"
-      "| **async** | 50.0 ms | - | - | 105.80x | 12.0 ms | 200 | - | - | 10/0 |\n"
+      "| strategy | wall | ideal | eff | speedup | cpu | conn | tls | req/s | p50 | p95 | ok/fail |\n"
+      "|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+      "| sequential | 5.29 s | 500 ms | 9% | 1.00x | 150 ms | 1 | 0 | 1.9 | 66.0 ms | 850 ms | 9/1 |\n"
+      "| pool:8 | 750 ms | 500 ms | 67% | 7.05x | 250 ms | 8 | 0 | 13.3 | 500 us | 120 ms | 10/0 |\n"
+      "| **async** | 50.0 ms | - | - | 105.80x | 12.0 ms | 10 | 10 | 200 | - | - | 10/0 |\n"
       "\n"
       "fastest: async, 50.0 ms (105.80x sequential)\n"
       "\n"
@@ -337,7 +341,7 @@ TEST(RenderMarkdown, HeaderSeparatorAndRows) {
 
   // Every table line has the same number of cells.
   const auto lines = lines_of(text);
-  for (std::size_t i = 2; i <= 6; ++i) EXPECT_EQ(split(lines[i], '|').size(), 12u) << lines[i];
+  for (std::size_t i = 2; i <= 6; ++i) EXPECT_EQ(split(lines[i], '|').size(), 14u) << lines[i];
 }
 
 TEST(RenderCsv, HeaderAndOneLinePerStrategy) {
@@ -349,15 +353,15 @@ TEST(RenderCsv, HeaderAndOneLinePerStrategy) {
   ASSERT_EQ(lines.size(), 7u);  // header + 3 strategies x 2 lists
   EXPECT_EQ(lines[0],
             "list,strategy,urls,wall_s,ideal_s,efficiency,speedup,cpu_user_s,cpu_sys_s,req_per_s,"
-            "p50_ms,p95_ms,p99_ms,max_ms,ok,failed,bytes,peak_threads,peak_rss_kb,agree");
+            "p50_ms,p95_ms,p99_ms,max_ms,ok,failed,bytes,peak_threads,peak_rss_kb,connections_opened,tls_handshakes,agree");
   const auto header = split(lines[0], ',');
-  ASSERT_EQ(header.size(), 20u);
+  ASSERT_EQ(header.size(), 22u);
   for (std::size_t i = 1; i < lines.size(); ++i) EXPECT_EQ(split(lines[i], ',').size(), header.size()) << lines[i];
 
-  EXPECT_EQ(lines[1], "mipt.txt,sequential,10,5.29,0.5,0.094518,1,0.12,0.03,1.89036,66,850,850,850,9,1,256000,3,10240,true");
-  EXPECT_EQ(lines[2], "mipt.txt,pool:8,10,0.75,0.5,0.666667,7.05333,0.2,0.05,13.3333,0.5,120,120,120,10,0,256000,3,10240,true");
+  EXPECT_EQ(lines[1], "mipt.txt,sequential,10,5.29,0.5,0.094518,1,0.12,0.03,1.89036,66,850,850,850,9,1,256000,3,10240,1,0,true");
+  EXPECT_EQ(lines[2], "mipt.txt,pool:8,10,0.75,0.5,0.666667,7.05333,0.2,0.05,13.3333,0.5,120,120,120,10,0,256000,3,10240,8,0,true");
   // Unknown values are empty fields.
-  EXPECT_EQ(lines[3], "mipt.txt,async,10,0.05,,,105.8,0.01,0.002,200,0,0,0,0,10,0,256000,3,10240,true");
+  EXPECT_EQ(lines[3], "mipt.txt,async,10,0.05,,,105.8,0.01,0.002,200,0,0,0,0,10,0,256000,3,10240,10,10,true");
   EXPECT_EQ(lines[4].rfind("other.txt,sequential,10,", 0), 0u);
   EXPECT_EQ(split(lines[6], ',').back(), "false");
 }
