@@ -52,6 +52,8 @@ void ClientFlags::add_to(CLI::App& app) {
       ->capture_default_str()->check(CLI::IsMember({"on", "off"}))->group("Client");
   app.add_option("--max-per-host", max_per_host, "Most fetches in flight to one host (0 = no limit)")
       ->capture_default_str()->group("Client");
+  app.add_option("--min-interval", min_interval, "Least time between two requests to one host, e.g. 200ms")
+      ->capture_default_str()->group("Client");
   app.add_option("--retries", retries, "Retry connect errors, timeouts, 429/502/503/504 this many times")
       ->capture_default_str()->check(CLI::Range(0u, 20u))->group("Client");
   app.add_option("--retry-base", retry_base, "First retry delay ceiling (doubles each retry, full jitter)")
@@ -86,6 +88,12 @@ FetchOptions ClientFlags::to_options() const {
   }
   options.keep_alive = keep_alive == "on";
   options.max_per_host = max_per_host;
+  try {
+    options.min_host_interval = parse_duration(min_interval);
+    if (options.min_host_interval.count() < 0) throw std::invalid_argument("must not be negative");
+  } catch (const std::invalid_argument& error) {
+    throw std::invalid_argument(std::string("--min-interval: ") + error.what());
+  }
   options.retries = retries;
   options.retry_base = duration_flag("--retry-base", retry_base);
   if (!proxy.empty()) {
@@ -109,7 +117,7 @@ std::vector<std::string> ClientFlags::to_arguments() const {
                                         "--first-byte-timeout", first_byte_timeout, "--timeout", total_timeout,
                                         "--body-limit",         body_limit,         "--max-redirects",
                                         std::to_string(max_redirects), "--user-agent", user_agent};
-  arguments.insert(arguments.end(), {"--keep-alive", keep_alive, "--max-per-host", std::to_string(max_per_host),
+  arguments.insert(arguments.end(), {"--keep-alive", keep_alive, "--max-per-host", std::to_string(max_per_host), "--min-interval", min_interval,
                                      "--retries", std::to_string(retries), "--retry-base", retry_base});
   if (!cacert.empty()) arguments.insert(arguments.end(), {"--cacert", cacert});
   if (insecure) arguments.emplace_back("--insecure");

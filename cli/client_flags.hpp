@@ -26,6 +26,7 @@ struct ClientFlags {
   std::vector<std::string> connect_to;
   std::string keep_alive = "on";
   unsigned max_per_host = 0;
+  std::string min_interval = "0ms";
   unsigned retries = 0;
   std::string retry_base = "100ms";
   std::string proxy;     // http://HOST:PORT for http and https; empty: none (or the environment's)

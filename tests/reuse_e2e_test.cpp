@@ -113,6 +113,40 @@ TEST_F(ReuseTest, PerHostLimitHoldsExactly) {
   }
 }
 
+// Politeness in time. Only lower bounds on elapsed time are asserted (a loaded machine can only
+// make a run slower); the upper bound is loose and tells pacing per host from pacing overall.
+TEST_F(ReuseTest, MinimumIntervalSpacesRequestsToOneHostOnly) {
+  auto options = origin_->client_options();
+  options.min_host_interval = std::chrono::milliseconds(200);
+  for (const char* strategy : {"async", "pool:4", "threads"}) {
+    Client client(options);
+    auto requests = numbered("http://reuse.test/", 4);
+    const auto others = numbered("http://slow.test/", 4);
+    requests.insert(requests.end(), others.begin(), others.end());
+    const auto started = std::chrono::steady_clock::now();
+    const auto report = run(requests, Strategy::parse(strategy), client);
+    const auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(report.ok, 8u) << strategy;
+    // Four turns per host, 200 ms apart: the last starts 600 ms after the first.
+    EXPECT_GE(took, std::chrono::milliseconds(600)) << strategy;
+    // One queue for both hosts would take 7 x 200 ms = 1.4 s.
+    EXPECT_LT(took, std::chrono::milliseconds(1300)) << strategy;
+  }
+}
+
+TEST_F(ReuseTest, WaitingForTheTurnPastTheTimeoutIsATimeout) {
+  auto options = origin_->client_options();
+  options.min_host_interval = std::chrono::seconds(2);
+  options.total_timeout = std::chrono::milliseconds(500);
+  Client client(options);
+  const auto report = run(numbered("http://reuse.test/", 3), Strategy::parse("async"), client);
+  EXPECT_EQ(report.ok, 1u);
+  ASSERT_EQ(report.results.size(), 3u);
+  EXPECT_EQ(report.results[2].error, ErrorKind::timeout);
+  EXPECT_NE(report.results[2].message.find("between requests to reuse.test"), std::string::npos)
+      << report.results[2].message;
+}
+
 TEST_F(ReuseTest, RetriesRecoverFromTransientFailures) {
   auto options = origin_->client_options();
   options.retries = 3;

@@ -9,6 +9,7 @@
 #include "connection_pool.hpp"
 #include "content_decoder.hpp"
 #include "host_limiter.hpp"
+#include "host_pacer.hpp"
 #include "host_resolver.hpp"
 #include "printable.hpp"
 
@@ -134,6 +135,7 @@ struct Client::Impl {
   asio::ssl::context tls{asio::ssl::context::tls_client};
   detail::HostResolver resolver;
   detail::HostLimiter host_limiter;
+  detail::HostPacer host_pacer;
   // Fetched once: EVP_sha256() in a digest init makes OpenSSL 3 look the algorithm up, under a
   // global lock, on every call.
   std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> sha256{EVP_MD_fetch(nullptr, "SHA256", nullptr), &EVP_MD_free};
@@ -147,7 +149,7 @@ struct Client::Impl {
     return "client" + std::to_string(++clients) + "|";
   }
 
-  explicit Impl(FetchOptions o) : options(std::move(o)), host_limiter(options.max_per_host), pool_tag(next_pool_tag()) {
+  explicit Impl(FetchOptions o) : options(std::move(o)), host_limiter(options.max_per_host), host_pacer(options.min_host_interval), pool_tag(next_pool_tag()) {
     tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                     asio::ssl::context::no_tlsv1_1);
@@ -537,6 +539,13 @@ struct Client::Impl {
       }
       Exchange hop;
       for (unsigned retry = 0;; ++retry) {
+        const bool our_turn = co_await host_pacer.wait_turn(url.host, total_deadline);
+        if (!our_turn) {
+          hop.failure = {ErrorKind::timeout, "waiting " + format_duration(options.min_host_interval) +
+                                                 " between requests to " + url.host + ": total timeout of " +
+                                                 format_duration(options.total_timeout) + " exceeded"};
+          break;
+        }
         ++result.attempts;
         hop = co_await attempt(url, total_deadline, result);
         if (retry >= options.retries || !worth_retrying(hop.failure, result.status)) break;

@@ -66,6 +66,11 @@ struct FetchOptions {
   // using this client; 0 = no limit. Waiting for a slot counts against total_timeout.
   unsigned max_per_host = 0;
 
+  // Politeness in time: at least this long between the starts of two requests to one host
+  // (every attempt and redirect hop counts), across threads; 0 = none. Waiting for the turn
+  // counts against total_timeout.
+  duration min_host_interval{0};
+
   // Retries of connect errors, timeouts, 429, 502, 503 and 504 (GET is idempotent): at most
   // `retries` more attempts, each after a random delay in [0, min(retry_cap, retry_base * 2^n)]
   // ("full jitter"), or the server's Retry-After when it asks for longer. All attempts share
