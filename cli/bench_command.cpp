@@ -133,16 +133,6 @@ std::vector<std::string> find_disagreements(const std::vector<MeasuredRun>& runs
   return differences;
 }
 
-unsigned ideal_workers(const Strategy& strategy, std::size_t max_in_flight) {
-  switch (strategy.kind) {
-    case Strategy::Kind::sequential: return 1;
-    case Strategy::Kind::pool: return strategy.workers;
-    case Strategy::Kind::threads: return 0;
-    case Strategy::Kind::async: return static_cast<unsigned>(max_in_flight);
-  }
-  return 0;
-}
-
 // The host of a URL as the list spells it ("" when it has none).
 std::string host_of(const std::string& url) {
   const auto scheme_end = url.find("://");
@@ -331,7 +321,7 @@ int bench_command(const BenchArgs& args) {
   for (std::size_t l = 0; l < lists.size(); ++l) {
     for (const auto& request : lists[l]) list_urls[l].push_back(request.url);
     for (std::size_t s = 0; s < strategies.size() && sites; ++s) {
-      ideals[l][s] = origin::ideal_seconds(*sites, list_urls[l], ideal_workers(strategies[s], args.max_in_flight));
+      ideals[l][s] = origin::ideal_seconds(*sites, list_urls[l], strategies[s], args.max_in_flight);
       total_ideal += ideals[l][s] * args.runs;
     }
   }

@@ -4,6 +4,8 @@
 
 #include "client_flags.hpp"
 
+#include <fetcher/strategy.hpp>
+
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -24,7 +26,7 @@ class InternalError : public std::runtime_error {
 struct BenchArgs {
   std::vector<std::string> lists;  // empty: the three course lists
   bool live = false;
-  std::string strategies = "sequential,threads,pool:1,pool:2,pool:4,pool:8,pool:16,pool:32,async";
+  std::string strategies{default_strategy_names};
   std::string sites;               // empty: urls/sites.toml
   std::string format = "table";
   std::string output;              // empty: standard output
