@@ -3,6 +3,7 @@
 #pragma once
 
 #include "client_flags.hpp"
+#include "synthetic.hpp"
 
 #include <fetcher/strategy.hpp>
 
@@ -28,6 +29,7 @@ struct BenchArgs {
   bool live = false;
   std::string strategies{default_strategy_names};
   std::string sites;               // empty: urls/sites.toml
+  SyntheticFlags synthetic;        // synthetic.urls non-empty: a generated list and sites instead
   std::string format = "table";
   std::string output;              // empty: standard output
   std::size_t max_in_flight = 0;
