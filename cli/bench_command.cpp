@@ -8,6 +8,7 @@
 #include "html_report.hpp"
 #include "progress.hpp"
 #include "result_json.hpp"
+#include "synthetic.hpp"
 #include "terminal_charts.hpp"
 #include "terminal_style.hpp"
 #include "units.hpp"
@@ -25,6 +26,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <tuple>
@@ -131,16 +133,6 @@ std::vector<std::string> find_disagreements(const std::vector<MeasuredRun>& runs
     }
   }
   return differences;
-}
-
-unsigned ideal_workers(const Strategy& strategy, std::size_t max_in_flight) {
-  switch (strategy.kind) {
-    case Strategy::Kind::sequential: return 1;
-    case Strategy::Kind::pool: return strategy.workers;
-    case Strategy::Kind::threads: return 0;
-    case Strategy::Kind::async: return static_cast<unsigned>(max_in_flight);
-  }
-  return 0;
 }
 
 // The host of a URL as the list spells it ("" when it has none).
@@ -268,6 +260,23 @@ std::string urls_directory() {
 int bench_command(const BenchArgs& args) {
   // Validate everything before starting anything: a usage error costs no time.
   std::vector<std::string> list_paths = args.lists;
+  // --synthetic: the list and the sites are generated into a directory removed at the end.
+  std::optional<SyntheticSpec> synthetic;
+  std::unique_ptr<TemporaryDirectory> synthetic_files;
+  std::string sites_path;
+  if (!args.synthetic.urls.empty()) {
+    if (!args.lists.empty()) throw std::invalid_argument("--synthetic: give URL lists or --synthetic, not both");
+    if (!args.sites.empty()) throw std::invalid_argument("--synthetic: generates its own sites; drop --sites");
+    if (args.live) throw std::invalid_argument("--synthetic: runs against the emulated origin; drop --live");
+    synthetic = parse_synthetic(args.synthetic);
+    synthetic_files = std::make_unique<TemporaryDirectory>("fetcher-synthetic-");
+    sites_path = (synthetic_files->path() / "sites.toml").string();
+    write_file(sites_path, synthetic_sites_toml(*synthetic));
+    std::string lines;
+    for (const auto& url : synthetic_urls(*synthetic)) lines += url + "\n";
+    list_paths.push_back((synthetic_files->path() / "synthetic.txt").string());
+    write_file(list_paths.back(), lines);
+  }
   if (list_paths.empty()) {
     for (const char* name : {"mipt.txt", "python-docs.txt", "popular.txt"}) {
       list_paths.push_back(urls_directory() + "/" + name);
@@ -290,9 +299,8 @@ int bench_command(const BenchArgs& args) {
   if (client.insecure) std::cerr << "fetcher: warning: --insecure: TLS certificates are NOT verified\n";
 
   std::optional<origin::SiteSet> sites;
-  std::string sites_path;
   if (!args.live) {
-    sites_path = args.sites.empty() ? urls_directory() + "/sites.toml" : args.sites;
+    if (sites_path.empty()) sites_path = args.sites.empty() ? urls_directory() + "/sites.toml" : args.sites;
     sites = origin::load_sites(sites_path);
   }
 
@@ -331,7 +339,7 @@ int bench_command(const BenchArgs& args) {
   for (std::size_t l = 0; l < lists.size(); ++l) {
     for (const auto& request : lists[l]) list_urls[l].push_back(request.url);
     for (std::size_t s = 0; s < strategies.size() && sites; ++s) {
-      ideals[l][s] = origin::ideal_seconds(*sites, list_urls[l], ideal_workers(strategies[s], args.max_in_flight));
+      ideals[l][s] = origin::ideal_seconds(*sites, list_urls[l], strategies[s], args.max_in_flight);
       total_ideal += ideals[l][s] * args.runs;
     }
   }
@@ -343,9 +351,10 @@ int bench_command(const BenchArgs& args) {
   bool any_failed = false;
   for (std::size_t l = 0; l < lists.size(); ++l) {
     ListReport list;
-    list.name = std::filesystem::path(list_paths[l]).filename().string();
+    list.name = synthetic ? std::string("synthetic") : std::filesystem::path(list_paths[l]).filename().string();
     list.urls = lists[l].size();
-    list.origin_note = sites ? describe_sites(*sites, lists[l]) : "live";
+    list.origin_note = synthetic ? "emulated origin (" + describe(*synthetic) + ")"
+                                 : sites ? describe_sites(*sites, lists[l]) : "live";
     std::size_t slowest_index = 0;
     if (sites) std::tie(list.model, slowest_index) = model_of(*sites, list_urls[l]);
 

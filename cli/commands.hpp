@@ -3,6 +3,9 @@
 #pragma once
 
 #include "client_flags.hpp"
+#include "synthetic.hpp"
+
+#include <fetcher/strategy.hpp>
 
 #include <stdexcept>
 #include <string>
@@ -24,8 +27,9 @@ class InternalError : public std::runtime_error {
 struct BenchArgs {
   std::vector<std::string> lists;  // empty: the three course lists
   bool live = false;
-  std::string strategies = "sequential,threads,pool:1,pool:2,pool:4,pool:8,pool:16,pool:32,async";
+  std::string strategies{default_strategy_names};
   std::string sites;               // empty: urls/sites.toml
+  SyntheticFlags synthetic;        // synthetic.urls non-empty: a generated list and sites instead
   std::string format = "table";
   std::string output;              // empty: standard output
   std::size_t max_in_flight = 0;

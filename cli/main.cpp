@@ -1,6 +1,7 @@
 // main.cpp: `fetcher`: parse the command line, run the chosen subcommand, map failures to exit
 // codes (0 all fetched, 1 some URLs failed, 2 usage or input error).
 #include "commands.hpp"
+#include "units.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/version.hpp>
@@ -38,6 +39,7 @@ Examples:
   fetcher bench --report bench.html              # tables, charts and the reading in one HTML file
   fetcher bench my-list.txt --sites my-sites.toml --format json --output run.json
   fetcher bench --live my-list.txt               # the real internet (noisy!)
+  fetcher bench --synthetic 10k --hosts 10 --latency 100ms --capacity 0 --strategies async,async:2
 )";
 
 constexpr const char* get_examples = R"(
@@ -89,15 +91,31 @@ int main(int argc, char** argv) {
   bench_app->footer(bench_examples);
   bench_app->add_option("lists", bench.lists, "URL list files (default: the three course lists)");
   bench_app->add_flag("--live", bench.live, "Fetch the real hosts instead of the emulated origin");
-  bench_app->add_option("--strategies", bench.strategies, "Comma-separated: sequential,threads,pool:N,async")
+  bench_app->add_option("--strategies", bench.strategies,
+                        "Comma-separated: sequential,threads,pool:N,processes:N,async,async:N")
       ->capture_default_str();
   bench_app->add_option("--sites", bench.sites, "Sites file for the emulated origin (default urls/sites.toml)");
+  auto* synthetic = bench_app->add_option("--synthetic", bench.synthetic.urls,
+                                          "Generate N URLs (e.g. 10k) over --hosts emulated hosts instead of lists")
+                        ->group("Synthetic workload");
+  bench_app->add_option("--hosts", bench.synthetic.hosts, "Synthetic hosts, URLs dealt round-robin")
+      ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
+  bench_app->add_option("--latency", bench.synthetic.latency, "Each host's latency to first byte, e.g. 100ms")
+      ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
+  bench_app->add_option("--jitter", bench.synthetic.jitter, "Uniform +-jitter around the latency, seeded")
+      ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
+  bench_app->add_option("--body", bench.synthetic.body, "Body size of every page, e.g. 2KB, 1MiB")
+      ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
+  bench_app->add_option("--capacity", bench.synthetic.capacity, "Requests each host serves at once (0 = unlimited)")
+      ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
+  bench_app->add_option("--scheme", bench.synthetic.scheme, "http or https")
+      ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
   bench_app->add_option("--format", bench.format, "table, md, csv or json")->capture_default_str();
   bench_app->add_option("--output", bench.output, "Write the report to this file");
   bench_app->add_option("--max-in-flight", bench.max_in_flight, "async: most fetches at once (0 = all)")
-      ->capture_default_str();
+      ->capture_default_str()->transform(count_units());
   bench_app->add_option("--runs", bench.runs, "Run each strategy N times and report the median run")
-      ->capture_default_str()->check(CLI::Range(1, 100));
+      ->capture_default_str()->transform(count_units())->check(CLI::Range(1, 100));
   bench_app->add_flag("--explain", bench.explain, "After each table, a few sentences reading the results");
   bench_app->add_option("--histogram", bench.histogram,
                         "Strategy whose latency histogram is drawn (default async, or the fastest; none = off)");
@@ -114,9 +132,10 @@ int main(int argc, char** argv) {
   get_app->add_option("urls", get.urls, "URLs to fetch");
   get_app->add_option("-i,--input", get.input_lists, "Read URLs from this list file (- for stdin)")
       ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  get_app->add_option("--strategy", get.strategy, "sequential, threads, pool:N or async")->capture_default_str();
-  get_app->add_option("--max-in-flight", get.max_in_flight, "async: most fetches at once (0 = all)")
+  get_app->add_option("--strategy", get.strategy, "sequential, threads, pool:N, processes:N, async or async:N")
       ->capture_default_str();
+  get_app->add_option("--max-in-flight", get.max_in_flight, "async: most fetches at once (0 = all)")
+      ->capture_default_str()->transform(count_units());
   get_app->add_flag("--json", get.json, "One JSON object per line");
   get_app->add_option("-o,--output-dir", get.output_dir, "Save bodies under this directory");
   get_app->add_flag("-q,--quiet", get.quiet, "No summary line on stderr");

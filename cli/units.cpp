@@ -1,6 +1,8 @@
 // units.cpp: duration and size parsing and formatting for the command line.
 #include "units.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -51,6 +53,57 @@ std::uint64_t parse_size(std::string_view text) {
   const double bytes = value * factor;
   if (bytes > 1e15) throw std::invalid_argument("size '" + std::string(text) + "' is too large");
   return static_cast<std::uint64_t>(std::llround(bytes));
+}
+
+std::uint64_t parse_count(std::string_view text) {
+  const auto [value, unit] = split_number(text, "count");
+  double factor = 0;
+  if (unit.empty()) factor = 1;
+  else if (unit == "k") factor = 1e3;
+  else if (unit == "m") factor = 1e6;
+  else throw std::invalid_argument("bad count '" + std::string(text) + "' (use a whole number, k or M: 10k)");
+  const double count = value * factor;
+  if (count > 1e15) throw std::invalid_argument("count '" + std::string(text) + "' is too large");
+  if (count != std::floor(count)) throw std::invalid_argument("count '" + std::string(text) + "' is not a whole number");
+  return static_cast<std::uint64_t>(count);
+}
+
+namespace {
+
+template <typename Parse>
+auto for_option(std::string_view option, std::string_view text, Parse parse) {
+  try {
+    return parse(text);
+  } catch (const std::invalid_argument& error) {
+    throw std::invalid_argument(std::string(option) + ": " + error.what());
+  }
+}
+
+}  // namespace
+
+std::chrono::milliseconds parse_duration(std::string_view option, std::string_view text) {
+  return for_option(option, text, [](std::string_view t) { return parse_duration(t); });
+}
+
+std::uint64_t parse_size(std::string_view option, std::string_view text) {
+  return for_option(option, text, [](std::string_view t) { return parse_size(t); });
+}
+
+std::uint64_t parse_count(std::string_view option, std::string_view text) {
+  return for_option(option, text, [](std::string_view t) { return parse_count(t); });
+}
+
+CLI::Validator count_units() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        try {
+          value = std::to_string(parse_count(value));
+          return {};
+        } catch (const std::invalid_argument& error) {
+          return error.what();
+        }
+      },
+      "COUNT", "count with units");
 }
 
 std::string format_seconds(double seconds) {

@@ -7,12 +7,28 @@
 #include <string>
 #include <string_view>
 
+namespace CLI {
+class Validator;
+}
+
 namespace fetcher::cli {
 
 // "250ms", "2s", "1.5s", "1m"; a bare number means seconds. Throws std::invalid_argument.
 std::chrono::milliseconds parse_duration(std::string_view text);
 // "512", "64KB", "2MB", "1GB" (powers of 1024; "K"/"KiB" accepted too). Throws std::invalid_argument.
 std::uint64_t parse_size(std::string_view text);
+// "500", "10k" (thousands), "1.5k", "2M" (millions): a whole number of things. Throws
+// std::invalid_argument.
+std::uint64_t parse_count(std::string_view text);
+
+// The same, for a named option: errors read "--latency: bad duration 'x' (use ms, s or m)".
+std::chrono::milliseconds parse_duration(std::string_view option, std::string_view text);
+std::uint64_t parse_size(std::string_view option, std::string_view text);
+std::uint64_t parse_count(std::string_view option, std::string_view text);
+
+// A CLI11 transform for numeric options that take counts: "10k" becomes "10000" before the
+// option's own type and range checks; CLI11 names the option in the error.
+CLI::Validator count_units();
 
 // Seconds for people: "850 us", "66.0 ms", "5.29 s", "-" for a negative (unknown) value.
 std::string format_seconds(double seconds);

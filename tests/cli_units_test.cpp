@@ -1,13 +1,17 @@
 // Unit tests for the command line's pure parts: duration/size parsing and formatting, bench report renderings (table, markdown, CSV, JSON) and result/report JSON round trips. The pictures, progress, explanation and HTML are in cli_render_test.
 #include "bench_report.hpp"
 #include "result_json.hpp"
+#include "synthetic.hpp"
 #include "units.hpp"
 
+#include <CLI/CLI.hpp>
+#include <fetcher/origin/sites.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -111,6 +115,145 @@ TEST(ParseSize, BadValuesThrowNamingTheInput) {
   EXPECT_EQ(invalid_argument_message([] { parse_size("1TB"); }), "bad size '1TB' (use B, KB, MB or GB)");
   EXPECT_EQ(invalid_argument_message([] { parse_size("64 KB"); }), "bad size '64 KB' (use B, KB, MB or GB)");
   EXPECT_EQ(invalid_argument_message([] { parse_size("2000000GB"); }), "size '2000000GB' is too large");
+}
+
+// ---------------------------------------------------------------------------------------------
+// parse_count, and the option-naming forms
+
+TEST(ParseCount, Units) {
+  EXPECT_EQ(parse_count("0"), 0u);
+  EXPECT_EQ(parse_count("500"), 500u);
+  EXPECT_EQ(parse_count("10k"), 10000u);
+  EXPECT_EQ(parse_count("10K"), 10000u);
+  EXPECT_EQ(parse_count("1.5k"), 1500u);
+  EXPECT_EQ(parse_count("2M"), 2000000u);
+  EXPECT_EQ(parse_count("0.25m"), 250000u);
+}
+
+TEST(ParseCount, BadValuesThrowNamingTheInput) {
+  EXPECT_EQ(invalid_argument_message([] { parse_count(""); }), "bad count ''");
+  EXPECT_EQ(invalid_argument_message([] { parse_count("k"); }), "bad count 'k'");
+  EXPECT_EQ(invalid_argument_message([] { parse_count("-3"); }), "bad count '-3'");
+  EXPECT_EQ(invalid_argument_message([] { parse_count("10x"); }),
+            "bad count '10x' (use a whole number, k or M: 10k)");
+  EXPECT_EQ(invalid_argument_message([] { parse_count("10KB"); }),
+            "bad count '10KB' (use a whole number, k or M: 10k)");
+  EXPECT_EQ(invalid_argument_message([] { parse_count("1.5"); }), "count '1.5' is not a whole number");
+  EXPECT_EQ(invalid_argument_message([] { parse_count("1.2345k"); }), "count '1.2345k' is not a whole number");
+  EXPECT_EQ(invalid_argument_message([] { parse_count("9999999999M"); }), "count '9999999999M' is too large");
+}
+
+TEST(ParseWithOption, ErrorsNameTheOption) {
+  EXPECT_EQ(parse_duration("--latency", "100ms"), 100ms);
+  EXPECT_EQ(parse_size("--body", "2KiB"), 2048u);
+  EXPECT_EQ(parse_count("--synthetic", "10k"), 10000u);
+  EXPECT_EQ(invalid_argument_message([] { parse_duration("--latency", "x"); }), "--latency: bad duration 'x'");
+  EXPECT_EQ(invalid_argument_message([] { parse_duration("--jitter", "5h"); }),
+            "--jitter: bad duration '5h' (use ms, s or m)");
+  EXPECT_EQ(invalid_argument_message([] { parse_size("--body", "2XB"); }),
+            "--body: bad size '2XB' (use B, KB, MB or GB)");
+  EXPECT_EQ(invalid_argument_message([] { parse_count("--hosts", "ten"); }), "--hosts: bad count 'ten'");
+}
+
+TEST(CountUnits, CliOptionsTakeCountsWithUnits) {
+  CLI::App app;
+  std::size_t count = 0;
+  app.add_option("--max-in-flight", count)->transform(count_units());
+  app.parse(std::vector<std::string>{"2k", "--max-in-flight"});  // CLI11 takes them reversed
+  EXPECT_EQ(count, 2000u);
+  try {
+    app.parse(std::vector<std::string>{"lots", "--max-in-flight"});
+    ADD_FAILURE() << "expected a validation error";
+  } catch (const CLI::ValidationError& error) {
+    EXPECT_NE(std::string(error.what()).find("--max-in-flight"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("bad count 'lots'"), std::string::npos) << error.what();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// synthetic workloads
+
+TEST(Synthetic, ParsesEveryFlagWithUnits) {
+  SyntheticFlags flags;
+  flags.urls = "10k";
+  flags.hosts = "50";
+  flags.latency = "0.1s";
+  flags.jitter = "10ms";
+  flags.body = "2KiB";
+  flags.capacity = "8";
+  flags.scheme = "https";
+  const auto spec = parse_synthetic(flags);
+  EXPECT_EQ(spec.urls, 10000u);
+  EXPECT_EQ(spec.hosts, 50u);
+  EXPECT_EQ(spec.latency, 100ms);
+  EXPECT_EQ(spec.jitter, 10ms);
+  EXPECT_EQ(spec.body_bytes, 2048u);
+  EXPECT_EQ(spec.capacity, 8u);
+  EXPECT_EQ(spec.scheme, "https");
+  EXPECT_EQ(describe(spec), "50 hosts, 100 ms \u00b1 10 ms, 2.0 KB, capacity 8, https");
+}
+
+TEST(Synthetic, BadFlagsNameTheOption) {
+  const auto message = [](auto change) {
+    SyntheticFlags flags;
+    flags.urls = "100";
+    change(flags);
+    return invalid_argument_message([&] { parse_synthetic(flags); });
+  };
+  EXPECT_EQ(message([](SyntheticFlags& f) { f.urls = "many"; }), "--synthetic: bad count 'many'");
+  EXPECT_EQ(message([](SyntheticFlags& f) { f.urls = "0"; }), "--synthetic: 0 URLs: need 1 to 1000000");
+  EXPECT_EQ(message([](SyntheticFlags& f) { f.urls = "2M"; }), "--synthetic: 2000000 URLs: need 1 to 1000000");
+  EXPECT_EQ(message([](SyntheticFlags& f) { f.hosts = "0"; }), "--hosts: 0 hosts: need 1 to 10000");
+  EXPECT_EQ(message([](SyntheticFlags& f) { f.hosts = "200"; }),
+            "--hosts: 200 hosts for 100 URLs: need at most one host per URL");
+  EXPECT_EQ(message([](SyntheticFlags& f) { f.latency = "x"; }), "--latency: bad duration 'x'");
+  EXPECT_EQ(message([](SyntheticFlags& f) { f.latency = "2h"; }), "--latency: bad duration '2h' (use ms, s or m)");
+  EXPECT_EQ(message([](SyntheticFlags& f) { f.latency = "61m"; }), "--latency: '61m' is longer than an hour");
+  EXPECT_EQ(message([](SyntheticFlags& f) { f.jitter = "-1ms"; }), "--jitter: bad duration '-1ms'");
+  EXPECT_EQ(message([](SyntheticFlags& f) { f.body = "big"; }), "--body: bad size 'big'");
+  EXPECT_EQ(message([](SyntheticFlags& f) { f.body = "2GB"; }), "--body: '2GB' is larger than 1 GiB");
+  EXPECT_EQ(message([](SyntheticFlags& f) { f.capacity = "some"; }), "--capacity: bad count 'some'");
+  EXPECT_EQ(message([](SyntheticFlags& f) { f.scheme = "ftp"; }), "--scheme: expected http or https, not 'ftp'");
+}
+
+TEST(Synthetic, SitesAndUrlsDealHostsRoundRobin) {
+  SyntheticSpec spec;
+  spec.urls = 5;
+  spec.hosts = 2;
+  spec.latency = 70ms;
+  spec.jitter = 3ms;
+  spec.body_bytes = 1000;
+  spec.capacity = 4;
+  EXPECT_EQ(synthetic_urls(spec), (std::vector<std::string>{
+                                      "http://h1.synthetic.test/page/0", "http://h2.synthetic.test/page/1",
+                                      "http://h1.synthetic.test/page/2", "http://h2.synthetic.test/page/3",
+                                      "http://h1.synthetic.test/page/4"}));
+  const auto sites = origin::parse_sites(synthetic_sites_toml(spec), "synthetic.toml");
+  ASSERT_EQ(sites.sites.size(), 2u);
+  for (unsigned h = 0; h < 2; ++h) {
+    EXPECT_EQ(sites.sites[h].host, synthetic_host(h));
+    EXPECT_EQ(sites.sites[h].latency, 70ms);
+    EXPECT_EQ(sites.sites[h].jitter, 3ms);
+    EXPECT_EQ(sites.sites[h].body_bytes, 1000u);
+    EXPECT_EQ(sites.sites[h].capacity, 4u);
+  }
+  EXPECT_EQ(describe(spec), "2 hosts, 70 ms \u00b1 3 ms, 1000 B, capacity 4, http");
+  spec.jitter = 0ms;
+  spec.capacity = 0;
+  spec.hosts = 1;
+  EXPECT_EQ(describe(spec), "1 host, 70 ms, 1000 B, capacity unlimited, http");
+}
+
+TEST(Synthetic, TemporaryDirectoryIsRemovedWithItsFiles) {
+  std::filesystem::path where;
+  {
+    TemporaryDirectory directory("fetcher-test-");
+    where = directory.path();
+    EXPECT_TRUE(std::filesystem::is_directory(where));
+    write_file(where / "list.txt", "http://a.test/\n");
+    EXPECT_TRUE(std::filesystem::exists(where / "list.txt"));
+  }
+  EXPECT_FALSE(std::filesystem::exists(where));
 }
 
 // ---------------------------------------------------------------------------------------------

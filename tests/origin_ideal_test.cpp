@@ -69,6 +69,35 @@ TEST(IdealSeconds, PoolTakesUrlsInListOrder) {
   EXPECT_NEAR(ideal_seconds(sites, reversed, 2), 0.004, tolerance);
 }
 
+TEST(IdealSeconds, EveryStrategyMapsToItsWorkers) {
+  EXPECT_EQ(ideal_workers(Strategy::parse("sequential"), 0), 1u);
+  EXPECT_EQ(ideal_workers(Strategy::parse("threads"), 0), 0u);
+  EXPECT_EQ(ideal_workers(Strategy::parse("pool:8"), 0), 8u);
+  EXPECT_EQ(ideal_workers(Strategy::parse("processes:4"), 0), 4u);  // a pool, in processes
+  EXPECT_EQ(ideal_workers(Strategy::parse("async"), 0), 0u);        // everything in flight
+  EXPECT_EQ(ideal_workers(Strategy::parse("async:2"), 0), 0u);
+  EXPECT_EQ(ideal_workers(Strategy::parse("async"), 3), 3u);        // capped: lanes in list order
+  EXPECT_EQ(ideal_workers(Strategy::parse("async:4"), 3), 3u);      // the cap is over all loops
+  EXPECT_EQ(ideal_workers(Strategy::parse("pool:2"), 3), 2u);       // the cap is async's alone
+}
+
+TEST(IdealSeconds, OfAStrategy) {
+  // Worker 1 takes the 3 ms URL; worker 2 the three 1 ms URLs: 3 ms with two workers.
+  SiteSet sites;
+  sites.sites = {make_site("a.test", 3), make_site("b.test", 1), make_site("c.test", 1), make_site("d.test", 1)};
+  const std::vector<std::string> urls{"http://a.test/", "http://b.test/", "http://c.test/", "http://d.test/"};
+  EXPECT_NEAR(ideal_seconds(sites, urls, Strategy::parse("sequential")), 0.006, tolerance);
+  EXPECT_NEAR(ideal_seconds(sites, urls, Strategy::parse("processes:2")), 0.003, tolerance);
+  EXPECT_NEAR(ideal_seconds(sites, urls, Strategy::parse("async:2")), 0.003, tolerance);
+  EXPECT_NEAR(ideal_seconds(sites, urls, Strategy::parse("async:2"), 1), 0.006, tolerance);
+  // Ten URLs, 10 ms, capacity 0: one lane per URL; two lanes take five rounds.
+  sites.sites = {make_site("e.test", 10)};
+  const auto many = repeated("http://e.test/", 10);
+  EXPECT_NEAR(ideal_seconds(sites, many, Strategy::parse("async:4")), 0.010, tolerance);
+  EXPECT_NEAR(ideal_seconds(sites, many, Strategy::parse("async:4"), 2), 0.050, tolerance);
+  EXPECT_NEAR(ideal_seconds(sites, many, Strategy::parse("processes:3")), 0.040, tolerance);
+}
+
 TEST(IdealSeconds, RedirectChainCostsBothRequests) {
   SiteSet sites;
   Site python = make_site("www.python.org", 40);

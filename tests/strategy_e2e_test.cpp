@@ -6,8 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <set>
 #include <sstream>
+#include <thread>
+
+#include <sys/wait.h>
 
 namespace fetcher {
 namespace {
@@ -126,7 +130,8 @@ TEST_P(StrategyTest, FetchesEveryUrlOnceWithTheRightOutcome) {
 INSTANTIATE_TEST_SUITE_P(Every, StrategyTest,
                          ::testing::Values(Case{"sequential", 0}, Case{"threads", 0}, Case{"pool:1", 0},
                                            Case{"pool:3", 0}, Case{"pool:32", 0}, Case{"async", 0},
-                                           Case{"async", 3}),
+                                           Case{"async", 3}, Case{"async:2", 0}, Case{"async:3", 3},
+                                           Case{"processes:1", 0}, Case{"processes:3", 0}),
                          [](const ::testing::TestParamInfo<Case>& param_info) {
                            std::string name = param_info.param.strategy;
                            for (auto& c : name) {
@@ -161,6 +166,132 @@ capacity = 0
   const auto report = run(many, Strategy::parse("async"), client);
   EXPECT_EQ(report.ok, 1000u) << (report.failed ? report.results[0].message : "");
   EXPECT_EQ(report.peak_threads, 1u);
+}
+
+const char* const one_host = R"(
+[[site]]
+host = "one.test"
+latency_ms = 20
+body_bytes = 700
+capacity = 0
+)";
+
+std::vector<FetchRequest> numbered(const std::string& prefix, std::size_t count) {
+  std::vector<FetchRequest> requests;
+  for (std::size_t i = 0; i < count; ++i) requests.push_back({prefix + std::to_string(i), "", ""});
+  return requests;
+}
+
+std::size_t count_errors(const RunReport& report, ErrorKind kind) {
+  std::size_t count = 0;
+  for (const auto& result : report.results) count += result.error == kind;
+  return count;
+}
+
+TEST(StrategyAsyncLoops, EveryLoopRunsOnItsOwnThread) {
+  TestOrigin origin(one_host);
+  Client client(origin.client_options());
+  const auto report = run(numbered("http://one.test/", 40), Strategy::parse("async:4"), client);
+  EXPECT_EQ(report.ok, 40u);
+  EXPECT_EQ(report.peak_threads, 4u);  // the caller's loop and three more
+  EXPECT_EQ(report.strategy, "async:4");
+}
+
+TEST(StrategyAsyncLoops, TheCapHoldsOverAllLoops) {
+  TestOrigin origin(one_host);
+  Client client(origin.client_options());
+  RunOptions options;
+  options.max_in_flight = 3;
+  const auto report = run(numbered("http://one.test/", 30), Strategy::parse("async:2"), client, options);
+  EXPECT_EQ(report.ok, 30u);
+  ASSERT_EQ(origin.server().stats().size(), 1u);
+  EXPECT_EQ(origin.server().stats()[0].requests, 30u);
+  EXPECT_LE(origin.server().stats()[0].peak_concurrent, 3u);
+  EXPECT_GE(origin.server().stats()[0].peak_concurrent, 2u);  // both loops had fetches in flight
+}
+
+TEST(StrategyProcesses, WorkersFetchInTheirOwnProcesses) {
+  TestOrigin origin(one_host);
+  Client client(origin.client_options());
+  std::set<std::size_t> delivered;
+  const auto report = run(numbered("https://one.test/", 24), Strategy::parse("processes:3"), client, {},
+                          [&](const FetchResult& result) { delivered.insert(result.index); });
+  EXPECT_EQ(report.ok, 24u);
+  EXPECT_EQ(delivered.size(), 24u);
+  for (std::size_t i = 0; i < report.results.size(); ++i) {
+    EXPECT_EQ(report.results[i].body_sha256, origin.expected_digest("one.test", "/" + std::to_string(i))) << i;
+  }
+  // Each worker kept one TLS connection alive for its share; their counters came back over the
+  // pipes, and this process's client fetched nothing itself.
+  EXPECT_EQ(report.connections_opened, 3u);
+  EXPECT_EQ(report.tls_handshakes, 3u);
+  EXPECT_EQ(client.counters().connections_opened, 0u);
+  ASSERT_EQ(origin.server().stats().size(), 1u);
+  EXPECT_EQ(origin.server().stats()[0].connections, 3u);
+  EXPECT_EQ(report.peak_threads, 4u);  // this thread and one per worker
+  // Every worker was reaped.
+  errno = 0;
+  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD);
+}
+
+TEST(StrategyProcesses, MoreWorkersThanUrls) {
+  TestOrigin origin(one_host);
+  Client client(origin.client_options());
+  const auto report = run(numbered("http://one.test/", 2), Strategy::parse("processes:8"), client);
+  EXPECT_EQ(report.ok, 2u);
+  const auto empty = run({}, Strategy::parse("processes:2"), client);
+  EXPECT_EQ(empty.requests, 0u);
+}
+
+TEST(StrategyProcesses, StoppingKillsTheWorkersAndCancelsTheRest) {
+  TestOrigin origin(R"(
+[[site]]
+host = "slow.test"
+latency_ms = 100
+body_bytes = 100
+)");
+  Client client(origin.client_options());
+  RunStopper stopper;
+  RunOptions options;
+  options.stopper = &stopper;
+  std::size_t seen = 0;
+  const auto report = run(numbered("http://slow.test/", 40), Strategy::parse("processes:2"), client, options,
+                          [&](const FetchResult&) {
+                            if (++seen == 3) stopper.stop();
+                          });
+  EXPECT_EQ(seen, 40u);
+  ASSERT_EQ(report.results.size(), 40u);
+  EXPECT_GE(report.ok, 3u);
+  EXPECT_LE(report.ok, 6u);
+  EXPECT_EQ(report.ok + count_errors(report, ErrorKind::cancelled), 40u);
+  errno = 0;
+  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD);
+}
+
+TEST(StrategyAsyncLoops, StoppingFromAnotherThreadReachesEveryLoop) {
+  TestOrigin origin(R"(
+[[site]]
+host = "slow.test"
+latency_ms = 100
+body_bytes = 100
+capacity = 2
+)");
+  Client client(origin.client_options());
+  RunStopper stopper;
+  RunOptions options;
+  options.stopper = &stopper;
+  std::thread stop_later([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    stopper.stop();
+  });
+  // Capacity 2 at 100 ms: 40 URLs would take 2 s; the stop ends it after about 4 or 6.
+  const auto report = run(numbered("http://slow.test/", 40), Strategy::parse("async:3"), client, options);
+  stop_later.join();
+  ASSERT_EQ(report.results.size(), 40u);
+  EXPECT_LT(report.ok, 40u);
+  EXPECT_EQ(report.ok + count_errors(report, ErrorKind::cancelled), 40u);
 }
 
 }  // namespace

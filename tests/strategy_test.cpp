@@ -46,10 +46,26 @@ TEST(StrategyParse, KnownNames) {
   EXPECT_EQ(Strategy::parse("pool:1").workers, 1u);
   EXPECT_EQ(Strategy::parse("pool:10000").workers, 10000u);
   EXPECT_EQ(Strategy::parse("pool:007").workers, 7u);
+
+  const auto loops = Strategy::parse("async:4");
+  EXPECT_EQ(loops.kind, Kind::async);
+  EXPECT_EQ(loops.workers, 4u);
+  EXPECT_EQ(Strategy::parse("async:256").workers, 256u);
+
+  const auto processes = Strategy::parse("processes:4");
+  EXPECT_EQ(processes.kind, Kind::processes);
+  EXPECT_EQ(processes.workers, 4u);
+  EXPECT_EQ(Strategy::parse("processes:1024").workers, 1024u);
+}
+
+TEST(StrategyParse, AsyncOneIsAsync) {
+  EXPECT_EQ(Strategy::parse("async:1"), Strategy::parse("async"));
+  EXPECT_EQ(Strategy::parse("async:1").name(), "async");
 }
 
 TEST(StrategyParse, NameRoundTrips) {
-  for (const char* text : {"sequential", "threads", "async", "pool:1", "pool:2", "pool:16", "pool:10000"}) {
+  for (const char* text : {"sequential", "threads", "async", "pool:1", "pool:2", "pool:16", "pool:10000", "async:2",
+                           "async:256", "processes:1", "processes:4", "processes:1024"}) {
     const auto strategy = Strategy::parse(text);
     EXPECT_EQ(strategy.name(), text);
     EXPECT_EQ(Strategy::parse(strategy.name()), strategy) << text;
@@ -62,6 +78,8 @@ TEST(StrategyParse, NameOfHandBuiltStrategies) {
   EXPECT_EQ((Strategy{Kind::threads, 0}).name(), "threads");
   EXPECT_EQ((Strategy{Kind::pool, 32}).name(), "pool:32");
   EXPECT_EQ((Strategy{Kind::async, 1}).name(), "async");
+  EXPECT_EQ((Strategy{Kind::async, 3}).name(), "async:3");
+  EXPECT_EQ((Strategy{Kind::processes, 2}).name(), "processes:2");
   EXPECT_EQ(Strategy{}.name(), "sequential");
 }
 
@@ -78,8 +96,18 @@ TEST(StrategyParse, BadWorkerCounts) {
   expect_invalid("pool:99999999999999999999", "pool:99999999999999999999: worker count must be a whole number");
 }
 
+TEST(StrategyParse, BadLoopAndProcessCounts) {
+  expect_invalid("async:0", "async:0: event loop count must be at least 1");
+  expect_invalid("async:", "async:: event loop count must be a whole number");
+  expect_invalid("async:2x", "async:2x: event loop count must be a whole number");
+  expect_invalid("async:257", "async:257: event loop count must be at most 256");
+  expect_invalid("processes:0", "processes:0: process count must be at least 1");
+  expect_invalid("processes:-2", "processes:-2: process count must be a whole number");
+  expect_invalid("processes:1025", "processes:1025: process count must be at most 1024");
+}
+
 TEST(StrategyParse, UnknownNames) {
-  const std::string expected_tail = "' (expected sequential, threads, pool:N or async)";
+  const std::string expected_tail = "' (expected sequential, threads, pool:N, async, async:N or processes:N)";
   expect_invalid("bogus", "unknown strategy 'bogus" + expected_tail);
   expect_invalid("", "unknown strategy '" + expected_tail);
   expect_invalid("Sequential", "unknown strategy 'Sequential" + expected_tail);
@@ -87,6 +115,8 @@ TEST(StrategyParse, UnknownNames) {
   expect_invalid("pool8", "unknown strategy 'pool8" + expected_tail);
   expect_invalid(" async", "unknown strategy ' async" + expected_tail);
   expect_invalid("threads ", "unknown strategy 'threads " + expected_tail);
+  expect_invalid("processes", "unknown strategy 'processes" + expected_tail);
+  expect_invalid("process:2", "unknown strategy 'process:2" + expected_tail);
 }
 
 TEST(ParseStrategies, List) {
@@ -126,16 +156,16 @@ TEST(ParseStrategies, BadItemNamesTheItem) {
     ADD_FAILURE() << "expected std::invalid_argument";
   } catch (const std::invalid_argument& error) {
     EXPECT_EQ(std::string(error.what()),
-              "unknown strategy 'fast' (expected sequential, threads, pool:N or async)");
+              "unknown strategy 'fast' (expected sequential, threads, pool:N, async, async:N or processes:N)");
   }
 }
 
-TEST(DefaultStrategies, AreTheCourseSweepPlusAsync) {
+TEST(DefaultStrategies, AreTheCourseSweepPlusProcessesAndEventLoops) {
   EXPECT_EQ(names(default_strategies()),
             (std::vector<std::string>{"sequential", "threads", "pool:1", "pool:2", "pool:4", "pool:8", "pool:16",
-                                      "pool:32", "async"}));
+                                      "pool:32", "processes:4", "async", "async:2"}));
   const auto strategies = default_strategies();
-  ASSERT_EQ(strategies.size(), 9u);
+  ASSERT_EQ(strategies.size(), 11u);
   EXPECT_EQ(strategies[0].kind, Kind::sequential);
   EXPECT_EQ(strategies[1].kind, Kind::threads);
   const unsigned workers[] = {1, 2, 4, 8, 16, 32};
@@ -143,7 +173,9 @@ TEST(DefaultStrategies, AreTheCourseSweepPlusAsync) {
     EXPECT_EQ(strategies[2 + i].kind, Kind::pool) << i;
     EXPECT_EQ(strategies[2 + i].workers, workers[i]) << i;
   }
-  EXPECT_EQ(strategies[8].kind, Kind::async);
+  EXPECT_EQ(strategies[8], (Strategy{Kind::processes, 4}));
+  EXPECT_EQ(strategies[9], (Strategy{Kind::async, 1}));
+  EXPECT_EQ(strategies[10], (Strategy{Kind::async, 2}));
 }
 
 }  // namespace

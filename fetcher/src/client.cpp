@@ -21,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -304,6 +305,17 @@ struct Client::Impl {
     co_return Failure{};
   }
 
+  // Response bytes already here but not part of the response just parsed: in the read buffer,
+  // decrypted inside OpenSSL, or (plain TCP) waiting in the socket.
+  static std::size_t unread_bytes(beast::tcp_stream& stream, const beast::flat_buffer& buffer) {
+    error_code ignored;
+    return buffer.size() + stream.socket().available(ignored);
+  }
+  static std::size_t unread_bytes(beast::ssl_stream<beast::tcp_stream>& stream, const beast::flat_buffer& buffer) {
+    // Not the socket: a close_notify or session ticket waiting there is TLS, not response bytes.
+    return buffer.size() + static_cast<std::size_t>(std::max(0, SSL_pending(stream.native_handle())));
+  }
+
   Failure classify_read_error(const error_code& ec, const char* stage, const StageDeadline& deadline) const {
     if (ec == beast::error::timeout) return timeout_failure(stage, options.first_byte_timeout, deadline.total_limited);
     if (ec == http::error::body_limit) {
@@ -317,6 +329,23 @@ struct Client::Impl {
     if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof ||
         ec == asio::ssl::error::stream_truncated) {
       return {ErrorKind::protocol, std::string(stage) + ": server closed the connection early"};
+    }
+    if (ec == asio::error::connection_reset) {
+      return {ErrorKind::protocol, std::string(stage) + ": connection reset by the server"};
+    }
+    // Beast names the parser's rule ("bad version"); say which part of the response broke it.
+    if (ec == http::error::bad_version || ec == http::error::bad_status || ec == http::error::bad_reason) {
+      return {ErrorKind::protocol, std::string(stage) + ": malformed status line (" + ec.message() + ")"};
+    }
+    if (ec == http::error::bad_field || ec == http::error::bad_value || ec == http::error::bad_line_ending ||
+        ec == http::error::bad_transfer_encoding) {
+      return {ErrorKind::protocol, std::string(stage) + ": malformed header line (" + ec.message() + ")"};
+    }
+    if (ec == http::error::bad_content_length || ec == http::error::multiple_content_length) {
+      return {ErrorKind::protocol, std::string(stage) + ": malformed Content-Length (" + ec.message() + ")"};
+    }
+    if (ec == http::error::bad_chunk || ec == http::error::bad_chunk_extension) {
+      return {ErrorKind::protocol, std::string(stage) + ": malformed chunked encoding (" + ec.message() + ")"};
     }
     return {ErrorKind::protocol, std::string(stage) + ": " + ec.message()};
   }
@@ -435,6 +464,30 @@ struct Client::Impl {
       }
       if (ec) {
         outcome.failure = classify_read_error(ec, "read body", deadline);
+        const auto declared = parser.content_length();
+        const auto missing = parser.content_length_remaining();
+        if (declared && missing &&
+            (ec == http::error::partial_message || ec == http::error::end_of_stream ||
+             ec == asio::ssl::error::stream_truncated)) {
+          outcome.failure.message = "read body: server closed the connection after " +
+                                    std::to_string(*declared - *missing) + " of " + std::to_string(*declared) +
+                                    " body bytes";
+        }
+        co_return outcome;
+      }
+    }
+    // Bytes after the end of the message: the server's framing is wrong (a Content-Length
+    // shorter than the body), so the body we have is not the one it meant. A stray CRLF, as
+    // some old servers send, is only dropped (and the connection not reused).
+    const auto excess = unread_bytes(stream, buffer);
+    if (excess > 0) {
+      const auto text = beast::buffers_to_string(buffer.data());
+      if (text.size() != excess || text.find_first_not_of("\r\n") != std::string::npos) {
+        outcome.failure = {ErrorKind::protocol,
+                           parser.content_length()
+                               ? "read body: response carried " + std::to_string(excess) +
+                                     " more bytes than its Content-Length of " + std::to_string(*parser.content_length())
+                               : "read body: " + std::to_string(excess) + " unexpected bytes after the response"};
         co_return outcome;
       }
     }
@@ -444,7 +497,7 @@ struct Client::Impl {
     }
     result.body_sha256 = digest.hex();
     // Reusable only when the server keeps it open and nothing unread is left behind.
-    outcome.reusable = options.keep_alive && parser.keep_alive() && buffer.size() == 0;
+    outcome.reusable = options.keep_alive && parser.keep_alive() && excess == 0;
     co_return outcome;
   }
 
@@ -568,6 +621,12 @@ struct Client::Impl {
       auto next = resolve_url(result.final_url, hop.location);
       if (!next.error.empty()) {
         fail(ErrorKind::bad_url, std::move(next.error));
+        break;
+      }
+      // resolve_url normalises the scheme to lower case.
+      if (url.tls && next.url.rfind("http:", 0) == 0 && !options.allow_https_downgrade) {
+        fail(ErrorKind::protocol, "refusing to follow a redirect from https to plain http (" + next.url +
+                                      "); set allow_https_downgrade to follow it");
         break;
       }
       visited.push_back(result.final_url);

@@ -5,24 +5,36 @@
 #include <stdexcept>
 
 namespace fetcher {
+namespace {
+
+// The N of "pool:N", "async:N", "processes:N": a whole number in [1, most].
+unsigned parse_count(std::string_view text, std::string_view count, std::string_view what, unsigned most) {
+  unsigned value = 0;
+  const auto [end, error] = std::from_chars(count.data(), count.data() + count.size(), value);
+  if (count.empty() || error != std::errc{} || end != count.data() + count.size()) {
+    throw std::invalid_argument(std::string(text) + ": " + std::string(what) + " must be a whole number");
+  }
+  if (value < 1) throw std::invalid_argument(std::string(text) + ": " + std::string(what) + " must be at least 1");
+  if (value > most) {
+    throw std::invalid_argument(std::string(text) + ": " + std::string(what) + " must be at most " +
+                                std::to_string(most));
+  }
+  return value;
+}
+
+}  // namespace
 
 Strategy Strategy::parse(std::string_view text) {
   if (text == "sequential") return {Kind::sequential, 1};
   if (text == "threads") return {Kind::threads, 0};
   if (text == "async") return {Kind::async, 1};
-  if (text.starts_with("pool:")) {
-    const auto count = text.substr(5);
-    unsigned workers = 0;
-    const auto [end, error] = std::from_chars(count.data(), count.data() + count.size(), workers);
-    if (count.empty() || error != std::errc{} || end != count.data() + count.size()) {
-      throw std::invalid_argument(std::string(text) + ": worker count must be a whole number");
-    }
-    if (workers < 1) throw std::invalid_argument(std::string(text) + ": worker count must be at least 1");
-    if (workers > 10000) throw std::invalid_argument(std::string(text) + ": worker count must be at most 10000");
-    return {Kind::pool, workers};
+  if (text.starts_with("pool:")) return {Kind::pool, parse_count(text, text.substr(5), "worker count", 10000)};
+  if (text.starts_with("async:")) return {Kind::async, parse_count(text, text.substr(6), "event loop count", 256)};
+  if (text.starts_with("processes:")) {
+    return {Kind::processes, parse_count(text, text.substr(10), "process count", 1024)};
   }
   throw std::invalid_argument("unknown strategy '" + std::string(text) +
-                              "' (expected sequential, threads, pool:N or async)");
+                              "' (expected sequential, threads, pool:N, async, async:N or processes:N)");
 }
 
 std::string Strategy::name() const {
@@ -30,7 +42,8 @@ std::string Strategy::name() const {
     case Kind::sequential: return "sequential";
     case Kind::threads: return "threads";
     case Kind::pool: return "pool:" + std::to_string(workers);
-    case Kind::async: return "async";
+    case Kind::async: return workers <= 1 ? std::string("async") : "async:" + std::to_string(workers);
+    case Kind::processes: return "processes:" + std::to_string(workers);
   }
   return "unknown";
 }
@@ -48,8 +61,6 @@ std::vector<Strategy> parse_strategies(std::string_view text) {
   return strategies;
 }
 
-std::vector<Strategy> default_strategies() {
-  return parse_strategies("sequential,threads,pool:1,pool:2,pool:4,pool:8,pool:16,pool:32,async");
-}
+std::vector<Strategy> default_strategies() { return parse_strategies(default_strategy_names); }
 
 }  // namespace fetcher

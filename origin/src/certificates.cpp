@@ -85,13 +85,16 @@ void add_extension(X509* certificate, X509* issuer, int nid, const std::string& 
 }
 
 // A certificate with everything but extensions and signature; `issuer` null = self-signed.
-CertificatePtr make_unsigned_certificate(EVP_PKEY* key, const char* common_name, X509* issuer) {
+// Valid from `not_before` to `not_after` seconds from now.
+CertificatePtr make_unsigned_certificate(EVP_PKEY* key, const char* common_name, X509* issuer,
+                                         long not_before = -valid_before_now_seconds,
+                                         long not_after = valid_after_now_seconds) {
   CertificatePtr certificate(X509_new());
   if (!certificate) fail("X509_new");
   check(X509_set_version(certificate.get(), X509_VERSION_3), "version");
   set_random_serial(certificate.get());
-  if (X509_gmtime_adj(X509_getm_notBefore(certificate.get()), -valid_before_now_seconds) == nullptr ||
-      X509_gmtime_adj(X509_getm_notAfter(certificate.get()), valid_after_now_seconds) == nullptr) {
+  if (X509_gmtime_adj(X509_getm_notBefore(certificate.get()), not_before) == nullptr ||
+      X509_gmtime_adj(X509_getm_notAfter(certificate.get()), not_after) == nullptr) {
     fail("validity");
   }
   check(X509_set_pubkey(certificate.get(), key), "public key");
@@ -160,7 +163,28 @@ Certificates make_certificates(const std::vector<std::string>& hosts) {
   add_extension(leaf.get(), ca.get(), NID_subject_alt_name, subject_alt_names(hosts));
   check(X509_sign(leaf.get(), ca_key.get(), EVP_sha256()), "signing the leaf certificate");
 
-  return Certificates{certificate_pem(ca.get()), certificate_pem(leaf.get()), private_key_pem(leaf_key.get())};
+  // The faulty ones. `issuer` null: self-signed with the leaf's key.
+  const auto faulty = [&](const char* common_name, X509* issuer, EVP_PKEY* signing_key, long not_before,
+                          long not_after, const std::string& names) {
+    CertificatePtr certificate =
+        make_unsigned_certificate(leaf_key.get(), common_name, issuer, not_before, not_after);
+    add_extension(certificate.get(), issuer, NID_basic_constraints, "critical,CA:FALSE");
+    add_extension(certificate.get(), issuer, NID_key_usage, "critical,digitalSignature");
+    add_extension(certificate.get(), issuer, NID_ext_key_usage, "serverAuth");
+    add_extension(certificate.get(), issuer, NID_subject_alt_name, names);
+    check(X509_sign(certificate.get(), signing_key, EVP_sha256()), std::string("signing ") + common_name);
+    return certificate_pem(certificate.get());
+  };
+  constexpr long day = 24L * 60 * 60;
+  const std::string names = subject_alt_names(hosts);
+  Certificates result{certificate_pem(ca.get()), certificate_pem(leaf.get()), private_key_pem(leaf_key.get()),
+                      {}, {}, {}};
+  result.wrong_name_certificate_pem = faulty("wrong-name.invalid", ca.get(), ca_key.get(), -valid_before_now_seconds,
+                                             valid_after_now_seconds, "DNS:wrong-name.invalid");
+  result.expired_certificate_pem = faulty(leaf_common_name, ca.get(), ca_key.get(), -60 * day, -30 * day, names);
+  result.self_signed_certificate_pem = faulty(leaf_common_name, nullptr, leaf_key.get(), -valid_before_now_seconds,
+                                              valid_after_now_seconds, names);
+  return result;
 }
 
 }  // namespace fetcher::origin

@@ -11,6 +11,12 @@ struct Certificates {
   std::string ca_certificate_pem;
   std::string leaf_certificate_pem;
   std::string leaf_private_key_pem;
+  // Bad certificates for the tls-* faults, all with the leaf's key: one from the CA for
+  // wrong-name.invalid only, one from the CA for the right names that expired 30 days ago,
+  // and one for the right names that signs itself.
+  std::string wrong_name_certificate_pem;
+  std::string expired_certificate_pem;
+  std::string self_signed_certificate_pem;
 };
 
 // The leaf names every host (DNS) plus 127.0.0.1 and ::1. Throws std::runtime_error.

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <map>
 #include <optional>
 #include <queue>
@@ -158,6 +159,23 @@ class Simulation {
 
 double ideal_seconds(const SiteSet& sites, const std::vector<std::string>& urls, unsigned workers) {
   return static_cast<double>(Simulation(sites, urls).run(workers)) / 1e6;
+}
+
+unsigned ideal_workers(const Strategy& strategy, std::size_t max_in_flight) {
+  switch (strategy.kind) {
+    case Strategy::Kind::sequential: return 1;
+    case Strategy::Kind::pool:
+    case Strategy::Kind::processes: return strategy.workers;
+    case Strategy::Kind::threads: return 0;
+    case Strategy::Kind::async:
+      return static_cast<unsigned>(std::min<std::size_t>(max_in_flight, std::numeric_limits<unsigned>::max()));
+  }
+  return 0;
+}
+
+double ideal_seconds(const SiteSet& sites, const std::vector<std::string>& urls, const Strategy& strategy,
+                     std::size_t max_in_flight) {
+  return ideal_seconds(sites, urls, ideal_workers(strategy, max_in_flight));
 }
 
 }  // namespace fetcher::origin

@@ -54,6 +54,9 @@ constexpr auto idle_timeout = std::chrono::seconds(120);
 constexpr auto handshake_timeout = std::chrono::seconds(30);
 constexpr auto write_timeout = std::chrono::seconds(60);
 constexpr auto tls_shutdown_timeout = std::chrono::seconds(1);
+// Faults that stall or stream forever stop after this long, or once the client has gone.
+constexpr auto fault_time_limit = std::chrono::seconds(60);
+constexpr std::uint64_t endless_byte_limit = std::uint64_t{1} << 30;
 
 // Completion handler for co_spawn: a coroutine that throws only ends its own connection.
 auto log_failure(const char* what) {
@@ -99,6 +102,29 @@ void write_file(const std::string& path, const std::string& contents) {
   file << contents;
   file.close();
   if (!file) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+}
+
+void use_identity(asio::ssl::context& context, const std::string& certificate_pem, const std::string& key_pem) {
+  context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+  context.use_certificate_chain(asio::buffer(certificate_pem));
+  context.use_private_key(asio::buffer(key_pem), asio::ssl::context::pem);
+}
+
+// The certificate a tls-* fault presents, or empty for the site's good one.
+const std::string* fault_certificate(Fault fault, const Certificates& certificates) {
+  switch (fault) {
+    case Fault::tls_wrong_name: return &certificates.wrong_name_certificate_pem;
+    case Fault::tls_expired: return &certificates.expired_certificate_pem;
+    case Fault::tls_self_signed: return &certificates.self_signed_certificate_pem;
+    default: return nullptr;
+  }
+}
+
+// Faults of the connection itself, which act only on the site's own ports.
+bool is_connection_fault(Fault fault) {
+  return fault == Fault::refuse || fault == Fault::tls_wrong_name || fault == Fault::tls_expired ||
+         fault == Fault::tls_self_signed || fault == Fault::tls_stall;
 }
 
 std::vector<std::string> host_names(const SiteSet& sites) {
@@ -150,15 +176,29 @@ struct Server::Impl {
   std::shared_ptr<const std::string> body_for(std::size_t site_index, const std::string& path);
   std::shared_ptr<const std::string> gzip_body_for(std::size_t site_index, const std::string& path);
 
+  // The own ports of a site with a fault.
+  struct SiteListener {
+    SiteListener(asio::io_context& context, std::size_t index) : site_index(index), http(context), https(context) {}
+    std::size_t site_index;
+    tcp::acceptor http;  // refuse: bound, never listening
+    tcp::acceptor https;
+    std::unique_ptr<asio::ssl::context> tls;  // a certificate fault's own; null: the shared one
+    SitePorts ports;
+  };
+
   // --- connections ---
-  asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, bool secure);
+  asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, bool secure, const SiteListener* own);
   asio::awaitable<void> serve_plain(tcp::socket socket);
-  asio::awaitable<void> serve_secure(tcp::socket socket);
+  asio::awaitable<void> serve_secure(tcp::socket socket, asio::ssl::context& context);
+  asio::awaitable<void> serve_tls_stall(tcp::socket socket);
   template <typename Stream>
   asio::awaitable<bool> serve_requests(Stream& stream, std::string_view scheme);
   template <typename Stream>
   asio::awaitable<bool> answer(Stream& stream, const http::request<http::string_body>& request,
                                std::string_view scheme, bool first_on_connection);
+  template <typename Stream>
+  asio::awaitable<bool> answer_fault(Stream& stream, const http::request<http::string_body>& request,
+                                     std::size_t site_index, const std::string& path);
   template <typename Stream>
   asio::awaitable<bool> answer_site(Stream& stream, const http::request<http::string_body>& request,
                                     std::size_t site_index, std::string_view scheme, bool first_on_connection);
@@ -224,6 +264,7 @@ struct Server::Impl {
   tcp::acceptor https_acceptor{io};
   std::uint16_t http_port = 0;  // kept: the acceptors' endpoints are gone once stopped
   std::uint16_t https_port = 0;
+  std::vector<std::unique_ptr<SiteListener>> site_listeners;
 };
 
 namespace {
@@ -242,6 +283,18 @@ asio::awaitable<bool> write_response(Stream& stream, Response& response) {
     co_return false;
   }
   co_return true;
+}
+
+// Reads (and drops) whatever the client sends until it goes away, at most fault_time_limit.
+template <typename Stream>
+asio::awaitable<void> hold_until_client_leaves(Stream& stream) {
+  beast::get_lowest_layer(stream).expires_after(fault_time_limit);
+  char sink[4096];
+  for (int reads = 0; reads < 100'000; ++reads) {
+    error_code error;
+    co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, error));
+    if (error) co_return;
+  }
 }
 
 template <typename Stream>
@@ -271,11 +324,7 @@ Server::Impl::Impl(SiteSet site_set, ServerOptions server_options)
   }
 
   const Certificates certificates = make_certificates(host_names(sites));
-  tls_context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                          asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                          asio::ssl::context::no_tlsv1_1);
-  tls_context.use_certificate_chain(asio::buffer(certificates.leaf_certificate_pem));
-  tls_context.use_private_key(asio::buffer(certificates.leaf_private_key_pem), asio::ssl::context::pem);
+  use_identity(tls_context, certificates.leaf_certificate_pem, certificates.leaf_private_key_pem);
 
   cert_dir = options.cert_dir;
   if (cert_dir.empty()) {
@@ -289,13 +338,14 @@ Server::Impl::Impl(SiteSet site_set, ServerOptions server_options)
     error_code error;
     const auto address = asio::ip::make_address(options.address, error);
     if (error) throw std::runtime_error("bad listen address '" + options.address + "': " + error.message());
-    auto listen = [&](tcp::acceptor& acceptor, std::uint16_t port) {
+    // Without `accepting` the port is only bound: it stays ours, and connections to it are refused.
+    auto listen = [&](tcp::acceptor& acceptor, std::uint16_t port, bool accepting = true) {
       const tcp::endpoint endpoint(address, port);
       error_code listen_error;
       acceptor.open(endpoint.protocol(), listen_error);
       if (!listen_error) acceptor.set_option(asio::socket_base::reuse_address(true), listen_error);
       if (!listen_error) acceptor.bind(endpoint, listen_error);
-      if (!listen_error) acceptor.listen(asio::socket_base::max_listen_connections, listen_error);
+      if (!listen_error && accepting) acceptor.listen(asio::socket_base::max_listen_connections, listen_error);
       if (listen_error) {
         throw std::runtime_error("cannot listen on " + options.address + " port " + std::to_string(port) + ": " +
                                  listen_error.message());
@@ -305,6 +355,21 @@ Server::Impl::Impl(SiteSet site_set, ServerOptions server_options)
     listen(https_acceptor, options.https_port);
     http_port = http_acceptor.local_endpoint().port();
     https_port = https_acceptor.local_endpoint().port();
+
+    for (std::size_t index = 0; index < sites.sites.size(); ++index) {
+      const Site& site = sites.sites[index];
+      if (site.fault == Fault::none) continue;
+      auto listener = std::make_unique<SiteListener>(io, index);
+      const bool accepting = site.fault != Fault::refuse;
+      listen(listener->http, 0, accepting);
+      listen(listener->https, 0, accepting);
+      listener->ports = {site.host, listener->http.local_endpoint().port(), listener->https.local_endpoint().port()};
+      if (const auto* certificate = fault_certificate(site.fault, certificates)) {
+        listener->tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+        use_identity(*listener->tls, *certificate, certificates.leaf_private_key_pem);
+      }
+      site_listeners.push_back(std::move(listener));
+    }
   } catch (...) {
     if (created_cert_dir) {
       std::error_code ignored;
@@ -336,8 +401,13 @@ void Server::Impl::start() {
   std::lock_guard lock(lifecycle_mutex);
   if (started || stopped) return;
   started = true;
-  asio::co_spawn(io, accept_loop(http_acceptor, false), log_failure("HTTP listener"));
-  asio::co_spawn(io, accept_loop(https_acceptor, true), log_failure("HTTPS listener"));
+  asio::co_spawn(io, accept_loop(http_acceptor, false, nullptr), log_failure("HTTP listener"));
+  asio::co_spawn(io, accept_loop(https_acceptor, true, nullptr), log_failure("HTTPS listener"));
+  for (const auto& listener : site_listeners) {
+    if (sites.sites[listener->site_index].fault == Fault::refuse) continue;
+    asio::co_spawn(io, accept_loop(listener->http, false, listener.get()), log_failure("site HTTP listener"));
+    asio::co_spawn(io, accept_loop(listener->https, true, listener.get()), log_failure("site HTTPS listener"));
+  }
   const unsigned count = std::max(1u, options.threads);
   for (unsigned i = 0; i < count; ++i) {
     threads.emplace_back([this] {
@@ -366,6 +436,10 @@ void Server::Impl::stop() {
   error_code ignored;
   http_acceptor.close(ignored);
   https_acceptor.close(ignored);
+  for (auto& listener : site_listeners) {
+    listener->http.close(ignored);
+    listener->https.close(ignored);
+  }
   close_connections();
 }
 
@@ -485,7 +559,8 @@ void Server::Impl::close_connections() {
   }
 }
 
-asio::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acceptor, bool secure) {
+// `own`: the acceptor is one of a faulty site's own ports.
+asio::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acceptor, bool secure, const SiteListener* own) {
   for (;;) {
     error_code error;
     // Each connection gets its own strand, so with several threads its coroutine and the
@@ -502,8 +577,11 @@ asio::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acceptor, bool se
     }
     socket.set_option(tcp::no_delay(true), error);
     const auto executor = socket.get_executor();
-    if (secure) {
-      asio::co_spawn(executor, serve_secure(std::move(socket)), log_failure("HTTPS connection"));
+    if (secure && own != nullptr && sites.sites[own->site_index].fault == Fault::tls_stall) {
+      asio::co_spawn(executor, serve_tls_stall(std::move(socket)), log_failure("stalled TLS connection"));
+    } else if (secure) {
+      auto& context = own != nullptr && own->tls ? *own->tls : tls_context;
+      asio::co_spawn(executor, serve_secure(std::move(socket), context), log_failure("HTTPS connection"));
     } else {
       asio::co_spawn(executor, serve_plain(std::move(socket)), log_failure("HTTP connection"));
     }
@@ -518,8 +596,8 @@ asio::awaitable<void> Server::Impl::serve_plain(tcp::socket socket) {
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-asio::awaitable<void> Server::Impl::serve_secure(tcp::socket socket) {
-  beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), tls_context);
+asio::awaitable<void> Server::Impl::serve_secure(tcp::socket socket, asio::ssl::context& context) {
+  beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), context);
   const ConnectionRegistration registration(*this, beast::get_lowest_layer(stream).socket());
   error_code error;
   beast::get_lowest_layer(stream).expires_after(handshake_timeout);
@@ -534,6 +612,13 @@ asio::awaitable<void> Server::Impl::serve_secure(tcp::socket socket) {
     beast::get_lowest_layer(stream).expires_after(tls_shutdown_timeout);
     co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, error));
   }
+}
+
+// tls-stall: takes the ClientHello and whatever follows, and never answers.
+asio::awaitable<void> Server::Impl::serve_tls_stall(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  const ConnectionRegistration registration(*this, stream.socket());
+  co_await hold_until_client_leaves(stream);
 }
 
 // Serves requests until the connection ends; true when the server chose to close it (so a
@@ -594,7 +679,154 @@ asio::awaitable<void> wait_exactly(std::chrono::microseconds latency) {
   while (clock::now() < deadline) co_await asio::post(executor, asio::use_awaitable);
 }
 
+// --- faults ---
+
+template <typename Stream>
+asio::awaitable<bool> write_raw(Stream& stream, std::string_view bytes) {
+  beast::get_lowest_layer(stream).expires_after(write_timeout);
+  error_code error;
+  co_await asio::async_write(stream, asio::buffer(bytes.data(), bytes.size()),
+                             asio::redirect_error(asio::use_awaitable, error));
+  if (error) spdlog::debug("origin: fault write ended: {}", error.message());
+  co_return !error;
+}
+
+asio::awaitable<void> pause_for(std::chrono::milliseconds duration) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+  error_code ignored;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+}
+
+// Abortive close: the client sees a TCP reset, not an orderly end.
+template <typename Stream>
+void reset_connection(Stream& stream) {
+  auto& socket = beast::get_lowest_layer(stream).socket();
+  error_code ignored;
+  socket.set_option(asio::socket_base::linger(true, 0), ignored);
+  socket.close(ignored);
+}
+
+std::string head_200(std::string_view fields) {
+  return "HTTP/1.1 200 OK\r\nServer: " + std::string(server_name) +
+         "\r\nContent-Type: text/html; charset=utf-8\r\n" + std::string(fields) + "\r\n";
+}
+
+std::string content_length(std::uint64_t bytes) { return "Content-Length: " + std::to_string(bytes) + "\r\n"; }
+
 }  // namespace
+
+// Answers with the site's fault; true when the connection stays open for the next request.
+template <typename Stream>
+asio::awaitable<bool> Server::Impl::answer_fault(Stream& stream, const http::request<http::string_body>& request,
+                                                 std::size_t site_index, const std::string& path) {
+  const Site& site = sites.sites[site_index];
+  // Faults that cut a body short need one to cut: at least 256 bytes.
+  const auto site_body = body_for(site_index, path);
+  const std::string body = site_body->size() >= 256 ? *site_body : std::string(256, '.');
+  const std::string_view first_half(body.data(), body.size() / 2);
+
+  switch (site.fault) {
+    case Fault::no_answer:
+      co_await hold_until_client_leaves(stream);
+      co_return false;
+    case Fault::stall_body:
+      if (co_await write_raw(stream, head_200(content_length(body.size())) + std::string(first_half))) {
+        co_await hold_until_client_leaves(stream);
+      }
+      co_return false;
+    case Fault::drip: {
+      if (!co_await write_raw(stream, head_200(content_length(body.size())))) co_return false;
+      const auto give_up = std::chrono::steady_clock::now() + fault_time_limit;
+      for (std::size_t i = 0; i < body.size() && std::chrono::steady_clock::now() < give_up; ++i) {
+        if (i > 0) co_await pause_for(std::chrono::seconds(1));
+        if (!co_await write_raw(stream, std::string_view(body.data() + i, 1))) break;
+      }
+      co_return false;
+    }
+    case Fault::reset_body:
+      if (co_await write_raw(stream, head_200(content_length(body.size())) + std::string(first_half))) {
+        // Long enough for the client to be reading the body when the reset comes.
+        co_await pause_for(std::chrono::milliseconds(50));
+      }
+      reset_connection(stream);
+      co_return false;
+    case Fault::close_before_status:
+      co_return false;
+    case Fault::bad_status_line:
+      co_await write_raw(stream, "HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n");
+      co_return false;
+    case Fault::bad_header:
+      co_await write_raw(stream, head_200("Content-Type text/html\r\n" + content_length(body.size())) + body);
+      co_return false;
+    case Fault::endless_headers: {
+      if (!co_await write_raw(stream, "HTTP/1.1 200 OK\r\n")) co_return false;
+      beast::get_lowest_layer(stream).expires_after(fault_time_limit);
+      std::uint64_t sent = 0;
+      for (std::uint64_t line = 0; sent < endless_byte_limit;) {
+        std::string batch;
+        for (int i = 0; i < 64; ++i, ++line) {
+          batch += "X-Endless-" + std::to_string(line) + ": " + std::string(48, 'h') + "\r\n";
+        }
+        error_code error;
+        co_await asio::async_write(stream, asio::buffer(batch), asio::redirect_error(asio::use_awaitable, error));
+        if (error) break;
+        sent += batch.size();
+      }
+      co_return false;
+    }
+    case Fault::huge_headers: {
+      std::string fields;
+      for (int i = 0; fields.size() < 128 * 1024; ++i) {
+        fields += "Set-Cookie: c" + std::to_string(i) + "=" + std::string(90, 'c') + "\r\n";
+      }
+      co_await write_raw(stream, head_200(fields + content_length(body.size())) + body);
+      co_return false;
+    }
+    case Fault::bad_chunked:
+      co_await write_raw(stream, head_200("Transfer-Encoding: chunked\r\n") + "10\r\n0123456789abcdef\r\n" +
+                                     "zz\r\nbroken\r\n0\r\n\r\n");
+      co_return false;
+    case Fault::short_length:
+      // One write, so the bytes past the declared length arrive with the body.
+      co_await write_raw(stream, head_200(content_length(body.size() / 2)) + body);
+      co_return false;
+    case Fault::long_length:
+      co_await write_raw(stream, head_200(content_length(body.size() + 100)) + body);
+      co_return false;
+    case Fault::endless_body: {
+      // No length and not chunked: the body ends when the connection does, which it never does.
+      if (!co_await write_raw(stream, head_200("Connection: close\r\n"))) co_return false;
+      beast::get_lowest_layer(stream).expires_after(fault_time_limit);
+      const std::string block(16 * 1024, 'e');
+      for (std::uint64_t sent = 0; sent < endless_byte_limit; sent += block.size()) {
+        error_code error;
+        co_await asio::async_write(stream, asio::buffer(block), asio::redirect_error(asio::use_awaitable, error));
+        if (error) break;
+      }
+      co_return false;
+    }
+    case Fault::redirect_loop:
+    case Fault::redirect_ftp: {
+      const std::string location = site.fault == Fault::redirect_ftp ? "ftp://" + site.host + "/file.txt"
+                                   : path == "/loop-a"                ? "/loop-b"
+                                                                      : "/loop-a";
+      http::response<http::empty_body> response{http::status::found, request.version()};
+      response.set(http::field::server, server_name);
+      response.set(http::field::location, location);
+      response.content_length(0);
+      response.keep_alive(request.keep_alive());
+      co_return co_await write_response(stream, response) && request.keep_alive();
+    }
+    case Fault::none:
+    case Fault::refuse:
+    case Fault::tls_wrong_name:
+    case Fault::tls_expired:
+    case Fault::tls_self_signed:
+    case Fault::tls_stall:
+      break;  // not faults of a request
+  }
+  co_return false;
+}
 
 template <typename Stream>
 asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::request<http::string_body>& request,
@@ -609,6 +841,9 @@ asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::requ
 
   co_await wait_exactly(request_latency(sites, site, path, repeat));
 
+  if (site.fault != Fault::none && !is_connection_fault(site.fault)) {
+    co_return co_await answer_fault(stream, request, site_index, path);
+  }
   const bool keep_alive = request.keep_alive();
   if (repeat < site.fail_first) {
     http::response<http::string_body> response{static_cast<http::status>(site.fail_status), request.version()};
@@ -654,6 +889,11 @@ std::uint16_t Server::http_port() const { return impl_->http_port; }
 std::uint16_t Server::https_port() const { return impl_->https_port; }
 const std::string& Server::ca_file() const { return impl_->ca_file; }
 const SiteSet& Server::sites() const { return impl_->sites; }
+std::vector<SitePorts> Server::site_ports() const {
+  std::vector<SitePorts> ports;
+  for (const auto& listener : impl_->site_listeners) ports.push_back(listener->ports);
+  return ports;
+}
 std::vector<HostStats> Server::stats() const { return impl_->stats(); }
 void Server::reset() { impl_->reset(); }
 

@@ -186,6 +186,13 @@ class SitesReader {
         if (site.fail_status < 400 || site.fail_status > 599) fail(node.source(), "fail_status must be 400 to 599");
       } else if (key == "retry_after_s") {
         site.retry_after_s = read_small_unsigned(node, "retry_after_s");
+      } else if (key == "fault") {
+        const std::string name = read_string(node, "fault");
+        if (!parse_fault(name, site.fault)) {
+          std::string known;
+          for (const Fault fault : all_faults()) known += (known.empty() ? "" : ", ") + std::string(to_string(fault));
+          fail(node.source(), "unknown fault '" + name + "' (one of: " + known + ")");
+        }
       } else {
         fail(key.source(), "unknown key '" + std::string(key.str()) + "' in [[site]]");
       }
@@ -224,7 +231,61 @@ class SitesReader {
 
 std::string_view path_or_root(std::string_view path) { return path.empty() ? std::string_view("/") : path; }
 
+struct FaultName {
+  Fault fault;
+  std::string_view name;
+};
+constexpr std::array<FaultName, 20> fault_names{{
+    {Fault::refuse, "refuse"},
+    {Fault::no_answer, "no-answer"},
+    {Fault::stall_body, "stall-body"},
+    {Fault::drip, "drip"},
+    {Fault::reset_body, "reset-body"},
+    {Fault::close_before_status, "close-before-status"},
+    {Fault::bad_status_line, "bad-status-line"},
+    {Fault::bad_header, "bad-header"},
+    {Fault::endless_headers, "endless-headers"},
+    {Fault::huge_headers, "huge-headers"},
+    {Fault::bad_chunked, "bad-chunked"},
+    {Fault::short_length, "short-length"},
+    {Fault::long_length, "long-length"},
+    {Fault::endless_body, "endless-body"},
+    {Fault::redirect_loop, "redirect-loop"},
+    {Fault::redirect_ftp, "redirect-ftp"},
+    {Fault::tls_wrong_name, "tls-wrong-name"},
+    {Fault::tls_expired, "tls-expired"},
+    {Fault::tls_self_signed, "tls-self-signed"},
+    {Fault::tls_stall, "tls-stall"},
+}};
+
 }  // namespace
+
+std::string_view to_string(Fault fault) {
+  for (const auto& entry : fault_names) {
+    if (entry.fault == fault) return entry.name;
+  }
+  return "none";
+}
+
+bool parse_fault(std::string_view name, Fault& fault) {
+  if (name == "none") {
+    fault = Fault::none;
+    return true;
+  }
+  for (const auto& entry : fault_names) {
+    if (entry.name == name) {
+      fault = entry.fault;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<Fault> all_faults() {
+  std::vector<Fault> faults;
+  for (const auto& entry : fault_names) faults.push_back(entry.fault);
+  return faults;
+}
 
 const Site* SiteSet::find(std::string_view host) const {
   for (const auto& site : sites) {

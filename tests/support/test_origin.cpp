@@ -19,6 +19,11 @@ TestOrigin::~TestOrigin() { server_->stop(); }
 
 FetchOptions TestOrigin::client_options() const {
   FetchOptions options;
+  // Sites with a fault first: they have ports of their own (refuse, tls-*), and rules match in order.
+  for (const auto& site : server_->site_ports()) {
+    options.connect_to.push_back(ConnectTo::parse(site.host + ":80:127.0.0.1:" + std::to_string(site.http_port)));
+    options.connect_to.push_back(ConnectTo::parse(site.host + ":443:127.0.0.1:" + std::to_string(site.https_port)));
+  }
   options.connect_to.push_back(ConnectTo::parse(":80:127.0.0.1:" + std::to_string(server_->http_port())));
   options.connect_to.push_back(ConnectTo::parse(":443:127.0.0.1:" + std::to_string(server_->https_port())));
   options.ca_file = server_->ca_file();

@@ -43,6 +43,9 @@ struct FetchOptions {
   duration total_timeout{30000};      // the whole fetch, redirects included
 
   int max_redirects = 10;
+  // Follow a redirect from an https URL to a plain http one. Off: such a redirect fails the
+  // fetch (ErrorKind::protocol) rather than silently dropping TLS.
+  bool allow_https_downgrade = false;
   std::uint64_t body_limit = 64ull << 20;  // bytes of body accepted before too-large
   std::string user_agent = "fetcher/0.1";
 

@@ -38,7 +38,9 @@ class RunStopper {
 };
 
 struct RunOptions {
-  // async only: most fetches in flight at once; 0 = every fetch at once.
+  // async, async:N: most fetches in flight at once over all the loops; 0 = every fetch at once.
+  // Either way never more than the open-files limit leaves room for: the rest of the URLs queue
+  // and start as earlier fetches finish (raise_open_files_limit() raises that room).
   std::size_t max_in_flight = 0;
   // Optional; must outlive the run.
   RunStopper* stopper = nullptr;
@@ -50,7 +52,18 @@ struct RunOptions {
 using ResultCallback = std::function<void(const FetchResult&)>;
 
 // Runs every request to exactly one result; never throws for per-URL failures. A thread
-// the machine refuses to start fails its URLs as ErrorKind::resource.
+// the machine refuses to start, or one that cannot make its event loop (out of file
+// descriptors), fails its URLs as ErrorKind::resource; pools and loops go on with fewer.
+//
+// processes:N forks N worker processes at the start of the run (the notebooks' process pool).
+// Each builds its own Client from client.options() and its own event loop after the fork, so
+// it inherits no thread, lock or loop of the caller's; results come back over pipes and
+// on_result is called in this process. In the report, cpu and peak_rss_kb include the workers
+// (peak_rss_kb is the largest process's), peak_threads counts each worker as one thread, and
+// connection counters are the workers' sum. Caveats of fork in a threaded program: call it
+// while no other thread of yours is inside OpenSSL or getaddrinfo (their locks are copied into
+// the children as they are), and do not start two processes runs at once from different threads
+// (each would leak its pipes into the other's workers). max_per_host holds per worker process.
 RunReport run(const std::vector<FetchRequest>& requests, const Strategy& strategy, Client& client,
               const RunOptions& run_options = {}, const ResultCallback& on_result = {});
 

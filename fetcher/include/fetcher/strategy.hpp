@@ -12,14 +12,18 @@ struct Strategy {
     sequential,  // one thread, one fetch at a time, in list order
     threads,     // one OS thread per URL, all started, then all joined
     pool,        // `workers` threads take URLs from one shared queue, in list order
-    async,       // one thread, one event loop, every fetch in flight (see RunOptions)
+    async,       // `workers` event loops on as many threads (the caller's among them), every
+                 // fetch in flight; URLs dealt round-robin to the loops (see RunOptions)
+    processes,   // `workers` forked processes take URLs from one shared queue, in list order,
+                 // one blocking fetch at a time each (the notebooks' process pool)
   };
 
   Kind kind = Kind::sequential;
-  unsigned workers = 1;  // pool only
+  unsigned workers = 1;  // pool, processes: workers; async: event loops (1 for plain "async")
 
-  // "sequential", "threads", "pool:N" (N >= 1), "async". Throws std::invalid_argument
-  // with a message naming the bad part ("pool:0: worker count must be at least 1").
+  // "sequential", "threads", "pool:N" (1..10000), "async", "async:N" (1..256; "async:1" is
+  // "async"), "processes:N" (1..1024). Throws std::invalid_argument with a message naming the
+  // bad part ("pool:0: worker count must be at least 1").
   static Strategy parse(std::string_view text);
   std::string name() const;
 
@@ -29,7 +33,10 @@ struct Strategy {
 // Parses a comma-separated list ("sequential,pool:8,async").
 std::vector<Strategy> parse_strategies(std::string_view text);
 
-// The bench's default set: the course notebooks' sweep plus the event loop.
+// The bench's default set: the course notebooks' sweep (sequential, threads, pools of 1 to 32,
+// a pool of 4 processes) plus one event loop and two.
 std::vector<Strategy> default_strategies();
+inline constexpr std::string_view default_strategy_names =
+    "sequential,threads,pool:1,pool:2,pool:4,pool:8,pool:16,pool:32,processes:4,async,async:2";
 
 }  // namespace fetcher

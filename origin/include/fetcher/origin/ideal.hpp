@@ -7,6 +7,7 @@
 #pragma once
 
 #include <fetcher/origin/sites.hpp>
+#include <fetcher/strategy.hpp>
 
 #include <string>
 #include <vector>
@@ -16,5 +17,15 @@ namespace fetcher::origin {
 // workers: 1 = sequential; N = pool:N; 0 = every URL at once (threads, async).
 // URLs whose host is not in `sites` or that do not parse cost nothing.
 double ideal_seconds(const SiteSet& sites, const std::vector<std::string>& urls, unsigned workers);
+
+// The `workers` of a strategy in the model: sequential 1; pool:N and processes:N take URLs in
+// list order with N workers, so N; threads 0; async and async:N keep every fetch in flight
+// (0) or, capped, run max_in_flight lanes that take URLs in list order (max_in_flight). How
+// many loops or processes do the work is overhead, which the model leaves out.
+unsigned ideal_workers(const Strategy& strategy, std::size_t max_in_flight);
+
+// ideal_seconds(sites, urls, ideal_workers(strategy, max_in_flight)).
+double ideal_seconds(const SiteSet& sites, const std::vector<std::string>& urls, const Strategy& strategy,
+                     std::size_t max_in_flight = 0);
 
 }  // namespace fetcher::origin

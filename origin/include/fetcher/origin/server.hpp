@@ -4,6 +4,10 @@
 // The TLS certificate is made at start-up for exactly the sites' host names (plus 127.0.0.1
 // and ::1), signed by a CA also made at start-up and written to ca_file() so clients can
 // trust it explicitly.
+//
+// Sites with a fault (sites.hpp) also listen on ports of their own, where the faults of the
+// connection itself happen: refuse (bound, never listening), tls-stall, and the tls-*
+// certificates. Route a faulty host there (connect-to HOST:80 and HOST:443) to see them.
 #pragma once
 
 #include <fetcher/origin/sites.hpp>
@@ -31,6 +35,13 @@ struct HostStats {
   unsigned peak_concurrent = 0;       // most requests for this host in progress at once
 };
 
+// The own ports of a site with a fault.
+struct SitePorts {
+  std::string host;
+  std::uint16_t http_port = 0;
+  std::uint16_t https_port = 0;
+};
+
 class Server {
  public:
   // Binds both ports and makes the certificates. Throws std::runtime_error on failure.
@@ -46,6 +57,7 @@ class Server {
   std::uint16_t https_port() const;
   const std::string& ca_file() const;
   const SiteSet& sites() const;
+  std::vector<SitePorts> site_ports() const;  // one entry per site with a fault, in sites order
 
   std::vector<HostStats> stats() const;  // one entry per site, in sites order
   void reset();  // clears stats and the per-host+path repeat counters

@@ -13,6 +13,7 @@
 //   fail_first = 2                    # optional: first 2 requests per path fail...
 //   fail_status = 503                 # ...with this status (default 503)
 //   retry_after_s = 1                 # ...and this Retry-After (default none)
+//   fault = "reset-body"              # optional: misbehave on purpose (see Fault below)
 #pragma once
 
 #include <chrono>
@@ -22,6 +23,40 @@
 #include <vector>
 
 namespace fetcher::origin {
+
+// A way a site misbehaves on purpose, for testing clients (`fault = "NAME"` in a [[site]]).
+// A site with a fault also gets listening ports of its own (Server::site_ports): the faults
+// of the connection itself (refuse, tls-*) act only there; the others act on every port,
+// after the site's latency, for every request whose Host is the site.
+enum class Fault {
+  none,
+  refuse,               // "refuse": nothing listens on the site's ports (connection refused)
+  no_answer,            // "no-answer": reads the request, never answers
+  stall_body,           // "stall-body": header and half the body, then silence
+  drip,                 // "drip": header, then the body one byte per second
+  reset_body,           // "reset-body": header and half the body, then a TCP reset
+  close_before_status,  // "close-before-status": reads the request, closes without a byte
+  bad_status_line,      // "bad-status-line": "HTTP/1.1 2OO OK"
+  bad_header,           // "bad-header": a header line without a colon
+  endless_headers,      // "endless-headers": header lines that never end
+  huge_headers,         // "huge-headers": a 128 KB header section (the client's limit is 64 KB)
+  bad_chunked,          // "bad-chunked": a chunk size that is not hexadecimal
+  short_length,         // "short-length": Content-Length half the body actually sent
+  long_length,          // "long-length": Content-Length 100 bytes more than sent, then close
+  endless_body,         // "endless-body": a body without length that never ends
+  redirect_loop,        // "redirect-loop": /loop-a -> /loop-b -> /loop-a, every other path -> /loop-a
+  redirect_ftp,         // "redirect-ftp": 302 to ftp://HOST/file.txt
+  tls_wrong_name,       // "tls-wrong-name": certificate (from the trusted CA) for wrong-name.invalid
+  tls_expired,          // "tls-expired": certificate (from the trusted CA) expired 30 days ago
+  tls_self_signed,      // "tls-self-signed": self-signed certificate for the right name
+  tls_stall,            // "tls-stall": accepts, reads the ClientHello, never answers
+};
+
+std::string_view to_string(Fault fault);
+// Inverse of to_string; false for an unknown name.
+bool parse_fault(std::string_view name, Fault& fault);
+// Every fault but none, in declaration order (for docs and tests).
+std::vector<Fault> all_faults();
 
 struct Site {
   std::string host;
@@ -40,6 +75,7 @@ struct Site {
   unsigned fail_first = 0;
   unsigned fail_status = 503;
   unsigned retry_after_s = 0;
+  Fault fault = Fault::none;
 };
 
 struct SiteSet {

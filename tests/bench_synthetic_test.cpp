@@ -1,0 +1,117 @@
+// bench_synthetic_test.cpp: `fetcher bench --synthetic` as a user runs it: generated sites and
+// URLs served by the emulated origin, every strategy (processes and event loops included)
+// fetching all of them, the temporary files gone afterwards, and bad flags named in one line.
+#include "run_process.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace fetcher {
+namespace {
+
+using testing::run_process;
+
+std::vector<std::string> bench(std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), {FETCHER_CLI_PATH, "bench", "-q", "--no-charts"});
+  return arguments;
+}
+
+std::size_t synthetic_directories() {
+  std::size_t count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+    count += entry.path().filename().string().starts_with("fetcher-synthetic-");
+  }
+  return count;
+}
+
+TEST(BenchSynthetic, EveryStrategyFetchesTheGeneratedUrls) {
+  const auto directories_before = synthetic_directories();
+  const auto outcome = run_process(bench({"--synthetic", "60", "--hosts", "3", "--latency", "20ms", "--jitter", "5ms",
+                                          "--body", "1KB", "--capacity", "2", "--strategies",
+                                          "sequential,processes:2,async,async:2", "--format", "json"}),
+                                   {}, std::chrono::seconds(90));
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+  const auto json = nlohmann::json::parse(outcome.out);
+  const auto& list = json.at("lists").at(0);
+  EXPECT_EQ(list.at("name"), "synthetic");
+  EXPECT_EQ(list.at("urls"), 60);
+  EXPECT_TRUE(list.at("agree").get<bool>());
+  ASSERT_EQ(list.at("strategies").size(), 4u);
+  for (const auto& row : list.at("strategies")) {
+    EXPECT_EQ(row.at("ok"), 60) << row.at("strategy");
+    EXPECT_EQ(row.at("bytes"), 60 * 1024) << row.at("strategy");
+    // Three hosts served their 20 URLs each; none ever more than its capacity at once.
+    ASSERT_EQ(row.at("origin").size(), 3u) << row.at("strategy");
+    for (const auto& host : row.at("origin")) {
+      EXPECT_EQ(host.at("requests"), 20) << row.at("strategy");
+      EXPECT_LE(host.at("peak_concurrent").get<int>(), 2) << row.at("strategy");
+    }
+  }
+  // Sequential: 60 requests of 20 ms +- 5 ms; with every fetch in flight: each host's 20
+  // requests two at a time, 10 rounds of about 20 ms.
+  const auto& sequential = list.at("strategies").at(0);
+  EXPECT_NEAR(sequential.at("ideal_s").get<double>(), 1.2, 0.15);
+  const auto& async = list.at("strategies").at(2);
+  EXPECT_NEAR(async.at("ideal_s").get<double>(), 0.2, 0.05);
+  EXPECT_EQ(synthetic_directories(), directories_before);  // the generated files are gone
+}
+
+TEST(BenchSynthetic, HttpsSchemeHandshakesWithTheOrigin) {
+  const auto outcome = run_process(bench({"--synthetic", "20", "--hosts", "2", "--latency", "5ms", "--scheme", "https",
+                                          "--strategies", "async", "--format", "json"}),
+                                   {}, std::chrono::seconds(60));
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+  const auto row = nlohmann::json::parse(outcome.out).at("lists").at(0).at("strategies").at(0);
+  EXPECT_EQ(row.at("ok"), 20);
+  EXPECT_GE(row.at("tls_handshakes").get<int>(), 2);
+}
+
+TEST(BenchSynthetic, TableNamesTheWorkload) {
+  const auto outcome = run_process(bench({"--synthetic", "1k", "--hosts", "10", "--latency", "10ms", "--strategies",
+                                          "async", "--color", "never"}),
+                                   {}, std::chrono::seconds(60));
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+  EXPECT_NE(outcome.out.find("synthetic: 1000 URLs, emulated origin (10 hosts, 10 ms, 2.0 KB, capacity unlimited, http)"),
+            std::string::npos)
+      << outcome.out;
+}
+
+struct BadFlags {
+  std::vector<std::string> arguments;
+  std::string message;  // a part of the one line on stderr
+};
+
+class BenchSyntheticBadFlags : public ::testing::TestWithParam<BadFlags> {};
+
+TEST_P(BenchSyntheticBadFlags, ExitTwoNamingTheOption) {
+  const auto outcome = run_process(bench(GetParam().arguments));
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.err;
+  EXPECT_NE(outcome.err.find(GetParam().message), std::string::npos) << outcome.err;
+  EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+  EXPECT_TRUE(outcome.out.empty()) << outcome.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Each, BenchSyntheticBadFlags,
+    ::testing::Values(BadFlags{{"--synthetic", "10x"}, "fetcher: --synthetic: bad count '10x'"},
+                      BadFlags{{"--synthetic", "100", "--latency", "x"}, "fetcher: --latency: bad duration 'x'"},
+                      BadFlags{{"--synthetic", "100", "--jitter", "1h"}, "fetcher: --jitter: bad duration '1h'"},
+                      BadFlags{{"--synthetic", "100", "--body", "2XB"}, "fetcher: --body: bad size '2XB'"},
+                      BadFlags{{"--synthetic", "100", "--hosts", "0"}, "fetcher: --hosts: 0 hosts"},
+                      BadFlags{{"--synthetic", "100", "--capacity", "many"}, "fetcher: --capacity: bad count 'many'"},
+                      BadFlags{{"--synthetic", "100", "--scheme", "ftp"}, "fetcher: --scheme: expected http or https"},
+                      BadFlags{{"--hosts", "5"}, "--hosts requires --synthetic"},
+                      BadFlags{{"--synthetic", "100", "some-list.txt"}, "--synthetic: give URL lists or --synthetic"},
+                      BadFlags{{"--synthetic", "100", "--live"}, "--synthetic: runs against the emulated origin"},
+                      BadFlags{{"--synthetic", "100", "--strategies", "async:0"},
+                               "async:0: event loop count must be at least 1"},
+                      BadFlags{{"--synthetic", "100", "--max-in-flight", "lots"}, "--max-in-flight"}));
+
+}  // namespace
+}  // namespace fetcher

@@ -1,0 +1,343 @@
+// faults_e2e_test.cpp: the client against an origin on loopback whose sites misbehave on purpose
+// (sites.hpp, Fault). Every fault, under every strategy, must end in its error kind, within its
+// timeout plus a small margin, with one line a person can read; healthy hosts mixed in with
+// faulty ones must still succeed.
+#include "test_origin.hpp"
+
+#include <fetcher/run.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace fetcher {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::TestOrigin;
+using Clock = std::chrono::steady_clock;
+using Ms = std::chrono::milliseconds;
+
+// Short, so the suite stays fast; every stage has its own so each fault shows which one fired.
+constexpr Ms connect_timeout = 300ms;
+constexpr Ms tls_timeout = 300ms;
+constexpr Ms first_byte_timeout = 300ms;
+constexpr Ms total_timeout = 500ms;
+// drip sends a body byte at once, then one a second: a total of 1.3 s lets a second byte in
+// before it fires, so a client that restarted its clock on every byte would never stop.
+constexpr Ms drip_total_timeout = 1300ms;
+constexpr std::uint64_t body_limit = 1 << 20;
+// Scheduling on a loaded two-core machine; the timeouts themselves are exact.
+constexpr Ms margin = 400ms;
+// Past this a run is stopped and the case fails: a hang is reported, never waited out.
+constexpr Ms watchdog = 10s;
+
+std::string host_of(std::string_view fault) { return std::string(fault) + ".test"; }
+
+std::string sites_toml() {
+  std::string toml = R"(
+[[site]]
+host = "healthy.test"
+latency_ms = 1
+body_bytes = 3000
+
+# https -> http: refused unless allow_https_downgrade
+[[site]]
+host = "downgrade.test"
+latency_ms = 1
+body_bytes = 100
+redirect = "http://healthy.test/"
+)";
+  for (const auto fault : origin::all_faults()) {
+    toml += "\n[[site]]\nhost = \"" + host_of(origin::to_string(fault)) + "\"\nlatency_ms = 1\nbody_bytes = 1000\n" +
+            "fault = \"" + std::string(origin::to_string(fault)) + "\"\n";
+  }
+  return toml;
+}
+
+// Which deadline a timeout fault must end at.
+enum class Deadline { none, tls, first_byte, total };
+
+struct FaultCase {
+  const char* fault;
+  const char* scheme;
+  ErrorKind kind;
+  const char* says;  // part of the message
+  Deadline deadline = Deadline::none;
+};
+
+std::ostream& operator<<(std::ostream& out, const FaultCase& c) { return out << c.scheme << "://" << c.fault; }
+
+// The request faults act the same over both schemes; the TLS faults only over https.
+const FaultCase fault_cases[] = {
+    {"refuse", "http", ErrorKind::connect, "refused"},
+    {"refuse", "https", ErrorKind::connect, "refused"},
+    {"no-answer", "http", ErrorKind::timeout, "read response header: timed out after 300 ms", Deadline::first_byte},
+    {"no-answer", "https", ErrorKind::timeout, "read response header: timed out after 300 ms", Deadline::first_byte},
+    {"stall-body", "http", ErrorKind::timeout, "read body: total timeout of 500 ms exceeded", Deadline::total},
+    {"stall-body", "https", ErrorKind::timeout, "read body: total timeout of 500 ms exceeded", Deadline::total},
+    {"drip", "http", ErrorKind::timeout, "read body: total timeout of 1300 ms exceeded", Deadline::total},
+    {"drip", "https", ErrorKind::timeout, "read body: total timeout of 1300 ms exceeded", Deadline::total},
+    {"reset-body", "http", ErrorKind::protocol, "read body: connection reset by the server"},
+    {"reset-body", "https", ErrorKind::protocol, "read body: connection reset by the server"},
+    {"close-before-status", "http", ErrorKind::protocol, "read response header: server closed the connection"},
+    {"close-before-status", "https", ErrorKind::protocol, "read response header: server closed the connection"},
+    {"bad-status-line", "http", ErrorKind::protocol, "malformed status line"},
+    {"bad-status-line", "https", ErrorKind::protocol, "malformed status line"},
+    {"bad-header", "http", ErrorKind::protocol, "malformed header line"},
+    {"bad-header", "https", ErrorKind::protocol, "malformed header line"},
+    {"endless-headers", "http", ErrorKind::too_large, "header section larger than 65536 bytes"},
+    {"endless-headers", "https", ErrorKind::too_large, "header section larger than 65536 bytes"},
+    {"huge-headers", "http", ErrorKind::too_large, "header section larger than 65536 bytes"},
+    {"huge-headers", "https", ErrorKind::too_large, "header section larger than 65536 bytes"},
+    {"bad-chunked", "http", ErrorKind::protocol, "malformed chunked encoding"},
+    {"bad-chunked", "https", ErrorKind::protocol, "malformed chunked encoding"},
+    {"short-length", "http", ErrorKind::protocol, "more bytes than its Content-Length"},
+    {"short-length", "https", ErrorKind::protocol, "more bytes than its Content-Length"},
+    {"long-length", "http", ErrorKind::protocol, "server closed the connection after 1000 of 1100 body bytes"},
+    {"long-length", "https", ErrorKind::protocol, "server closed the connection after 1000 of 1100 body bytes"},
+    {"endless-body", "http", ErrorKind::too_large, "body larger than the limit of 1048576 bytes"},
+    {"endless-body", "https", ErrorKind::too_large, "body larger than the limit of 1048576 bytes"},
+    {"redirect-loop", "http", ErrorKind::redirect_loop, "redirect loop"},
+    {"redirect-loop", "https", ErrorKind::redirect_loop, "redirect loop"},
+    {"redirect-ftp", "http", ErrorKind::bad_url, "ftp"},
+    {"redirect-ftp", "https", ErrorKind::bad_url, "ftp"},
+    {"tls-wrong-name", "https", ErrorKind::tls, "hostname mismatch"},
+    {"tls-expired", "https", ErrorKind::tls, "certificate has expired"},
+    {"tls-self-signed", "https", ErrorKind::tls, "self-signed certificate"},
+    {"tls-stall", "https", ErrorKind::timeout, "TLS handshake: timed out after 300 ms", Deadline::tls},
+};
+
+const char* const strategies[] = {"sequential", "threads", "pool:2", "async"};
+
+class FaultsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { origin_ = new TestOrigin(sites_toml()); }
+  static void TearDownTestSuite() {
+    delete origin_;
+    origin_ = nullptr;
+  }
+
+  static FetchOptions options(Ms total = total_timeout) {
+    auto options = origin_->client_options();
+    options.connect_timeout = connect_timeout;
+    options.tls_timeout = tls_timeout;
+    options.first_byte_timeout = first_byte_timeout;
+    options.total_timeout = total;
+    options.body_limit = body_limit;
+    return options;
+  }
+
+  // Runs with a watchdog: a run still going after `watchdog` is stopped and reported.
+  struct Timed {
+    RunReport report;
+    Ms wall{0};
+    bool hung = false;
+  };
+  static Timed run_watched(const std::vector<FetchRequest>& requests, const std::string& strategy,
+                           const FetchOptions& fetch_options) {
+    Client client(fetch_options);
+    RunStopper stopper;
+    RunOptions run_options;
+    run_options.stopper = &stopper;
+    std::mutex mutex;
+    std::condition_variable finished;
+    bool done = false;
+    bool hung = false;
+    std::thread guard([&] {
+      std::unique_lock lock(mutex);
+      if (!finished.wait_for(lock, watchdog, [&] { return done; })) {
+        hung = true;
+        stopper.stop();
+      }
+    });
+    const auto start = Clock::now();
+    Timed timed;
+    timed.report = run(requests, Strategy::parse(strategy), client, run_options);
+    timed.wall = std::chrono::duration_cast<Ms>(Clock::now() - start);
+    {
+      std::lock_guard lock(mutex);
+      done = true;
+    }
+    finished.notify_one();
+    guard.join();
+    timed.hung = hung;
+    return timed;
+  }
+
+  static TestOrigin* origin_;
+};
+TestOrigin* FaultsTest::origin_ = nullptr;
+
+Ms total_for(const FaultCase& c) { return std::string(c.fault) == "drip" ? drip_total_timeout : total_timeout; }
+
+// The deadline a timeout fault ends at, measured from the start of its fetch.
+Ms expected_deadline(const FaultCase& c) {
+  switch (c.deadline) {
+    case Deadline::tls: return tls_timeout;
+    case Deadline::first_byte: return first_byte_timeout;
+    case Deadline::total: return total_for(c);
+    case Deadline::none: break;
+  }
+  return Ms(0);
+}
+
+class FaultTest : public FaultsTest,
+                  public ::testing::WithParamInterface<std::tuple<FaultCase, const char*>> {};
+
+TEST_P(FaultTest, EndsInItsErrorKindWithinItsTimeout) {
+  const auto& [fault, strategy] = GetParam();
+  const std::string base = std::string(fault.scheme) + "://" + host_of(fault.fault);
+  // Two URLs, so the concurrent strategies have something to overlap.
+  const std::vector<FetchRequest> requests{{base + "/one", "", ""}, {base + "/two", "", ""}};
+  const auto timed = run_watched(requests, strategy, options(total_for(fault)));
+  ASSERT_FALSE(timed.hung) << "still running after " << watchdog.count() << " ms";
+  ASSERT_EQ(timed.report.results.size(), requests.size());
+
+  const Ms limit = total_for(fault) + margin;
+  for (const auto& result : timed.report.results) {
+    SCOPED_TRACE(result.url + ": " + result.message);
+    // In --gtest_output=xml, for a person to read what each fault looks like.
+    RecordProperty(result.url, result.message + " (" + std::to_string(result.timings.total.count() / 1'000'000) + " ms)");
+    EXPECT_EQ(to_string(result.error), to_string(fault.kind));
+    EXPECT_NE(result.message.find(fault.says), std::string::npos) << "expected it to say: " << fault.says;
+    EXPECT_EQ(result.message.find('\n'), std::string::npos);
+    EXPECT_LE(result.message.size(), 200u);
+    const auto took = std::chrono::duration_cast<Ms>(result.timings.total);
+    EXPECT_LE(took, limit);
+    if (fault.deadline != Deadline::none) {
+      // Ended by the deadline it names, not by something earlier, and promptly.
+      EXPECT_GE(took, expected_deadline(fault) - 20ms);
+      EXPECT_LE(took, expected_deadline(fault) + margin);
+    }
+    if (std::string(fault.fault) == "drip") {
+      EXPECT_GE(result.body_bytes, 2u) << "a drip byte came after a one-second gap";
+    }
+    if (std::string(fault.fault) == "stall-body") {
+      EXPECT_GT(result.body_bytes, 0u);
+    }
+  }
+  // Measured from outside the client too: sequential runs the URLs one after the other.
+  const auto rounds = std::string(strategy) == "sequential" ? requests.size() : 1;
+  EXPECT_LE(timed.wall, limit * static_cast<long>(rounds));
+}
+
+std::string case_name(const ::testing::TestParamInfo<FaultTest::ParamType>& param_info) {
+  const auto& [fault, strategy] = param_info.param;
+  std::string name = std::string(fault.scheme) + "_" + fault.fault + "_" + strategy;
+  std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryFaultEveryStrategy, FaultTest,
+                         ::testing::Combine(::testing::ValuesIn(fault_cases), ::testing::ValuesIn(strategies)),
+                         case_name);
+
+// Healthy and faulty hosts interleaved: every healthy URL still succeeds with the right body,
+// every faulty one fails with its own kind, whatever the others do.
+class MixedTest : public FaultsTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(MixedTest, HealthyUrlsSucceedBetweenFaultyOnes) {
+  std::vector<FetchRequest> requests;
+  std::vector<std::optional<FaultCase>> expected;
+  int healthy = 0;
+  for (const auto& fault : fault_cases) {
+    if (std::string(fault.fault) == "drip") continue;  // its own, longer, total timeout
+    const std::string scheme = healthy % 2 == 0 ? "http" : "https";
+    requests.push_back({scheme + "://healthy.test/" + std::to_string(healthy++), "", ""});
+    expected.emplace_back();
+    requests.push_back({std::string(fault.scheme) + "://" + host_of(fault.fault) + "/", "", ""});
+    expected.emplace_back(fault);
+  }
+  requests.push_back({"https://healthy.test/last", "", ""});
+  expected.emplace_back();
+
+  const auto timed = run_watched(requests, GetParam(), options());
+  ASSERT_FALSE(timed.hung) << "still running after " << watchdog.count() << " ms";
+  ASSERT_EQ(timed.report.results.size(), requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const auto& result = timed.report.results[i];
+    SCOPED_TRACE(result.url + ": " + result.message);
+    EXPECT_EQ(result.url, requests[i].url);
+    EXPECT_LE(result.timings.total, total_timeout + margin);
+    if (!expected[i]) {
+      EXPECT_TRUE(result.ok());
+      EXPECT_EQ(result.status, 200u);
+      const auto path = result.url.substr(result.url.find("/", result.url.find("//") + 2));
+      EXPECT_EQ(result.body_sha256, origin_->expected_digest("healthy.test", path));
+    } else {
+      EXPECT_EQ(to_string(result.error), to_string(expected[i]->kind));
+    }
+  }
+  EXPECT_EQ(timed.report.ok, static_cast<std::size_t>(healthy) + 1);
+}
+
+std::string strategy_name(const ::testing::TestParamInfo<const char*>& param_info) {
+  std::string name = param_info.param;
+  std::replace(name.begin(), name.end(), ':', '_');
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryStrategy, MixedTest, ::testing::ValuesIn(strategies), strategy_name);
+
+// An https URL never silently becomes plain http through a redirect.
+TEST_F(FaultsTest, HttpsRedirectToHttpIsRefusedUnlessAllowed) {
+  const std::vector<FetchRequest> requests{{"https://downgrade.test/", "", ""}};
+  for (const char* strategy : strategies) {
+    const auto refused = run_watched(requests, strategy, options());
+    ASSERT_EQ(refused.report.results.size(), 1u);
+    const auto& result = refused.report.results[0];
+    EXPECT_EQ(to_string(result.error), to_string(ErrorKind::protocol)) << strategy;
+    EXPECT_NE(result.message.find("from https to plain http"), std::string::npos) << result.message;
+    EXPECT_NE(result.message.find("allow_https_downgrade"), std::string::npos) << result.message;
+    EXPECT_EQ(result.final_url, "https://downgrade.test/");
+  }
+
+  auto allowing = options();
+  allowing.allow_https_downgrade = true;
+  const auto followed = run_watched(requests, "sequential", allowing);
+  ASSERT_EQ(followed.report.results.size(), 1u);
+  EXPECT_TRUE(followed.report.results[0].ok()) << followed.report.results[0].message;
+  EXPECT_EQ(followed.report.results[0].final_url, "http://healthy.test/");
+  // http -> https upgrades need no permission (the python.org case).
+}
+
+TEST(FaultSites, DefaultsLimitHeadersBodiesAndDowngrades) {
+  const FetchOptions defaults;
+  EXPECT_GT(defaults.body_limit, 0u);
+  EXPECT_LE(defaults.body_limit, std::uint64_t{1} << 30);
+  EXPECT_FALSE(defaults.allow_https_downgrade);
+  EXPECT_TRUE(defaults.verify_peer);
+}
+
+TEST(FaultSites, UnknownFaultNamesTheKnownOnes) {
+  try {
+    origin::parse_sites("[[site]]\nhost = \"x.test\"\nfault = \"explode\"\n", "faulty.toml");
+    FAIL() << "an unknown fault was accepted";
+  } catch (const std::runtime_error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("faulty.toml:3: unknown fault 'explode'"), std::string::npos) << message;
+    EXPECT_NE(message.find("tls-stall"), std::string::npos) << message;
+  }
+  for (const auto fault : origin::all_faults()) {
+    origin::Fault parsed = origin::Fault::none;
+    EXPECT_TRUE(origin::parse_fault(origin::to_string(fault), parsed));
+    EXPECT_EQ(parsed, fault);
+  }
+}
+
+TEST(FaultSites, OnlyFaultySitesGetPortsOfTheirOwn) {
+  TestOrigin origin("[[site]]\nhost = \"good.test\"\n\n[[site]]\nhost = \"bad.test\"\nfault = \"refuse\"\n");
+  const auto ports = origin.server().site_ports();
+  ASSERT_EQ(ports.size(), 1u);
+  EXPECT_EQ(ports[0].host, "bad.test");
+  EXPECT_NE(ports[0].http_port, origin.server().http_port());
+  EXPECT_NE(ports[0].https_port, ports[0].http_port);
+}
+
+}  // namespace
+}  // namespace fetcher
