@@ -124,7 +124,7 @@ TEST(ParseUrlList, BinaryJunkIsEscapedInTheMessage) {
   EXPECT_EQ(requests[1].url, junk);
   EXPECT_EQ(requests[1].source, "list.txt:2");
   EXPECT_EQ(requests[1].error,
-            "not a URL (contains control or non-ASCII bytes): \\x01\\x02\\x00\\x7f\\xff\\xfe");
+            "not a URL (contains control bytes): \\x01\\x02\\x00\\x7f\\xff\\xfe");
   EXPECT_TRUE(printable_ascii(requests[1].error));
   EXPECT_EQ(requests[2].source, "list.txt:3");
   EXPECT_EQ(requests[2].error, "");
@@ -135,14 +135,14 @@ TEST(ParseUrlList, InvalidUtf8IsRejectedAndEscaped) {
   const auto requests = parse(line + "\n");
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].url, line);
-  EXPECT_EQ(requests[0].error, "not a URL (contains control or non-ASCII bytes): http://ex\\xc3(mple.org/\\xe2\\x82");
+  EXPECT_EQ(requests[0].error, "non-ASCII bytes in URL (write an IDN host in its xn-- form, percent-encode the rest): http://ex\\xc3(mple.org/\\xe2\\x82");
   EXPECT_TRUE(printable_ascii(requests[0].error));
 }
 
 TEST(ParseUrlList, EmbeddedTabIsAControlByte) {
   const auto requests = parse("http://a.example/x\ty\n");
   ASSERT_EQ(requests.size(), 1u);
-  EXPECT_EQ(requests[0].error, "not a URL (contains control or non-ASCII bytes): http://a.example/x\\x09y");
+  EXPECT_EQ(requests[0].error, "not a URL (contains control bytes): http://a.example/x\\x09y");
 }
 
 TEST(ParseUrlList, LongBadLineIsCutInTheMessage) {
@@ -172,6 +172,29 @@ TEST(ParseUrlList, OverLongLinesAreRejectedAndTruncated) {
   EXPECT_EQ(requests[2].url, "http://after.example/");
   EXPECT_EQ(requests[2].source, "list.txt:3");
   EXPECT_EQ(requests[2].error, "");
+}
+
+// A million lines (good, bad and comments, duplicates included): every line accounted for, in
+// order, with its own line number. No timing is asserted; the suite's clock is the check.
+TEST(ParseUrlList, AMillionLines) {
+  std::string text;
+  text.reserve(32'000'000);
+  for (int i = 0; i < 1'000'000; ++i) {
+    if (i % 10 == 3) {
+      text += "# comment\n";
+    } else if (i % 10 == 7) {
+      text += "junk \xff line\n";
+    } else {
+      text += "http://host" + std::to_string(i % 50) + ".test/same\n";  // many duplicates
+    }
+  }
+  const auto requests = parse(text);
+  ASSERT_EQ(requests.size(), 900'000u);
+  std::size_t bad = 0;
+  for (const auto& request : requests) bad += !request.error.empty();
+  EXPECT_EQ(bad, 100'000u);
+  EXPECT_EQ(requests.back().source, "list.txt:1000000");
+  EXPECT_EQ(requests[7 - 1].source, "list.txt:8");  // lines 1-3, 5-8: the comment on line 4 is skipped
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,6 +234,25 @@ TEST(CheckUrl, RejectsAHostThatDecodesToControlBytes) {
   EXPECT_EQ(check_url("https://a%00.example.org/"),
             "bad host in URL (encodes control bytes): https://a%00.example.org/");
   EXPECT_EQ(check_url("http://caf%C3%A9.example/"), "");  // percent-encoded UTF-8 is not a control byte
+}
+
+// An IDN host must come in its ASCII form; the message says how.
+TEST(CheckUrl, NonAsciiHostNamesTheAsciiForm) {
+  const auto problem = check_url("http://b\xc3\xbc" "cher.example/");
+  EXPECT_NE(problem.find("non-ASCII"), std::string::npos) << problem;
+  EXPECT_NE(problem.find("xn--"), std::string::npos) << problem;
+  EXPECT_NE(problem.find("b\\xc3\\xbccher.example"), std::string::npos) << problem;
+  EXPECT_EQ(check_url("http://xn--bcher-kva.example/"), "");
+}
+
+// Credentials in a URL are not sent (no Authorization header) and never reach the Host header.
+TEST(SplitUrl, UserinfoStaysOutOfHostAndTarget) {
+  UrlParts parts;
+  std::string error;
+  ASSERT_TRUE(split_url("http://user:secret@h.example:8080/p?q", parts, error)) << error;
+  EXPECT_EQ(parts.host, "h.example");
+  EXPECT_EQ(parts.host_header, "h.example:8080");
+  EXPECT_EQ(parts.target, "/p?q");
 }
 
 TEST(CheckUrl, AcceptsAFragment) {

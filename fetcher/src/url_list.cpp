@@ -52,7 +52,13 @@ using detail::printable;
 std::string check_url(std::string_view url) {
   if (url.size() > max_line_length) return "URL longer than " + std::to_string(max_line_length) + " bytes";
   for (unsigned char c : url) {
-    if (c < 0x20 || c >= 0x7f) return "not a URL (contains control or non-ASCII bytes): " + printable(url);
+    if (c < 0x20 || c == 0x7f) return "not a URL (contains control bytes): " + printable(url);
+  }
+  for (unsigned char c : url) {
+    if (c >= 0x80) {
+      return "non-ASCII bytes in URL (write an IDN host in its xn-- form, percent-encode the rest): " +
+             printable(url);
+    }
   }
   auto parsed = boost::urls::parse_uri(url);  // fragments allowed; never sent
   if (!parsed) return "not a URL: " + printable(url);
