@@ -40,10 +40,10 @@ std::size_t open_descriptors() {
 
 // The origin runs in this process, and it closes its side of a connection only when it next
 // reads or writes it: for a stalled request, after its 1.5 s latency. The count is read until it
-// settles (bounded at 5 s).
+// settles (bounded at 10 s: a loaded machine is slow to get there).
 std::size_t settled_descriptors(std::size_t expected) {
   auto count = open_descriptors();
-  for (int i = 0; i < 100 && count != expected; ++i) {
+  for (int i = 0; i < 200 && count != expected; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     count = open_descriptors();
   }
@@ -79,7 +79,7 @@ TEST(Limits, NoDescriptorIsLeftOpenHoweverFetchesEnd) {
   const auto refused_port = testing::closed_port();
   for (const char* strategy : {"async", "pool:8", "threads", "async:2"}) {
     auto options = origin.client_options();
-    options.first_byte_timeout = std::chrono::milliseconds(300);
+    options.first_byte_timeout = std::chrono::milliseconds(500);
     std::vector<FetchRequest> requests;
     for (int i = 0; i < 300; ++i) {
       switch (i % 10) {
@@ -94,7 +94,11 @@ TEST(Limits, NoDescriptorIsLeftOpenHoweverFetchesEnd) {
       Client client(options);
       const auto report = run(requests, Strategy::parse(strategy), client);
       EXPECT_EQ(report.results.size(), requests.size()) << strategy;
-      EXPECT_EQ(report.ok, 210u) << strategy;  // the plain and https ones
+      std::string failures;
+      for (const auto& result : report.results) {
+        if (!result.ok() && result.url.find("many.test") != std::string::npos) failures += result.message + "\n";
+      }
+      EXPECT_EQ(report.ok, 210u) << strategy << "\n" << failures;  // the plain and https ones
     }
     EXPECT_EQ(settled_descriptors(baseline), baseline) << strategy;
   }
