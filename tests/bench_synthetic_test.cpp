@@ -83,6 +83,7 @@ TEST(BenchSynthetic, TableNamesTheWorkload) {
 }
 
 struct BadFlags {
+  std::string name;
   std::vector<std::string> arguments;
   std::string message;  // a part of the one line on stderr
 };
@@ -99,19 +100,20 @@ TEST_P(BenchSyntheticBadFlags, ExitTwoNamingTheOption) {
 
 INSTANTIATE_TEST_SUITE_P(
     Each, BenchSyntheticBadFlags,
-    ::testing::Values(BadFlags{{"--synthetic", "10x"}, "fetcher: --synthetic: bad count '10x'"},
-                      BadFlags{{"--synthetic", "100", "--latency", "x"}, "fetcher: --latency: bad duration 'x'"},
-                      BadFlags{{"--synthetic", "100", "--jitter", "1h"}, "fetcher: --jitter: bad duration '1h'"},
-                      BadFlags{{"--synthetic", "100", "--body", "2XB"}, "fetcher: --body: bad size '2XB'"},
-                      BadFlags{{"--synthetic", "100", "--hosts", "0"}, "fetcher: --hosts: 0 hosts"},
-                      BadFlags{{"--synthetic", "100", "--capacity", "many"}, "fetcher: --capacity: bad count 'many'"},
-                      BadFlags{{"--synthetic", "100", "--scheme", "ftp"}, "fetcher: --scheme: expected http or https"},
-                      BadFlags{{"--hosts", "5"}, "--hosts requires --synthetic"},
-                      BadFlags{{"--synthetic", "100", "some-list.txt"}, "--synthetic: give URL lists or --synthetic"},
-                      BadFlags{{"--synthetic", "100", "--live"}, "--synthetic: runs against the emulated origin"},
-                      BadFlags{{"--synthetic", "100", "--strategies", "async:0"},
+    ::testing::Values(BadFlags{"count", {"--synthetic", "10x"}, "fetcher: --synthetic: bad count '10x'"},
+                      BadFlags{"latency", {"--synthetic", "100", "--latency", "x"}, "fetcher: --latency: bad duration 'x'"},
+                      BadFlags{"jitter", {"--synthetic", "100", "--jitter", "1h"}, "fetcher: --jitter: bad duration '1h'"},
+                      BadFlags{"body", {"--synthetic", "100", "--body", "2XB"}, "fetcher: --body: bad size '2XB'"},
+                      BadFlags{"hosts", {"--synthetic", "100", "--hosts", "0"}, "fetcher: --hosts: 0 hosts"},
+                      BadFlags{"capacity", {"--synthetic", "100", "--capacity", "many"}, "fetcher: --capacity: bad count 'many'"},
+                      BadFlags{"scheme", {"--synthetic", "100", "--scheme", "ftp"}, "fetcher: --scheme: expected http or https"},
+                      BadFlags{"hosts_without_synthetic", {"--hosts", "5"}, "--hosts requires --synthetic"},
+                      BadFlags{"list_and_synthetic", {"--synthetic", "100", "some-list.txt"}, "--synthetic: give URL lists or --synthetic"},
+                      BadFlags{"live", {"--synthetic", "100", "--live"}, "--synthetic: runs against the emulated origin"},
+                      BadFlags{"strategy", {"--synthetic", "100", "--strategies", "async:0"},
                                "async:0: event loop count must be at least 1"},
-                      BadFlags{{"--synthetic", "100", "--max-in-flight", "lots"}, "--max-in-flight"}));
+                      BadFlags{"max_in_flight", {"--synthetic", "100", "--max-in-flight", "lots"}, "--max-in-flight"}),
+    [](const ::testing::TestParamInfo<BadFlags>& param_info) { return param_info.param.name; });
 
 }  // namespace
 }  // namespace fetcher
