@@ -337,6 +337,30 @@ TEST_P(LeakTest, FaultsLeaveNoDescriptorsOpen) {
 
 INSTANTIATE_TEST_SUITE_P(EveryStrategy, LeakTest, ::testing::ValuesIn(strategies), strategy_name);
 
+// Retries (of connect errors and timeouts) share the total timeout: a fault retried still ends in time.
+TEST_F(FaultsTest, RetriedFaultsStillEndWithinTheTotalTimeout) {
+  auto retrying = options();
+  retrying.retries = 3;
+  retrying.retry_base = 1ms;
+  const std::vector<FetchRequest> requests{
+      {"http://refuse.test/", "", ""}, {"http://no-answer.test/", "", ""}, {"https://tls-stall.test/", "", ""}};
+  for (const char* strategy : {"sequential", "async"}) {
+    const auto timed = run_watched(requests, strategy, retrying);
+    ASSERT_FALSE(timed.hung) << strategy;
+    ASSERT_EQ(timed.report.results.size(), 3u);
+    for (const auto& result : timed.report.results) {
+      SCOPED_TRACE(std::string(strategy) + " " + result.url + ": " + result.message);
+      EXPECT_LE(result.timings.total, total_timeout + margin);
+      EXPECT_GT(result.attempts, 1);
+    }
+    EXPECT_EQ(timed.report.results[0].error, ErrorKind::connect);
+    EXPECT_EQ(timed.report.results[0].attempts, 4);
+    EXPECT_EQ(timed.report.results[1].error, ErrorKind::timeout);
+    EXPECT_NE(timed.report.results[1].message.find("total timeout of 500 ms exceeded"), std::string::npos);
+    EXPECT_EQ(timed.report.results[2].error, ErrorKind::timeout);
+  }
+}
+
 // An https URL never silently becomes plain http through a redirect.
 TEST_F(FaultsTest, HttpsRedirectToHttpIsRefusedUnlessAllowed) {
   const std::vector<FetchRequest> requests{{"https://downgrade.test/", "", ""}};
