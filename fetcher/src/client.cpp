@@ -35,6 +35,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -347,11 +348,12 @@ struct Client::Impl {
     return {ErrorKind::protocol, std::string(stage) + ": " + ec.message()};
   }
 
-  // The HTTP exchange on an established (plain or TLS) stream.
+  // The HTTP exchange on an established (plain or TLS) stream, reading through the
+  // connection's own buffer and body chunk.
   template <class Stream>
   asio::awaitable<Exchange> exchange(Stream& stream, const UrlParts& url, bool absolute_form,
                                      clock_type::time_point hop_start, clock_type::time_point total_deadline,
-                                     FetchResult& result) {
+                                     FetchResult& result, beast::flat_buffer& buffer, std::span<char> chunk) {
     auto& socket = beast::get_lowest_layer(stream);
     Exchange outcome;
     error_code ec;
@@ -378,7 +380,10 @@ struct Client::Impl {
       co_return outcome;
     }
 
-    beast::flat_buffer buffer;
+    // Beast reads as much as the buffer has room for: grown before the header, a small response
+    // (header and body) comes in one read; left at its initial 512 bytes, a 30 KB body costs 60.
+    buffer.clear();
+    buffer.reserve(body_chunk);
     // Interim 1xx responses (100 Continue, 103 Early Hints) precede the real one: skip them.
     std::optional<http::response_parser<http::buffer_body>> reader;
     do {
@@ -410,9 +415,6 @@ struct Client::Impl {
 
     socket.expires_at(total_deadline);
     deadline = {total_deadline, true};
-    // Beast reads as much as the buffer has room for; left at its initial 512 bytes, a 30 KB
-    // body costs 60 reads. Grown only now, so a connection waiting for its header stays small.
-    buffer.reserve(body_chunk);
     auto decoder = detail::ContentDecoder::make(options.decompress ? header[http::field::content_encoding] : "",
                                                 options.body_limit);
     if (!decoder) {
@@ -421,12 +423,11 @@ struct Client::Impl {
       co_return outcome;
     }
     Sha256 digest(sha256.get());
-    char chunk[body_chunk];
     std::uint64_t bytes = 0;
     const bool keep = options.keep_body && outcome.location.empty();
     while (!parser.is_done()) {
-      parser.get().body().data = chunk;
-      parser.get().body().size = sizeof chunk;
+      parser.get().body().data = chunk.data();
+      parser.get().body().size = chunk.size();
       co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
       if (ec == http::error::need_buffer) ec = {};
       // A body that ends when the connection does (no length, not chunked) over TLS from a
@@ -435,9 +436,9 @@ struct Client::Impl {
         ec = {};
         parser.put_eof(ec);
       }
-      const std::size_t received = sizeof chunk - parser.get().body().size;
+      const std::size_t received = chunk.size() - parser.get().body().size;
       bytes += received;
-      const auto decoded = decoder->feed(chunk, received, [&](const char* data, std::size_t size) {
+      const auto decoded = decoder->feed(chunk.data(), received, [&](const char* data, std::size_t size) {
         digest.update(data, size);
         if (keep) result.body.append(data, size);
       });
@@ -522,10 +523,11 @@ struct Client::Impl {
       // co_await inside ?: twice.
       Exchange outcome;
       if (connection->secure) {
-        outcome = co_await exchange(*connection->secure, url, false, hop_start, total_deadline, result);
+        outcome = co_await exchange(*connection->secure, url, false, hop_start, total_deadline, result,
+                                    connection->buffer, connection->body_chunk);
       } else {
         outcome = co_await exchange(*connection->plain, url, connection->absolute_form, hop_start, total_deadline,
-                                    result);
+                                    result, connection->buffer, connection->body_chunk);
       }
       if (result.reused_connection && outcome.nothing_received) {
         allow_pooled = false;  // the server closed it while idle; one more try, on a new one
