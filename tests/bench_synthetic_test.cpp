@@ -2,6 +2,7 @@
 // URLs served by the emulated origin, every strategy (processes and event loops included)
 // fetching all of them, the temporary files gone afterwards, and bad flags named in one line.
 #include "run_process.hpp"
+#include "test_origin.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -80,6 +82,37 @@ TEST(BenchSynthetic, TableNamesTheWorkload) {
   EXPECT_NE(outcome.out.find("synthetic: 1000 URLs, emulated origin (10 hosts, 10 ms, 2.0 KB, capacity unlimited, http)"),
             std::string::npos)
       << outcome.out;
+}
+
+// The engine holds no more sockets than the open-files limit leaves room for: with a limit of
+// 200 descriptors, 400 fetches all "in flight at once" queue behind about a hundred lanes and
+// all succeed, where opening 400 sockets at once would fail half of them with EMFILE.
+TEST(OpenFilesLimit, AsyncQueuesPastTheLimitInsteadOfFailing) {
+  testing::TestOrigin origin(R"(
+[[site]]
+host = "many.test"
+latency_ms = 50
+body_bytes = 500
+capacity = 0
+)");
+  const auto list = std::filesystem::temp_directory_path() / ("fetcher-fd-limit-" + std::to_string(::getpid()) + ".txt");
+  {
+    std::ofstream out(list);
+    for (int i = 0; i < 400; ++i) out << "http://many.test/" << i << "\n";
+  }
+  // `ulimit -n` in sh lowers the hard limit too, so the child cannot raise it back.
+  const auto outcome = run_process({"/bin/sh", "-c", "ulimit -n 200 && exec \"$0\" \"$@\"", FETCHER_CLI_PATH,
+                                    "__run-strategy", "--list", list.string(), "--strategy", "async", "--connect-to",
+                                    ":80:127.0.0.1:" + std::to_string(origin.server().http_port())},
+                                   {}, std::chrono::seconds(60));
+  std::filesystem::remove(list);
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+  const auto last = outcome.out.substr(outcome.out.rfind('\n', outcome.out.size() - 2) + 1);
+  const auto report = nlohmann::json::parse(last).at("report");
+  EXPECT_EQ(report.at("ok"), 400) << outcome.out.substr(0, 600);
+  EXPECT_LT(report.at("connections_opened").get<int>(), 200);  // lanes kept their connections alive
+  ASSERT_EQ(origin.server().stats().size(), 1u);
+  EXPECT_LT(origin.server().stats()[0].peak_concurrent, 200u);
 }
 
 struct BadFlags {
