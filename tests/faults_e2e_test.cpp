@@ -117,7 +117,10 @@ const FaultCase fault_cases[] = {
     {"tls-stall", "https", ErrorKind::timeout, "TLS handshake: timed out after 300 ms", Deadline::tls},
 };
 
+// The per-fault matrix runs the four strategies of the course; the mixed list (which checks
+// every fault's kind), the leak check and the downgrade test run the later ones too.
 const char* const strategies[] = {"sequential", "threads", "pool:2", "async"};
+const char* const all_strategies[] = {"sequential", "threads", "pool:2", "async", "async:2", "processes:2"};
 
 class FaultsTest : public ::testing::Test {
  protected:
@@ -294,7 +297,7 @@ std::string strategy_name(const ::testing::TestParamInfo<const char*>& param_inf
   return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryStrategy, MixedTest, ::testing::ValuesIn(strategies), strategy_name);
+INSTANTIATE_TEST_SUITE_P(EveryStrategy, MixedTest, ::testing::ValuesIn(all_strategies), strategy_name);
 
 std::size_t open_descriptors() {
   std::size_t count = 0;
@@ -361,7 +364,7 @@ TEST_P(LeakTest, FaultsLeaveNoDescriptorsOpen) {
   EXPECT_LE(descriptors_down_to(before, 3s), before) << descriptor_list();
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryStrategy, LeakTest, ::testing::ValuesIn(strategies), strategy_name);
+INSTANTIATE_TEST_SUITE_P(EveryStrategy, LeakTest, ::testing::ValuesIn(all_strategies), strategy_name);
 
 // Retries (of connect errors and timeouts) share the total timeout: a fault retried still ends in time.
 TEST_F(FaultsTest, RetriedFaultsStillEndWithinTheTotalTimeout) {
@@ -390,7 +393,7 @@ TEST_F(FaultsTest, RetriedFaultsStillEndWithinTheTotalTimeout) {
 // An https URL never silently becomes plain http through a redirect.
 TEST_F(FaultsTest, HttpsRedirectToHttpIsRefusedUnlessAllowed) {
   const std::vector<FetchRequest> requests{{"https://downgrade.test/", "", ""}};
-  for (const char* strategy : strategies) {
+  for (const char* strategy : all_strategies) {
     const auto refused = run_watched(requests, strategy, options());
     ASSERT_EQ(refused.report.results.size(), 1u);
     const auto& result = refused.report.results[0];
