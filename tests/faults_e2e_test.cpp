@@ -79,8 +79,8 @@ std::ostream& operator<<(std::ostream& out, const FaultCase& c) { return out << 
 
 // The request faults act the same over both schemes; the TLS faults only over https.
 const FaultCase fault_cases[] = {
-    {"refuse", "http", ErrorKind::connect, "refused"},
-    {"refuse", "https", ErrorKind::connect, "refused"},
+    {"refuse", "http", ErrorKind::connect, "connect refuse.test via 127.0.0.1:"},
+    {"refuse", "https", ErrorKind::connect, "connect refuse.test via 127.0.0.1:"},
     {"no-answer", "http", ErrorKind::timeout, "read response header: timed out after 300 ms", Deadline::first_byte},
     {"no-answer", "https", ErrorKind::timeout, "read response header: timed out after 300 ms", Deadline::first_byte},
     {"stall-body", "http", ErrorKind::timeout, "read body: total timeout of 500 ms exceeded", Deadline::total},
@@ -222,6 +222,9 @@ TEST_P(FaultTest, EndsInItsErrorKindWithinItsTimeout) {
       // Ended by the deadline it names, not by something earlier, and promptly.
       EXPECT_GE(took, expected_deadline(fault) - 20ms);
       EXPECT_LE(took, expected_deadline(fault) + margin);
+    }
+    if (std::string(fault.fault) == "refuse") {
+      EXPECT_NE(result.message.find("refused"), std::string::npos);
     }
     if (std::string(fault.fault) == "drip") {
       EXPECT_GE(result.body_bytes, 2u) << "a drip byte came after a one-second gap";

@@ -184,11 +184,12 @@ struct Client::Impl {
   }
 
   // Resolves (unless the route is an address literal) and connects, trying each address in
-  // turn, all within the connect deadline.
+  // turn, all within the connect deadline. `routed_from`: the URL's host when a connect-to rule
+  // sent it elsewhere, so a message names it ("connect a.test via 127.0.0.1:8080: ...").
   asio::awaitable<Failure> connect(beast::tcp_stream& stream, const FetchOptions::Endpoint& route,
-                                   clock_type::time_point total_deadline) {
+                                   clock_type::time_point total_deadline, const std::string& routed_from = {}) {
     const auto deadline = stage_deadline(options.connect_timeout, total_deadline);
-    const auto where = route.host + ":" + std::to_string(route.port);
+    const auto where = (routed_from.empty() ? "" : routed_from + " via ") + route.host + ":" + std::to_string(route.port);
     error_code ec;
     std::vector<tcp::endpoint> endpoints;
     if (auto address = asio::ip::make_address(route.host, ec); !ec) {
@@ -261,7 +262,8 @@ struct Client::Impl {
                                 clock_type::time_point total_deadline, FetchResult& result) {
     auto stream = std::make_unique<beast::tcp_stream>(co_await asio::this_coro::executor);
     const auto target = proxy ? *proxy : options.route(url.host, url.port);
-    if (auto failure = co_await connect(*stream, target, total_deadline); failure.kind != ErrorKind::none) {
+    const auto routed_from = !proxy && target.host != url.host ? url.host : std::string();
+    if (auto failure = co_await connect(*stream, target, total_deadline, routed_from); failure.kind != ErrorKind::none) {
       co_return failure;
     }
     if (proxy && url.tls) {
