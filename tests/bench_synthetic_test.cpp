@@ -2,6 +2,7 @@
 // URLs served by the emulated origin, every strategy (processes and event loops included)
 // fetching all of them, the temporary files gone afterwards, and bad flags named in one line.
 #include "run_process.hpp"
+#include "test_origin.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -82,7 +84,39 @@ TEST(BenchSynthetic, TableNamesTheWorkload) {
       << outcome.out;
 }
 
+// The engine holds no more sockets than the open-files limit leaves room for: with a limit of
+// 200 descriptors, 400 fetches all "in flight at once" queue behind about a hundred lanes and
+// all succeed, where opening 400 sockets at once would fail half of them with EMFILE.
+TEST(OpenFilesLimit, AsyncQueuesPastTheLimitInsteadOfFailing) {
+  testing::TestOrigin origin(R"(
+[[site]]
+host = "many.test"
+latency_ms = 50
+body_bytes = 500
+capacity = 0
+)");
+  const auto list = std::filesystem::temp_directory_path() / ("fetcher-fd-limit-" + std::to_string(::getpid()) + ".txt");
+  {
+    std::ofstream out(list);
+    for (int i = 0; i < 400; ++i) out << "http://many.test/" << i << "\n";
+  }
+  // `ulimit -n` in sh lowers the hard limit too, so the child cannot raise it back.
+  const auto outcome = run_process({"/bin/sh", "-c", "ulimit -n 200 && exec \"$0\" \"$@\"", FETCHER_CLI_PATH,
+                                    "__run-strategy", "--list", list.string(), "--strategy", "async", "--connect-to",
+                                    ":80:127.0.0.1:" + std::to_string(origin.server().http_port())},
+                                   {}, std::chrono::seconds(60));
+  std::filesystem::remove(list);
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+  const auto last = outcome.out.substr(outcome.out.rfind('\n', outcome.out.size() - 2) + 1);
+  const auto report = nlohmann::json::parse(last).at("report");
+  EXPECT_EQ(report.at("ok"), 400) << outcome.out.substr(0, 600);
+  EXPECT_LT(report.at("connections_opened").get<int>(), 200);  // lanes kept their connections alive
+  ASSERT_EQ(origin.server().stats().size(), 1u);
+  EXPECT_LT(origin.server().stats()[0].peak_concurrent, 200u);
+}
+
 struct BadFlags {
+  std::string name;
   std::vector<std::string> arguments;
   std::string message;  // a part of the one line on stderr
 };
@@ -99,19 +133,20 @@ TEST_P(BenchSyntheticBadFlags, ExitTwoNamingTheOption) {
 
 INSTANTIATE_TEST_SUITE_P(
     Each, BenchSyntheticBadFlags,
-    ::testing::Values(BadFlags{{"--synthetic", "10x"}, "fetcher: --synthetic: bad count '10x'"},
-                      BadFlags{{"--synthetic", "100", "--latency", "x"}, "fetcher: --latency: bad duration 'x'"},
-                      BadFlags{{"--synthetic", "100", "--jitter", "1h"}, "fetcher: --jitter: bad duration '1h'"},
-                      BadFlags{{"--synthetic", "100", "--body", "2XB"}, "fetcher: --body: bad size '2XB'"},
-                      BadFlags{{"--synthetic", "100", "--hosts", "0"}, "fetcher: --hosts: 0 hosts"},
-                      BadFlags{{"--synthetic", "100", "--capacity", "many"}, "fetcher: --capacity: bad count 'many'"},
-                      BadFlags{{"--synthetic", "100", "--scheme", "ftp"}, "fetcher: --scheme: expected http or https"},
-                      BadFlags{{"--hosts", "5"}, "--hosts requires --synthetic"},
-                      BadFlags{{"--synthetic", "100", "some-list.txt"}, "--synthetic: give URL lists or --synthetic"},
-                      BadFlags{{"--synthetic", "100", "--live"}, "--synthetic: runs against the emulated origin"},
-                      BadFlags{{"--synthetic", "100", "--strategies", "async:0"},
+    ::testing::Values(BadFlags{"count", {"--synthetic", "10x"}, "fetcher: --synthetic: bad count '10x'"},
+                      BadFlags{"latency", {"--synthetic", "100", "--latency", "x"}, "fetcher: --latency: bad duration 'x'"},
+                      BadFlags{"jitter", {"--synthetic", "100", "--jitter", "1h"}, "fetcher: --jitter: bad duration '1h'"},
+                      BadFlags{"body", {"--synthetic", "100", "--body", "2XB"}, "fetcher: --body: bad size '2XB'"},
+                      BadFlags{"hosts", {"--synthetic", "100", "--hosts", "0"}, "fetcher: --hosts: 0 hosts"},
+                      BadFlags{"capacity", {"--synthetic", "100", "--capacity", "many"}, "fetcher: --capacity: bad count 'many'"},
+                      BadFlags{"scheme", {"--synthetic", "100", "--scheme", "ftp"}, "fetcher: --scheme: expected http or https"},
+                      BadFlags{"hosts_without_synthetic", {"--hosts", "5"}, "--hosts requires --synthetic"},
+                      BadFlags{"list_and_synthetic", {"--synthetic", "100", "some-list.txt"}, "--synthetic: give URL lists or --synthetic"},
+                      BadFlags{"live", {"--synthetic", "100", "--live"}, "--synthetic: runs against the emulated origin"},
+                      BadFlags{"strategy", {"--synthetic", "100", "--strategies", "async:0"},
                                "async:0: event loop count must be at least 1"},
-                      BadFlags{{"--synthetic", "100", "--max-in-flight", "lots"}, "--max-in-flight"}));
+                      BadFlags{"max_in_flight", {"--synthetic", "100", "--max-in-flight", "lots"}, "--max-in-flight"}),
+    [](const ::testing::TestParamInfo<BadFlags>& param_info) { return param_info.param.name; });
 
 }  // namespace
 }  // namespace fetcher

@@ -37,6 +37,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -186,11 +187,12 @@ struct Client::Impl {
   }
 
   // Resolves (unless the route is an address literal) and connects, trying each address in
-  // turn, all within the connect deadline.
+  // turn, all within the connect deadline. `routed_from`: the URL's host when a connect-to rule
+  // sent it elsewhere, so a message names it ("connect a.test via 127.0.0.1:8080: ...").
   asio::awaitable<Failure> connect(beast::tcp_stream& stream, const FetchOptions::Endpoint& route,
-                                   clock_type::time_point total_deadline) {
+                                   clock_type::time_point total_deadline, const std::string& routed_from = {}) {
     const auto deadline = stage_deadline(options.connect_timeout, total_deadline);
-    const auto where = route.host + ":" + std::to_string(route.port);
+    const auto where = (routed_from.empty() ? "" : routed_from + " via ") + route.host + ":" + std::to_string(route.port);
     error_code ec;
     std::vector<tcp::endpoint> endpoints;
     if (auto address = asio::ip::make_address(route.host, ec); !ec) {
@@ -263,7 +265,8 @@ struct Client::Impl {
                                 clock_type::time_point total_deadline, FetchResult& result) {
     auto stream = std::make_unique<beast::tcp_stream>(co_await asio::this_coro::executor);
     const auto target = proxy ? *proxy : options.route(url.host, url.port);
-    if (auto failure = co_await connect(*stream, target, total_deadline); failure.kind != ErrorKind::none) {
+    const auto routed_from = !proxy && target.host != url.host ? url.host : std::string();
+    if (auto failure = co_await connect(*stream, target, total_deadline, routed_from); failure.kind != ErrorKind::none) {
       co_return failure;
     }
     if (proxy && url.tls) {
@@ -350,11 +353,12 @@ struct Client::Impl {
     return {ErrorKind::protocol, std::string(stage) + ": " + ec.message()};
   }
 
-  // The HTTP exchange on an established (plain or TLS) stream.
+  // The HTTP exchange on an established (plain or TLS) stream, reading through the
+  // connection's own buffer and body chunk.
   template <class Stream>
   asio::awaitable<Exchange> exchange(Stream& stream, const UrlParts& url, bool absolute_form,
                                      clock_type::time_point hop_start, clock_type::time_point total_deadline,
-                                     FetchResult& result) {
+                                     FetchResult& result, beast::flat_buffer& buffer, std::span<char> chunk) {
     auto& socket = beast::get_lowest_layer(stream);
     Exchange outcome;
     error_code ec;
@@ -381,7 +385,10 @@ struct Client::Impl {
       co_return outcome;
     }
 
-    beast::flat_buffer buffer;
+    // Beast reads as much as the buffer has room for: grown before the header, a small response
+    // (header and body) comes in one read; left at its initial 512 bytes, a 30 KB body costs 60.
+    buffer.clear();
+    buffer.reserve(body_chunk);
     // Interim 1xx responses (100 Continue, 103 Early Hints) precede the real one: skip them.
     std::optional<http::response_parser<http::buffer_body>> reader;
     do {
@@ -419,9 +426,6 @@ struct Client::Impl {
 
     socket.expires_at(total_deadline);
     deadline = {total_deadline, true};
-    // Beast reads as much as the buffer has room for; left at its initial 512 bytes, a 30 KB
-    // body costs 60 reads. Grown only now, so a connection waiting for its header stays small.
-    buffer.reserve(body_chunk);
     auto decoder = detail::ContentDecoder::make(options.decompress ? header[http::field::content_encoding] : "",
                                                 options.body_limit);
     if (!decoder) {
@@ -430,12 +434,11 @@ struct Client::Impl {
       co_return outcome;
     }
     Sha256 digest(sha256.get());
-    char chunk[body_chunk];
     std::uint64_t bytes = 0;
     const bool keep = options.keep_body && outcome.location.empty();
     while (!parser.is_done()) {
-      parser.get().body().data = chunk;
-      parser.get().body().size = sizeof chunk;
+      parser.get().body().data = chunk.data();
+      parser.get().body().size = chunk.size();
       co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
       if (ec == http::error::need_buffer) ec = {};
       // A body that ends when the connection does (no length, not chunked) over TLS from a
@@ -444,9 +447,9 @@ struct Client::Impl {
         ec = {};
         parser.put_eof(ec);
       }
-      const std::size_t received = sizeof chunk - parser.get().body().size;
+      const std::size_t received = chunk.size() - parser.get().body().size;
       bytes += received;
-      const auto decoded = decoder->feed(chunk, received, [&](const char* data, std::size_t size) {
+      const auto decoded = decoder->feed(chunk.data(), received, [&](const char* data, std::size_t size) {
         digest.update(data, size);
         if (keep) result.body.append(data, size);
       });
@@ -531,10 +534,11 @@ struct Client::Impl {
       // co_await inside ?: twice.
       Exchange outcome;
       if (connection->secure) {
-        outcome = co_await exchange(*connection->secure, url, false, hop_start, total_deadline, result);
+        outcome = co_await exchange(*connection->secure, url, false, hop_start, total_deadline, result,
+                                    connection->buffer, connection->body_chunk);
       } else {
         outcome = co_await exchange(*connection->plain, url, connection->absolute_form, hop_start, total_deadline,
-                                    result);
+                                    result, connection->buffer, connection->body_chunk);
       }
       if (result.reused_connection && outcome.nothing_received) {
         allow_pooled = false;  // the server closed it while idle; one more try, on a new one

@@ -146,6 +146,7 @@ class ThreadCount {
     }
   }
   void stopped() { --alive_; }
+  unsigned alive() const { return alive_.load(); }
   unsigned peak() const { return peak_.load(); }
 
  private:
@@ -156,6 +157,9 @@ class ThreadCount {
 FetchResult internal_failure(const FetchRequest& request, std::size_t index, std::exception_ptr error) {
   try {
     std::rethrow_exception(error);
+  } catch (const std::system_error& e) {
+    // The machine refused something the fetch needed (a descriptor, a thread, memory).
+    return failed_result(request, index, ErrorKind::resource, std::string("out of a resource: ") + e.what());
   } catch (const std::exception& e) {
     return failed_result(request, index, ErrorKind::resource, std::string("internal error: ") + e.what());
   } catch (...) {
@@ -224,9 +228,12 @@ void run_thread_per_url(const std::vector<FetchRequest>& requests, Client& clien
         threads.stopped();
       });
     } catch (const std::system_error& error) {
+      // The thread limit (RLIMIT_NPROC, kernel.threads-max, or memory for stacks) is reached.
       threads.stopped();
+      const unsigned alive = threads.alive() - 1;  // the caller's thread is not one of them
       sink.deliver(failed_result(requests[i], i, ErrorKind::resource,
-                                 std::string("cannot start a thread for this URL: ") + error.what()));
+                                 "cannot start a thread for this URL (thread limit reached with " +
+                                     std::to_string(alive) + " of this run's threads alive): " + error.what()));
     }
   }
   for (auto& worker : workers) worker.join();

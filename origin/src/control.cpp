@@ -27,10 +27,15 @@ void write_line(std::ostream& out, const std::string& line) {
 }  // namespace
 
 std::string ready_line(const Server& server) {
+  nlohmann::json site_ports = nlohmann::json::array();
+  for (const auto& site : server.site_ports()) {
+    site_ports.push_back({{"host", site.host}, {"http_port", site.http_port}, {"https_port", site.https_port}});
+  }
   const nlohmann::json ready = {
       {"http_port", server.http_port()},
       {"https_port", server.https_port()},
       {"ca_file", server.ca_file()},
+      {"site_ports", std::move(site_ports)},
   };
   return ready.dump();
 }

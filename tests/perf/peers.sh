@@ -153,17 +153,17 @@ CONF
       >>"$work/load/results.jsonl"
   }
   for scheme in http https; do
-    if [[ $scheme == http ]]; then url=http://127.0.0.1:$plain_port/1k; fetcher_url=$url
-    else url=https://127.0.0.1:$tls_port/1k; fetcher_url=https://localhost:$tls_port/1k; fi
+    # The certificate names 127.0.0.1 too: fetcher and aiohttp verify it, wrk and h2load do not.
+    if [[ $scheme == http ]]; then url=http://127.0.0.1:$plain_port/1k; else url=https://127.0.0.1:$tls_port/1k; fi
     for threads in 1 2; do
       echo "peers.sh: $scheme, $threads thread(s), $connections connections x$runs ..." >&2
       for ((run = 1; run <= runs; ++run)); do
         measure "$scheme wrk -t$threads" wrk -t"$threads" -c"$connections" -d"${wrk_duration}s" "$url"
         measure "$scheme h2load --h1 -t$threads" h2load --h1 -t"$threads" -c"$connections" -n"$load_requests" "$url"
-        measure "$scheme fetcher load --threads $threads" "$fetcher" load "$fetcher_url" -c "$connections" \
+        measure "$scheme fetcher load --threads $threads" "$fetcher" load "$url" -c "$connections" \
           -n "$load_requests" --threads "$threads" --format json --cacert "$nginx_dir/cert.pem"
         if ((threads == 1)); then
-          measure "$scheme aiohttp" "$python" "$peer" load aiohttp "$fetcher_url" -c "$connections" \
+          measure "$scheme aiohttp" "$python" "$peer" load aiohttp "$url" -c "$connections" \
             -n "$aiohttp_requests" --cafile "$nginx_dir/cert.pem"
         fi
       done

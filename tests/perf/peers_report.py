@@ -43,6 +43,15 @@ def seconds(text):
 
 
 def parse_load(name, out_path, err_path):
+    try:
+        parse_load_run(name, out_path, err_path)
+    except (ValueError, KeyError, IndexError, AttributeError) as error:  # a tool that failed to run
+        with open(err_path) as f:
+            sys.stderr.write(f"{name}: could not read its output ({error!r}):\n{f.read()[-2000:]}\n")
+        print(json.dumps({"name": name, "requests": 0, "ok": 0, "req_per_s": None, "cpu_per_request_us": None}))
+
+
+def parse_load_run(name, out_path, err_path):
     with open(out_path) as f:
         lines = f.read().splitlines()
     with open(err_path) as f:

@@ -2,7 +2,8 @@
 // its own process (`fetcher serve --control`).
 //
 // On start the origin writes one JSON line to `out`:
-//   {"http_port": P, "https_port": Q, "ca_file": "/tmp/.../ca.pem"}
+//   {"http_port": P, "https_port": Q, "ca_file": "/tmp/.../ca.pem",
+//    "site_ports": [{"host", "http_port", "https_port"}, ...]}   (sites with a fault)
 // then answers each line read from `in`:
 //   "stats"  -> {"hosts": [{"host", "requests", "connections", "peak_concurrent"}, ...]}
 //   "reset"  -> {"ok": true}
