@@ -47,6 +47,12 @@ class OriginProcess {
     http_port_ = ready.at("http_port").get<unsigned>();
     https_port_ = ready.at("https_port").get<unsigned>();
     ca_file_ = ready.at("ca_file").get<std::string>();
+    // Faulty sites (refuse, TLS faults) listen on ports of their own; their rules come first.
+    for (const auto& site : ready.value("site_ports", nlohmann::json::array())) {
+      const auto host = site.at("host").get<std::string>();
+      site_rules_.push_back(host + ":80:127.0.0.1:" + std::to_string(site.at("http_port").get<unsigned>()));
+      site_rules_.push_back(host + ":443:127.0.0.1:" + std::to_string(site.at("https_port").get<unsigned>()));
+    }
   }
   ~OriginProcess() {
     try {
@@ -64,7 +70,10 @@ class OriginProcess {
   }
 
   std::vector<std::string> connect_to_rules() const {
-    return {":80:127.0.0.1:" + std::to_string(http_port_), ":443:127.0.0.1:" + std::to_string(https_port_)};
+    auto rules = site_rules_;
+    rules.push_back(":80:127.0.0.1:" + std::to_string(http_port_));
+    rules.push_back(":443:127.0.0.1:" + std::to_string(https_port_));
+    return rules;
   }
   const std::string& ca_file() const { return ca_file_; }
 
@@ -72,6 +81,7 @@ class OriginProcess {
   ChildProcess process_;
   unsigned http_port_ = 0;
   unsigned https_port_ = 0;
+  std::vector<std::string> site_rules_;
   std::string ca_file_;
 };
 

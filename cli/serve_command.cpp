@@ -42,8 +42,12 @@ int serve_command(const ServeArgs& args) {
   std::cout << "emulated origin serving " << server.sites().sites.size() << " sites from " << sites_path << "\n"
             << "  http:  " << args.address << ":" << http << "\n"
             << "  https: " << args.address << ":" << https << "\n"
-            << "  CA:    " << server.ca_file() << "\n"
-            << "try:\n";
+            << "  CA:    " << server.ca_file() << "\n";
+  for (const auto& site : server.site_ports()) {
+    std::cout << "  " << site.host << " (faulty site, ports of its own): http " << args.address << ":" << site.http_port
+              << ", https " << args.address << ":" << site.https_port << "\n";
+  }
+  std::cout << "try:\n";
   if (!server.sites().sites.empty()) {
     const auto& host = server.sites().sites.front().host;
     std::cout << "  curl --connect-to ::" << args.address << ":" << https << " --cacert " << server.ca_file()
