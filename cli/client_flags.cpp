@@ -48,6 +48,8 @@ void ClientFlags::add_to(CLI::App& app) {
   app.add_option("--user-agent", user_agent, "User-Agent header")->capture_default_str()->group("Client");
   app.add_option("--cacert", cacert, "Trust this CA file instead of the system store")->group("Client");
   app.add_flag("--insecure", insecure, "Do not verify TLS certificates (prints a warning)")->group("Client");
+  app.add_flag("--allow-https-downgrade", allow_https_downgrade,
+               "Follow redirects from https to plain http (refused by default)")->group("Client");
   app.add_option("--keep-alive", keep_alive, "on: reuse connections; off: one connection per URL")
       ->capture_default_str()->check(CLI::IsMember({"on", "off"}))->group("Client");
   app.add_option("--max-per-host", max_per_host, "Most fetches in flight to one host (0 = no limit)")
@@ -82,6 +84,7 @@ FetchOptions ClientFlags::to_options() const {
   options.user_agent = user_agent;
   options.ca_file = cacert;
   options.verify_peer = !insecure;
+  options.allow_https_downgrade = allow_https_downgrade;
   for (const auto& rule : connect_to) options.connect_to.push_back(ConnectTo::parse(rule));
   if (keep_alive != "on" && keep_alive != "off") {
     throw std::invalid_argument("--keep-alive: expected on or off, not '" + keep_alive + "'");
@@ -121,6 +124,7 @@ std::vector<std::string> ClientFlags::to_arguments() const {
                                      "--retries", std::to_string(retries), "--retry-base", retry_base});
   if (!cacert.empty()) arguments.insert(arguments.end(), {"--cacert", cacert});
   if (insecure) arguments.emplace_back("--insecure");
+  if (allow_https_downgrade) arguments.emplace_back("--allow-https-downgrade");
   for (const auto& rule : connect_to) arguments.insert(arguments.end(), {"--connect-to", rule});
   if (!proxy.empty()) arguments.insert(arguments.end(), {"--proxy", proxy});
   if (!no_proxy.empty()) arguments.insert(arguments.end(), {"--no-proxy", no_proxy});

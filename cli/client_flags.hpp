@@ -23,6 +23,7 @@ struct ClientFlags {
   std::string user_agent = "fetcher/0.1";
   std::string cacert;
   bool insecure = false;
+  bool allow_https_downgrade = false;
   std::vector<std::string> connect_to;
   std::string keep_alive = "on";
   unsigned max_per_host = 0;
