@@ -328,5 +328,32 @@ body_bytes = 100
   EXPECT_NE(outcome.err.find("(interrupted)"), std::string::npos) << outcome.err;
 }
 
+TEST_F(CliTest, HttpsToHttpRedirectIsRefusedUnlessAllowed) {
+  testing::TestOrigin origin(R"(
+[[site]]
+host = "secure.test"
+latency_ms = 1
+body_bytes = 100
+redirect = "http://plain.test/"
+
+[[site]]
+host = "plain.test"
+latency_ms = 1
+body_bytes = 100
+)");
+  const std::vector<std::string> base = {
+      FETCHER_CLI_PATH, "get", "-q", "--connect-to", ":80:127.0.0.1:" + std::to_string(origin.server().http_port()),
+      "--connect-to", ":443:127.0.0.1:" + std::to_string(origin.server().https_port()), "--cacert",
+      origin.server().ca_file(), "https://secure.test/"};
+  const auto refused = run_process(base);
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.out.find("https to plain http"), std::string::npos) << refused.out;
+  auto allowed_arguments = base;
+  allowed_arguments.push_back("--allow-https-downgrade");
+  const auto allowed = run_process(allowed_arguments);
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.out << allowed.err;
+  EXPECT_NE(allowed.out.find("http://plain.test/"), std::string::npos) << allowed.out;
+}
+
 }  // namespace
 }  // namespace fetcher
