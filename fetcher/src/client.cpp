@@ -524,7 +524,9 @@ struct Client::Impl {
       auto connection = allow_pooled ? pool.take(key, options.idle_timeout) : nullptr;
       result.reused_connection = connection != nullptr;
       if (!connection) {
-        connection = std::make_unique<Connection>();
+        // Default-initialised, not value-initialised: make_unique<Connection>() would zero the
+        // 16 KB body chunk, making every page of it resident before a byte arrives.
+        connection = std::make_unique_for_overwrite<Connection>();
         if (auto failure = co_await open(*connection, url, proxy, hop_start, total_deadline, result);
             failure.kind != ErrorKind::none) {
           co_return Exchange{std::move(failure), {}, std::chrono::milliseconds(-1), false, false};
