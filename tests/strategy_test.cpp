@@ -163,9 +163,9 @@ TEST(ParseStrategies, BadItemNamesTheItem) {
 TEST(DefaultStrategies, AreTheCourseSweepPlusProcessesAndEventLoops) {
   EXPECT_EQ(names(default_strategies()),
             (std::vector<std::string>{"sequential", "threads", "pool:1", "pool:2", "pool:4", "pool:8", "pool:16",
-                                      "pool:32", "processes:4", "async", "async:2"}));
+                                      "pool:32", "processes:4", "async"}));
   const auto strategies = default_strategies();
-  ASSERT_EQ(strategies.size(), 11u);
+  ASSERT_EQ(strategies.size(), 10u);
   EXPECT_EQ(strategies[0].kind, Kind::sequential);
   EXPECT_EQ(strategies[1].kind, Kind::threads);
   const unsigned workers[] = {1, 2, 4, 8, 16, 32};
@@ -175,7 +175,6 @@ TEST(DefaultStrategies, AreTheCourseSweepPlusProcessesAndEventLoops) {
   }
   EXPECT_EQ(strategies[8], (Strategy{Kind::processes, 4}));
   EXPECT_EQ(strategies[9], (Strategy{Kind::async, 1}));
-  EXPECT_EQ(strategies[10], (Strategy{Kind::async, 2}));
 }
 
 }  // namespace
