@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "explain.hpp"
 #include "html_report.hpp"
+#include "interrupt.hpp"
 #include "progress.hpp"
 #include "result_json.hpp"
 #include "synthetic.hpp"
@@ -22,6 +23,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -90,6 +93,10 @@ struct MeasuredRun {
   int exit_code = 0;
 };
 
+// The measuring child running now (or -1), for an interrupt to end it: Ctrl-C at a terminal
+// reaches it anyway, a signal sent to the bench alone does not.
+std::atomic<pid_t> measuring_child{-1};
+
 MeasuredRun measure_in_child(const std::string& list_path, const Strategy& strategy, std::size_t max_in_flight,
                              const ClientFlags& client) {
   std::vector<std::string> arguments = {self_executable(), "__run-strategy", "--list", list_path,
@@ -98,6 +105,7 @@ MeasuredRun measure_in_child(const std::string& list_path, const Strategy& strat
   const auto flags = client.to_arguments();
   arguments.insert(arguments.end(), flags.begin(), flags.end());
   ChildProcess child(arguments);
+  measuring_child = child.pid();
   child.close_input();
   MeasuredRun run;
   std::string line;
@@ -113,6 +121,7 @@ MeasuredRun measure_in_child(const std::string& list_path, const Strategy& strat
       run.report.results.push_back(result_from_json(json));
     }
   }
+  measuring_child = -1;  // before it is reaped, so an interrupt never signals a reused pid
   run.exit_code = child.wait();
   if (!have_report) {
     throw InternalError(strategy.name() + ": measuring process ended without a report (exit " +
@@ -333,6 +342,10 @@ int bench_command(const BenchArgs& args) {
                        args.histogram,
                        args.explain};
 
+  // Ctrl-C: the strategy being measured is dropped, what finished is printed, exit 130.
+  InterruptWatcher interrupt([] {
+    if (const pid_t child = measuring_child.load(); child > 0) ::kill(child, SIGKILL);
+  });
   std::unique_ptr<OriginProcess> origin;
   if (sites) {
     origin = std::make_unique<OriginProcess>(sites_path);
@@ -376,12 +389,18 @@ int bench_command(const BenchArgs& args) {
       std::vector<std::pair<MeasuredRun, nlohmann::json>> repeats;
       for (unsigned repeat = 0; repeat < args.runs; ++repeat) {
         progress.begin_step(list.name, strategy.name(), repeat + 1, args.runs, ideals[l][s]);
-        if (origin) origin->command("reset");
-        auto measured = measure_in_child(list_paths[l], strategy, args.max_in_flight, client);
-        auto seen = origin ? origin->command("stats").value("hosts", nlohmann::json()) : nlohmann::json();
-        repeats.emplace_back(std::move(measured), std::move(seen));
+        try {
+          if (origin) origin->command("reset");
+          auto measured = measure_in_child(list_paths[l], strategy, args.max_in_flight, client);
+          auto seen = origin ? origin->command("stats").value("hosts", nlohmann::json()) : nlohmann::json();
+          repeats.emplace_back(std::move(measured), std::move(seen));
+        } catch (const InternalError&) {
+          if (!interrupt.interrupted()) throw;  // the child or the origin died of the interrupt
+          break;
+        }
         progress.end_step();
       }
+      if (interrupt.interrupted()) break;
       std::sort(repeats.begin(), repeats.end(), [](const auto& a, const auto& b) {
         return a.first.report.wall < b.first.report.wall;
       });
@@ -405,6 +424,7 @@ int bench_command(const BenchArgs& args) {
       runs.push_back(std::move(run));
     }
     progress.hide();
+    if (list.strategies.empty()) break;  // interrupted before this list's first strategy finished
     if (!runs.empty() && slowest_index < runs.front().report.results.size()) {
       list.model.slowest_url_requests = static_cast<unsigned>(runs.front().report.results[slowest_index].redirects) + 1;
     }
@@ -424,12 +444,17 @@ int bench_command(const BenchArgs& args) {
       std::cerr << render_explanation(list, how.width);  // CSV stays parseable: the reading goes aside
     }
     bench.lists.push_back(std::move(list));
+    if (interrupt.interrupted()) break;
   }
   if (format != OutputFormat::table) out << bench_text(bench, how) << std::flush;
   if (report_file.is_open()) {
     report_file << render_html_report(bench);
     report_file.close();
     if (!report_file) throw std::runtime_error(args.report + ": cannot write");
+  }
+  if (interrupt.interrupted()) {
+    std::cerr << "fetcher: interrupted: the tables above hold the strategies that finished\n";
+    return exit_code_for_signal(interrupt.signal());
   }
   return any_failed ? exit_some_failed : exit_ok;
 }

@@ -13,7 +13,9 @@ namespace fetcher::cli {
 
 class ChildProcess {
  public:
-  // Starts `arguments[0]` (a path) with the rest as argv. Throws std::runtime_error.
+  // Starts `arguments[0]` (a path) with the rest as argv, with no signal blocked and SIGINT and
+  // SIGTERM at their defaults whatever the parent blocks: Ctrl-C at a terminal reaches the whole
+  // process group, and a child must die of it. Throws std::runtime_error.
   explicit ChildProcess(const std::vector<std::string>& arguments);
   ~ChildProcess();  // closes the pipes, kills a child still running, reaps it
   ChildProcess(const ChildProcess&) = delete;
@@ -23,6 +25,7 @@ class ChildProcess {
   bool read_line(std::string& line);         // false at end of output
   void close_input();
   int wait();  // exit code, or 128 + signal
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;

@@ -19,17 +19,17 @@ sigset_t interrupt_signals() {
 
 }  // namespace
 
-InterruptWatcher::InterruptWatcher(RunStopper& stopper) {
+InterruptWatcher::InterruptWatcher(std::function<void()> on_signal) {
   const auto signals = interrupt_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every thread started from here
-  watcher_ = std::thread([this, &stopper, signals] {
+  watcher_ = std::thread([this, on_signal = std::move(on_signal), signals] {
     // Polls done_ every 100 ms so the destructor never waits longer than that.
     const timespec tick{0, 100'000'000};
     while (!done_.load()) {
       const int taken = sigtimedwait(&signals, nullptr, &tick);
       if (taken > 0) {
         signal_ = taken;
-        stopper.stop();
+        on_signal();
         return;
       }
     }

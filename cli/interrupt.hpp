@@ -5,15 +5,18 @@
 #include <fetcher/run.hpp>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 namespace fetcher::cli {
 
 // While alive, SIGINT and SIGTERM are blocked in every thread started after it (the run's) and
-// taken by one watcher thread, which stops the run. Construct it before run() starts threads.
+// taken by one watcher thread, which calls `on_signal` once (for a run: stopper.stop()).
+// Construct it before run() starts threads.
 class InterruptWatcher {
  public:
-  explicit InterruptWatcher(RunStopper& stopper);
+  explicit InterruptWatcher(std::function<void()> on_signal);
+  explicit InterruptWatcher(RunStopper& stopper) : InterruptWatcher([&stopper] { stopper.stop(); }) {}
   ~InterruptWatcher();  // restores the signal mask; a signal that arrived stays recorded
   InterruptWatcher(const InterruptWatcher&) = delete;
   InterruptWatcher& operator=(const InterruptWatcher&) = delete;

@@ -355,5 +355,20 @@ body_bytes = 100
   EXPECT_NE(allowed.out.find("http://plain.test/"), std::string::npos) << allowed.out;
 }
 
+// Ctrl-C in the bench: the strategy being measured is dropped, the finished ones are printed.
+// The signal goes to the bench alone (coreutils timeout), so the bench must end its child itself.
+TEST_F(CliTest, BenchInterruptedPrintsTheFinishedStrategiesAndExits130) {
+  const auto list = write("slow.txt", "http://slow.test/1\nhttp://slow.test/2\nhttp://slow.test/3\n");
+  const auto sites_file = write("slow.toml", "[[site]]\nhost = \"slow.test\"\nlatency_ms = 1500\nbody_bytes = 10\n");
+  const auto started = std::chrono::steady_clock::now();
+  const auto outcome = run_process({"/usr/bin/timeout", "--preserve-status", "-s", "INT", "3", FETCHER_CLI_PATH, "bench",
+                                    list, "--sites", sites_file, "--strategies", "async,sequential", "--no-charts"});
+  EXPECT_EQ(outcome.exit_code, 130) << outcome.out << outcome.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(6));  // sequential alone is 4.5 s
+  EXPECT_NE(outcome.out.find("  async "), std::string::npos) << outcome.out;
+  EXPECT_EQ(outcome.out.find("sequential"), std::string::npos) << outcome.out;
+  EXPECT_NE(outcome.err.find("interrupted"), std::string::npos) << outcome.err;
+}
+
 }  // namespace
 }  // namespace fetcher
