@@ -118,9 +118,13 @@ const FaultCase fault_cases[] = {
 };
 
 // The per-fault matrix runs the four strategies of the course; the mixed list (which checks
-// every fault's kind), the leak check and the downgrade test run the later ones too.
+// every fault's kind), the leak check and the downgrade test run async:2 too. Not processes:N:
+// it forks, and here the origin runs in this process on threads of its own, mid-TLS with the
+// faults of the run before, which is what run.hpp's fork caveat rules out. Under ASan (GCC 12)
+// such forked workers hung in CI; processes:N is tested where the origin is idle at the fork
+// (strategy_e2e_test) and through the CLI, whose origin is another process (bench_synthetic_test).
 const char* const strategies[] = {"sequential", "threads", "pool:2", "async"};
-const char* const all_strategies[] = {"sequential", "threads", "pool:2", "async", "async:2", "processes:2"};
+const char* const all_strategies[] = {"sequential", "threads", "pool:2", "async", "async:2"};
 
 class FaultsTest : public ::testing::Test {
  protected:
