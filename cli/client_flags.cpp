@@ -91,12 +91,7 @@ FetchOptions ClientFlags::to_options() const {
   }
   options.keep_alive = keep_alive == "on";
   options.max_per_host = max_per_host;
-  try {
-    options.min_host_interval = parse_duration(min_interval);
-    if (options.min_host_interval.count() < 0) throw std::invalid_argument("must not be negative");
-  } catch (const std::invalid_argument& error) {
-    throw std::invalid_argument(std::string("--min-interval: ") + error.what());
-  }
+  options.min_host_interval = parse_duration("--min-interval", min_interval);  // 0 allowed: no pacing
   options.retries = retries;
   options.retry_base = duration_flag("--retry-base", retry_base);
   if (!proxy.empty()) {
@@ -107,8 +102,7 @@ FetchOptions ClientFlags::to_options() const {
   }
   options.no_proxy = !no_proxy.empty() || !proxy_from_environment ? no_proxy : environment_variable("no_proxy", "NO_PROXY");
   try {
-    (void)options.proxy_for(false, "");
-    (void)options.proxy_for(true, "");
+    options.check_proxies();
   } catch (const std::invalid_argument& error) {
     throw std::invalid_argument((proxy.empty() ? "http_proxy/https_proxy: " : "--proxy: ") + std::string(error.what()));
   }

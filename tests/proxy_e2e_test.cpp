@@ -227,6 +227,9 @@ TEST(ProxyOptions, AProxyThatIsNotHttpHostPortIsRejected) {
   options.https_proxy = "socks5://127.0.0.1:1080";
   EXPECT_THROW((void)options.proxy_for(true, "python.org"), std::invalid_argument);
   EXPECT_THROW(Client{options}, std::runtime_error);  // a start-up error
+  options.no_proxy = "*";  // bypassed for every host, and still a setting that cannot work
+  EXPECT_THROW(options.check_proxies(), std::invalid_argument);
+  EXPECT_THROW(Client{options}, std::runtime_error);
 }
 
 // The CLI: --proxy, and http_proxy/https_proxy from the environment for `get`.

@@ -173,8 +173,7 @@ struct Client::Impl {
   // Settings that cannot work are start-up errors, not a failure per URL.
   void validate() const {
     try {
-      (void)options.proxy_for(false, "");
-      (void)options.proxy_for(true, "");
+      options.check_proxies();
     } catch (const std::invalid_argument& error) {
       throw std::runtime_error(error.what());
     }
@@ -260,21 +259,21 @@ struct Client::Impl {
 
   // A new connection: connect (to the route, or to the proxy and through a tunnel for https),
   // then for https the TLS handshake with SNI and name checks.
-  asio::awaitable<Failure> open(Connection& connection, const UrlParts& url,
-                                const std::optional<FetchOptions::Endpoint>& proxy, clock_type::time_point hop_start,
+  // `route`: where the socket goes, the proxy itself when `via_proxy`.
+  asio::awaitable<Failure> open(Connection& connection, const UrlParts& url, const FetchOptions::Endpoint& route,
+                                bool via_proxy, clock_type::time_point hop_start,
                                 clock_type::time_point total_deadline, FetchResult& result) {
     auto stream = std::make_unique<beast::tcp_stream>(co_await asio::this_coro::executor);
-    const auto target = proxy ? *proxy : options.route(url.host, url.port);
-    const auto routed_from = !proxy && target.host != url.host ? url.host : std::string();
-    if (auto failure = co_await connect(*stream, target, total_deadline, routed_from); failure.kind != ErrorKind::none) {
+    const auto routed_from = !via_proxy && route.host != url.host ? url.host : std::string();
+    if (auto failure = co_await connect(*stream, route, total_deadline, routed_from); failure.kind != ErrorKind::none) {
       co_return failure;
     }
-    if (proxy && url.tls) {
+    if (via_proxy && url.tls) {
       if (auto failure = co_await open_tunnel(*stream, url, total_deadline); failure.kind != ErrorKind::none) {
         co_return failure;
       }
     }
-    connection.absolute_form = proxy && !url.tls;
+    connection.absolute_form = via_proxy && !url.tls;
     result.timings.connect = clock_type::now() - hop_start;
     if (!url.tls) {
       connection.plain = std::move(stream);
@@ -527,7 +526,7 @@ struct Client::Impl {
         // Default-initialised, not value-initialised: make_unique<Connection>() would zero the
         // 16 KB body chunk, making every page of it resident before a byte arrives.
         connection = std::make_unique_for_overwrite<Connection>();
-        if (auto failure = co_await open(*connection, url, proxy, hop_start, total_deadline, result);
+        if (auto failure = co_await open(*connection, url, route, proxy.has_value(), hop_start, total_deadline, result);
             failure.kind != ErrorKind::none) {
           co_return Exchange{std::move(failure), {}, std::chrono::milliseconds(-1), false, false};
         }

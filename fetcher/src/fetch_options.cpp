@@ -130,9 +130,11 @@ bool host_matches_no_proxy(std::string_view host, std::string_view list) {
 
 }  // namespace
 
-std::optional<FetchOptions::Endpoint> FetchOptions::proxy_for(bool tls, std::string_view url_host) const {
-  const auto& proxy = tls ? https_proxy : http_proxy;
-  if (proxy.empty() || host_matches_no_proxy(url_host, no_proxy)) return std::nullopt;
+namespace {
+
+// "http://HOST:PORT" as an endpoint; nullopt for an empty setting.
+std::optional<FetchOptions::Endpoint> parse_proxy(const std::string& proxy) {
+  if (proxy.empty()) return std::nullopt;
   auto parsed = boost::urls::parse_uri(proxy);
   if (!parsed || parsed->scheme() != "http" || parsed->encoded_host().empty()) {
     throw std::invalid_argument("proxy '" + detail::printable(proxy) + "' is not http://HOST:PORT");
@@ -140,7 +142,20 @@ std::optional<FetchOptions::Endpoint> FetchOptions::proxy_for(bool tls, std::str
   std::string host(parsed->host_type() == boost::urls::host_type::ipv6 ? parsed->host_ipv6_address().to_string()
                                                                        : std::string(parsed->host()));
   const std::uint16_t port = parsed->has_port() && !parsed->port().empty() ? parsed->port_number() : 80;
-  return Endpoint{std::move(host), port};
+  return FetchOptions::Endpoint{std::move(host), port};
+}
+
+}  // namespace
+
+std::optional<FetchOptions::Endpoint> FetchOptions::proxy_for(bool tls, std::string_view url_host) const {
+  const auto& proxy = tls ? https_proxy : http_proxy;
+  if (proxy.empty() || host_matches_no_proxy(url_host, no_proxy)) return std::nullopt;
+  return parse_proxy(proxy);
+}
+
+void FetchOptions::check_proxies() const {
+  (void)parse_proxy(http_proxy);
+  (void)parse_proxy(https_proxy);
 }
 
 }  // namespace fetcher

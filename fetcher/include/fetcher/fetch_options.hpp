@@ -95,6 +95,9 @@ struct FetchOptions {
   // The proxy for a URL, or nullopt to go direct. Throws std::invalid_argument for a proxy
   // setting that is not http://HOST:PORT.
   std::optional<Endpoint> proxy_for(bool tls, std::string_view url_host) const;
+  // Throws std::invalid_argument unless both proxy settings are empty or http://HOST:PORT,
+  // whatever no_proxy says.
+  void check_proxies() const;
 
   // Where the socket for url_host:url_port really goes (after --connect-to rules).
   Endpoint route(std::string_view url_host, std::uint16_t url_port) const;
