@@ -2,6 +2,7 @@
 // (sites.hpp, Fault). Every fault, under every strategy, must end in its error kind, within its
 // timeout plus a small margin, with one line a person can read; healthy hosts mixed in with
 // faulty ones must still succeed.
+#include "descriptors.hpp"
 #include "test_origin.hpp"
 
 #include <fetcher/origin/control.hpp>
@@ -21,6 +22,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::TestOrigin;
+using testing::descriptors_down_to;
+using testing::open_descriptors;
 using Clock = std::chrono::steady_clock;
 using Ms = std::chrono::milliseconds;
 
@@ -306,12 +309,6 @@ std::string strategy_name(const ::testing::TestParamInfo<const char*>& param_inf
 
 INSTANTIATE_TEST_SUITE_P(EveryStrategy, MixedTest, ::testing::ValuesIn(all_strategies), strategy_name);
 
-std::size_t open_descriptors() {
-  std::size_t count = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++count;
-  return count;
-}
-
 // The open descriptors once they stop changing for 300 ms (at most `limit`).
 std::size_t settled_descriptors(Ms limit) {
   const auto give_up = Clock::now() + limit;
@@ -322,17 +319,6 @@ std::size_t settled_descriptors(Ms limit) {
     const auto now_count = open_descriptors();
     if (now_count != count) stable_since = Clock::now();
     count = now_count;
-  }
-  return count;
-}
-
-// The open descriptors once at most `target` (waiting at most `limit`).
-std::size_t descriptors_down_to(std::size_t target, Ms limit) {
-  const auto give_up = Clock::now() + limit;
-  auto count = open_descriptors();
-  while (count > target && Clock::now() < give_up) {
-    std::this_thread::sleep_for(20ms);
-    count = open_descriptors();
   }
   return count;
 }

@@ -1,6 +1,7 @@
 // limits_e2e_test.cpp: resource limits, for real: an async run under `ulimit -n 256` queues
 // instead of failing with "too many open files", and runs that end every way a fetch can end
 // (ok, refused, timed out, cancelled) leave no file descriptor open.
+#include "descriptors.hpp"
 #include "run_process.hpp"
 #include "test_origin.hpp"
 
@@ -33,22 +34,11 @@ latency_ms = 1500
 body_bytes = 10
 )";
 
-std::size_t open_descriptors() {
-  std::size_t count = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++count;
-  return count - 1;  // the iterator's own directory descriptor
-}
-
 // The origin runs in this process, and it closes its side of a connection only when it next
 // reads or writes it: for a stalled request, after its 1.5 s latency. The count is read until it
-// settles (bounded at 10 s: a loaded machine is slow to get there).
+// comes back down (bounded at 10 s: a loaded machine is slow to get there).
 std::size_t settled_descriptors(std::size_t expected) {
-  auto count = open_descriptors();
-  for (int i = 0; i < 200 && count != expected; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    count = open_descriptors();
-  }
-  return count;
+  return testing::descriptors_down_to(expected, std::chrono::seconds(10));
 }
 
 TEST(Limits, AsyncUnderAnOpenFilesLimitOf256CompletesFiveThousandUrls) {
@@ -76,7 +66,7 @@ TEST(Limits, AsyncUnderAnOpenFilesLimitOf256CompletesFiveThousandUrls) {
 
 TEST(Limits, NoDescriptorIsLeftOpenHoweverFetchesEnd) {
   TestOrigin origin(sites);
-  const auto baseline = open_descriptors();
+  const auto baseline = testing::open_descriptors();
   const auto refused_port = testing::closed_port();
   for (const char* strategy : {"async", "pool:8", "threads", "async:2"}) {
     auto options = origin.client_options();

@@ -1,6 +1,7 @@
 // reuse_e2e_test.cpp: the crawler-grade parts of the client against a real origin on loopback:
 // keep-alive reuse per strategy, the stale-connection rule, the per-host limit, retries.
 #include "canned_server.hpp"
+#include "descriptors.hpp"
 #include "test_origin.hpp"
 
 #include <fetcher/run.hpp>
@@ -229,11 +230,6 @@ TEST(Decompression, UnknownEncodingIsAProtocolError) {
   EXPECT_NE(result.message.find("br"), std::string::npos) << result.message;
 }
 
-std::size_t open_descriptors() {
-  return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
-                                                std::filesystem::directory_iterator()));
-}
-
 TEST(Cancellation, StoppingAnAsyncRunGivesEveryUrlOneResultAndLeaksNothing) {
   TestOrigin origin(R"(
 [[site]]
@@ -244,7 +240,7 @@ body_bytes = 100
 )");
   raise_open_files_limit();
   Client client(origin.client_options());
-  const auto descriptors_before = open_descriptors();
+  const auto descriptors_before = testing::open_descriptors();
   RunStopper stopper;
   RunOptions options;
   options.stopper = &stopper;
@@ -266,10 +262,7 @@ body_bytes = 100
   // Every socket of the stopped run is closed. The origin shares this process, and its side of
   // each connection closes when its pending answer finds the client gone (within its 90 ms
   // latency), so give it a moment before counting.
-  for (int i = 0; i < 200 && open_descriptors() != descriptors_before; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_EQ(open_descriptors(), descriptors_before);
+  EXPECT_EQ(testing::descriptors_down_to(descriptors_before, std::chrono::seconds(2)), descriptors_before);
 }
 
 TEST(Cancellation, StoppingAPoolFromAnotherThreadEndsItPromptly) {
