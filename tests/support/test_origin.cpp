@@ -18,15 +18,20 @@ TestOrigin::TestOrigin(const std::string& sites_toml)
 TestOrigin::~TestOrigin() { server_->stop(); }
 
 FetchOptions TestOrigin::client_options() const {
+  return client_options_for(server_->site_ports(), server_->http_port(), server_->https_port(), server_->ca_file());
+}
+
+FetchOptions client_options_for(const std::vector<origin::SitePorts>& site_ports, std::uint16_t http_port,
+                                std::uint16_t https_port, const std::string& ca_file) {
   FetchOptions options;
   // Sites with a fault first: they have ports of their own (refuse, tls-*), and rules match in order.
-  for (const auto& site : server_->site_ports()) {
+  for (const auto& site : site_ports) {
     options.connect_to.push_back(ConnectTo::parse(site.host + ":80:127.0.0.1:" + std::to_string(site.http_port)));
     options.connect_to.push_back(ConnectTo::parse(site.host + ":443:127.0.0.1:" + std::to_string(site.https_port)));
   }
-  options.connect_to.push_back(ConnectTo::parse(":80:127.0.0.1:" + std::to_string(server_->http_port())));
-  options.connect_to.push_back(ConnectTo::parse(":443:127.0.0.1:" + std::to_string(server_->https_port())));
-  options.ca_file = server_->ca_file();
+  options.connect_to.push_back(ConnectTo::parse(":80:127.0.0.1:" + std::to_string(http_port)));
+  options.connect_to.push_back(ConnectTo::parse(":443:127.0.0.1:" + std::to_string(https_port)));
+  options.ca_file = ca_file;
   options.connect_timeout = std::chrono::seconds(3);
   options.tls_timeout = std::chrono::seconds(3);
   options.first_byte_timeout = std::chrono::seconds(5);

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace fetcher::testing {
 
@@ -30,6 +31,12 @@ class TestOrigin {
  private:
   std::unique_ptr<origin::Server> server_;
 };
+
+// Options that reach an origin on 127.0.0.1 with these ports and CA: every http://host to
+// `http_port`, every https://host to `https_port`, faulty sites to their own ports first; short
+// timeouts suited to tests.
+FetchOptions client_options_for(const std::vector<origin::SitePorts>& site_ports, std::uint16_t http_port,
+                                std::uint16_t https_port, const std::string& ca_file);
 
 // Lowercase hex SHA-256 of `data`.
 std::string sha256_hex(const std::string& data);
