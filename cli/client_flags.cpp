@@ -7,18 +7,16 @@
 
 #include <cstdlib>
 #include <stdexcept>
+#include <string_view>
 
 namespace fetcher::cli {
 namespace {
 
-std::chrono::milliseconds duration_flag(const char* flag, const std::string& value) {
-  try {
-    const auto parsed = parse_duration(value);
-    if (parsed.count() <= 0) throw std::invalid_argument("must be more than zero");
-    return parsed;
-  } catch (const std::invalid_argument& error) {
-    throw std::invalid_argument(std::string(flag) + ": " + error.what());
-  }
+// A timeout or back-off: a duration, and zero would mean "fail at once", so it must be positive.
+std::chrono::milliseconds duration_flag(std::string_view flag, const std::string& value) {
+  const auto parsed = parse_duration(flag, value);
+  if (parsed.count() <= 0) throw std::invalid_argument(std::string(flag) + ": must be more than zero");
+  return parsed;
 }
 
 // curl's rule: lower case first; upper case too, except HTTP_PROXY, which a CGI environment
@@ -75,11 +73,7 @@ FetchOptions ClientFlags::to_options() const {
   options.tls_timeout = duration_flag("--tls-timeout", tls_timeout);
   options.first_byte_timeout = duration_flag("--first-byte-timeout", first_byte_timeout);
   options.total_timeout = duration_flag("--timeout", total_timeout);
-  try {
-    options.body_limit = parse_size(body_limit);
-  } catch (const std::invalid_argument& error) {
-    throw std::invalid_argument(std::string("--body-limit: ") + error.what());
-  }
+  options.body_limit = parse_size("--body-limit", body_limit);
   options.max_redirects = max_redirects;
   options.user_agent = user_agent;
   options.ca_file = cacert;

@@ -242,7 +242,8 @@ std::string table(const ListReport& list) {
   const auto* fastest = list.strategies.size() > 1 ? fastest_row(list) : nullptr;
   std::ostringstream html;
   html << "<table>\n<thead><tr><th>strategy</th><th>wall</th><th>ideal</th><th>eff</th><th>speedup</th>"
-          "<th>cpu</th><th>req/s</th><th>p50</th><th>p95</th><th>max</th><th>threads</th><th>memory</th>"
+          "<th>cpu</th><th>conn</th><th>tls</th><th>req/s</th><th>p50</th><th>p95</th><th>max</th><th>threads</th>"
+          "<th>memory</th>"
           "<th>ok/fail</th></tr></thead>\n<tbody>\n";
   for (const auto& row : list.strategies) {
     const auto& r = row.report;
@@ -251,7 +252,8 @@ std::string table(const ListReport& list) {
          << format_seconds(r.wall_seconds()) << "</td><td>" << format_seconds(row.ideal_s) << "</td><td>"
          << (row.efficiency() < 0 ? "-" : number(row.efficiency() * 100, "%.0f%%")) << "</td><td>"
          << (speedup(list, row) < 0 ? "-" : number(speedup(list, row), "%.2fx")) << "</td><td>"
-         << format_seconds(r.cpu_user_s + r.cpu_sys_s) << "</td><td>" << number(r.requests_per_second()) << "</td><td>"
+         << format_seconds(r.cpu_user_s + r.cpu_sys_s) << "</td><td>" << r.connections_opened << "</td><td>"
+         << r.tls_handshakes << "</td><td>" << number(r.requests_per_second()) << "</td><td>"
          << (l.count ? format_seconds(l.p50) : "-") << "</td><td>" << (l.count ? format_seconds(l.p95) : "-")
          << "</td><td>" << (l.count ? format_seconds(l.max) : "-") << "</td><td>" << r.peak_threads << "</td><td>"
          << format_bytes(static_cast<std::uint64_t>(std::max(0L, r.peak_rss_kb)) * 1024) << "</td><td>" << r.ok << "/"
