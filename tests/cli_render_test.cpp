@@ -608,6 +608,16 @@ TEST(HtmlReport, SelfContainedWithThreeChartsPerList) {
   EXPECT_TRUE(contains(html, "<tr class=\"fastest\"><td>async</td>"));
 }
 
+TEST(HtmlReport, TableShowsConnectionsAndHandshakes) {
+  BenchReport report;
+  report.lists = {docs_list()};
+  report.lists[0].strategies[0].report.connections_opened = 4321;
+  report.lists[0].strategies[0].report.tls_handshakes = 1234;
+  const auto html = render_html_report(report);
+  EXPECT_TRUE(contains(html, "<th>cpu</th><th>conn</th><th>tls</th>"));
+  EXPECT_TRUE(contains(html, "<td>4321</td><td>1234</td>"));
+}
+
 TEST(HtmlReport, ChartsThatCannotBeDrawnSaySo) {
   BenchReport report;
   ListReport list;
