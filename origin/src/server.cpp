@@ -32,6 +32,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
@@ -133,14 +134,18 @@ std::vector<std::string> host_names(const SiteSet& sites) {
   return hosts;
 }
 
+using ServiceClock = std::chrono::steady_clock;
+
 // A request waiting for one of its host's capacity slots. The releaser hands the slot over
 // directly (`granted`) and then cancels `wake` on the waiter's own strand, so the wake-up
 // can never overtake the waiter's async_wait.
 struct SlotWaiter {
   explicit SlotWaiter(const asio::any_io_executor& executor)
-      : wake(executor, asio::steady_timer::time_point::max()) {}
+      : wake(executor, asio::steady_timer::time_point::max()), arrived(ServiceClock::now()) {}
   asio::steady_timer wake;
   bool granted = false;
+  ServiceClock::time_point arrived;
+  ServiceClock::time_point service_start;  // set with granted
 };
 
 struct HostState {
@@ -171,8 +176,9 @@ struct Server::Impl {
 
   // --- per-request model ---
   std::uint64_t record_arrival(std::size_t site_index, const std::string& path, bool first_on_connection);
-  asio::awaitable<void> acquire_slot(std::size_t site_index);
-  void release_slot(std::size_t site_index);
+  // Returns when the request's service starts, by the model's clock (see release_slot).
+  asio::awaitable<ServiceClock::time_point> acquire_slot(std::size_t site_index);
+  void release_slot(std::size_t site_index, std::optional<ServiceClock::time_point> service_end);
   std::shared_ptr<const std::string> body_for(std::size_t site_index, const std::string& path);
   std::shared_ptr<const std::string> gzip_body_for(std::size_t site_index, const std::string& path);
 
@@ -211,13 +217,15 @@ struct Server::Impl {
   class SlotHold {
    public:
     SlotHold(Impl& server, std::size_t site_index) : server_(server), site_index_(site_index) {}
-    ~SlotHold() { server_.release_slot(site_index_); }
+    ~SlotHold() { server_.release_slot(site_index_, service_end_); }
     SlotHold(const SlotHold&) = delete;
     SlotHold& operator=(const SlotHold&) = delete;
+    void served_until(ServiceClock::time_point end) { service_end_ = end; }
 
    private:
     Impl& server_;
     std::size_t site_index_;
+    std::optional<ServiceClock::time_point> service_end_;  // unset: the request ended early
   };
 
   // Keeps a live connection known to stop(), which closes it.
@@ -471,7 +479,7 @@ std::uint64_t Server::Impl::record_arrival(std::size_t site_index, const std::st
   return repeats[path_key(site_index, path)]++;
 }
 
-asio::awaitable<void> Server::Impl::acquire_slot(std::size_t site_index) {
+asio::awaitable<ServiceClock::time_point> Server::Impl::acquire_slot(std::size_t site_index) {
   const auto executor = co_await asio::this_coro::executor;
   std::shared_ptr<SlotWaiter> waiter;
   {
@@ -480,7 +488,7 @@ asio::awaitable<void> Server::Impl::acquire_slot(std::size_t site_index) {
     if (host.capacity == 0 || host.busy < host.capacity) {
       ++host.busy;
       host.stats.peak_concurrent = std::max(host.stats.peak_concurrent, host.busy);
-      co_return;
+      co_return ServiceClock::now();
     }
     waiter = std::make_shared<SlotWaiter>(executor);
     host.waiting.push_back(waiter);
@@ -489,11 +497,16 @@ asio::awaitable<void> Server::Impl::acquire_slot(std::size_t site_index) {
     error_code cancelled;  // the wake-up is a cancellation; nothing else cancels this timer
     co_await waiter->wake.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
     std::lock_guard lock(state_mutex);
-    if (waiter->granted) co_return;
+    if (waiter->granted) co_return waiter->service_start;
   }
 }
 
-void Server::Impl::release_slot(std::size_t site_index) {
+// A queued request's service starts when the previous one's ended by the model (its deadline),
+// not when this thread got round to handing the slot over after writing that response: the
+// model's server at capacity 1 serves back to back, and the emulator's own hand-over time
+// (tens to hundreds of microseconds a request on a VM) would otherwise add up along a queue
+// and be billed to the client under test as overhead over the ideal.
+void Server::Impl::release_slot(std::size_t site_index, std::optional<ServiceClock::time_point> service_end) {
   std::lock_guard lock(state_mutex);
   auto& host = hosts[site_index];
   if (host.waiting.empty() || stopping) {
@@ -504,6 +517,7 @@ void Server::Impl::release_slot(std::size_t site_index) {
   auto waiter = std::move(host.waiting.front());
   host.waiting.pop_front();
   waiter->granted = true;
+  waiter->service_start = std::max(waiter->arrived, service_end.value_or(ServiceClock::now()));
   auto waiter_executor = waiter->wake.get_executor();
   asio::post(waiter_executor, [waiter = std::move(waiter)] { waiter->wake.cancel(); });
 }
@@ -666,17 +680,15 @@ namespace {
 // was measured on). The model, and so the bench's ideal column, promises the latency exactly,
 // so the timer wakes a little early and the rest is spent yielding to other handlers until the
 // deadline. The spinning costs the origin's CPU, never the measured client's.
-asio::awaitable<void> wait_exactly(std::chrono::microseconds latency) {
-  using clock = std::chrono::steady_clock;
+asio::awaitable<void> wait_until(ServiceClock::time_point deadline) {
   constexpr auto early = std::chrono::microseconds(1500);
-  const auto deadline = clock::now() + latency;
   auto executor = co_await asio::this_coro::executor;
-  if (latency > early) {
+  if (deadline - ServiceClock::now() > early) {
     asio::steady_timer timer(executor, deadline - early);
     error_code error;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, error));
   }
-  while (clock::now() < deadline) co_await asio::post(executor, asio::use_awaitable);
+  while (ServiceClock::now() < deadline) co_await asio::post(executor, asio::use_awaitable);
 }
 
 // --- faults ---
@@ -836,10 +848,11 @@ asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::requ
   const std::string path = request_path(request.target());
   const std::uint64_t repeat = record_arrival(site_index, path, first_on_connection);
 
-  co_await acquire_slot(site_index);
-  const SlotHold slot(*this, site_index);
-
-  co_await wait_exactly(request_latency(sites, site, path, repeat));
+  const auto service_start = co_await acquire_slot(site_index);
+  SlotHold slot(*this, site_index);
+  const auto service_end = service_start + request_latency(sites, site, path, repeat);
+  co_await wait_until(service_end);
+  slot.served_until(service_end);
 
   if (site.fault != Fault::none && !is_connection_fault(site.fault)) {
     co_return co_await answer_fault(stream, request, site_index, path);
