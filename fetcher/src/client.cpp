@@ -21,7 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/buffers_range.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -94,45 +94,84 @@ class Sha256 {
   std::unique_ptr<EVP_MD_CTX, Free> context_;
 };
 
-// Where the body parser puts what it takes from the read buffer: through the decoder into
-// SHA-256 (and the kept body) at once. No chunk of its own per connection, and no copy of the
-// body bytes on the way (the parser hands over pieces of the read buffer).
+// Where the response parser puts the body it takes from the read buffer: through the decoder
+// into SHA-256 (and the kept body) at once. No chunk of its own per connection, and no copy of
+// the body bytes on the way (the parser hands over pieces of the read buffer).
 struct BodySink {
   detail::ContentDecoder* decoder = nullptr;
   const detail::ContentDecoder::Sink* decoded = nullptr;  // receives the decoded bytes
   std::uint64_t wire_bytes = 0;
   detail::ContentDecoder::Result verdict = detail::ContentDecoder::Result::ok;
+
+  std::size_t put(beast::string_view piece, error_code& ec) {
+    wire_bytes += piece.size();
+    verdict = decoder->feed(piece.data(), piece.size(), *decoded);
+    // Stops the parser; the caller reads the verdict, not this code.
+    if (verdict != detail::ContentDecoder::Result::ok) ec = asio::error::operation_aborted;
+    return piece.size();
+  }
 };
 
-// A Beast body whose value is the sink above: the parser streams into it and keeps nothing.
-struct SinkBody {
-  using value_type = BodySink*;
-  class reader {
-   public:
-    template <bool isRequest, class Fields>
-    reader(http::header<isRequest, Fields>&, value_type& sink) : sink_(sink) {}
-    void init(const boost::optional<std::uint64_t>&, error_code& ec) { ec = {}; }
-    template <class ConstBufferSequence>
-    std::size_t put(const ConstBufferSequence& buffers, error_code& ec) {
-      ec = {};
-      std::size_t taken = 0;
-      for (const auto piece : beast::buffers_range_ref(buffers)) {
-        taken += piece.size();
-        sink_->wire_bytes += piece.size();
-        sink_->verdict = sink_->decoder->feed(static_cast<const char*>(piece.data()), piece.size(), *sink_->decoded);
-        if (sink_->verdict != detail::ContentDecoder::Result::ok) {
-          // Stops the parser; the caller reads the verdict, not this code.
-          ec = boost::system::errc::make_error_code(boost::system::errc::operation_canceled);
-          break;
-        }
-      }
-      return taken;
-    }
-    void finish(error_code& ec) { ec = {}; }
+// Beast's response parsing (framing, limits, keep-alive, chunks) keeping only what the client
+// reads from the header: http::parser would store every field in a node of its own, a few
+// allocations per response for fields nobody looks at. The body goes to the sink.
+class ResponseParser final : public http::basic_parser<false> {
+ public:
+  unsigned status = 0;
+  std::optional<std::string> location;       // the first of each, as header.find would give
+  std::optional<std::string> retry_after;
+  std::optional<std::string> content_encoding;
+  BodySink* sink = nullptr;                  // set before the body is read
 
-   private:
-    value_type& sink_;
-  };
+ private:
+  void on_request_impl(http::verb, beast::string_view, beast::string_view, int, error_code&) override {}
+  void on_response_impl(int code, beast::string_view, int, error_code&) override { status = static_cast<unsigned>(code); }
+  void on_field_impl(http::field name, beast::string_view, beast::string_view value, error_code&) override {
+    auto keep = [&](std::optional<std::string>& slot) {
+      if (!slot) slot.emplace(value.data(), value.size());
+    };
+    if (name == http::field::location) keep(location);
+    else if (name == http::field::retry_after) keep(retry_after);
+    else if (name == http::field::content_encoding) keep(content_encoding);
+  }
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
+  std::size_t on_body_impl(beast::string_view body, error_code& ec) override { return sink->put(body, ec); }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, error_code& ec) override {
+    return sink->put(body, ec);
+  }
+  void on_finish_impl(error_code&) override {}
+};
+
+// A connection's read buffer as Beast's reads see it, noting whether the last read filled all
+// the room it was offered. One that did not emptied the socket, so the check for bytes past the
+// end of a response needs no FIONREAD (one system call per request) to know there are none.
+class ReadBuffer {
+ public:
+  using const_buffers_type = beast::flat_buffer::const_buffers_type;
+  using mutable_buffers_type = beast::flat_buffer::mutable_buffers_type;
+
+  explicit ReadBuffer(beast::flat_buffer& buffer) : buffer_(buffer) {}
+  std::size_t size() const { return buffer_.size(); }
+  std::size_t max_size() const { return buffer_.max_size(); }
+  std::size_t capacity() const { return buffer_.capacity(); }
+  const_buffers_type data() const { return buffer_.data(); }
+  mutable_buffers_type prepare(std::size_t n) {
+    offered_ = n;
+    return buffer_.prepare(n);
+  }
+  void commit(std::size_t n) {
+    filled_ = n >= offered_;
+    buffer_.commit(n);
+  }
+  void consume(std::size_t n) { buffer_.consume(n); }
+  bool last_read_filled() const { return filled_; }
+
+ private:
+  beast::flat_buffer& buffer_;
+  std::size_t offered_ = 0;
+  bool filled_ = true;  // no read yet: assume the socket may hold more
 };
 
 bool is_redirect(unsigned status) {
@@ -354,11 +393,14 @@ struct Client::Impl {
 
   // Response bytes already here but not part of the response just parsed: in the read buffer,
   // decrypted inside OpenSSL, or (plain TCP) waiting in the socket.
-  static std::size_t unread_bytes(beast::tcp_stream& stream, const beast::flat_buffer& buffer) {
+  static std::size_t unread_bytes(beast::tcp_stream& stream, const ReadBuffer& buffer) {
+    // A read that did not fill the room it had took all the socket held: FIONREAD would find
+    // nothing there but bytes that came later, which no check at this moment can promise to see.
+    if (!buffer.last_read_filled()) return buffer.size();
     error_code ignored;
     return buffer.size() + stream.socket().available(ignored);
   }
-  static std::size_t unread_bytes(beast::ssl_stream<beast::tcp_stream>& stream, const beast::flat_buffer& buffer) {
+  static std::size_t unread_bytes(beast::ssl_stream<beast::tcp_stream>& stream, const ReadBuffer& buffer) {
     // Not the socket: a close_notify or session ticket waiting there is TLS, not response bytes.
     return buffer.size() + static_cast<std::size_t>(std::max(0, SSL_pending(stream.native_handle())));
   }
@@ -407,18 +449,26 @@ struct Client::Impl {
     Exchange outcome;
     error_code ec;
     // Through a plain-HTTP proxy the request line names the whole URL (RFC 9112 3.2.2).
-    const auto target = absolute_form ? "http://" + url.host_header + url.target : url.target;
-    http::request<http::empty_body> request{http::verb::get, target, 11};
-    request.set(http::field::host, url.host_header);
-    request.set(http::field::user_agent, options.user_agent);
-    request.set(http::field::accept, "*/*");
-    if (options.decompress) request.set(http::field::accept_encoding, "gzip, deflate");
+    // The request header as one string: the bytes Beast's serializer would write for these
+    // fields, without a fields container that allocates a node per field on every request.
+    std::string request;
+    request.reserve(64 + url.host_header.size() * 2 + url.target.size() + options.user_agent.size());
+    request += "GET ";
+    if (absolute_form) (request += "http://") += url.host_header;
+    request += url.target;
+    request += " HTTP/1.1\r\nHost: ";
+    request += url.host_header;
+    request += "\r\nUser-Agent: ";
+    request += options.user_agent;
+    request += "\r\nAccept: */*\r\n";
+    if (options.decompress) request += "Accept-Encoding: gzip, deflate\r\n";
     // Without keep-alive, saying so lets the server close first (and us skip a TIME_WAIT).
-    if (!options.keep_alive) request.set(http::field::connection, "close");
+    if (!options.keep_alive) request += "Connection: close\r\n";
+    request += "\r\n";
 
     auto deadline = stage_deadline(options.first_byte_timeout, total_deadline);
     socket.expires_at(deadline.at);
-    co_await http::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_write(stream, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
     if (ec == beast::error::timeout) {
       outcome.failure = timeout_failure("send request", options.first_byte_timeout, deadline.total_limited);
       co_return outcome;
@@ -434,13 +484,14 @@ struct Client::Impl {
     // The buffer is allocated here, once the request is out, not when the connection opens.
     buffer.clear();
     buffer.reserve(read_buffer_initial);
+    ReadBuffer reads(buffer);
     // Interim 1xx responses (100 Continue, 103 Early Hints) precede the real one: skip them.
-    std::optional<http::response_parser<SinkBody>> reader;
+    std::optional<ResponseParser> reader;
     do {
       auto& fresh = reader.emplace();
       fresh.header_limit(header_limit);
       fresh.body_limit(options.body_limit);
-      co_await http::async_read_header(stream, buffer, fresh, asio::redirect_error(asio::use_awaitable, ec));
+      co_await http::async_read_header(stream, reads, fresh, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         outcome.failure = classify_read_error(ec, "read response header", deadline);
         outcome.nothing_received = !fresh.got_some() && result.timings.first_byte.count() == 0 &&
@@ -448,7 +499,7 @@ struct Client::Impl {
         co_return outcome;
       }
       if (!result.timings.first_byte.count()) result.timings.first_byte = clock_type::now() - hop_start;
-      result.status = fresh.get().result_int();
+      result.status = fresh.status;
     } while (result.status >= 100 && result.status < 200 && result.status != 101);
     if (result.status < 100 || result.status > 599) {
       // Beast takes any three digits; RFC 9110 section 15 allows 100 to 599 only.
@@ -457,25 +508,19 @@ struct Client::Impl {
       co_return outcome;
     }
     auto& parser = *reader;
-    const auto& header = parser.get();
-    if (is_redirect(result.status)) {
-      if (auto location = header.find(http::field::location); location != header.end()) {
-        outcome.location = std::string(location->value());
-      }
+    if (is_redirect(result.status) && parser.location) outcome.location = std::move(*parser.location);
+    if (is_retryable_status(result.status) && parser.retry_after) {
+      outcome.retry_after = parse_retry_after(*parser.retry_after);
     }
-    if (is_retryable_status(result.status)) {
-      if (auto after = header.find(http::field::retry_after); after != header.end()) {
-        outcome.retry_after = parse_retry_after(after->value());
-      }
-    }
+    const std::string_view content_encoding = parser.content_encoding ? *parser.content_encoding : std::string_view();
 
     socket.expires_at(total_deadline);
     deadline = {total_deadline, true};
-    auto decoder = detail::ContentDecoder::make(options.decompress ? header[http::field::content_encoding] : "",
+    auto decoder = detail::ContentDecoder::make(options.decompress ? content_encoding : std::string_view(),
                                                 options.body_limit);
     if (!decoder) {
       outcome.failure = {ErrorKind::protocol,
-                         "unsupported Content-Encoding '" + detail::printable(header[http::field::content_encoding]) + "'"};
+                         "unsupported Content-Encoding '" + detail::printable(content_encoding) + "'"};
       co_return outcome;
     }
     Sha256 digest(sha256.get());
@@ -485,12 +530,12 @@ struct Client::Impl {
       if (keep) result.body.append(data, size);
     };
     BodySink sink{decoder.get(), &decoded};
-    parser.get().body() = &sink;
+    parser.sink = &sink;
     // A large body comes in larger reads; the buffer shrinks back when the connection idles.
     const auto remaining = parser.content_length_remaining();
     if (!remaining || *remaining > read_buffer_initial) buffer.reserve(read_buffer_large);
     if (!parser.is_done()) {
-      co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      co_await http::async_read(stream, reads, parser, asio::redirect_error(asio::use_awaitable, ec));
       // A body that ends when the connection does (no length, not chunked) over TLS from a
       // server that skips close_notify: OpenSSL says "truncated", HTTP says "complete".
       if (ec == asio::ssl::error::stream_truncated && !parser.content_length() && !parser.chunked()) {
@@ -506,7 +551,7 @@ struct Client::Impl {
       co_return outcome;
     }
     if (sink.verdict == detail::ContentDecoder::Result::corrupt) {
-      outcome.failure = {ErrorKind::protocol, "read body: corrupt " + detail::printable(header[http::field::content_encoding]) +
+      outcome.failure = {ErrorKind::protocol, "read body: corrupt " + detail::printable(content_encoding) +
                                                   " data"};
       co_return outcome;
     }
@@ -526,7 +571,7 @@ struct Client::Impl {
     // Bytes after the end of the message: the server's framing is wrong (a Content-Length
     // shorter than the body), so the body we have is not the one it meant. A stray CRLF, as
     // some old servers send, is only dropped (and the connection not reused).
-    const auto excess = unread_bytes(stream, buffer);
+    const auto excess = unread_bytes(stream, reads);
     if (excess > 0) {
       const auto text = beast::buffers_to_string(buffer.data());
       if (text.size() != excess || text.find_first_not_of("\r\n") != std::string::npos) {
