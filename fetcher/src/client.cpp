@@ -36,6 +36,7 @@
 #include <atomic>
 #include <charconv>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <stdexcept>
@@ -227,6 +228,11 @@ struct Client::Impl {
   std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> sha256{EVP_MD_fetch(nullptr, "SHA256", nullptr), &EVP_MD_free};
   // Pooled connections are tagged with their client: one with other TLS settings never reuses them.
   const std::string pool_tag;
+  std::once_flag system_trust_once;
+  std::string system_trust_error;  // written once, under system_trust_once
+  // The proxy settings, parsed (validate); nullopt: none.
+  std::optional<FetchOptions::Endpoint> http_proxy;
+  std::optional<FetchOptions::Endpoint> https_proxy;
   std::atomic<std::uint64_t> connections_opened{0};
   std::atomic<std::uint64_t> tls_handshakes{0};
 
@@ -245,19 +251,35 @@ struct Client::Impl {
     }
     tls.set_verify_mode(asio::ssl::verify_peer);
     error_code ec;
-    if (options.ca_file.empty()) {
-      tls.set_default_verify_paths(ec);
-      if (ec) throw std::runtime_error("cannot load the system trust store: " + ec.message());
-    } else {
+    // The system trust store is loaded by the first https connection (system_trust_ready): it
+    // parses a few hundred certificates, tens of milliseconds a plain-HTTP run never needs.
+    if (!options.ca_file.empty()) {
       tls.load_verify_file(options.ca_file, ec);
       if (ec) throw std::runtime_error(options.ca_file + ": cannot load CA file: " + ec.message());
     }
   }
 
+  // Loads the system trust store once, on first use; false with `error` when it cannot.
+  bool system_trust_ready(std::string& error) {
+    if (!options.verify_peer || !options.ca_file.empty()) return true;
+    std::call_once(system_trust_once, [this] {
+      error_code ec;
+      tls.set_default_verify_paths(ec);
+      if (ec) system_trust_error = "cannot load the system trust store: " + ec.message();
+    });
+    error = system_trust_error;
+    return error.empty();
+  }
+
   // Settings that cannot work are start-up errors, not a failure per URL.
-  void validate() const {
+  void validate() {
     try {
       options.check_proxies();
+      // Parsed here once, not per attempt; no_proxy is applied per URL (attempt).
+      auto everywhere = options;
+      everywhere.no_proxy.clear();
+      http_proxy = everywhere.proxy_for(false, "");
+      https_proxy = everywhere.proxy_for(true, "");
     } catch (const std::invalid_argument& error) {
       throw std::runtime_error(error.what());
     }
@@ -363,6 +385,7 @@ struct Client::Impl {
       connection.plain = std::move(stream);
       co_return Failure{};
     }
+    if (std::string problem; !system_trust_ready(problem)) co_return Failure{ErrorKind::tls, "TLS: " + problem};
     connection.secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*stream), tls);
     auto& tls_stream = *connection.secure;
     SSL* ssl = tls_stream.native_handle();
@@ -598,7 +621,8 @@ struct Client::Impl {
   asio::awaitable<Exchange> attempt(const UrlParts& url, clock_type::time_point total_deadline, FetchResult& result) {
     auto executor = co_await asio::this_coro::executor;
     auto& pool = asio::use_service<detail::ConnectionPool>(asio::query(executor, asio::execution::context));
-    const auto proxy = options.proxy_for(url.tls, url.host);
+    const auto& configured_proxy = url.tls ? https_proxy : http_proxy;
+    const auto proxy = configured_proxy && !options.bypasses_proxy(url.host) ? configured_proxy : std::nullopt;
     const auto route = proxy ? *proxy : options.route(url.host, url.port);
     const auto key = pool_tag + (url.tls ? "https://" : "http://") + url.host + ":" + std::to_string(url.port) +
                      (proxy ? "|proxy " : "|") + route.host + ":" + std::to_string(route.port);
@@ -642,6 +666,21 @@ struct Client::Impl {
     }
   }
 
+  // A load run fetches one URL again and again: the last URL's parts are kept per thread, so it
+  // is parsed once, not per request. A list, where each URL comes once, pays a comparison.
+  static bool split_url_again(const std::string& text, UrlParts& parts, std::string& error) {
+    thread_local std::string last_url;
+    thread_local UrlParts last_parts;
+    if (!last_url.empty() && text == last_url) {
+      parts = last_parts;
+      return true;
+    }
+    if (!split_url(text, parts, error)) return false;
+    last_url = text;
+    last_parts = parts;
+    return true;
+  }
+
   // Retry policy: which failures are worth another attempt.
   static bool worth_retrying(const Failure& failure, unsigned status) {
     return failure.kind == ErrorKind::connect || failure.kind == ErrorKind::timeout ||
@@ -677,19 +716,26 @@ struct Client::Impl {
     for (;;) {
       UrlParts url;
       std::string problem;
-      if (!split_url(result.final_url, url, problem)) {
+      if (!split_url_again(result.final_url, url, problem)) {
         fail(ErrorKind::bad_url, std::move(problem));
         break;
       }
-      auto slot = co_await host_limiter.acquire(url.host, total_deadline);
-      if (!slot) {
-        fail(ErrorKind::timeout, "waiting for a connection slot to " + url.host + ": total timeout of " +
-                                     format_duration(options.total_timeout) + " exceeded");
-        break;
+      // Without a per-host limit or interval, no coroutine is started to say "go ahead".
+      std::optional<detail::HostLimiter::Slot> slot(std::in_place);  // empty: releases nothing
+      if (options.max_per_host != 0) {
+        auto acquired = co_await host_limiter.acquire(url.host, total_deadline);
+        if (!acquired) {
+          fail(ErrorKind::timeout, "waiting for a connection slot to " + url.host + ": total timeout of " +
+                                       format_duration(options.total_timeout) + " exceeded");
+          break;
+        }
+        slot.reset();
+        slot.emplace(std::move(*acquired));
       }
       Exchange hop;
       for (unsigned retry = 0;; ++retry) {
-        const bool our_turn = co_await host_pacer.wait_turn(url.host, total_deadline);
+        bool our_turn = true;
+        if (options.min_host_interval.count() > 0) our_turn = co_await host_pacer.wait_turn(url.host, total_deadline);
         if (!our_turn) {
           hop.failure = {ErrorKind::timeout, "waiting " + format_duration(options.min_host_interval) +
                                                  " between requests to " + url.host + ": total timeout of " +
