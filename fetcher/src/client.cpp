@@ -21,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -35,9 +36,9 @@
 #include <atomic>
 #include <charconv>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
-#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -53,7 +54,11 @@ using boost::system::error_code;
 using detail::Connection;
 
 constexpr std::size_t header_limit = 64 * 1024;
-constexpr std::size_t body_chunk = 16 * 1024;
+// The read buffer of a connection: big enough for a small response (header and body) in one
+// read, small enough that ten thousand connections in flight cost 40 MB, not 320.
+constexpr std::size_t read_buffer_initial = 4 * 1024;
+// A large body is read in pieces of this size: fewer reads, and only while it arrives.
+constexpr std::size_t read_buffer_large = 16 * 1024;
 
 std::string format_duration(std::chrono::milliseconds d) {
   if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + " s";
@@ -88,6 +93,86 @@ class Sha256 {
     void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
   };
   std::unique_ptr<EVP_MD_CTX, Free> context_;
+};
+
+// Where the response parser puts the body it takes from the read buffer: through the decoder
+// into SHA-256 (and the kept body) at once. No chunk of its own per connection, and no copy of
+// the body bytes on the way (the parser hands over pieces of the read buffer).
+struct BodySink {
+  detail::ContentDecoder* decoder = nullptr;
+  const detail::ContentDecoder::Sink* decoded = nullptr;  // receives the decoded bytes
+  std::uint64_t wire_bytes = 0;
+  detail::ContentDecoder::Result verdict = detail::ContentDecoder::Result::ok;
+
+  std::size_t put(beast::string_view piece, error_code& ec) {
+    wire_bytes += piece.size();
+    verdict = decoder->feed(piece.data(), piece.size(), *decoded);
+    // Stops the parser; the caller reads the verdict, not this code.
+    if (verdict != detail::ContentDecoder::Result::ok) ec = asio::error::operation_aborted;
+    return piece.size();
+  }
+};
+
+// Beast's response parsing (framing, limits, keep-alive, chunks) keeping only what the client
+// reads from the header: http::parser would store every field in a node of its own, a few
+// allocations per response for fields nobody looks at. The body goes to the sink.
+class ResponseParser final : public http::basic_parser<false> {
+ public:
+  unsigned status = 0;
+  std::optional<std::string> location;       // the first of each, as header.find would give
+  std::optional<std::string> retry_after;
+  std::optional<std::string> content_encoding;
+  BodySink* sink = nullptr;                  // set before the body is read
+
+ private:
+  void on_request_impl(http::verb, beast::string_view, beast::string_view, int, error_code&) override {}
+  void on_response_impl(int code, beast::string_view, int, error_code&) override { status = static_cast<unsigned>(code); }
+  void on_field_impl(http::field name, beast::string_view, beast::string_view value, error_code&) override {
+    auto keep = [&](std::optional<std::string>& slot) {
+      if (!slot) slot.emplace(value.data(), value.size());
+    };
+    if (name == http::field::location) keep(location);
+    else if (name == http::field::retry_after) keep(retry_after);
+    else if (name == http::field::content_encoding) keep(content_encoding);
+  }
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
+  std::size_t on_body_impl(beast::string_view body, error_code& ec) override { return sink->put(body, ec); }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, error_code& ec) override {
+    return sink->put(body, ec);
+  }
+  void on_finish_impl(error_code&) override {}
+};
+
+// A connection's read buffer as Beast's reads see it, noting whether the last read filled all
+// the room it was offered. One that did not emptied the socket, so the check for bytes past the
+// end of a response needs no FIONREAD (one system call per request) to know there are none.
+class ReadBuffer {
+ public:
+  using const_buffers_type = beast::flat_buffer::const_buffers_type;
+  using mutable_buffers_type = beast::flat_buffer::mutable_buffers_type;
+
+  explicit ReadBuffer(beast::flat_buffer& buffer) : buffer_(buffer) {}
+  std::size_t size() const { return buffer_.size(); }
+  std::size_t max_size() const { return buffer_.max_size(); }
+  std::size_t capacity() const { return buffer_.capacity(); }
+  const_buffers_type data() const { return buffer_.data(); }
+  mutable_buffers_type prepare(std::size_t n) {
+    offered_ = n;
+    return buffer_.prepare(n);
+  }
+  void commit(std::size_t n) {
+    filled_ = n >= offered_;
+    buffer_.commit(n);
+  }
+  void consume(std::size_t n) { buffer_.consume(n); }
+  bool last_read_filled() const { return filled_; }
+
+ private:
+  beast::flat_buffer& buffer_;
+  std::size_t offered_ = 0;
+  bool filled_ = true;  // no read yet: assume the socket may hold more
 };
 
 bool is_redirect(unsigned status) {
@@ -143,6 +228,11 @@ struct Client::Impl {
   std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> sha256{EVP_MD_fetch(nullptr, "SHA256", nullptr), &EVP_MD_free};
   // Pooled connections are tagged with their client: one with other TLS settings never reuses them.
   const std::string pool_tag;
+  std::once_flag system_trust_once;
+  std::string system_trust_error;  // written once, under system_trust_once
+  // The proxy settings, parsed (validate); nullopt: none.
+  std::optional<FetchOptions::Endpoint> http_proxy;
+  std::optional<FetchOptions::Endpoint> https_proxy;
   std::atomic<std::uint64_t> connections_opened{0};
   std::atomic<std::uint64_t> tls_handshakes{0};
 
@@ -161,19 +251,35 @@ struct Client::Impl {
     }
     tls.set_verify_mode(asio::ssl::verify_peer);
     error_code ec;
-    if (options.ca_file.empty()) {
-      tls.set_default_verify_paths(ec);
-      if (ec) throw std::runtime_error("cannot load the system trust store: " + ec.message());
-    } else {
+    // The system trust store is loaded by the first https connection (system_trust_ready): it
+    // parses a few hundred certificates, tens of milliseconds a plain-HTTP run never needs.
+    if (!options.ca_file.empty()) {
       tls.load_verify_file(options.ca_file, ec);
       if (ec) throw std::runtime_error(options.ca_file + ": cannot load CA file: " + ec.message());
     }
   }
 
+  // Loads the system trust store once, on first use; false with `error` when it cannot.
+  bool system_trust_ready(std::string& error) {
+    if (!options.verify_peer || !options.ca_file.empty()) return true;
+    std::call_once(system_trust_once, [this] {
+      error_code ec;
+      tls.set_default_verify_paths(ec);
+      if (ec) system_trust_error = "cannot load the system trust store: " + ec.message();
+    });
+    error = system_trust_error;
+    return error.empty();
+  }
+
   // Settings that cannot work are start-up errors, not a failure per URL.
-  void validate() const {
+  void validate() {
     try {
       options.check_proxies();
+      // Parsed here once, not per attempt; no_proxy is applied per URL (attempt).
+      auto everywhere = options;
+      everywhere.no_proxy.clear();
+      http_proxy = everywhere.proxy_for(false, "");
+      https_proxy = everywhere.proxy_for(true, "");
     } catch (const std::invalid_argument& error) {
       throw std::runtime_error(error.what());
     }
@@ -279,6 +385,7 @@ struct Client::Impl {
       connection.plain = std::move(stream);
       co_return Failure{};
     }
+    if (std::string problem; !system_trust_ready(problem)) co_return Failure{ErrorKind::tls, "TLS: " + problem};
     connection.secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*stream), tls);
     auto& tls_stream = *connection.secure;
     SSL* ssl = tls_stream.native_handle();
@@ -309,11 +416,14 @@ struct Client::Impl {
 
   // Response bytes already here but not part of the response just parsed: in the read buffer,
   // decrypted inside OpenSSL, or (plain TCP) waiting in the socket.
-  static std::size_t unread_bytes(beast::tcp_stream& stream, const beast::flat_buffer& buffer) {
+  static std::size_t unread_bytes(beast::tcp_stream& stream, const ReadBuffer& buffer) {
+    // A read that did not fill the room it had took all the socket held: FIONREAD would find
+    // nothing there but bytes that came later, which no check at this moment can promise to see.
+    if (!buffer.last_read_filled()) return buffer.size();
     error_code ignored;
     return buffer.size() + stream.socket().available(ignored);
   }
-  static std::size_t unread_bytes(beast::ssl_stream<beast::tcp_stream>& stream, const beast::flat_buffer& buffer) {
+  static std::size_t unread_bytes(beast::ssl_stream<beast::tcp_stream>& stream, const ReadBuffer& buffer) {
     // Not the socket: a close_notify or session ticket waiting there is TLS, not response bytes.
     return buffer.size() + static_cast<std::size_t>(std::max(0, SSL_pending(stream.native_handle())));
   }
@@ -353,27 +463,35 @@ struct Client::Impl {
   }
 
   // The HTTP exchange on an established (plain or TLS) stream, reading through the
-  // connection's own buffer and body chunk.
+  // connection's own buffer.
   template <class Stream>
   asio::awaitable<Exchange> exchange(Stream& stream, const UrlParts& url, bool absolute_form,
                                      clock_type::time_point hop_start, clock_type::time_point total_deadline,
-                                     FetchResult& result, beast::flat_buffer& buffer, std::span<char> chunk) {
+                                     FetchResult& result, beast::flat_buffer& buffer) {
     auto& socket = beast::get_lowest_layer(stream);
     Exchange outcome;
     error_code ec;
     // Through a plain-HTTP proxy the request line names the whole URL (RFC 9112 3.2.2).
-    const auto target = absolute_form ? "http://" + url.host_header + url.target : url.target;
-    http::request<http::empty_body> request{http::verb::get, target, 11};
-    request.set(http::field::host, url.host_header);
-    request.set(http::field::user_agent, options.user_agent);
-    request.set(http::field::accept, "*/*");
-    if (options.decompress) request.set(http::field::accept_encoding, "gzip, deflate");
+    // The request header as one string: the bytes Beast's serializer would write for these
+    // fields, without a fields container that allocates a node per field on every request.
+    std::string request;
+    request.reserve(64 + url.host_header.size() * 2 + url.target.size() + options.user_agent.size());
+    request += "GET ";
+    if (absolute_form) (request += "http://") += url.host_header;
+    request += url.target;
+    request += " HTTP/1.1\r\nHost: ";
+    request += url.host_header;
+    request += "\r\nUser-Agent: ";
+    request += options.user_agent;
+    request += "\r\nAccept: */*\r\n";
+    if (options.decompress) request += "Accept-Encoding: gzip, deflate\r\n";
     // Without keep-alive, saying so lets the server close first (and us skip a TIME_WAIT).
-    if (!options.keep_alive) request.set(http::field::connection, "close");
+    if (!options.keep_alive) request += "Connection: close\r\n";
+    request += "\r\n";
 
     auto deadline = stage_deadline(options.first_byte_timeout, total_deadline);
     socket.expires_at(deadline.at);
-    co_await http::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_write(stream, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
     if (ec == beast::error::timeout) {
       outcome.failure = timeout_failure("send request", options.first_byte_timeout, deadline.total_limited);
       co_return outcome;
@@ -386,15 +504,17 @@ struct Client::Impl {
 
     // Beast reads as much as the buffer has room for: grown before the header, a small response
     // (header and body) comes in one read; left at its initial 512 bytes, a 30 KB body costs 60.
+    // The buffer is allocated here, once the request is out, not when the connection opens.
     buffer.clear();
-    buffer.reserve(body_chunk);
+    buffer.reserve(read_buffer_initial);
+    ReadBuffer reads(buffer);
     // Interim 1xx responses (100 Continue, 103 Early Hints) precede the real one: skip them.
-    std::optional<http::response_parser<http::buffer_body>> reader;
+    std::optional<ResponseParser> reader;
     do {
       auto& fresh = reader.emplace();
       fresh.header_limit(header_limit);
       fresh.body_limit(options.body_limit);
-      co_await http::async_read_header(stream, buffer, fresh, asio::redirect_error(asio::use_awaitable, ec));
+      co_await http::async_read_header(stream, reads, fresh, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         outcome.failure = classify_read_error(ec, "read response header", deadline);
         outcome.nothing_received = !fresh.got_some() && result.timings.first_byte.count() == 0 &&
@@ -402,7 +522,7 @@ struct Client::Impl {
         co_return outcome;
       }
       if (!result.timings.first_byte.count()) result.timings.first_byte = clock_type::now() - hop_start;
-      result.status = fresh.get().result_int();
+      result.status = fresh.status;
     } while (result.status >= 100 && result.status < 200 && result.status != 101);
     if (result.status < 100 || result.status > 599) {
       // Beast takes any three digits; RFC 9110 section 15 allows 100 to 599 only.
@@ -411,77 +531,70 @@ struct Client::Impl {
       co_return outcome;
     }
     auto& parser = *reader;
-    const auto& header = parser.get();
-    if (is_redirect(result.status)) {
-      if (auto location = header.find(http::field::location); location != header.end()) {
-        outcome.location = std::string(location->value());
-      }
+    if (is_redirect(result.status) && parser.location) outcome.location = std::move(*parser.location);
+    if (is_retryable_status(result.status) && parser.retry_after) {
+      outcome.retry_after = parse_retry_after(*parser.retry_after);
     }
-    if (is_retryable_status(result.status)) {
-      if (auto after = header.find(http::field::retry_after); after != header.end()) {
-        outcome.retry_after = parse_retry_after(after->value());
-      }
-    }
+    const std::string_view content_encoding = parser.content_encoding ? *parser.content_encoding : std::string_view();
 
     socket.expires_at(total_deadline);
     deadline = {total_deadline, true};
-    auto decoder = detail::ContentDecoder::make(options.decompress ? header[http::field::content_encoding] : "",
+    auto decoder = detail::ContentDecoder::make(options.decompress ? content_encoding : std::string_view(),
                                                 options.body_limit);
     if (!decoder) {
       outcome.failure = {ErrorKind::protocol,
-                         "unsupported Content-Encoding '" + detail::printable(header[http::field::content_encoding]) + "'"};
+                         "unsupported Content-Encoding '" + detail::printable(content_encoding) + "'"};
       co_return outcome;
     }
     Sha256 digest(sha256.get());
-    std::uint64_t bytes = 0;
     const bool keep = options.keep_body && outcome.location.empty();
-    while (!parser.is_done()) {
-      parser.get().body().data = chunk.data();
-      parser.get().body().size = chunk.size();
-      co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-      if (ec == http::error::need_buffer) ec = {};
+    const detail::ContentDecoder::Sink decoded = [&](const char* data, std::size_t size) {
+      digest.update(data, size);
+      if (keep) result.body.append(data, size);
+    };
+    BodySink sink{decoder.get(), &decoded};
+    parser.sink = &sink;
+    // A large body comes in larger reads; the buffer shrinks back when the connection idles.
+    const auto remaining = parser.content_length_remaining();
+    if (!remaining || *remaining > read_buffer_initial) buffer.reserve(read_buffer_large);
+    if (!parser.is_done()) {
+      co_await http::async_read(stream, reads, parser, asio::redirect_error(asio::use_awaitable, ec));
       // A body that ends when the connection does (no length, not chunked) over TLS from a
       // server that skips close_notify: OpenSSL says "truncated", HTTP says "complete".
       if (ec == asio::ssl::error::stream_truncated && !parser.content_length() && !parser.chunked()) {
         ec = {};
         parser.put_eof(ec);
       }
-      const std::size_t received = chunk.size() - parser.get().body().size;
-      bytes += received;
-      const auto decoded = decoder->feed(chunk.data(), received, [&](const char* data, std::size_t size) {
-        digest.update(data, size);
-        if (keep) result.body.append(data, size);
-      });
-      result.wire_bytes = bytes;
-      result.body_bytes = decoder->decoded_bytes();
-      if (decoded == detail::ContentDecoder::Result::too_large) {
-        outcome.failure = {ErrorKind::too_large, "read body: decoded body larger than the limit of " +
-                                                     std::to_string(options.body_limit) + " bytes"};
-        co_return outcome;
+    }
+    result.wire_bytes = sink.wire_bytes;
+    result.body_bytes = decoder->decoded_bytes();
+    if (sink.verdict == detail::ContentDecoder::Result::too_large) {
+      outcome.failure = {ErrorKind::too_large, "read body: decoded body larger than the limit of " +
+                                                   std::to_string(options.body_limit) + " bytes"};
+      co_return outcome;
+    }
+    if (sink.verdict == detail::ContentDecoder::Result::corrupt) {
+      outcome.failure = {ErrorKind::protocol, "read body: corrupt " + detail::printable(content_encoding) +
+                                                  " data"};
+      co_return outcome;
+    }
+    if (ec) {
+      outcome.failure = classify_read_error(ec, "read body", deadline);
+      const auto declared = parser.content_length();
+      const auto missing = parser.content_length_remaining();
+      if (declared && missing &&
+          (ec == http::error::partial_message || ec == http::error::end_of_stream ||
+           ec == asio::ssl::error::stream_truncated)) {
+        outcome.failure.message = "read body: server closed the connection after " +
+                                  std::to_string(*declared - *missing) + " of " + std::to_string(*declared) +
+                                  " body bytes";
       }
-      if (decoded == detail::ContentDecoder::Result::corrupt) {
-        outcome.failure = {ErrorKind::protocol, "read body: corrupt " + detail::printable(header[http::field::content_encoding]) +
-                                                    " data"};
-        co_return outcome;
-      }
-      if (ec) {
-        outcome.failure = classify_read_error(ec, "read body", deadline);
-        const auto declared = parser.content_length();
-        const auto missing = parser.content_length_remaining();
-        if (declared && missing &&
-            (ec == http::error::partial_message || ec == http::error::end_of_stream ||
-             ec == asio::ssl::error::stream_truncated)) {
-          outcome.failure.message = "read body: server closed the connection after " +
-                                    std::to_string(*declared - *missing) + " of " + std::to_string(*declared) +
-                                    " body bytes";
-        }
-        co_return outcome;
-      }
+      co_return outcome;
     }
     // Bytes after the end of the message: the server's framing is wrong (a Content-Length
     // shorter than the body), so the body we have is not the one it meant. A stray CRLF, as
     // some old servers send, is only dropped (and the connection not reused).
-    const auto excess = unread_bytes(stream, buffer);
+    const auto excess = unread_bytes(stream, reads);
     if (excess > 0) {
       const auto text = beast::buffers_to_string(buffer.data());
       if (text.size() != excess || text.find_first_not_of("\r\n") != std::string::npos) {
@@ -508,7 +621,8 @@ struct Client::Impl {
   asio::awaitable<Exchange> attempt(const UrlParts& url, clock_type::time_point total_deadline, FetchResult& result) {
     auto executor = co_await asio::this_coro::executor;
     auto& pool = asio::use_service<detail::ConnectionPool>(asio::query(executor, asio::execution::context));
-    const auto proxy = options.proxy_for(url.tls, url.host);
+    const auto& configured_proxy = url.tls ? https_proxy : http_proxy;
+    const auto proxy = configured_proxy && !options.bypasses_proxy(url.host) ? configured_proxy : std::nullopt;
     const auto route = proxy ? *proxy : options.route(url.host, url.port);
     const auto key = pool_tag + (url.tls ? "https://" : "http://") + url.host + ":" + std::to_string(url.port) +
                      (proxy ? "|proxy " : "|") + route.host + ":" + std::to_string(route.port);
@@ -523,9 +637,7 @@ struct Client::Impl {
       auto connection = allow_pooled ? pool.take(key, options.idle_timeout) : nullptr;
       result.reused_connection = connection != nullptr;
       if (!connection) {
-        // Default-initialised, not value-initialised: make_unique<Connection>() would zero the
-        // 16 KB body chunk, making every page of it resident before a byte arrives.
-        connection = std::make_unique_for_overwrite<Connection>();
+        connection = std::make_unique<Connection>();
         if (auto failure = co_await open(*connection, url, route, proxy.has_value(), hop_start, total_deadline, result);
             failure.kind != ErrorKind::none) {
           co_return Exchange{std::move(failure), {}, std::chrono::milliseconds(-1), false, false};
@@ -536,18 +648,37 @@ struct Client::Impl {
       Exchange outcome;
       if (connection->secure) {
         outcome = co_await exchange(*connection->secure, url, false, hop_start, total_deadline, result,
-                                    connection->buffer, connection->body_chunk);
+                                    connection->buffer);
       } else {
         outcome = co_await exchange(*connection->plain, url, connection->absolute_form, hop_start, total_deadline,
-                                    result, connection->buffer, connection->body_chunk);
+                                    result, connection->buffer);
       }
       if (result.reused_connection && outcome.nothing_received) {
         allow_pooled = false;  // the server closed it while idle; one more try, on a new one
         continue;
       }
-      if (outcome.reusable) pool.give_back(key, std::move(connection), options.max_idle_per_host);
+      if (outcome.reusable) {
+        // An idle connection keeps a small buffer only: what a large body grew it to goes.
+        if (connection->buffer.capacity() > read_buffer_initial) connection->buffer.shrink_to_fit();
+        pool.give_back(key, std::move(connection), options.max_idle_per_host);
+      }
       co_return outcome;
     }
+  }
+
+  // A load run fetches one URL again and again: the last URL's parts are kept per thread, so it
+  // is parsed once, not per request. A list, where each URL comes once, pays a comparison.
+  static bool split_url_again(const std::string& text, UrlParts& parts, std::string& error) {
+    thread_local std::string last_url;
+    thread_local UrlParts last_parts;
+    if (!last_url.empty() && text == last_url) {
+      parts = last_parts;
+      return true;
+    }
+    if (!split_url(text, parts, error)) return false;
+    last_url = text;
+    last_parts = parts;
+    return true;
   }
 
   // Retry policy: which failures are worth another attempt.
@@ -585,19 +716,26 @@ struct Client::Impl {
     for (;;) {
       UrlParts url;
       std::string problem;
-      if (!split_url(result.final_url, url, problem)) {
+      if (!split_url_again(result.final_url, url, problem)) {
         fail(ErrorKind::bad_url, std::move(problem));
         break;
       }
-      auto slot = co_await host_limiter.acquire(url.host, total_deadline);
-      if (!slot) {
-        fail(ErrorKind::timeout, "waiting for a connection slot to " + url.host + ": total timeout of " +
-                                     format_duration(options.total_timeout) + " exceeded");
-        break;
+      // Without a per-host limit or interval, no coroutine is started to say "go ahead".
+      std::optional<detail::HostLimiter::Slot> slot(std::in_place);  // empty: releases nothing
+      if (options.max_per_host != 0) {
+        auto acquired = co_await host_limiter.acquire(url.host, total_deadline);
+        if (!acquired) {
+          fail(ErrorKind::timeout, "waiting for a connection slot to " + url.host + ": total timeout of " +
+                                       format_duration(options.total_timeout) + " exceeded");
+          break;
+        }
+        slot.reset();
+        slot.emplace(std::move(*acquired));
       }
       Exchange hop;
       for (unsigned retry = 0;; ++retry) {
-        const bool our_turn = co_await host_pacer.wait_turn(url.host, total_deadline);
+        bool our_turn = true;
+        if (options.min_host_interval.count() > 0) our_turn = co_await host_pacer.wait_turn(url.host, total_deadline);
         if (!our_turn) {
           hop.failure = {ErrorKind::timeout, "waiting " + format_duration(options.min_host_interval) +
                                                  " between requests to " + url.host + ": total timeout of " +

@@ -11,7 +11,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
-#include <array>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -27,11 +26,10 @@ struct Connection {
   std::unique_ptr<boost::beast::ssl_stream<boost::beast::tcp_stream>> secure;      // https
   std::chrono::steady_clock::time_point idle_since;
   bool absolute_form = false;  // plain HTTP through a proxy: request lines carry the whole URL
-  // Kept with the connection, so that a request over a kept-alive connection allocates neither:
-  // the read buffer (empty between responses: only then is a connection reused) and the chunk
-  // the body parser copies into.
+  // Kept with the connection, so that a request over a kept-alive connection does not allocate
+  // it again: the read buffer (empty between responses: only then is a connection reused). It
+  // is allocated when the first request is out, and the body streams out of it (no copy).
   boost::beast::flat_buffer buffer;
-  std::array<char, 16 * 1024> body_chunk;
 
   boost::beast::tcp_stream& lowest() { return secure ? boost::beast::get_lowest_layer(*secure) : *plain; }
 };

@@ -153,6 +153,8 @@ std::optional<FetchOptions::Endpoint> FetchOptions::proxy_for(bool tls, std::str
   return parse_proxy(proxy);
 }
 
+bool FetchOptions::bypasses_proxy(std::string_view url_host) const { return host_matches_no_proxy(url_host, no_proxy); }
+
 void FetchOptions::check_proxies() const {
   (void)parse_proxy(http_proxy);
   (void)parse_proxy(https_proxy);

@@ -95,6 +95,8 @@ struct FetchOptions {
   // The proxy for a URL, or nullopt to go direct. Throws std::invalid_argument for a proxy
   // setting that is not http://HOST:PORT.
   std::optional<Endpoint> proxy_for(bool tls, std::string_view url_host) const;
+  // True when no_proxy names `url_host`: fetched directly whatever the proxy settings say.
+  bool bypasses_proxy(std::string_view url_host) const;
   // Throws std::invalid_argument unless both proxy settings are empty or http://HOST:PORT,
   // whatever no_proxy says.
   void check_proxies() const;
