@@ -238,6 +238,35 @@ TEST(CannedResponse, InterimResponsesAreSkipped) {
   EXPECT_EQ(result.body_sha256, testing::sha256_hex("hello"));
 }
 
+// A response that exactly fills the client's first read (4 KB) with more bytes behind it in
+// the socket: the check for bytes past Content-Length must look in the socket too. (A read that
+// did not fill its room emptied the socket, and then the client skips that look.)
+TEST(CannedResponse, ExcessBytesBehindAFullReadAreCaught) {
+  const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: ";
+  const std::size_t body = 4096 - head.size() - 8;  // "NNNN\r\n\r\n" is 8 bytes
+  const std::string response = head + std::to_string(body) + "\r\n\r\n" + std::string(body, 'x');
+  ASSERT_EQ(response.size(), 4096u);
+  const auto result = fetch_from_canned(response + std::string(100, 'y'));
+  EXPECT_EQ(result.error, ErrorKind::protocol);
+  EXPECT_NE(result.message.find("100 more bytes than its Content-Length of " + std::to_string(body)), std::string::npos)
+      << result.message;
+}
+
+TEST(CannedResponse, ExcessBytesInTheSameReadAreCaught) {
+  const auto result = fetch_from_canned("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello, and more");
+  EXPECT_EQ(result.error, ErrorKind::protocol);
+  EXPECT_NE(result.message.find("10 more bytes than its Content-Length of 5"), std::string::npos) << result.message;
+}
+
+TEST(CannedResponse, LargeBodyStreamsWhole) {
+  const std::string body(200 * 1024 + 7, 'z');
+  const auto result = fetch_from_canned("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                                        "\r\n\r\n" + body);
+  ASSERT_TRUE(result.ok()) << result.message;
+  EXPECT_EQ(result.body_bytes, body.size());
+  EXPECT_EQ(result.wire_bytes, body.size());
+}
+
 TEST(CannedResponse, BodyEndedByCloseIsComplete) {
   const auto result = fetch_from_canned("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end");
   ASSERT_TRUE(result.ok()) << result.message;

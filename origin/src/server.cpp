@@ -577,10 +577,12 @@ void Server::Impl::close_connections() {
 asio::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acceptor, bool secure, const SiteListener* own) {
   for (;;) {
     error_code error;
-    // Each connection gets its own strand, so with several threads its coroutine and the
-    // slot wake-ups aimed at it never run at once.
-    const asio::any_io_executor strand = asio::make_strand(io);
-    tcp::socket socket = co_await acceptor.async_accept(strand, asio::redirect_error(asio::use_awaitable, error));
+    // With several threads each connection gets its own strand, so its coroutine and the slot
+    // wake-ups aimed at it never run at once. One thread needs none (nor its cost per connection).
+    const asio::any_io_executor executor_for_connection =
+        options.threads > 1 ? asio::any_io_executor(asio::make_strand(io)) : asio::any_io_executor(io.get_executor());
+    tcp::socket socket =
+        co_await acceptor.async_accept(executor_for_connection, asio::redirect_error(asio::use_awaitable, error));
     if (error == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (error) {
       // Typically out of file descriptors: back off instead of spinning.
