@@ -1,6 +1,7 @@
 // cli_test.cpp: the `fetcher` executable as a user runs it: bench on a small emulated list,
 // get against an origin the test starts, and bad input giving one clear line and exit 2.
 #include "run_process.hpp"
+#include "sanitizer_scale.hpp"
 #include "test_origin.hpp"
 
 #include <nlohmann/json.hpp>
@@ -299,7 +300,16 @@ TEST_F(CliTest, GetLinesAlignAndEndWithASummary) {
   EXPECT_EQ(run_process(quiet).err, "");
 }
 
+// `duration` in seconds for coreutils timeout ("1.500").
+std::string timeout_seconds(std::chrono::milliseconds duration) {
+  const auto ms = duration.count();
+  const std::string fraction = std::to_string(1000 + ms % 1000).substr(1);
+  return std::to_string(ms / 1000) + "." + fraction;
+}
+
 // Ctrl-C mid-run: what finished is printed, the rest is counted as cancelled, exit 130, at once.
+// The times are stretched under TSan (sanitizer_scale.hpp): a TSan-built `fetcher` is slow
+// to start, and the fast URLs must be done before the signal comes.
 TEST_F(CliTest, GetInterruptedPrintsWhatFinishedAndExits130) {
   testing::TestOrigin origin(R"(
 [[site]]
@@ -313,14 +323,16 @@ latency_ms = 20000
 body_bytes = 100
 )");
   const auto started = std::chrono::steady_clock::now();
-  // coreutils timeout sends SIGINT after 1.5 s and, with --preserve-status, exits as the child did.
-  const auto outcome = run_process({"/usr/bin/timeout", "--preserve-status", "-s", "INT", "1.5", FETCHER_CLI_PATH,
+  // coreutils timeout sends SIGINT after 1.5 s (scaled) and, with --preserve-status, exits as the
+  // child did.
+  const auto outcome = run_process({"/usr/bin/timeout", "--preserve-status", "-s", "INT",
+                                    timeout_seconds(testing::scaled(std::chrono::milliseconds(1500))), FETCHER_CLI_PATH,
                                     "get", "--connect-to", ":80:127.0.0.1:" + std::to_string(origin.server().http_port()),
                                     "--strategy", "pool:4", "http://fast.test/1", "http://stalled.test/",
                                     "http://fast.test/2", "http://stalled.test/2", "http://fast.test/3"});
   const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(outcome.exit_code, 130) << outcome.out << outcome.err;
-  EXPECT_LT(took, std::chrono::seconds(10));
+  EXPECT_LT(took, testing::scaled(std::chrono::milliseconds(10000)));
   EXPECT_EQ(count_lines(outcome.out), 3) << outcome.out;
   EXPECT_EQ(outcome.out.find("stalled.test"), std::string::npos) << outcome.out;
   EXPECT_NE(outcome.err.find("5 URLs in "), std::string::npos) << outcome.err;
@@ -359,12 +371,16 @@ body_bytes = 100
 // The signal goes to the bench alone (coreutils timeout), so the bench must end its child itself.
 TEST_F(CliTest, BenchInterruptedPrintsTheFinishedStrategiesAndExits130) {
   const auto list = write("slow.txt", "http://slow.test/1\nhttp://slow.test/2\nhttp://slow.test/3\n");
-  const auto sites_file = write("slow.toml", "[[site]]\nhost = \"slow.test\"\nlatency_ms = 1500\nbody_bytes = 10\n");
+  // Times stretched under TSan, as above.
+  const auto latency = testing::scaled(std::chrono::milliseconds(1500));
+  const auto sites_file = write("slow.toml", "[[site]]\nhost = \"slow.test\"\nlatency_ms = " +
+                                                 std::to_string(latency.count()) + "\nbody_bytes = 10\n");
   const auto started = std::chrono::steady_clock::now();
-  const auto outcome = run_process({"/usr/bin/timeout", "--preserve-status", "-s", "INT", "3", FETCHER_CLI_PATH, "bench",
-                                    list, "--sites", sites_file, "--strategies", "async,sequential", "--no-charts"});
+  const auto outcome = run_process({"/usr/bin/timeout", "--preserve-status", "-s", "INT", timeout_seconds(2 * latency),
+                                    FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
+                                    "async,sequential", "--no-charts"});
   EXPECT_EQ(outcome.exit_code, 130) << outcome.out << outcome.err;
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(6));  // sequential alone is 4.5 s
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 4 * latency);  // sequential alone is 3 latencies
   EXPECT_NE(outcome.out.find("  async "), std::string::npos) << outcome.out;
   EXPECT_EQ(outcome.out.find("sequential"), std::string::npos) << outcome.out;
   EXPECT_NE(outcome.err.find("interrupted"), std::string::npos) << outcome.err;

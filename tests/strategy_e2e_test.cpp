@@ -1,6 +1,7 @@
 // strategy_e2e_test.cpp: every strategy fetches the same mixed list (HTTP, HTTPS, a redirect, a
 // bad line, an unknown host) from a real origin on loopback and reports identical results.
 #include "process_origin.hpp"
+#include "sanitizer_scale.hpp"
 #include "test_origin.hpp"
 
 #include <fetcher/run.hpp>
@@ -143,12 +144,19 @@ INSTANTIATE_TEST_SUITE_P(Every, StrategyTest,
                          });
 
 TEST(StrategyThreads, ThreadsStrategyStartsOneThreadPerUrl) {
-  TestOrigin origin(sites);
+  // Each fetch waits `latency` at the origin: long enough that all 30 threads are started while
+  // the first ones still wait, even where starting a thread is slow (tens of milliseconds each
+  // under TSan on a loaded machine, hence the scale). A strategy that fetched one URL at a time
+  // would peak at 2 threads (the caller and one) however long the latency.
+  const auto latency = testing::scaled(std::chrono::milliseconds(250));
+  TestOrigin origin(std::string(sites) + "\n[[site]]\nhost = \"wait.test\"\nlatency_ms = " +
+                    std::to_string(latency.count()) + "\nbody_bytes = 1000\ncapacity = 0\n");
   Client client(origin.client_options());
-  std::vector<FetchRequest> many(30, FetchRequest{"http://b.test/", "", ""});
-  const auto report = run(many, Strategy::parse("threads"), client);
+  const std::vector<FetchRequest> waiting(30, FetchRequest{"http://wait.test/", "", ""});
+  const auto report = run(waiting, Strategy::parse("threads"), client);
   EXPECT_EQ(report.ok, 30u);
-  EXPECT_GT(report.peak_threads, 10u);  // all 30 overlap on a 10 ms latency; at least some did
+  EXPECT_GT(report.peak_threads, 10u);  // all 30 overlap on the latency; more than a third did
+  const std::vector<FetchRequest> many(30, FetchRequest{"http://b.test/", "", ""});
   const auto pool = run(many, Strategy::parse("pool:4"), client);
   EXPECT_EQ(pool.ok, 30u);
   EXPECT_LE(pool.peak_threads, 5u);  // four workers and the caller

@@ -1,6 +1,8 @@
 // test_origin.cpp: see test_origin.hpp.
 #include "test_origin.hpp"
 
+#include "sanitizer_scale.hpp"
+
 #include <openssl/evp.h>
 
 #include <boost/asio/io_context.hpp>
@@ -32,10 +34,11 @@ FetchOptions client_options_for(const std::vector<origin::SitePorts>& site_ports
   options.connect_to.push_back(ConnectTo::parse(":80:127.0.0.1:" + std::to_string(http_port)));
   options.connect_to.push_back(ConnectTo::parse(":443:127.0.0.1:" + std::to_string(https_port)));
   options.ca_file = ca_file;
-  options.connect_timeout = std::chrono::seconds(3);
-  options.tls_timeout = std::chrono::seconds(3);
-  options.first_byte_timeout = std::chrono::seconds(5);
-  options.total_timeout = std::chrono::seconds(10);
+  // Generous, longer still under TSan: no test expects these to fire.
+  options.connect_timeout = scaled(std::chrono::milliseconds(3000));
+  options.tls_timeout = scaled(std::chrono::milliseconds(3000));
+  options.first_byte_timeout = scaled(std::chrono::milliseconds(5000));
+  options.total_timeout = scaled(std::chrono::milliseconds(10000));
   return options;
 }
 
