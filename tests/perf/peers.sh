@@ -84,6 +84,10 @@ if ((do_lists)); then
     for mode in "${modes[@]}"; do
       echo "peers.sh: $list $mode x$runs ..." >&2
       for ((run = 1; run <= runs; ++run)); do
+        # Every run sees the origin as fetcher's strategies do, fresh: jitter depends on how
+        # often a path was asked for, and the ideal column assumes the first time.
+        echo reset >&"${ORIGIN[1]}"
+        read -r _ <&"${ORIGIN[0]}"
         "$python" "$peer" list "$mode" "$repo/urls/$list" --http-port "$http_port" --https-port "$https_port" \
           --cafile "$ca_file" >>"$work/lists/$list.jsonl"
       done
