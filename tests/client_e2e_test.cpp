@@ -1,6 +1,7 @@
 // client_e2e_test.cpp: the client against a real emulated origin on loopback: HTTP, HTTPS with
 // verification, redirects, timeouts, refused connections, certificate and size failures.
 #include "canned_server.hpp"
+#include "sanitizer_scale.hpp"
 #include "test_origin.hpp"
 
 #include <fetcher/client.hpp>
@@ -11,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <thread>
 
 namespace fetcher {
 namespace {
@@ -256,6 +258,27 @@ TEST(CannedResponse, ExcessBytesInTheSameReadAreCaught) {
   const auto result = fetch_from_canned("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello, and more");
   EXPECT_EQ(result.error, ErrorKind::protocol);
   EXPECT_NE(result.message.find("10 more bytes than its Content-Length of 5"), std::string::npos) << result.message;
+}
+
+// Bytes past Content-Length that arrive after the client has finished reading the response
+// (the check at the end of the response cannot see them yet), here a whole second response: the
+// connection must not go back into use, or the next URL would get those bytes as its answer.
+TEST(CannedResponse, LateBytesOnAnIdleConnectionAreNotTheNextAnswer) {
+  testing::CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+                               "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlies",
+                               std::chrono::milliseconds(50) * testing::sanitizer_scale());
+  FetchOptions options;
+  options.connect_to.push_back(ConnectTo::parse("::127.0.0.1:" + std::to_string(server.port())));
+  options.first_byte_timeout = std::chrono::seconds(3);
+  Client client(options);
+  const auto first = client.fetch(FetchRequest{"http://canned.test/a", "", ""});
+  ASSERT_TRUE(first.ok()) << first.message;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300) * testing::sanitizer_scale());  // the late bytes land
+  const auto second = client.fetch(FetchRequest{"http://canned.test/b", "", ""});
+  ASSERT_TRUE(second.ok()) << second.message;
+  EXPECT_EQ(second.body_sha256, testing::sha256_hex("hello"));
+  EXPECT_FALSE(second.reused_connection);
+  EXPECT_EQ(client.counters().connections_opened, 2u);
 }
 
 TEST(CannedResponse, LargeBodyStreamsWhole) {

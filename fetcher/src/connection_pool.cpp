@@ -12,7 +12,16 @@ std::unique_ptr<Connection> ConnectionPool::take(const std::string& pool_key, st
   while (!connections.empty()) {
     auto connection = std::move(connections.back());
     connections.pop_back();
-    if (now - connection->idle_since <= idle_timeout) return connection;
+    if (now - connection->idle_since > idle_timeout) continue;
+    // Bytes waiting on an idle plain connection are not the answer to a request not yet sent:
+    // a server that sent more than its Content-Length after the last read had finished. Taken
+    // as the next response they would be another URL's body, so the connection goes instead.
+    // (On TLS they may be a session ticket or close_notify; the exchange handles those.)
+    if (connection->plain) {
+      boost::system::error_code error;
+      if (connection->plain->socket().available(error) > 0 || error) continue;
+    }
+    return connection;
   }
   return nullptr;
 }

@@ -10,8 +10,21 @@
 #include <unistd.h>
 
 namespace fetcher::testing {
+namespace {
 
-CannedServer::CannedServer(std::string response) : response_(std::move(response)) {
+void send_all(int connection, const std::string& bytes) {
+  std::size_t sent = 0;
+  while (sent < bytes.size()) {
+    const auto wrote = ::send(connection, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (wrote <= 0) return;
+    sent += static_cast<std::size_t>(wrote);
+  }
+}
+
+}  // namespace
+
+CannedServer::CannedServer(std::string response, std::string late, std::chrono::milliseconds late_after)
+    : response_(std::move(response)), late_(std::move(late)), late_after_(late_after) {
   listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -47,11 +60,16 @@ void CannedServer::serve() {
       if (got <= 0) break;
       request.append(chunk, static_cast<std::size_t>(got));
     }
-    std::size_t sent = 0;
-    while (sent < response_.size()) {
-      const auto wrote = ::send(connection, response_.data() + sent, response_.size() - sent, MSG_NOSIGNAL);
-      if (wrote <= 0) break;
-      sent += static_cast<std::size_t>(wrote);
+    send_all(connection, response_);
+    if (!late_.empty()) {
+      std::this_thread::sleep_for(late_after_);
+      send_all(connection, late_);
+      // Until the client closes: 100 polls of 20 ms, reading and dropping what it sends.
+      for (int polls = 0; polls < 100 && !stopping_; ++polls) {
+        pollfd readable{connection, POLLIN, 0};
+        if (::poll(&readable, 1, 20) <= 0) continue;
+        if (::recv(connection, chunk, sizeof chunk, 0) <= 0) break;
+      }
     }
     ::shutdown(connection, SHUT_WR);
     ::close(connection);
