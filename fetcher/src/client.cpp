@@ -554,7 +554,7 @@ struct Client::Impl {
     };
     BodySink sink{decoder.get(), &decoded};
     parser.sink = &sink;
-    // A large body comes in larger reads; the buffer shrinks back when the connection idles.
+    // A large body comes in larger reads (a new connection's buffer grows only now).
     const auto remaining = parser.content_length_remaining();
     if (!remaining || *remaining > read_buffer_initial) buffer.reserve(read_buffer_large);
     if (!parser.is_done()) {
@@ -658,8 +658,10 @@ struct Client::Impl {
         continue;
       }
       if (outcome.reusable) {
-        // An idle connection keeps a small buffer only: what a large body grew it to goes.
-        if (connection->buffer.capacity() > read_buffer_initial) connection->buffer.shrink_to_fit();
+        // A pooled connection keeps the buffer a large body grew (16 KB at most, 32 idle
+        // connections per host): freeing it here and allocating it again on the next request
+        // cost a heap trim and fresh pages per request. Only what a huge header grew goes.
+        if (connection->buffer.capacity() > read_buffer_large) connection->buffer.shrink_to_fit();
         pool.give_back(key, std::move(connection), options.max_idle_per_host);
       }
       co_return outcome;
