@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# floor.sh: what one sequential round trip costs on this machine before any client or origin
+# code runs, so that a sequential row's overhead over the ideal can be read against it.
+#
+#   tests/perf/floor.sh [--runs N] [--count N] [--latency MS] [--body BYTES]
+#
+# The shape is mipt's (80 requests, one at a time, 66 ms each, 31.5 KB bodies), on loopback:
+#   1. floor_client -> floor_server: the least a client and a server can do (C, one blocking
+#      socket; epoll, a sleep and a spin to the deadline, one write). The machine's floor.
+#   2. floor_client -> fetcher serve: the same client against the emulated origin.
+#   3. fetcher bench sequential and pool:1: fetcher against its own emulated origin.
+# Each row: the median over N runs (3) of the wall time over the ideal, per request, and (1, 2)
+# the median and p90 of how late the first byte of each response came.
+# Needs a C compiler (cc) and a Release build (FETCHER=path/to/fetcher, default build/cli/fetcher).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+fetcher=${FETCHER:-$repo/build/cli/fetcher}
+runs=3 count=80 latency_ms=66 body=31500
+while (($#)); do
+  case $1 in
+    --runs) runs=$2; shift 2 ;;
+    --count) count=$2; shift 2 ;;
+    --latency) latency_ms=$2; shift 2 ;;
+    --body) body=$2; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "floor.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+[[ -x $fetcher ]] || { echo "floor.sh: $fetcher not found; build first or set FETCHER" >&2; exit 2; }
+command -v cc >/dev/null || { echo "floor.sh: needs a C compiler (cc)" >&2; exit 2; }
+((count >= 1 && count <= 10000 && runs >= 1 && runs <= 20)) || { echo "floor.sh: --count 1..10000, --runs 1..20" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/fetcher-floor.XXXXXX)
+started=()  # pids of what this script started, stopped on exit
+cleanup() {
+  for pid in "${started[@]}"; do kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cc -O2 -o "$work/floor_client" "$repo/tests/perf/floor/floor_client.c"
+cc -O2 -o "$work/floor_server" "$repo/tests/perf/floor/floor_server.c"
+latency_s=$(awk -v ms="$latency_ms" 'BEGIN { printf "%.6f", ms / 1000 }')
+# Bounded: the longest run times the runs, plus a margin.
+budget=$(awk -v n="$count" -v r="$runs" -v l="$latency_s" 'BEGIN { printf "%d", n * l * r + 60 }')
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# Runs floor_client RUNS times against PORT; prints "over_ms per_request_us late_p50 late_p90" medians.
+client_runs() {
+  local port=$1 host=$2 out=$work/client.txt
+  : > "$out"
+  for ((r = 0; r < runs; ++r)); do "$work/floor_client" "$port" "$host" "$count" "$latency_s" >> "$out"; done
+  printf '%s %s %s %s\n' "$(cut -d' ' -f1 "$out" | median)" "$(cut -d' ' -f4 "$out" | median)" \
+    "$(cut -d' ' -f2 "$out" | median)" "$(cut -d' ' -f3 "$out" | median)"
+}
+
+echo "floor.sh: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $count requests one at a time," \
+  "${latency_ms} ms each, $body-byte bodies, medians of $runs" >&2
+
+# 1. C against C.
+port=$(free_port)
+"$work/floor_server" "$port" "$latency_s" "$body" "$budget" &
+started+=($!)
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+c_to_c=$(client_runs "$port" floor.test)
+
+# 2. C against the emulated origin (one site, no jitter, capacity 1).
+cat > "$work/sites.toml" <<TOML
+seed = 1
+[[site]]
+host = "h1.synthetic.test"
+latency_ms = $latency_ms
+jitter_ms = 0
+body_bytes = $body
+capacity = 1
+TOML
+port=$(free_port)
+"$fetcher" serve --sites "$work/sites.toml" --http-port "$port" --https-port 0 > "$work/serve.log" 2>&1 &
+started+=($!)
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+c_to_origin=$(client_runs "$port" h1.synthetic.test)
+
+# 3. fetcher against its own emulated origin, the same site.
+"$fetcher" bench -q --format csv --synthetic "$count" --hosts 1 --latency "${latency_ms}ms" --body "$body" \
+  --capacity 1 --strategies sequential,pool:1 --runs "$runs" > "$work/bench.csv"
+
+printf '\n%-40s %12s %12s %18s\n' "sequential round trips" "over ideal" "per request" "first byte late"
+row() { printf '%-40s %9.1f ms %9.0f us %8.0f/%4.0f us\n' "$1" "$2" "$3" "$4" "$5"; }
+# shellcheck disable=SC2086
+row "C client -> C server (the floor)" $c_to_c
+# shellcheck disable=SC2086
+row "C client -> fetcher serve" $c_to_origin
+awk -F, 'NR > 1 { printf "%-40s %9.1f ms %9.0f us %18s\n", "fetcher bench " $2 " -> its origin", ($4 - $5) * 1e3, ($4 - $5) * 1e6 / $3, "" }' \
+  "$work/bench.csv"
+echo "(first byte late: median/p90 past the server's latency, measured by the C client)"

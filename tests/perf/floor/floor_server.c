@@ -1,0 +1,81 @@
+/* floor_server.c: the least a server can do to answer with a fixed latency: one connection at a
+ * time, epoll to wait for each request, an absolute-time sleep to 1.5 ms before the deadline and
+ * a spin for the rest (as the emulated origin does), one write of a fixed response. It bounds
+ * its own life: it exits after MAX_SECONDS.
+ *
+ *   floor_server PORT LATENCY_SECONDS BODY_BYTES MAX_SECONDS   (prints nothing; ready when listening)
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int main(int argc, char** argv) {
+  if (argc != 5) {
+    fprintf(stderr, "usage: floor_server PORT LATENCY_SECONDS BODY_BYTES MAX_SECONDS\n");
+    return 2;
+  }
+  const int port = atoi(argv[1]);
+  const double latency = atof(argv[2]);
+  const long body = atol(argv[3]);
+  const double stop_at = now() + atof(argv[4]);
+  if (body < 0 || body > (1 << 24)) return 2;
+
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  const int one = 1;
+  setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  struct sockaddr_in address = {0};
+  address.sin_family = AF_INET;
+  address.sin_port = htons((unsigned short)port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(listener, (struct sockaddr*)&address, sizeof address) != 0 || listen(listener, 8) != 0) {
+    perror("floor_server: listen");
+    return 1;
+  }
+  char* response = malloc((size_t)body + 128);
+  const int head = snprintf(response, 128, "HTTP/1.1 200 OK\r\nContent-Length: %ld\r\n\r\n", body);
+  memset(response + head, 'x', (size_t)body);
+
+  const int poller = epoll_create1(0);
+  struct epoll_event listening = {.events = EPOLLIN, .data.fd = listener};
+  epoll_ctl(poller, EPOLL_CTL_ADD, listener, &listening);
+  while (now() < stop_at) {
+    struct epoll_event event;
+    if (epoll_wait(poller, &event, 1, 200) <= 0) continue;
+    const int fd = accept(listener, NULL, NULL);
+    if (fd < 0) continue;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    const int connection_poller = epoll_create1(0); /* not the listener's: one client at a time */
+    struct epoll_event readable = {.events = EPOLLIN, .data.fd = fd};
+    epoll_ctl(connection_poller, EPOLL_CTL_ADD, fd, &readable);
+    char request[4096];
+    while (now() < stop_at) {
+      if (epoll_wait(connection_poller, &event, 1, 200) <= 0) continue;
+      if (read(fd, request, sizeof request) <= 0) break; /* one read per request: the client sends each whole */
+      const double deadline = now() + latency;
+      const double wake = deadline - 0.0015;
+      if (wake > now()) {
+        const struct timespec at = {(time_t)wake, (long)((wake - (double)(time_t)wake) * 1e9)};
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL);
+      }
+      while (now() < deadline) {
+      }
+      if (write(fd, response, (size_t)(head + body)) != head + body) break;
+    }
+    close(connection_poller);
+    close(fd);
+  }
+  return 0;
+}
