@@ -77,6 +77,10 @@ int main(int argc, char** argv) {
       if (expected < 0) {
         const char* end = memmem(buffer, got, "\r\n\r\n", 4);
         const char* field = end ? strcasestr(buffer, "\r\nContent-Length:") : NULL;
+        if (end && strncmp(buffer, "HTTP/1.1 200 ", 13) != 0) {
+          fprintf(stderr, "floor_client: not a 200 response: %.40s\n", buffer);
+          return 1;
+        }
         if (end && !field) {
           fprintf(stderr, "floor_client: a response without Content-Length\n");
           return 1;
