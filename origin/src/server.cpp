@@ -850,17 +850,27 @@ asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::requ
   const std::string path = request_path(request.target());
   const std::uint64_t repeat = record_arrival(site_index, path, first_on_connection);
 
+  // What the answer is, and its body, are settled before the latency runs out, not after: the
+  // model's server has its page ready when its latency ends, and a body made (or compressed) on
+  // a path's first request would otherwise be billed to the client as time past the deadline.
+  const bool fault = site.fault != Fault::none && !is_connection_fault(site.fault);
+  const bool failing = !fault && repeat < site.fail_first;
+  const bool redirected = !fault && !failing && is_redirected(site, scheme, path);
+  const bool compressed = site.gzip && accepts_gzip(request[http::field::accept_encoding]);
+  std::shared_ptr<const std::string> body;
+
   const auto service_start = co_await acquire_slot(site_index);
   SlotHold slot(*this, site_index);
   const auto service_end = service_start + request_latency(sites, site, path, repeat);
+  if (!fault && !failing && !redirected) {
+    body = compressed ? gzip_body_for(site_index, path) : body_for(site_index, path);
+  }
   co_await wait_until(service_end);
   slot.served_until(service_end);
 
-  if (site.fault != Fault::none && !is_connection_fault(site.fault)) {
-    co_return co_await answer_fault(stream, request, site_index, path);
-  }
+  if (fault) co_return co_await answer_fault(stream, request, site_index, path);
   const bool keep_alive = request.keep_alive();
-  if (repeat < site.fail_first) {
+  if (failing) {
     http::response<http::string_body> response{static_cast<http::status>(site.fail_status), request.version()};
     response.set(http::field::server, server_name);
     if (site.retry_after_s > 0) response.set(http::field::retry_after, std::to_string(site.retry_after_s));
@@ -869,7 +879,7 @@ asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::requ
     response.keep_alive(keep_alive);
     co_return co_await write_response(stream, response) && keep_alive;
   }
-  if (is_redirected(site, scheme, path)) {
+  if (redirected) {
     http::response<http::empty_body> response{static_cast<http::status>(site.redirect_status), request.version()};
     response.set(http::field::server, server_name);
     response.set(http::field::location, site.redirect);
@@ -878,8 +888,6 @@ asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::requ
     co_return co_await write_response(stream, response) && keep_alive;
   }
 
-  const bool compressed = site.gzip && accepts_gzip(request[http::field::accept_encoding]);
-  const auto body = compressed ? gzip_body_for(site_index, path) : body_for(site_index, path);
   http::response<http::span_body<const char>> response{http::status::ok, request.version()};
   response.set(http::field::server, server_name);
   response.set(http::field::content_type, "text/html; charset=utf-8");

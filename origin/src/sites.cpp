@@ -11,6 +11,7 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -338,6 +339,9 @@ bool is_redirected(const Site& site, std::string_view scheme, std::string_view p
   return !same;
 }
 
+// A line at a time into a local buffer, then one append: the origin makes each path's body on
+// its first request, inside the measured round trip, and char-by-char appends made that cost
+// about 200 us for 31.5 KB on a VM.
 std::string make_body(const Site& site, std::string_view path) {
   const auto size = static_cast<std::size_t>(site.body_bytes);
   const std::string title = site.host + std::string(path_or_root(path));
@@ -350,18 +354,23 @@ std::string make_body(const Site& site, std::string_view path) {
   hash.add(path_or_root(path));
   SplitMix64 generator(hash.value());
 
-  body.reserve(size + 64);
+  body.reserve(size + 128);
   static constexpr char hex_digits[] = "0123456789abcdef";
-  for (std::uint64_t line = 0; body.size() + closing.size() < size; ++line) {
-    body += "<p>";
-    body += std::to_string(line);
-    body += ' ';
+  char line[128];  // "<p>" + up to 20 digits + " " + 4 x 17 + "</p>\n": at most 97
+  for (std::uint64_t number = 0; body.size() + closing.size() < size; ++number) {
+    char* out = line;
+    *out++ = '<';
+    *out++ = 'p';
+    *out++ = '>';
+    out = std::to_chars(out, line + sizeof line, number).ptr;
+    *out++ = ' ';
     for (int word = 0; word < 4; ++word) {
       std::uint64_t bits = generator.next();
-      for (int digit = 0; digit < 16; ++digit, bits >>= 4) body += hex_digits[bits & 0xf];
-      body += ' ';
+      for (int digit = 0; digit < 16; ++digit, bits >>= 4) *out++ = hex_digits[bits & 0xf];
+      *out++ = ' ';
     }
-    body += "</p>\n";
+    for (const char c : std::string_view("</p>\n")) *out++ = c;
+    body.append(line, static_cast<std::size_t>(out - line));
   }
   if (body.size() + closing.size() > size) {
     // Cut the filler, not the closing tag, whenever the closing tag fits at all.
