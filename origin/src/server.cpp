@@ -5,7 +5,9 @@
 
 #include "certificates.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -23,6 +25,8 @@
 #include <spdlog/spdlog.h>
 
 #include <stdlib.h>  // mkdtemp
+#include <sys/socket.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -140,8 +144,8 @@ using ServiceClock = std::chrono::steady_clock;
 // directly (`granted`) and then cancels `wake` on the waiter's own strand, so the wake-up
 // can never overtake the waiter's async_wait.
 struct SlotWaiter {
-  explicit SlotWaiter(const asio::any_io_executor& executor)
-      : wake(executor, asio::steady_timer::time_point::max()), arrived(ServiceClock::now()) {}
+  SlotWaiter(const asio::any_io_executor& executor, ServiceClock::time_point arrival)
+      : wake(executor, asio::steady_timer::time_point::max()), arrived(arrival) {}
   asio::steady_timer wake;
   bool granted = false;
   ServiceClock::time_point arrived;
@@ -177,7 +181,7 @@ struct Server::Impl {
   // --- per-request model ---
   std::uint64_t record_arrival(std::size_t site_index, const std::string& path, bool first_on_connection);
   // Returns when the request's service starts, by the model's clock (see release_slot).
-  asio::awaitable<ServiceClock::time_point> acquire_slot(std::size_t site_index);
+  asio::awaitable<ServiceClock::time_point> acquire_slot(std::size_t site_index, ServiceClock::time_point arrived);
   void release_slot(std::size_t site_index, std::optional<ServiceClock::time_point> service_end);
   std::shared_ptr<const std::string> body_for(std::size_t site_index, const std::string& path);
   std::shared_ptr<const std::string> gzip_body_for(std::size_t site_index, const std::string& path);
@@ -201,13 +205,14 @@ struct Server::Impl {
   asio::awaitable<bool> serve_requests(Stream& stream, std::string_view scheme);
   template <typename Stream>
   asio::awaitable<bool> answer(Stream& stream, const http::request<http::string_body>& request,
-                               std::string_view scheme, bool first_on_connection);
+                               std::string_view scheme, bool first_on_connection, ServiceClock::time_point arrived);
   template <typename Stream>
   asio::awaitable<bool> answer_fault(Stream& stream, const http::request<http::string_body>& request,
                                      std::size_t site_index, const std::string& path);
   template <typename Stream>
   asio::awaitable<bool> answer_site(Stream& stream, const http::request<http::string_body>& request,
-                                    std::size_t site_index, std::string_view scheme, bool first_on_connection);
+                                    std::size_t site_index, std::string_view scheme, bool first_on_connection,
+                                    ServiceClock::time_point arrived);
 
   std::uint64_t register_connection(tcp::socket& socket);
   void unregister_connection(std::uint64_t id);
@@ -316,6 +321,43 @@ asio::awaitable<bool> write_text(Stream& stream, const http::request<http::strin
   response.prepare_payload();
   const bool written = co_await write_response(stream, response);
   co_return written && request.keep_alive();
+}
+
+// True once the socket has something to read (or has ended or failed: the read that follows
+// says which); false when `timeout` passes first.
+asio::awaitable<bool> wait_readable(tcp::socket& socket, std::chrono::steady_clock::duration timeout) {
+  using namespace asio::experimental::awaitable_operators;
+  asio::steady_timer timer(socket.get_executor(), timeout);
+  const auto token = asio::as_tuple(asio::use_awaitable);
+  const auto first = co_await (socket.async_wait(tcp::socket::wait_read, token) || timer.async_wait(token));
+  co_return first.index() == 0;
+}
+
+// When the kernel queued the first unread byte on `socket`, on the model's clock (the stamp is
+// wall-clock time), or empty when it does not say. Peeks one byte; reads nothing.
+std::optional<ServiceClock::time_point> kernel_arrival(tcp::socket& socket) {
+  char byte = 0;
+  iovec vector{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec)) * 2];
+  msghdr message{};
+  message.msg_iov = &vector;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  if (::recvmsg(socket.native_handle(), &message, MSG_PEEK | MSG_DONTWAIT) <= 0) return std::nullopt;
+  for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
+    if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_TIMESTAMPNS) continue;
+    timespec stamp{};
+    std::memcpy(&stamp, CMSG_DATA(header), sizeof stamp);
+    const auto stamped = std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+        std::chrono::seconds(stamp.tv_sec) + std::chrono::nanoseconds(stamp.tv_nsec)));
+    const auto now = ServiceClock::now();
+    const auto age = std::chrono::system_clock::now() - stamped;
+    // A wall clock stepped between the two readings gives nonsense: then the parse counts.
+    if (age < std::chrono::seconds(0) || age > std::chrono::seconds(1)) return std::nullopt;
+    return now - std::chrono::duration_cast<ServiceClock::duration>(age);
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -479,7 +521,8 @@ std::uint64_t Server::Impl::record_arrival(std::size_t site_index, const std::st
   return repeats[path_key(site_index, path)]++;
 }
 
-asio::awaitable<ServiceClock::time_point> Server::Impl::acquire_slot(std::size_t site_index) {
+asio::awaitable<ServiceClock::time_point> Server::Impl::acquire_slot(std::size_t site_index,
+                                                                     ServiceClock::time_point arrived) {
   const auto executor = co_await asio::this_coro::executor;
   std::shared_ptr<SlotWaiter> waiter;
   {
@@ -488,9 +531,9 @@ asio::awaitable<ServiceClock::time_point> Server::Impl::acquire_slot(std::size_t
     if (host.capacity == 0 || host.busy < host.capacity) {
       ++host.busy;
       host.stats.peak_concurrent = std::max(host.stats.peak_concurrent, host.busy);
-      co_return ServiceClock::now();
+      co_return arrived;
     }
-    waiter = std::make_shared<SlotWaiter>(executor);
+    waiter = std::make_shared<SlotWaiter>(executor, arrived);
     host.waiting.push_back(waiter);
   }
   for (;;) {
@@ -605,6 +648,8 @@ asio::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acceptor, bool se
 }
 
 asio::awaitable<void> Server::Impl::serve_plain(tcp::socket socket) {
+  const int on = 1;  // receive timestamps, for kernel_arrival; without them requests count from the parse
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   beast::tcp_stream stream(std::move(socket));
   const ConnectionRegistration registration(*this, stream.socket());
   co_await serve_requests(stream, "http");
@@ -645,6 +690,16 @@ asio::awaitable<bool> Server::Impl::serve_requests(Stream& stream, std::string_v
   for (bool first_on_connection = true;; first_on_connection = false) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(request_body_limit);
+    // Plain HTTP with nothing buffered: the request's arrival is when the kernel queued its first
+    // byte, not when this loop got round to parsing it (50-80 us later on a VM, time the model's
+    // server would already have been serving). TLS and pipelined requests count from the parse.
+    std::optional<ServiceClock::time_point> arrived;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      if (buffer.size() == 0) {
+        if (!co_await wait_readable(stream.socket(), idle_timeout)) co_return false;
+        arrived = kernel_arrival(stream.socket());
+      }
+    }
     beast::get_lowest_layer(stream).expires_after(idle_timeout);
     error_code error;
     co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, error));
@@ -653,7 +708,8 @@ asio::awaitable<bool> Server::Impl::serve_requests(Stream& stream, std::string_v
       co_return false;
     }
     beast::get_lowest_layer(stream).expires_never();
-    const bool keep_alive = co_await answer(stream, parser.get(), scheme, first_on_connection);
+    const bool keep_alive =
+        co_await answer(stream, parser.get(), scheme, first_on_connection, arrived.value_or(ServiceClock::now()));
     if (!keep_alive) co_return true;
   }
 }
@@ -661,7 +717,8 @@ asio::awaitable<bool> Server::Impl::serve_requests(Stream& stream, std::string_v
 // Answers one request; true when the connection stays open for the next.
 template <typename Stream>
 asio::awaitable<bool> Server::Impl::answer(Stream& stream, const http::request<http::string_body>& request,
-                                           std::string_view scheme, bool first_on_connection) {
+                                           std::string_view scheme, bool first_on_connection,
+                                           ServiceClock::time_point arrived) {
   const std::string_view host_header = request[http::field::host];
   if (host_header.empty()) {
     co_return co_await write_text(stream, request, http::status::bad_request, "missing Host header\n");
@@ -673,7 +730,7 @@ asio::awaitable<bool> Server::Impl::answer(Stream& stream, const http::request<h
                                   "unknown host: " + std::string(host) + "\n");
   }
   const auto site_index = static_cast<std::size_t>(site - sites.sites.data());
-  co_return co_await answer_site(stream, request, site_index, scheme, first_on_connection);
+  co_return co_await answer_site(stream, request, site_index, scheme, first_on_connection, arrived);
 }
 
 namespace {
@@ -845,7 +902,7 @@ asio::awaitable<bool> Server::Impl::answer_fault(Stream& stream, const http::req
 template <typename Stream>
 asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::request<http::string_body>& request,
                                                 std::size_t site_index, std::string_view scheme,
-                                                bool first_on_connection) {
+                                                bool first_on_connection, ServiceClock::time_point arrived) {
   const Site& site = sites.sites[site_index];
   const std::string path = request_path(request.target());
   const std::uint64_t repeat = record_arrival(site_index, path, first_on_connection);
@@ -859,7 +916,7 @@ asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::requ
   const bool compressed = site.gzip && accepts_gzip(request[http::field::accept_encoding]);
   std::shared_ptr<const std::string> body;
 
-  const auto service_start = co_await acquire_slot(site_index);
+  const auto service_start = co_await acquire_slot(site_index, arrived);
   SlotHold slot(*this, site_index);
   const auto service_end = service_start + request_latency(sites, site, path, repeat);
   if (!fault && !failing && !redirected) {

@@ -6,7 +6,8 @@
 #
 # The shape is mipt's (80 requests, one at a time, 66 ms each, 31.5 KB bodies), on loopback:
 #   1. floor_client -> floor_server: the least a client and a server can do (C, one blocking
-#      socket; epoll, a sleep and a spin to the deadline, one write). The machine's floor.
+#      socket; epoll, latency from the kernel's receive stamp, a sleep and a spin to the
+#      deadline, one write, as the origin does). The machine's floor.
 #   2. floor_client -> fetcher serve: the same client against the emulated origin.
 #   3. fetcher bench sequential and pool:1: fetcher against its own emulated origin.
 # Each row: the median over N runs (3) of the wall time over the ideal, per request, and (1, 2)

@@ -1,7 +1,7 @@
 /* floor_server.c: the least a server can do to answer with a fixed latency: one connection at a
- * time, epoll to wait for each request, an absolute-time sleep to 1.5 ms before the deadline and
- * a spin for the rest (as the emulated origin does), one write of a fixed response. It bounds
- * its own life: it exits after MAX_SECONDS.
+ * time, epoll to wait for each request, the latency counted from the kernel's receive timestamp,
+ * an absolute-time sleep to 1.5 ms before the deadline and a spin for the rest (all as the
+ * emulated origin does), one write of a fixed response. It exits after MAX_SECONDS.
  *
  *   floor_server PORT LATENCY_SECONDS BODY_BYTES MAX_SECONDS   (prints nothing; ready when listening)
  */
@@ -20,6 +20,29 @@ static double now(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Reads the request; returns when its first byte reached the socket, on the monotonic clock
+ * (the kernel stamps wall-clock time), or the time now when there is no stamp; -1 at the end. */
+static double read_request(int fd, char* buffer, size_t size) {
+  char control[256];
+  struct iovec vector = {buffer, size};
+  struct msghdr message = {0};
+  message.msg_iov = &vector;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  if (recvmsg(fd, &message, 0) <= 0) return -1;
+  const double monotonic = now();
+  for (struct cmsghdr* header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header)) {
+    if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_TIMESTAMPNS) continue;
+    struct timespec stamp, wall;
+    memcpy(&stamp, CMSG_DATA(header), sizeof stamp);
+    clock_gettime(CLOCK_REALTIME, &wall);
+    const double age = (double)(wall.tv_sec - stamp.tv_sec) + (double)(wall.tv_nsec - stamp.tv_nsec) / 1e9;
+    if (age >= 0 && age < 1) return monotonic - age;
+  }
+  return monotonic;
 }
 
 int main(int argc, char** argv) {
@@ -57,14 +80,16 @@ int main(int argc, char** argv) {
     const int fd = accept(listener, NULL, NULL);
     if (fd < 0) continue;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
     const int connection_poller = epoll_create1(0); /* not the listener's: one client at a time */
     struct epoll_event readable = {.events = EPOLLIN, .data.fd = fd};
     epoll_ctl(connection_poller, EPOLL_CTL_ADD, fd, &readable);
     char request[4096];
     while (now() < stop_at) {
       if (epoll_wait(connection_poller, &event, 1, 200) <= 0) continue;
-      if (read(fd, request, sizeof request) <= 0) break; /* one read per request: the client sends each whole */
-      const double deadline = now() + latency;
+      const double arrived = read_request(fd, request, sizeof request); /* one read: the client sends each whole */
+      if (arrived < 0) break;
+      const double deadline = arrived + latency;
       const double wake = deadline - 0.0015;
       if (wake > now()) {
         const struct timespec at = {(time_t)wake, (long)((wake - (double)(time_t)wake) * 1e9)};
