@@ -225,6 +225,26 @@ TEST_F(OriginServerTest, LatencyIsReallyWaited) {
   EXPECT_LT(elapsed, 1.0);
 }
 
+// A request pipelined behind another arrives while the first is served; its latency runs from
+// when the first answer went out, not from when its bytes reached the socket (the model's server
+// answers a connection's requests one after another).
+TEST_F(OriginServerTest, PipelinedRequestWaitsForThePreviousAnswer) {
+  PlainClient client(server().http_port());
+  http::request<http::empty_body> request{http::verb::get, "/", 11};
+  request.set(http::field::host, "slow.test");
+  const auto start = Clock::now();
+  http::write(client.socket(), request);
+  std::this_thread::sleep_for(milliseconds(50));  // a packet of its own, while the first waits
+  http::write(client.socket(), request);
+  beast::flat_buffer buffer;
+  for (int answer = 0; answer < 2; ++answer) {
+    http::response<http::string_body> response;
+    http::read(client.socket(), buffer, response);
+    EXPECT_EQ(response.result_int(), 200u);
+  }
+  EXPECT_GE(seconds_since(start), 0.390);  // 2 x 200 ms; 250 ms if the second ran from its arrival
+}
+
 TEST_F(OriginServerTest, CapacityOneServesOneAtATime) {
   const auto start = Clock::now();
   std::vector<std::thread> clients;

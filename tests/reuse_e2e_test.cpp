@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
 
 namespace fetcher {
 namespace {
@@ -83,6 +84,23 @@ TEST_F(ReuseTest, SequentialReusesOneConnection) {
   EXPECT_EQ(report.connections_opened, 1u);
   EXPECT_EQ(stats_for(origin_->server().stats(), "reuse.test").connections, 1u);
   EXPECT_TRUE(report.results.back().reused_connection);
+}
+
+// A crawl moves on from its hosts: a connection idle past the idle timeout is closed even though
+// its host is never fetched again (the pool sweeps when any connection comes back to it).
+TEST_F(ReuseTest, IdleConnectionsOfHostsNotVisitedAgainAreClosed) {
+  auto options = origin_->client_options();
+  options.idle_timeout = std::chrono::milliseconds(100) * testing::sanitizer_scale();
+  Client client(options);
+  // The blocking loop's own descriptors, and an idle connection to slow.test.
+  ASSERT_TRUE(client.fetch(FetchRequest{"http://slow.test/warm", "", ""}).ok());
+  const auto before = testing::open_descriptors();
+  ASSERT_TRUE(client.fetch(FetchRequest{"http://reuse.test/once", "", ""}).ok());
+  EXPECT_GT(testing::open_descriptors(), before);  // reuse.test's idle connection, both ends
+  std::this_thread::sleep_for(options.idle_timeout * 2);
+  // slow.test's connection has expired too: replaced, and the sweep closes reuse.test's.
+  ASSERT_TRUE(client.fetch(FetchRequest{"http://slow.test/again", "", ""}).ok());
+  EXPECT_EQ(testing::descriptors_down_to(before, std::chrono::seconds(2)), before);
 }
 
 TEST_F(ReuseTest, PoolWorkersReuseAtMostOneConnectionEach) {

@@ -1,6 +1,8 @@
 // connection_pool.cpp: see connection_pool.hpp.
 #include "connection_pool.hpp"
 
+#include <iterator>
+
 namespace fetcher::detail {
 
 std::unique_ptr<Connection> ConnectionPool::take(const std::string& pool_key, std::chrono::milliseconds idle_timeout) {
@@ -26,11 +28,21 @@ std::unique_ptr<Connection> ConnectionPool::take(const std::string& pool_key, st
   return nullptr;
 }
 
-void ConnectionPool::give_back(const std::string& pool_key, std::unique_ptr<Connection> connection, unsigned max_idle) {
+void ConnectionPool::give_back(const std::string& pool_key, std::unique_ptr<Connection> connection, unsigned max_idle,
+                               std::chrono::milliseconds idle_timeout) {
   std::lock_guard lock(mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_sweep_ > idle_timeout) {
+    last_sweep_ = now;
+    for (auto entry = idle_.begin(); entry != idle_.end();) {
+      auto& kept = entry->second;
+      std::erase_if(kept, [&](const auto& idle) { return now - idle->idle_since > idle_timeout; });
+      entry = kept.empty() ? idle_.erase(entry) : std::next(entry);
+    }
+  }
   auto& connections = idle_[pool_key];
   if (connections.size() >= max_idle) return;  // closed as it goes out of scope
-  connection->idle_since = std::chrono::steady_clock::now();
+  connection->idle_since = now;
   connections.push_back(std::move(connection));
 }
 

@@ -43,14 +43,19 @@ class ConnectionPool : public boost::asio::execution_context::service {
   // `idle_timeout` and (plain HTTP) has no unread bytes waiting, or null. Those found on the
   // way that fail either test are closed.
   std::unique_ptr<Connection> take(const std::string& pool_key, std::chrono::milliseconds idle_timeout);
-  // Keeps `connection` for reuse unless `key` already has `max_idle` idle ones.
-  void give_back(const std::string& pool_key, std::unique_ptr<Connection> connection, unsigned max_idle);
+  // Keeps `connection` for reuse unless `key` already has `max_idle` idle ones. Now and then
+  // (at most once per `idle_timeout`) closes every connection idle longer than that, for all
+  // keys: a crawl moves on from its hosts, and their idle connections must not stay until the
+  // client goes.
+  void give_back(const std::string& pool_key, std::unique_ptr<Connection> connection, unsigned max_idle,
+                 std::chrono::milliseconds idle_timeout);
 
  private:
   void shutdown() override;
 
   std::mutex mutex_;
   std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
+  std::chrono::steady_clock::time_point last_sweep_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace fetcher::detail

@@ -333,9 +333,25 @@ asio::awaitable<bool> wait_readable(tcp::socket& socket, std::chrono::steady_clo
   co_return first.index() == 0;
 }
 
-// When the kernel queued the first unread byte on `socket`, on the model's clock (the stamp is
-// wall-clock time), or empty when it does not say. Peeks one byte; reads nothing.
-std::optional<ServiceClock::time_point> kernel_arrival(tcp::socket& socket) {
+// Plain HTTP listeners stamp what they receive, and accepted sockets inherit it. Set on the
+// listener, not per connection, so the kernel keeps stamping on from the first request on (it
+// turns stamping on machine-wide, with a delay, while some socket asks for it).
+void enable_receive_timestamps(tcp::acceptor& acceptor) {
+  const int on = 1;
+  if (::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0) {
+    spdlog::debug("origin: no receive timestamps: {}", std::strerror(errno));
+  }
+}
+
+// What a look at a connection's next unread byte found.
+struct Arrival {
+  bool ready = false;  // a byte, an end or an error is there: a read will not wait
+  std::optional<ServiceClock::time_point> at;  // when the kernel queued that byte, if it said
+};
+
+// Peeks one byte (reads nothing) for its receive stamp, which is wall-clock time, and puts it
+// on the model's clock.
+Arrival peek_arrival(tcp::socket& socket) {
   char byte = 0;
   iovec vector{&byte, 1};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec)) * 2];
@@ -344,7 +360,9 @@ std::optional<ServiceClock::time_point> kernel_arrival(tcp::socket& socket) {
   message.msg_iovlen = 1;
   message.msg_control = control;
   message.msg_controllen = sizeof control;
-  if (::recvmsg(socket.native_handle(), &message, MSG_PEEK | MSG_DONTWAIT) <= 0) return std::nullopt;
+  const auto peeked = ::recvmsg(socket.native_handle(), &message, MSG_PEEK | MSG_DONTWAIT);
+  if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return {};
+  if (peeked <= 0) return {true, std::nullopt};
   for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
     if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_TIMESTAMPNS) continue;
     timespec stamp{};
@@ -354,10 +372,10 @@ std::optional<ServiceClock::time_point> kernel_arrival(tcp::socket& socket) {
     const auto now = ServiceClock::now();
     const auto age = std::chrono::system_clock::now() - stamped;
     // A wall clock stepped between the two readings gives nonsense: then the parse counts.
-    if (age < std::chrono::seconds(0) || age > std::chrono::seconds(1)) return std::nullopt;
-    return now - std::chrono::duration_cast<ServiceClock::duration>(age);
+    if (age < std::chrono::seconds(0) || age > std::chrono::seconds(1)) return {true, std::nullopt};
+    return {true, now - std::chrono::duration_cast<ServiceClock::duration>(age)};
   }
-  return std::nullopt;
+  return {true, std::nullopt};
 }
 
 }  // namespace
@@ -403,6 +421,7 @@ Server::Impl::Impl(SiteSet site_set, ServerOptions server_options)
     };
     listen(http_acceptor, options.http_port);
     listen(https_acceptor, options.https_port);
+    enable_receive_timestamps(http_acceptor);
     http_port = http_acceptor.local_endpoint().port();
     https_port = https_acceptor.local_endpoint().port();
 
@@ -413,6 +432,7 @@ Server::Impl::Impl(SiteSet site_set, ServerOptions server_options)
       const bool accepting = site.fault != Fault::refuse;
       listen(listener->http, 0, accepting);
       listen(listener->https, 0, accepting);
+      enable_receive_timestamps(listener->http);
       listener->ports = {site.host, listener->http.local_endpoint().port(), listener->https.local_endpoint().port()};
       if (const auto* certificate = fault_certificate(site.fault, certificates)) {
         listener->tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
@@ -648,8 +668,6 @@ asio::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acceptor, bool se
 }
 
 asio::awaitable<void> Server::Impl::serve_plain(tcp::socket socket) {
-  const int on = 1;  // receive timestamps, for kernel_arrival; without them requests count from the parse
-  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   beast::tcp_stream stream(std::move(socket));
   const ConnectionRegistration registration(*this, stream.socket());
   co_await serve_requests(stream, "http");
@@ -687,17 +705,23 @@ asio::awaitable<void> Server::Impl::serve_tls_stall(tcp::socket socket) {
 template <typename Stream>
 asio::awaitable<bool> Server::Impl::serve_requests(Stream& stream, std::string_view scheme) {
   beast::flat_buffer buffer;
+  std::optional<ServiceClock::time_point> answered_at;  // when the previous answer was written
   for (bool first_on_connection = true;; first_on_connection = false) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(request_body_limit);
     // Plain HTTP with nothing buffered: the request's arrival is when the kernel queued its first
     // byte, not when this loop got round to parsing it (50-80 us later on a VM, time the model's
-    // server would already have been serving). TLS and pipelined requests count from the parse.
+    // server would already have been serving), but never before the previous answer went out (a
+    // pipelined request waits for it). TLS and requests already buffered count from the parse.
     std::optional<ServiceClock::time_point> arrived;
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       if (buffer.size() == 0) {
-        if (!co_await wait_readable(stream.socket(), idle_timeout)) co_return false;
-        arrived = kernel_arrival(stream.socket());
+        auto look = peek_arrival(stream.socket());
+        if (!look.ready) {
+          if (!co_await wait_readable(stream.socket(), idle_timeout)) co_return false;
+          look = peek_arrival(stream.socket());
+        }
+        if (look.at) arrived = answered_at ? std::max(*look.at, *answered_at) : *look.at;
       }
     }
     beast::get_lowest_layer(stream).expires_after(idle_timeout);
@@ -711,6 +735,7 @@ asio::awaitable<bool> Server::Impl::serve_requests(Stream& stream, std::string_v
     const bool keep_alive =
         co_await answer(stream, parser.get(), scheme, first_on_connection, arrived.value_or(ServiceClock::now()));
     if (!keep_alive) co_return true;
+    answered_at = ServiceClock::now();
   }
 }
 
@@ -907,9 +932,9 @@ asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::requ
   const std::string path = request_path(request.target());
   const std::uint64_t repeat = record_arrival(site_index, path, first_on_connection);
 
-  // What the answer is, and its body, are settled before the latency runs out, not after: the
-  // model's server has its page ready when its latency ends, and a body made (or compressed) on
-  // a path's first request would otherwise be billed to the client as time past the deadline.
+  // What the answer is, and a page's body, are settled before the latency runs out, not after:
+  // the model's server has its page ready when its latency ends, and a body made (or compressed)
+  // on a path's first request would otherwise be billed to the client as time past the deadline.
   const bool fault = site.fault != Fault::none && !is_connection_fault(site.fault);
   const bool failing = !fault && repeat < site.fail_first;
   const bool redirected = !fault && !failing && is_redirected(site, scheme, path);
