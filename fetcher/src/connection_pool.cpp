@@ -4,6 +4,14 @@
 #include <iterator>
 
 namespace fetcher::detail {
+namespace {
+
+bool idle_too_long(const Connection& connection, std::chrono::steady_clock::time_point now,
+                   std::chrono::milliseconds idle_timeout) {
+  return now - connection.idle_since > idle_timeout;
+}
+
+}  // namespace
 
 std::unique_ptr<Connection> ConnectionPool::take(const std::string& pool_key, std::chrono::milliseconds idle_timeout) {
   std::lock_guard lock(mutex_);
@@ -14,7 +22,7 @@ std::unique_ptr<Connection> ConnectionPool::take(const std::string& pool_key, st
   while (!connections.empty()) {
     auto connection = std::move(connections.back());
     connections.pop_back();
-    if (now - connection->idle_since > idle_timeout) continue;
+    if (idle_too_long(*connection, now, idle_timeout)) continue;
     // Bytes waiting on an idle plain connection are not the answer to a request not yet sent:
     // a server that sent more than its Content-Length after the last read had finished. Taken
     // as the next response they would be another URL's body, so the connection goes instead.
@@ -36,7 +44,7 @@ void ConnectionPool::give_back(const std::string& pool_key, std::unique_ptr<Conn
     last_sweep_ = now;
     for (auto entry = idle_.begin(); entry != idle_.end();) {
       auto& kept = entry->second;
-      std::erase_if(kept, [&](const auto& idle) { return now - idle->idle_since > idle_timeout; });
+      std::erase_if(kept, [&](const auto& idle) { return idle_too_long(*idle, now, idle_timeout); });
       entry = kept.empty() ? idle_.erase(entry) : std::next(entry);
     }
   }

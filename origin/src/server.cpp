@@ -705,7 +705,7 @@ asio::awaitable<void> Server::Impl::serve_tls_stall(tcp::socket socket) {
 template <typename Stream>
 asio::awaitable<bool> Server::Impl::serve_requests(Stream& stream, std::string_view scheme) {
   beast::flat_buffer buffer;
-  std::optional<ServiceClock::time_point> answered_at;  // when the previous answer was written
+  ServiceClock::time_point answered_at{};  // when the previous answer was written (none: the epoch)
   for (bool first_on_connection = true;; first_on_connection = false) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(request_body_limit);
@@ -721,7 +721,7 @@ asio::awaitable<bool> Server::Impl::serve_requests(Stream& stream, std::string_v
           if (!co_await wait_readable(stream.socket(), idle_timeout)) co_return false;
           look = peek_arrival(stream.socket());
         }
-        if (look.at) arrived = answered_at ? std::max(*look.at, *answered_at) : *look.at;
+        if (look.at) arrived = std::max(*look.at, answered_at);
       }
     }
     beast::get_lowest_layer(stream).expires_after(idle_timeout);
@@ -939,14 +939,13 @@ asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::requ
   const bool failing = !fault && repeat < site.fail_first;
   const bool redirected = !fault && !failing && is_redirected(site, scheme, path);
   const bool compressed = site.gzip && accepts_gzip(request[http::field::accept_encoding]);
-  std::shared_ptr<const std::string> body;
 
   const auto service_start = co_await acquire_slot(site_index, arrived);
   SlotHold slot(*this, site_index);
   const auto service_end = service_start + request_latency(sites, site, path, repeat);
-  if (!fault && !failing && !redirected) {
-    body = compressed ? gzip_body_for(site_index, path) : body_for(site_index, path);
-  }
+  const auto body = fault || failing || redirected ? nullptr
+                    : compressed                   ? gzip_body_for(site_index, path)
+                                                   : body_for(site_index, path);
   co_await wait_until(service_end);
   slot.served_until(service_end);
 

@@ -48,6 +48,7 @@ latency_s=$(awk -v ms="$latency_ms" 'BEGIN { printf "%.6f", ms / 1000 }')
 budget=$(awk -v n="$count" -v r="$runs" -v l="$latency_s" 'BEGIN { printf "%d", n * l * r + 60 }')
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_for_port() { for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # Runs floor_client RUNS times against PORT; prints "over_ms per_request_us late_p50 late_p90" medians.
@@ -66,7 +67,7 @@ echo "floor.sh: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $
 port=$(free_port)
 "$work/floor_server" "$port" "$latency_s" "$body" "$budget" &
 started+=($!)
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+wait_for_port "$port"
 c_to_c=$(client_runs "$port" floor.test)
 
 # 2. C against the emulated origin (one site, no jitter, capacity 1).
@@ -82,7 +83,7 @@ TOML
 port=$(free_port)
 "$fetcher" serve --sites "$work/sites.toml" --http-port "$port" --https-port 0 > "$work/serve.log" 2>&1 &
 started+=($!)
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+wait_for_port "$port"
 c_to_origin=$(client_runs "$port" h1.synthetic.test)
 
 # 3. fetcher against its own emulated origin, the same site.
