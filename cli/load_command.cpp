@@ -129,6 +129,7 @@ int load_command(const LoadArgs& args) {
   if (args.client.insecure) std::cerr << "fetcher: warning: --insecure: TLS certificates are NOT verified\n";
   // Every worker's connection must stay in the loop's idle pool between two of its requests.
   options.max_idle_per_host = std::max(options.max_idle_per_host, config.connections);
+  options.body_digest = false;  // a load run counts bytes; nobody reads the digest
   raise_open_files_limit();
   Client client(options);
   const auto report = run_load(config, client);

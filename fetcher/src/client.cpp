@@ -548,10 +548,11 @@ struct Client::Impl {
                          "unsupported Content-Encoding '" + detail::printable(content_encoding) + "'"};
       co_return outcome;
     }
-    Sha256 digest(sha256.get());
+    std::optional<Sha256> digest;
+    if (options.body_digest) digest.emplace(sha256.get());
     const bool keep = options.keep_body && outcome.location.empty();
     const detail::ContentDecoder::Sink decoded = [&](const char* data, std::size_t size) {
-      digest.update(data, size);
+      if (digest) digest->update(data, size);
       if (keep) result.body.append(data, size);
     };
     BodySink sink{decoder.get(), &decoded};
@@ -612,7 +613,7 @@ struct Client::Impl {
       outcome.failure = {ErrorKind::protocol, "read body: compressed body cut short"};
       co_return outcome;
     }
-    result.body_sha256 = digest.hex();
+    if (digest) result.body_sha256 = digest->hex();
     // Reusable only when the server keeps it open and nothing unread is left behind.
     outcome.reusable = options.keep_alive && parser.keep_alive() && excess == 0;
     co_return outcome;
