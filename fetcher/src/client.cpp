@@ -15,6 +15,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
@@ -384,6 +385,10 @@ struct Client::Impl {
     connection.absolute_form = via_proxy && !url.tls;
     result.timings.connect = clock_type::now() - hop_start;
     if (!url.tls) {
+      // So that a request can be written at once without blocking (send_now); the
+      // asynchronous operations do not care. Set once here: each call is a system call.
+      error_code ignored;
+      stream->socket().non_blocking(true, ignored);
       connection.plain = std::move(stream);
       co_return Failure{};
     }
@@ -429,6 +434,19 @@ struct Client::Impl {
     // Not the socket: a close_notify or session ticket waiting there is TLS, not response bytes.
     return buffer.size() + static_cast<std::size_t>(std::max(0, SSL_pending(stream.native_handle())));
   }
+
+  // Writes as much of `bytes` as a plain socket takes right now, without waiting; 0 when it
+  // takes nothing or fails (the asynchronous write that follows then meets the error itself).
+  // A request usually fits the socket's send buffer whole: written here, it skips the
+  // asynchronous write's machinery (a timer armed and cancelled, a reactor operation, a
+  // suspension and resumption of the coroutine), about a microsecond of a 20 us request.
+  static std::size_t send_now(beast::tcp_stream& stream, std::string_view bytes) {
+    if (!stream.socket().non_blocking()) return 0;
+    error_code ec;
+    const auto sent = stream.socket().send(asio::buffer(bytes), 0, ec);
+    return ec ? 0 : sent;
+  }
+  static std::size_t send_now(beast::ssl_stream<beast::tcp_stream>&, std::string_view) { return 0; }
 
   Failure classify_read_error(const error_code& ec, const char* stage, const StageDeadline& deadline) const {
     if (ec == beast::error::timeout) return timeout_failure(stage, options.first_byte_timeout, deadline.total_limited);
@@ -493,7 +511,14 @@ struct Client::Impl {
 
     auto deadline = stage_deadline(options.first_byte_timeout, total_deadline);
     socket.expires_at(deadline.at);
-    co_await asio::async_write(stream, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
+    if (const auto sent = send_now(stream, request); sent < request.size()) {
+      co_await asio::async_write(stream, asio::buffer(request) + sent, asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+      // Let the loop run the other connections' work first, as the asynchronous write's
+      // completion did: a read tried the moment the request is out finds nothing (a wasted
+      // system call), one tried after the others' turn often finds the answer.
+      co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    }
     if (ec == beast::error::timeout) {
       outcome.failure = timeout_failure("send request", options.first_byte_timeout, deadline.total_limited);
       co_return outcome;
