@@ -51,6 +51,11 @@ ResolvedUrl resolve_url(std::string_view base, std::string_view reference) {
   if (auto done = boost::urls::resolve(*base_url, *ref, resolved); !done) {
     return {{}, "cannot resolve Location " + detail::printable(reference)};
   }
+  // "http:.///h/x" (a scheme, then a path) names no host: nothing to connect to. Caught here,
+  // before the path rebuild below would read its "//h" as an authority (found by fuzzing).
+  if (!resolved.has_authority()) {
+    return {{}, "redirect to a URL without a host: " + detail::printable(reference)};
+  }
   resolved.remove_fragment();
   resolved.normalize();
   std::string url(resolved.buffer());
