@@ -3,6 +3,7 @@
 # code runs, so that a sequential row's overhead over the ideal can be read against it.
 #
 #   tests/perf/floor.sh [--runs N] [--count N] [--latency MS] [--body BYTES]
+#   tests/perf/floor.sh --fanout N [--hosts H] [--runs N] [--latency MS] [--body BYTES]
 #
 # The shape is mipt's (80 requests, one at a time, 66 ms each, 31.5 KB bodies), on loopback:
 #   1. floor_client -> floor_server: the least a client and a server can do (C, one blocking
@@ -12,25 +13,37 @@
 #   3. fetcher bench sequential and pool:1: fetcher against its own emulated origin.
 # Each row: the median over N runs (3) of the wall time over the ideal, per request, and (1, 2)
 # the median and p90 of how late the first byte of each response came.
+#
+# --fanout N: the scale check's shape instead (N URLs all at once over H hosts (10), 100 ms,
+# 2 KB bodies, capacity unlimited: one connection per URL), the same three rows:
+#   1. fanout_client -> fanout_server: C, one thread and one epoll set each, no HTTP parsing to
+#      speak of. What opening, serving and closing N loopback connections at once costs here.
+#   2. fanout_client -> fetcher serve: the origin's share.
+#   3. fetcher bench async -> its origin: the scale check itself.
+# Each row: the median over the runs of the wall time over the ideal, how many came back whole,
+# and the client's CPU time.
 # Needs a C compiler (cc) and a Release build (FETCHER=path/to/fetcher, default build/cli/fetcher).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 fetcher=${FETCHER:-$repo/build/cli/fetcher}
-runs=3 count=80 latency_ms=66 body=31500
+runs=3 count=80 latency_ms=66 body=31500 fanout=0 hosts=10
 while (($#)); do
   case $1 in
+    --fanout) fanout=$2; latency_ms=100; body=2048; shift 2 ;;
+    --hosts) hosts=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --count) count=$2; shift 2 ;;
     --latency) latency_ms=$2; shift 2 ;;
     --body) body=$2; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "floor.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 [[ -x $fetcher ]] || { echo "floor.sh: $fetcher not found; build first or set FETCHER" >&2; exit 2; }
 command -v cc >/dev/null || { echo "floor.sh: needs a C compiler (cc)" >&2; exit 2; }
 ((count >= 1 && count <= 10000 && runs >= 1 && runs <= 20)) || { echo "floor.sh: --count 1..10000, --runs 1..20" >&2; exit 2; }
+((fanout >= 0 && fanout <= 20000 && hosts >= 1 && hosts <= 1000)) || { echo "floor.sh: --fanout 1..20000, --hosts 1..1000" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/fetcher-floor.XXXXXX)
 started=()  # pids of what this script started, stopped on exit
@@ -59,6 +72,57 @@ client_runs() {
   printf '%s %s %s %s\n' "$(cut -d' ' -f1 "$out" | median)" "$(cut -d' ' -f4 "$out" | median)" \
     "$(cut -d' ' -f2 "$out" | median)" "$(cut -d' ' -f3 "$out" | median)"
 }
+
+if ((fanout > 0)); then
+  cc -O2 -o "$work/fanout_client" "$repo/tests/perf/floor/fanout_client.c"
+  cc -O2 -o "$work/fanout_server" "$repo/tests/perf/floor/fanout_server.c"
+  command -v jq > /dev/null || { echo "floor.sh: --fanout needs jq (apt-get install jq)" >&2; exit 2; }
+  budget=$((runs * 70 + 60))  # fanout_client gives up 60 s past the latency
+  echo "floor.sh: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $fanout requests at once over" \
+    "$hosts hosts, ${latency_ms} ms each, $body-byte bodies, medians of $runs" >&2
+  # Runs fanout_client RUNS times against PORT; prints "over_ms ok cpu_ms" medians.
+  fanout_runs() {
+    local port=$1 out=$work/fanout.txt
+    : > "$out"
+    for ((r = 0; r < runs; ++r)); do
+      "$work/fanout_client" "$port" "$fanout" "$hosts" "$latency_s" >> "$out" || true
+      sleep 1  # the server closes its side of the last run's connections before the next opens as many
+    done
+    printf '%s %s %s\n' "$(cut -d' ' -f1 "$out" | median)" "$(cut -d' ' -f3 "$out" | median)" \
+      "$(cut -d' ' -f4 "$out" | median)"
+  }
+  port=$(free_port)
+  "$work/fanout_server" "$port" "$latency_s" "$body" "$budget" &
+  started+=($!)
+  wait_for_port "$port"
+  c_to_c=$(fanout_runs "$port")
+
+  # The sites `fetcher bench --synthetic` generates (cli/synthetic.cpp).
+  for ((h = 1; h <= hosts; ++h)); do
+    printf '[[site]]\nhost = "h%d.synthetic.test"\nlatency_ms = %d\njitter_ms = 0\nbody_bytes = %d\ncapacity = 0\n\n' \
+      "$h" "$latency_ms" "$body"
+  done > "$work/sites.toml"
+  port=$(free_port)
+  "$fetcher" serve --sites "$work/sites.toml" --http-port "$port" --https-port 0 > "$work/serve.log" 2>&1 &
+  started+=($!)
+  wait_for_port "$port"
+  c_to_origin=$(fanout_runs "$port")
+
+  "$fetcher" bench -q --no-charts --format json --synthetic "$fanout" --hosts "$hosts" --latency "${latency_ms}ms" \
+    --body "$body" --capacity 0 --strategies async --runs "$runs" > "$work/bench.json" 2> "$work/bench.err" || true
+  fetcher_row=$(jq -r '.lists[0].strategies[0] | "\((.wall_s - .ideal_s) * 1000) \(.ok) \((.cpu_user_s + .cpu_sys_s) * 1000)"' \
+    "$work/bench.json" 2> /dev/null || echo "nan 0 nan")
+
+  printf '\n%-40s %12s %8s %12s\n' "$fanout at once, one connection each" "over ideal" "ok" "client CPU"
+  row() { printf '%-40s %9.0f ms %8d %9.0f ms\n' "$1" "$2" "$3" "$4"; }
+  # shellcheck disable=SC2086
+  row "C client -> C server (the floor)" $c_to_c
+  # shellcheck disable=SC2086
+  row "C client -> fetcher serve" $c_to_origin
+  # shellcheck disable=SC2086
+  row "fetcher bench async -> its origin" $fetcher_row
+  exit 0
+fi
 
 echo "floor.sh: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $count requests one at a time," \
   "${latency_ms} ms each, $body-byte bodies, medians of $runs" >&2
