@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "explain.hpp"
 #include "html_report.hpp"
+#include "huge_pages.hpp"
 #include "interrupt.hpp"
 #include "progress.hpp"
 #include "result_json.hpp"
@@ -25,6 +26,7 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -42,8 +44,8 @@ namespace {
 // The origin, running as `fetcher serve --control` in its own process.
 class OriginProcess {
  public:
-  explicit OriginProcess(const std::string& sites_path)
-      : process_({self_executable(), "serve", "--sites", sites_path, "--control"}) {
+  OriginProcess(const std::string& sites_path, const std::vector<std::string>& environment)
+      : process_({self_executable(), "serve", "--sites", sites_path, "--control"}, environment) {
     std::string line;
     if (!process_.read_line(line)) throw InternalError("the emulated origin did not start (see above)");
     const auto ready = nlohmann::json::parse(line);
@@ -98,13 +100,13 @@ struct MeasuredRun {
 std::atomic<pid_t> measuring_child{-1};
 
 MeasuredRun measure_in_child(const std::string& list_path, const Strategy& strategy, std::size_t max_in_flight,
-                             const ClientFlags& client) {
+                             const ClientFlags& client, const std::vector<std::string>& environment) {
   std::vector<std::string> arguments = {self_executable(), "__run-strategy", "--list", list_path,
                                         "--strategy", strategy.name(), "--max-in-flight",
                                         std::to_string(max_in_flight)};
   const auto flags = client.to_arguments();
   arguments.insert(arguments.end(), flags.begin(), flags.end());
-  ChildProcess child(arguments);
+  ChildProcess child(arguments, environment);
   measuring_child = child.pid();
   child.close_input();
   MeasuredRun run;
@@ -348,7 +350,10 @@ int bench_command(const BenchArgs& args) {
   });
   std::unique_ptr<OriginProcess> origin;
   if (sites) {
-    origin = std::make_unique<OriginProcess>(sites_path);
+    std::size_t largest_list = 0;
+    for (const auto& list : lists) largest_list = std::max(largest_list, list.size());
+    origin = std::make_unique<OriginProcess>(
+        sites_path, huge_page_environment(std::getenv("GLIBC_TUNABLES"), wants_huge_pages(args.huge_pages, largest_list)));
     const auto rules = origin->connect_to_rules();
     client.connect_to.insert(client.connect_to.begin(), rules.begin(), rules.end());
     if (client.cacert.empty()) client.cacert = origin->ca_file();
@@ -378,6 +383,9 @@ int bench_command(const BenchArgs& args) {
     list.urls = lists[l].size();
     list.origin_note = synthetic ? "emulated origin (" + describe(*synthetic) + ")"
                                  : sites ? describe_sites(*sites, lists[l]) : "live";
+    list.huge_pages = wants_huge_pages(args.huge_pages, lists[l].size()) &&
+                      !huge_page_environment(std::getenv("GLIBC_TUNABLES"), true).empty();
+    if (list.huge_pages) list.origin_note += ", heap on huge pages";
     std::size_t slowest_index = 0;
     if (sites) std::tie(list.model, slowest_index) = model_of(*sites, list_urls[l]);
 
@@ -391,7 +399,8 @@ int bench_command(const BenchArgs& args) {
         progress.begin_step(list.name, strategy.name(), repeat + 1, args.runs, ideals[l][s]);
         try {
           if (origin) origin->command("reset");
-          auto measured = measure_in_child(list_paths[l], strategy, args.max_in_flight, client);
+          auto measured = measure_in_child(list_paths[l], strategy, args.max_in_flight, client,
+                                           huge_page_environment(std::getenv("GLIBC_TUNABLES"), wants_huge_pages(args.huge_pages, lists[l].size())));
           auto seen = origin ? origin->command("stats").value("hosts", nlohmann::json()) : nlohmann::json();
           repeats.emplace_back(std::move(measured), std::move(seen));
         } catch (const InternalError&) {

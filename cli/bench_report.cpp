@@ -333,6 +333,7 @@ nlohmann::json bench_to_json(const BenchReport& report) {
     }
     lists.push_back({{"name", list.name},
                      {"urls", list.urls},
+                     {"huge_pages", list.huge_pages},
                      {"agree", list.agree},
                      {"disagreements", list.disagreements},
                      {"strategies", std::move(strategies)}});

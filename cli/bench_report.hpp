@@ -50,6 +50,7 @@ struct ListReport {
   std::vector<std::string> disagreements;  // the first few, for the footer
   std::vector<StrategyRow> strategies;
   std::string origin_note;      // one line describing where the list was fetched from
+  bool huge_pages = false;      // the bench put its measured processes' heap on huge pages (huge_pages.hpp)
   ListModel model;
 };
 

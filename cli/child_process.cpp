@@ -1,10 +1,12 @@
 // child_process.cpp: posix_spawn with two pipes.
 #include "child_process.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -15,7 +17,19 @@ extern char** environ;
 
 namespace fetcher::cli {
 
-ChildProcess::ChildProcess(const std::vector<std::string>& arguments) {
+ChildProcess::ChildProcess(const std::vector<std::string>& arguments, const std::vector<std::string>& environment) {
+  std::vector<char*> envp;
+  for (char** variable = environ; *variable != nullptr; ++variable) {
+    const std::string_view entry(*variable);
+    const auto replaced = std::any_of(environment.begin(), environment.end(), [&](const std::string& added) {
+      const auto name = added.substr(0, added.find('=') + 1);
+      return entry.substr(0, name.size()) == name;
+    });
+    if (!replaced) envp.push_back(*variable);
+  }
+  for (const auto& added : environment) envp.push_back(const_cast<char*>(added.c_str()));
+  envp.push_back(nullptr);
+
   int to_child[2];
   int from_child[2];
   if (pipe2(to_child, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
@@ -41,7 +55,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& arguments) {
   posix_spawnattr_setsigmask(&attributes, &none);
   posix_spawnattr_setsigdefault(&attributes, &defaults);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  const int error = posix_spawn(&pid_, argv[0], &actions, &attributes, argv.data(), environ);
+  const int error = posix_spawn(&pid_, argv[0], &actions, &attributes, argv.data(), envp.data());
   posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   ::close(to_child[0]);

@@ -15,8 +15,10 @@ class ChildProcess {
  public:
   // Starts `arguments[0]` (a path) with the rest as argv, with no signal blocked and SIGINT and
   // SIGTERM at their defaults whatever the parent blocks: Ctrl-C at a terminal reaches the whole
-  // process group, and a child must die of it. Throws std::runtime_error.
-  explicit ChildProcess(const std::vector<std::string>& arguments);
+  // process group, and a child must die of it. The child gets this process's environment with
+  // `environment` ("NAME=value" entries) added, each replacing a variable of its name. Throws
+  // std::runtime_error.
+  explicit ChildProcess(const std::vector<std::string>& arguments, const std::vector<std::string>& environment = {});
   ~ChildProcess();  // closes the pipes, kills a child still running, reaps it
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;

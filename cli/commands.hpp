@@ -40,6 +40,7 @@ struct BenchArgs {
   std::string histogram;           // the strategy whose latencies are drawn; empty: async, "none": off
   bool explain = false;            // a reading of the results after each table
   std::string report;              // an HTML report to write, or empty
+  std::string huge_pages = "auto"; // auto, on, off: glibc's heap on huge pages in the children
   ClientFlags client;
 };
 

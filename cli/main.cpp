@@ -121,6 +121,10 @@ int main(int argc, char** argv) {
                         "Strategy whose latency histogram is drawn (default async, or the fastest; none = off)");
   bench_app->add_flag("!--no-charts", bench.charts, "No bars or histogram under the tables");
   bench_app->add_option("--report", bench.report, "Also write a self-contained HTML report to this file");
+  bench_app->add_option("--huge-pages", bench.huge_pages,
+                        "glibc's heap on transparent huge pages in the origin and the measured processes: "
+                        "auto (for lists of 1,000 URLs or more), on or off")
+      ->capture_default_str()->check(CLI::IsMember({"auto", "on", "off"}));
   bench_app->add_flag("-q,--quiet", bench.quiet, "No progress line on stderr");
   bench_app->add_option("--color", bench.color, "auto, always or never (NO_COLOR is honoured)")->capture_default_str();
   bench.client.add_to(*bench_app);

@@ -233,6 +233,14 @@ TEST_F(CliTest, ColourFollowsTheFlagAndNoChartsLeavesTheTable) {
   const auto bad_color = with({"--color", "rainbow"});
   EXPECT_EQ(bad_color.exit_code, 2);
   EXPECT_NE(bad_color.err.find("--color"), std::string::npos);
+  const auto bad_huge_pages = with({"--huge-pages", "sometimes"});
+  EXPECT_EQ(bad_huge_pages.exit_code, 2);
+  EXPECT_NE(bad_huge_pages.err.find("--huge-pages"), std::string::npos) << bad_huge_pages.err;
+  // Asked for on a one-URL list, huge pages are named in the list's header and the run works.
+  const auto huge = with({"--huge-pages", "on", "--no-charts"});
+  EXPECT_EQ(huge.exit_code, 0) << huge.err;
+  EXPECT_NE(huge.out.find("heap on huge pages"), std::string::npos) << huge.out;
+  EXPECT_EQ(never.out.find("heap on huge pages"), std::string::npos) << never.out;
 }
 
 // CSV and JSON as scripts read them: Python's csv and json modules.

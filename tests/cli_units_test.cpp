@@ -1,5 +1,7 @@
-// Unit tests for the command line's pure parts: duration/size parsing and formatting, bench report renderings (table, markdown, CSV, JSON) and result/report JSON round trips. The pictures, progress, explanation and HTML are in cli_render_test.
+// Unit tests for the command line's pure parts: duration/size parsing and formatting, the huge-page choice and the environment a child gets, bench report renderings (table, markdown, CSV, JSON) and result/report JSON round trips. The pictures, progress, explanation and HTML are in cli_render_test.
 #include "bench_report.hpp"
+#include "child_process.hpp"
+#include "huge_pages.hpp"
 #include "result_json.hpp"
 #include "synthetic.hpp"
 #include "units.hpp"
@@ -9,8 +11,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <sstream>
@@ -725,6 +729,41 @@ TEST(ReportJson, RoundTrip) {
   EXPECT_EQ(back.peak_threads, 6u);
   EXPECT_EQ(back.peak_rss_kb, 20480);
   EXPECT_TRUE(back.results.empty());
+}
+
+TEST(HugePages, AutoAsksForThemFromAThousandUrls) {
+  EXPECT_FALSE(wants_huge_pages("auto", 80));
+  EXPECT_FALSE(wants_huge_pages("auto", huge_pages_from_urls - 1));
+  EXPECT_TRUE(wants_huge_pages("auto", huge_pages_from_urls));
+  EXPECT_TRUE(wants_huge_pages("on", 1));
+  EXPECT_FALSE(wants_huge_pages("off", 10000));
+}
+
+TEST(HugePages, TheTunableJoinsTheUsersAndNeverOverridesTheirChoice) {
+  EXPECT_EQ(huge_page_environment(nullptr, true), std::vector<std::string>{"GLIBC_TUNABLES=glibc.malloc.hugetlb=1"});
+  EXPECT_EQ(huge_page_environment("glibc.malloc.arena_max=2", true),
+            std::vector<std::string>{"GLIBC_TUNABLES=glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"});
+  EXPECT_TRUE(huge_page_environment("glibc.malloc.hugetlb=0", true).empty());
+  EXPECT_TRUE(huge_page_environment(nullptr, false).empty());
+}
+
+// A real child (env(1)) sees the added variables, one replaced rather than doubled, and the rest
+// of ours unchanged.
+TEST(ChildProcessEnvironment, AddsAndReplacesVariables) {
+  ASSERT_EQ(::setenv("FETCHER_TEST_REPLACED", "old", 1), 0);
+  ASSERT_EQ(::setenv("FETCHER_TEST_KEPT", "kept", 1), 0);
+  ChildProcess child({"/usr/bin/env"}, {"FETCHER_TEST_REPLACED=new", "FETCHER_TEST_ADDED=1"});
+  child.close_input();
+  std::vector<std::string> seen;
+  std::string line;
+  while (child.read_line(line)) {
+    if (line.rfind("FETCHER_TEST_", 0) == 0) seen.push_back(line);
+  }
+  EXPECT_EQ(child.wait(), 0);
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{"FETCHER_TEST_ADDED=1", "FETCHER_TEST_KEPT=kept", "FETCHER_TEST_REPLACED=new"}));
+  ::unsetenv("FETCHER_TEST_REPLACED");
+  ::unsetenv("FETCHER_TEST_KEPT");
 }
 
 }  // namespace
