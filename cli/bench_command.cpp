@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -34,12 +35,22 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <tuple>
 
 #include <unistd.h>
 
 namespace fetcher::cli {
 namespace {
+
+// After a run that opened many connections, the next waits this long. The run's client closed
+// them first, so each left a TIME_WAIT socket on its port; Linux lets a new connection to the
+// same address take such a port over only once it is a second old (tcp_tw_reuse), and until
+// then every connect() searches the ephemeral range past them. Measured with the C client of
+// tests/perf/floor.sh --fanout, 10,000 connections three times back to back: 399, 1177 and 1392
+// ms over the ideal; with a second between runs: 399-410 ms each time.
+constexpr std::uint64_t many_connections = 1000;
+constexpr auto time_wait_pause = std::chrono::milliseconds(1100);
 
 // The origin, running as `fetcher serve --control` in its own process.
 class OriginProcess {
@@ -377,6 +388,7 @@ int bench_command(const BenchArgs& args) {
 
   BenchReport bench;
   bool any_failed = false;
+  std::uint64_t connections_of_last_run = 0;
   for (std::size_t l = 0; l < lists.size(); ++l) {
     ListReport list;
     list.name = synthetic ? std::string("synthetic") : std::filesystem::path(list_paths[l]).filename().string();
@@ -397,10 +409,17 @@ int bench_command(const BenchArgs& args) {
       std::vector<std::pair<MeasuredRun, nlohmann::json>> repeats;
       for (unsigned repeat = 0; repeat < args.runs; ++repeat) {
         progress.begin_step(list.name, strategy.name(), repeat + 1, args.runs, ideals[l][s]);
+        if (connections_of_last_run >= many_connections) {
+          const auto until = std::chrono::steady_clock::now() + time_wait_pause;
+          while (!interrupt.interrupted() && std::chrono::steady_clock::now() < until) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          }
+        }
         try {
           if (origin) origin->command("reset");
           auto measured = measure_in_child(list_paths[l], strategy, args.max_in_flight, client,
                                            huge_page_environment(std::getenv("GLIBC_TUNABLES"), wants_huge_pages(args.huge_pages, lists[l].size())));
+          connections_of_last_run = measured.report.connections_opened;
           auto seen = origin ? origin->command("stats").value("hosts", nlohmann::json()) : nlohmann::json();
           repeats.emplace_back(std::move(measured), std::move(seen));
         } catch (const InternalError&) {
