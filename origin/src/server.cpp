@@ -346,6 +346,7 @@ void enable_receive_timestamps(tcp::acceptor& acceptor) {
 // What a look at a connection's next unread byte found.
 struct Arrival {
   bool ready = false;  // a byte, an end or an error is there: a read will not wait
+  bool ended = false;  // the client closed its side with nothing left to read
   std::optional<ServiceClock::time_point> at;  // when the kernel queued that byte, if it said
 };
 
@@ -362,7 +363,8 @@ Arrival peek_arrival(tcp::socket& socket) {
   message.msg_controllen = sizeof control;
   const auto peeked = ::recvmsg(socket.native_handle(), &message, MSG_PEEK | MSG_DONTWAIT);
   if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return {};
-  if (peeked <= 0) return {true, std::nullopt};
+  if (peeked == 0) return {true, true, std::nullopt};
+  if (peeked < 0) return {true, false, std::nullopt};
   for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
     if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_TIMESTAMPNS) continue;
     timespec stamp{};
@@ -372,10 +374,10 @@ Arrival peek_arrival(tcp::socket& socket) {
     const auto now = ServiceClock::now();
     const auto age = std::chrono::system_clock::now() - stamped;
     // A wall clock stepped between the two readings gives nonsense: then the parse counts.
-    if (age < std::chrono::seconds(0) || age > std::chrono::seconds(1)) return {true, std::nullopt};
-    return {true, now - std::chrono::duration_cast<ServiceClock::duration>(age)};
+    if (age < std::chrono::seconds(0) || age > std::chrono::seconds(1)) return {true, false, std::nullopt};
+    return {true, false, now - std::chrono::duration_cast<ServiceClock::duration>(age)};
   }
-  return {true, std::nullopt};
+  return {true, false, std::nullopt};
 }
 
 }  // namespace
@@ -670,9 +672,12 @@ asio::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acceptor, bool se
 asio::awaitable<void> Server::Impl::serve_plain(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   const ConnectionRegistration registration(*this, stream.socket());
-  co_await serve_requests(stream, "http");
-  error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  // Closing sends the FIN; a shutdown first only matters when we end the connection ourselves
+  // (it goes out before the socket's last words), not when the client already left.
+  if (co_await serve_requests(stream, "http")) {
+    error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
 }
 
 asio::awaitable<void> Server::Impl::serve_secure(tcp::socket socket, asio::ssl::context& context) {
@@ -721,6 +726,9 @@ asio::awaitable<bool> Server::Impl::serve_requests(Stream& stream, std::string_v
           if (!co_await wait_readable(stream.socket(), idle_timeout)) co_return false;
           look = peek_arrival(stream.socket());
         }
+        // The client left between requests (the common end of a kept-alive connection): no
+        // read and no parser to learn it again.
+        if (look.ended) co_return false;
         if (look.at) arrived = std::max(*look.at, answered_at);
       }
     }
