@@ -7,6 +7,8 @@
 #
 # 1. Time: 10,000 URLs over 10 hosts at 100 ms, unlimited capacity, plain HTTP, async on one
 #    loop and on two: wall against the model's ideal, and whether every URL came back ok.
+#    `tests/perf/floor.sh --fanout 10000` shows how much of the time over the ideal a C client
+#    and a C server would take on the same machine.
 # 2. Memory per in-flight connection: the same 10,000 URLs with every fetch in flight against
 #    at most 100 in flight. Both runs keep the same 10,000 results, so the difference in peak
 #    RSS over the difference in connections is what one more connection in flight costs.
