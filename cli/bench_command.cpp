@@ -395,8 +395,9 @@ int bench_command(const BenchArgs& args) {
     list.urls = lists[l].size();
     list.origin_note = synthetic ? "emulated origin (" + describe(*synthetic) + ")"
                                  : sites ? describe_sites(*sites, lists[l]) : "live";
-    list.huge_pages = wants_huge_pages(args.huge_pages, lists[l].size()) &&
-                      !huge_page_environment(std::getenv("GLIBC_TUNABLES"), true).empty();
+    const auto child_environment =
+        huge_page_environment(std::getenv("GLIBC_TUNABLES"), wants_huge_pages(args.huge_pages, lists[l].size()));
+    list.huge_pages = !child_environment.empty();
     if (list.huge_pages) list.origin_note += ", heap on huge pages";
     std::size_t slowest_index = 0;
     if (sites) std::tie(list.model, slowest_index) = model_of(*sites, list_urls[l]);
@@ -417,8 +418,7 @@ int bench_command(const BenchArgs& args) {
         }
         try {
           if (origin) origin->command("reset");
-          auto measured = measure_in_child(list_paths[l], strategy, args.max_in_flight, client,
-                                           huge_page_environment(std::getenv("GLIBC_TUNABLES"), wants_huge_pages(args.huge_pages, lists[l].size())));
+          auto measured = measure_in_child(list_paths[l], strategy, args.max_in_flight, client, child_environment);
           connections_of_last_run = measured.report.connections_opened;
           auto seen = origin ? origin->command("stats").value("hosts", nlohmann::json()) : nlohmann::json();
           repeats.emplace_back(std::move(measured), std::move(seen));

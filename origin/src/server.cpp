@@ -672,8 +672,9 @@ asio::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acceptor, bool se
 asio::awaitable<void> Server::Impl::serve_plain(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   const ConnectionRegistration registration(*this, stream.socket());
-  // Closing sends the FIN; a shutdown first only matters when we end the connection ourselves
-  // (it goes out before the socket's last words), not when the client already left.
+  // Closing sends the FIN either way. The shutdown first is kept only where the origin chose to
+  // end the connection; when the client left, or a read failed or idled out, the socket is just
+  // closed (one system call fewer per connection at 10,000 at once).
   if (co_await serve_requests(stream, "http")) {
     error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
