@@ -20,11 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+#include "floor_common.h"
 
 enum { max_fd = 1 << 17 };
 
@@ -43,15 +39,8 @@ int main(int argc, char** argv) {
   const double latency = atof(argv[4]);
   if (count <= 0 || count > 60000 || hosts <= 0) return 2;
 
-  struct rlimit files;
-  getrlimit(RLIMIT_NOFILE, &files);
-  files.rlim_cur = files.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &files);
-
-  struct sockaddr_in address = {0};
-  address.sin_family = AF_INET;
-  address.sin_port = htons((unsigned short)port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  raise_open_files_limit();
+  const struct sockaddr_in address = loopback_address(port);
   const int one = 1;
   const int poller = epoll_create1(0);
   const double started = now();
@@ -63,7 +52,7 @@ int main(int argc, char** argv) {
       break;
     }
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (connect(fd, (struct sockaddr*)&address, sizeof address) != 0 && errno != EINPROGRESS) {
+    if (connect(fd, (const struct sockaddr*)&address, sizeof address) != 0 && errno != EINPROGRESS) {
       close(fd);
       continue;
     }

@@ -20,11 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+#include "floor_common.h"
 
 enum { max_connections = 1 << 17 };
 
@@ -39,25 +35,12 @@ int main(int argc, char** argv) {
   const double stop_at = now() + atof(argv[4]);
   if (body < 0 || body > (1 << 20)) return 2;
 
-  struct rlimit files;
-  getrlimit(RLIMIT_NOFILE, &files);
-  files.rlim_cur = files.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &files);
-
-  const int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  raise_open_files_limit();
+  const int listener = listen_on_loopback("fanout_server", port, SOCK_STREAM | SOCK_NONBLOCK, SOMAXCONN);
+  if (listener < 0) return 1;
   const int one = 1;
-  setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  struct sockaddr_in address = {0};
-  address.sin_family = AF_INET;
-  address.sin_port = htons((unsigned short)port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(listener, (struct sockaddr*)&address, sizeof address) != 0 || listen(listener, SOMAXCONN) != 0) {
-    perror("fanout_server: listen");
-    return 1;
-  }
-  char* response = malloc((size_t)body + 128);
-  const int head = snprintf(response, 128, "HTTP/1.1 200 OK\r\nContent-Length: %ld\r\n\r\n", body);
-  memset(response + head, 'x', (size_t)body);
+  int length = 0;
+  const char* response = fixed_response(body, &length);
 
   /* The connections waiting for their answer, oldest first: a ring of (fd, due time). */
   int* waiting_fd = malloc(sizeof(int) * max_connections);
@@ -107,7 +90,7 @@ int main(int argc, char** argv) {
       const int fd = waiting_fd[first];
       first = (first + 1) % max_connections;
       --count;
-      if (write(fd, response, (size_t)(head + body)) != head + body) close(fd);
+      if (write(fd, response, (size_t)length) != length) close(fd);
     }
   }
   return 0;

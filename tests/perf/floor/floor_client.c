@@ -17,11 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+#include "floor_common.h"
 
 static int by_value(const void* a, const void* b) {
   const double x = *(const double*)a, y = *(const double*)b;
@@ -40,15 +36,12 @@ int main(int argc, char** argv) {
   if (count <= 0 || count > 100000) return 2;
 
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in address = {0};
-  address.sin_family = AF_INET;
-  address.sin_port = htons((unsigned short)port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const struct sockaddr_in address = loopback_address(port);
   const struct timeval limit = {5, 0}; /* no read waits forever */
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
   const int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (connect(fd, (struct sockaddr*)&address, sizeof address) != 0) {
+  if (connect(fd, (const struct sockaddr*)&address, sizeof address) != 0) {
     perror("floor_client: connect");
     return 1;
   }

@@ -16,11 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+#include "floor_common.h"
 
 /* Reads the request; returns when its first byte reached the socket, on the monotonic clock
  * (the kernel stamps wall-clock time), or the time now when there is no stamp; -1 at the end. */
@@ -56,20 +52,11 @@ int main(int argc, char** argv) {
   const double stop_at = now() + atof(argv[4]);
   if (body < 0 || body > (1 << 24)) return 2;
 
-  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  const int listener = listen_on_loopback("floor_server", port, SOCK_STREAM, 8);
+  if (listener < 0) return 1;
   const int one = 1;
-  setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  struct sockaddr_in address = {0};
-  address.sin_family = AF_INET;
-  address.sin_port = htons((unsigned short)port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(listener, (struct sockaddr*)&address, sizeof address) != 0 || listen(listener, 8) != 0) {
-    perror("floor_server: listen");
-    return 1;
-  }
-  char* response = malloc((size_t)body + 128);
-  const int head = snprintf(response, 128, "HTTP/1.1 200 OK\r\nContent-Length: %ld\r\n\r\n", body);
-  memset(response + head, 'x', (size_t)body);
+  int length = 0;
+  const char* response = fixed_response(body, &length);
 
   const int poller = epoll_create1(0);
   struct epoll_event listening = {.events = EPOLLIN, .data.fd = listener};
@@ -97,7 +84,7 @@ int main(int argc, char** argv) {
       }
       while (now() < deadline) {
       }
-      if (write(fd, response, (size_t)(head + body)) != head + body) break;
+      if (write(fd, response, (size_t)length) != length) break;
     }
     close(connection_poller);
     close(fd);
