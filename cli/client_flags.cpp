@@ -50,6 +50,9 @@ void ClientFlags::add_to(CLI::App& app) {
                "Follow redirects from https to plain http (refused by default)")->group("Client");
   app.add_option("--keep-alive", keep_alive, "on: reuse connections; off: one connection per URL")
       ->capture_default_str()->check(CLI::IsMember({"on", "off"}))->group("Client");
+  app.add_option("--tls-resume", tls_resume,
+                 "on: a new connection to a host already met resumes its TLS session; off: full handshakes")
+      ->capture_default_str()->check(CLI::IsMember({"on", "off"}))->group("Client");
   app.add_option("--max-per-host", max_per_host, "Most fetches in flight to one host (0 = no limit)")
       ->capture_default_str()->group("Client");
   app.add_option("--min-interval", min_interval, "Least time between two requests to one host, e.g. 200ms")
@@ -84,6 +87,10 @@ FetchOptions ClientFlags::to_options() const {
     throw std::invalid_argument("--keep-alive: expected on or off, not '" + keep_alive + "'");
   }
   options.keep_alive = keep_alive == "on";
+  if (tls_resume != "on" && tls_resume != "off") {
+    throw std::invalid_argument("--tls-resume: expected on or off, not '" + tls_resume + "'");
+  }
+  options.resume_tls_sessions = tls_resume == "on";
   options.max_per_host = max_per_host;
   options.min_host_interval = parse_duration("--min-interval", min_interval);  // 0 allowed: no pacing
   options.retries = retries;
@@ -108,7 +115,7 @@ std::vector<std::string> ClientFlags::to_arguments() const {
                                         "--first-byte-timeout", first_byte_timeout, "--timeout", total_timeout,
                                         "--body-limit",         body_limit,         "--max-redirects",
                                         std::to_string(max_redirects), "--user-agent", user_agent};
-  arguments.insert(arguments.end(), {"--keep-alive", keep_alive, "--max-per-host", std::to_string(max_per_host), "--min-interval", min_interval,
+  arguments.insert(arguments.end(), {"--keep-alive", keep_alive, "--tls-resume", tls_resume, "--max-per-host", std::to_string(max_per_host), "--min-interval", min_interval,
                                      "--retries", std::to_string(retries), "--retry-base", retry_base});
   if (!cacert.empty()) arguments.insert(arguments.end(), {"--cacert", cacert});
   if (insecure) arguments.emplace_back("--insecure");

@@ -26,6 +26,7 @@ struct ClientFlags {
   bool allow_https_downgrade = false;
   std::vector<std::string> connect_to;
   std::string keep_alive = "on";
+  std::string tls_resume = "on";
   unsigned max_per_host = 0;
   std::string min_interval = "0ms";
   unsigned retries = 0;

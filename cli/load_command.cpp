@@ -71,7 +71,9 @@ void print_table(std::ostream& out, const LoadConfig& config, const LoadReport& 
       << "): " << format_seconds(report.cpu_per_request()) << " per request\n";
   out << "  transfer    " << format_bytes(report.body_bytes) << " of bodies; " << report.connections_opened
       << " connection" << (report.connections_opened == 1 ? "" : "s") << " opened, " << report.tls_handshakes
-      << " TLS handshake" << (report.tls_handshakes == 1 ? "" : "s") << "\n";
+      << " TLS handshake" << (report.tls_handshakes == 1 ? "" : "s");
+  if (report.tls_resumed > 0) out << " (" << report.tls_resumed << " resumed)";
+  out << "\n";
   if (!report.errors.empty()) {
     out << "  errors     ";
     for (const auto& [kind, count] : report.errors) out << " " << kind << " " << count;
@@ -104,6 +106,7 @@ void print_json(std::ostream& out, const LoadConfig& config, const LoadReport& r
       {"wire_bytes", report.wire_bytes},
       {"connections_opened", report.connections_opened},
       {"tls_handshakes", report.tls_handshakes},
+      {"tls_resumed", report.tls_resumed},
   };
   out << json.dump() << "\n";
 }

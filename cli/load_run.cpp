@@ -144,6 +144,7 @@ LoadReport run_load(const LoadConfig& config, Client& client) {
   report.cpu_sys_s = seconds_of(usage_after.ru_stime) - seconds_of(usage_before.ru_stime);
   report.connections_opened = after.connections_opened - before.connections_opened;
   report.tls_handshakes = after.tls_handshakes - before.tls_handshakes;
+  report.tls_resumed = after.tls_resumed - before.tls_resumed;
   std::vector<double> latencies;
   for (auto& one : stats) {
     if (one.broken) std::rethrow_exception(one.broken);

@@ -41,6 +41,7 @@ struct LoadReport {
   double mean = 0, p50 = 0, p90 = 0, p99 = 0, max = 0;
   std::uint64_t connections_opened = 0;  // TCP connects during the load; == connections when reuse works
   std::uint64_t tls_handshakes = 0;
+  std::uint64_t tls_resumed = 0;  // of those, resumed sessions
 
   double wall_seconds() const { return std::chrono::duration<double>(wall).count(); }
   double requests_per_second() const {

@@ -82,6 +82,7 @@ nlohmann::json report_to_json(const RunReport& report) {
       {"latency_count", report.latency.count},
       {"connections_opened", report.connections_opened},
       {"tls_handshakes", report.tls_handshakes},
+      {"tls_resumed", report.tls_resumed},
       {"peak_threads", report.peak_threads},
       {"peak_rss_kb", report.peak_rss_kb},
   };
@@ -105,6 +106,7 @@ RunReport report_from_json(const nlohmann::json& json) {
   report.latency.count = json.at("latency_count").get<std::size_t>();
   report.connections_opened = json.value("connections_opened", std::uint64_t{0});
   report.tls_handshakes = json.value("tls_handshakes", std::uint64_t{0});
+  report.tls_resumed = json.value("tls_resumed", std::uint64_t{0});
   report.peak_threads = json.at("peak_threads").get<unsigned>();
   report.peak_rss_kb = json.at("peak_rss_kb").get<long>();
   return report;

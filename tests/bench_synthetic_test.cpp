@@ -110,6 +110,25 @@ TEST(BenchSynthetic, HttpsSchemeHandshakesWithTheOrigin) {
   EXPECT_GE(row.at("tls_handshakes").get<int>(), 2);
 }
 
+// Without keep-alive every URL is a new connection: after the first handshake per host they
+// resume (counted in the JSON), unless --tls-resume off, which the measured child must get too.
+TEST(BenchSynthetic, NewTlsConnectionsResumeUnlessTurnedOff) {
+  const std::vector<std::string> flags = {"--synthetic", "12", "--hosts", "2", "--latency", "1ms", "--scheme", "https",
+                                          "--keep-alive", "off", "--strategies", "sequential", "--format", "json"};
+  const auto resumed_of = [&](std::vector<std::string> extra) {
+    auto arguments = flags;
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    const auto outcome = run_process(bench(arguments), {}, std::chrono::seconds(60));
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+    const auto row = nlohmann::json::parse(outcome.out).at("lists").at(0).at("strategies").at(0);
+    EXPECT_EQ(row.at("ok"), 12);
+    EXPECT_EQ(row.at("tls_handshakes"), 12);
+    return row.at("tls_resumed").get<int>();
+  };
+  EXPECT_EQ(resumed_of({}), 10);  // all but the first to each of the two hosts
+  EXPECT_EQ(resumed_of({"--tls-resume", "off"}), 0);
+}
+
 TEST(BenchSynthetic, TableNamesTheWorkload) {
   const auto outcome = run_process(bench({"--synthetic", "1k", "--hosts", "10", "--latency", "10ms", "--strategies",
                                           "async", "--color", "never"}),

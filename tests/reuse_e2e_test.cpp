@@ -73,6 +73,14 @@ class ReuseTest : public ::testing::Test {
     origin_ = nullptr;
   }
   void SetUp() override { origin_->server().reset(); }
+  // `count` https URLs of reuse.test fetched with keep-alive off: a new TLS connection each.
+  static RunReport one_connection_per_url(const char* strategy, int count, bool resume_tls_sessions = true) {
+    auto options = origin_->client_options();
+    options.keep_alive = false;
+    options.resume_tls_sessions = resume_tls_sessions;
+    Client client(options);
+    return run(numbered("https://reuse.test/", count), Strategy::parse(strategy), client);
+  }
   static TestOrigin* origin_;
 };
 TestOrigin* ReuseTest::origin_ = nullptr;
@@ -325,6 +333,51 @@ TEST(StaleConnection, DeadPooledConnectionIsReplacedOnce) {
   EXPECT_TRUE(second.ok()) << second.message;
   EXPECT_FALSE(second.reused_connection);
   EXPECT_EQ(client.counters().connections_opened, 2u);
+}
+
+// TLS resumption: a client that does not keep connections alive still skips the certificate
+// checks after its first handshake with a host; the origin's own count says so, not only ours.
+TEST_F(ReuseTest, NewConnectionsToAHostResumeItsTlsSession) {
+  const auto report = one_connection_per_url("sequential", 6);
+  EXPECT_EQ(report.ok, 6u);
+  EXPECT_EQ(report.tls_handshakes, 6u);
+  EXPECT_EQ(report.tls_resumed, 5u);
+  const auto seen = origin_->server().tls_stats();
+  EXPECT_EQ(seen.handshakes, 6u);
+  EXPECT_EQ(seen.resumed, 5u);
+}
+
+TEST_F(ReuseTest, TlsResumptionCanBeTurnedOff) {
+  const auto report = one_connection_per_url("sequential", 4, false);
+  EXPECT_EQ(report.ok, 4u);
+  EXPECT_EQ(report.tls_handshakes, 4u);
+  EXPECT_EQ(report.tls_resumed, 0u);
+  EXPECT_EQ(origin_->server().tls_stats().resumed, 0u);
+}
+
+// A session belongs to the host it was made with: another host, even on the same server and
+// port, gets a full handshake (and its own certificate check).
+TEST_F(ReuseTest, TlsSessionsAreKeptPerHost) {
+  auto options = origin_->client_options();
+  options.keep_alive = false;
+  Client client(options);
+  ASSERT_TRUE(client.fetch(FetchRequest{"https://reuse.test/a", "", ""}).ok());
+  ASSERT_TRUE(client.fetch(FetchRequest{"https://slow.test/b", "", ""}).ok());
+  EXPECT_EQ(client.counters().tls_resumed, 0u);
+  ASSERT_TRUE(client.fetch(FetchRequest{"https://reuse.test/c", "", ""}).ok());
+  ASSERT_TRUE(client.fetch(FetchRequest{"https://slow.test/d", "", ""}).ok());
+  EXPECT_EQ(client.counters().tls_resumed, 2u);
+  EXPECT_EQ(origin_->server().tls_stats().resumed, 2u);
+}
+
+// One cache for every thread: a pool's workers resume sessions other workers' handshakes made.
+TEST_F(ReuseTest, PoolWorkersShareTlsSessions) {
+  const auto report = one_connection_per_url("pool:4", 24);
+  EXPECT_EQ(report.ok, 24u);
+  EXPECT_EQ(report.tls_handshakes, 24u);
+  // At most the four first handshakes (all at once, before any session exists) are full.
+  EXPECT_GE(report.tls_resumed, 20u);
+  EXPECT_EQ(origin_->server().tls_stats().resumed, report.tls_resumed);
 }
 
 }  // namespace

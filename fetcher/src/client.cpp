@@ -12,6 +12,7 @@
 #include "host_pacer.hpp"
 #include "host_resolver.hpp"
 #include "printable.hpp"
+#include "tls_session_cache.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -223,6 +224,7 @@ std::chrono::milliseconds parse_retry_after(std::string_view value) {
 struct Client::Impl {
   FetchOptions options;
   asio::ssl::context tls{asio::ssl::context::tls_client};
+  detail::TlsSessionCache tls_sessions;  // after `tls`: it unhooks itself from the context first
   detail::HostResolver resolver;
   detail::HostLimiter host_limiter;
   detail::HostPacer host_pacer;
@@ -238,6 +240,7 @@ struct Client::Impl {
   std::optional<FetchOptions::Endpoint> https_proxy;
   std::atomic<std::uint64_t> connections_opened{0};
   std::atomic<std::uint64_t> tls_handshakes{0};
+  std::atomic<std::uint64_t> tls_resumed{0};
 
   static std::string next_pool_tag() {
     static std::atomic<std::uint64_t> clients{0};
@@ -248,6 +251,7 @@ struct Client::Impl {
     tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                     asio::ssl::context::no_tlsv1_1);
+    if (options.resume_tls_sessions) tls_sessions.attach(tls.native_handle());
     if (!options.verify_peer) {
       tls.set_verify_mode(asio::ssl::verify_none);
       return;
@@ -407,6 +411,9 @@ struct Client::Impl {
                             : SSL_set1_host(ssl, url.host.c_str());
       if (named != 1) co_return Failure{ErrorKind::tls, "TLS: cannot set the name to verify: " + url.host};
     }
+    // Resumed, the handshake skips the certificate's parse and checks: the session was made by
+    // a handshake that passed them, with this same host name.
+    if (options.resume_tls_sessions) tls_sessions.prepare(ssl, url.host + ":" + std::to_string(url.port));
     error_code ec;
     const auto deadline = stage_deadline(options.tls_timeout, total_deadline);
     beast::get_lowest_layer(tls_stream).expires_at(deadline.at);
@@ -417,6 +424,7 @@ struct Client::Impl {
     }
     if (ec) co_return Failure{ErrorKind::tls, "TLS handshake with " + url.host + ": " + tls_failure_message(ssl, ec)};
     ++tls_handshakes;
+    if (SSL_session_reused(ssl) == 1) ++tls_resumed;
     result.timings.tls = clock_type::now() - hop_start;
     co_return Failure{};
   }
@@ -826,7 +834,7 @@ Client::~Client() = default;
 const FetchOptions& Client::options() const { return impl_->options; }
 
 Client::Counters Client::counters() const {
-  return {impl_->connections_opened.load(), impl_->tls_handshakes.load()};
+  return {impl_->connections_opened.load(), impl_->tls_handshakes.load(), impl_->tls_resumed.load()};
 }
 
 asio::awaitable<FetchResult> Client::async_fetch(FetchRequest request, std::size_t index) {

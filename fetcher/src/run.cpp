@@ -503,6 +503,7 @@ class SharedCounter {
     WireWriter totals;
     totals.number(own.counters().connections_opened);
     totals.number(own.counters().tls_handshakes);
+    totals.number(own.counters().tls_resumed);
     if (!write_all(output, totals.message('E'))) code = 3;
   } catch (...) {
     code = 3;  // the parent reports every URL this process took but did not answer
@@ -539,6 +540,7 @@ asio::awaitable<void> read_worker(asio::posix::stream_descriptor pipe, ResultSin
       } else if (payload[0] == 'E') {
         totals.connections_opened += in.number();
         totals.tls_handshakes += in.number();
+        totals.tls_resumed += in.number();
         co_return;
       }
     }
@@ -694,6 +696,7 @@ RunReport run(const std::vector<FetchRequest>& requests, const Strategy& strateg
                               worker_counters.connections_opened;
   report.tls_handshakes =
       counters_after.tls_handshakes - counters_before.tls_handshakes + worker_counters.tls_handshakes;
+  report.tls_resumed = counters_after.tls_resumed - counters_before.tls_resumed + worker_counters.tls_resumed;
   report.peak_threads = threads.peak();
   report.requests = report.results.size();
   for (const auto& result : report.results) {

@@ -257,6 +257,7 @@ struct Server::Impl {
 
   mutable std::mutex state_mutex;
   std::vector<HostState> hosts;
+  TlsStats tls;  // handshakes completed, and how many resumed
   std::unordered_map<std::string, std::uint64_t> repeats;  // key: site index, '\n', path
   bool stopping = false;
   std::unordered_map<std::uint64_t, tcp::socket*> connections;
@@ -529,6 +530,7 @@ void Server::Impl::reset() {
     host.stats.connections = 0;
     host.stats.peak_concurrent = 0;
   }
+  tls = {};
   repeats.clear();
 }
 
@@ -690,6 +692,11 @@ asio::awaitable<void> Server::Impl::serve_secure(tcp::socket socket, asio::ssl::
   if (error) {
     spdlog::debug("origin: TLS handshake failed: {}", error.message());
     co_return;
+  }
+  {
+    std::lock_guard lock(state_mutex);
+    ++tls.handshakes;
+    if (SSL_session_reused(stream.native_handle()) == 1) ++tls.resumed;
   }
   const bool we_close = co_await serve_requests(stream, "https");
   if (we_close) {
@@ -1008,6 +1015,10 @@ std::vector<SitePorts> Server::site_ports() const {
   return ports;
 }
 std::vector<HostStats> Server::stats() const { return impl_->stats(); }
+TlsStats Server::tls_stats() const {
+  std::lock_guard lock(impl_->state_mutex);
+  return impl_->tls;
+}
 void Server::reset() { impl_->reset(); }
 
 }  // namespace fetcher::origin

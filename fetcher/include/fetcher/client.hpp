@@ -29,10 +29,11 @@ class Client {
   const FetchOptions& options() const;
 
   // Counters over the client's lifetime, for reports: connections opened (TCP connects that
-  // succeeded) and TLS handshakes completed.
+  // succeeded), TLS handshakes completed, and how many of those resumed an earlier session.
   struct Counters {
     std::uint64_t connections_opened = 0;
     std::uint64_t tls_handshakes = 0;
+    std::uint64_t tls_resumed = 0;
   };
   Counters counters() const;
 

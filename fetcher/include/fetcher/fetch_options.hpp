@@ -67,6 +67,10 @@ struct FetchOptions {
   bool keep_alive = true;
   duration idle_timeout{30000};       // an idle connection older than this is not reused
   unsigned max_idle_per_host = 32;    // idle connections kept per host and loop
+  // TLS session resumption: a new connection to a host this client has already done a full
+  // handshake with offers that session (a few kept per host, for the last 1,000 hosts), and
+  // skips the certificate's parse, chain check and signature check.
+  bool resume_tls_sessions = true;
 
   // Politeness: most fetches in flight at once to one host, across every thread and loop
   // using this client; 0 = no limit. Waiting for a slot counts against total_timeout.

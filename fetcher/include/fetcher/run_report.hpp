@@ -34,6 +34,7 @@ struct RunReport {
   LatencySummary latency;
   std::uint64_t connections_opened = 0;  // during this run; keep-alive makes it < requests
   std::uint64_t tls_handshakes = 0;      // during this run
+  std::uint64_t tls_resumed = 0;         // of those, resumed sessions (no certificate checks)
   unsigned peak_threads = 0;  // most threads alive in this process during the run
   long peak_rss_kb = 0;       // the process's peak resident set so far (getrusage)
   std::vector<FetchResult> results;  // in list order

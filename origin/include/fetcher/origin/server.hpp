@@ -35,6 +35,12 @@ struct HostStats {
   unsigned peak_concurrent = 0;       // most requests for this host in progress at once
 };
 
+// TLS handshakes the origin completed, all hosts together.
+struct TlsStats {
+  std::uint64_t handshakes = 0;
+  std::uint64_t resumed = 0;  // of those, the client resumed an earlier session
+};
+
 // The own ports of a site with a fault.
 struct SitePorts {
   std::string host;
@@ -60,7 +66,8 @@ class Server {
   std::vector<SitePorts> site_ports() const;  // one entry per site with a fault, in sites order
 
   std::vector<HostStats> stats() const;  // one entry per site, in sites order
-  void reset();  // clears stats and the per-host+path repeat counters
+  TlsStats tls_stats() const;
+  void reset();  // clears stats (TLS ones too) and the per-host+path repeat counters
 
  private:
   struct Impl;
