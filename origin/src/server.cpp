@@ -204,15 +204,18 @@ struct Server::Impl {
   template <typename Stream>
   asio::awaitable<bool> serve_requests(Stream& stream, std::string_view scheme);
   template <typename Stream>
+  // `answer_started`: set to when the answer to a site's page began to go out (left as it is
+  // for faults and errors).
   asio::awaitable<bool> answer(Stream& stream, const http::request<http::string_body>& request,
-                               std::string_view scheme, bool first_on_connection, ServiceClock::time_point arrived);
+                               std::string_view scheme, bool first_on_connection, ServiceClock::time_point arrived,
+                               ServiceClock::time_point& answer_started);
   template <typename Stream>
   asio::awaitable<bool> answer_fault(Stream& stream, const http::request<http::string_body>& request,
                                      std::size_t site_index, const std::string& path);
   template <typename Stream>
   asio::awaitable<bool> answer_site(Stream& stream, const http::request<http::string_body>& request,
                                     std::size_t site_index, std::string_view scheme, bool first_on_connection,
-                                    ServiceClock::time_point arrived);
+                                    ServiceClock::time_point arrived, ServiceClock::time_point& answer_started);
 
   std::uint64_t register_connection(tcp::socket& socket);
   void unregister_connection(std::uint64_t id);
@@ -718,7 +721,7 @@ asio::awaitable<void> Server::Impl::serve_tls_stall(tcp::socket socket) {
 template <typename Stream>
 asio::awaitable<bool> Server::Impl::serve_requests(Stream& stream, std::string_view scheme) {
   beast::flat_buffer buffer;
-  ServiceClock::time_point answered_at{};  // when the previous answer was written (none: the epoch)
+  ServiceClock::time_point answered_at{};  // when the previous answer began to go out (none: the epoch)
   for (bool first_on_connection = true;; first_on_connection = false) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(request_body_limit);
@@ -748,10 +751,14 @@ asio::awaitable<bool> Server::Impl::serve_requests(Stream& stream, std::string_v
       co_return false;
     }
     beast::get_lowest_layer(stream).expires_never();
-    const bool keep_alive =
-        co_await answer(stream, parser.get(), scheme, first_on_connection, arrived.value_or(ServiceClock::now()));
+    // The write starting, not the coroutine resuming after it: that comes later (after the
+    // loop's other handlers), often after the client has the answer and has sent its next
+    // request, which would then be dated late and answered late.
+    ServiceClock::time_point answer_started{};
+    const bool keep_alive = co_await answer(stream, parser.get(), scheme, first_on_connection,
+                                            arrived.value_or(ServiceClock::now()), answer_started);
     if (!keep_alive) co_return true;
-    answered_at = ServiceClock::now();
+    answered_at = answer_started != ServiceClock::time_point{} ? answer_started : ServiceClock::now();
   }
 }
 
@@ -759,7 +766,7 @@ asio::awaitable<bool> Server::Impl::serve_requests(Stream& stream, std::string_v
 template <typename Stream>
 asio::awaitable<bool> Server::Impl::answer(Stream& stream, const http::request<http::string_body>& request,
                                            std::string_view scheme, bool first_on_connection,
-                                           ServiceClock::time_point arrived) {
+                                           ServiceClock::time_point arrived, ServiceClock::time_point& answer_started) {
   const std::string_view host_header = request[http::field::host];
   if (host_header.empty()) {
     co_return co_await write_text(stream, request, http::status::bad_request, "missing Host header\n");
@@ -771,7 +778,7 @@ asio::awaitable<bool> Server::Impl::answer(Stream& stream, const http::request<h
                                   "unknown host: " + std::string(host) + "\n");
   }
   const auto site_index = static_cast<std::size_t>(site - sites.sites.data());
-  co_return co_await answer_site(stream, request, site_index, scheme, first_on_connection, arrived);
+  co_return co_await answer_site(stream, request, site_index, scheme, first_on_connection, arrived, answer_started);
 }
 
 namespace {
@@ -943,7 +950,8 @@ asio::awaitable<bool> Server::Impl::answer_fault(Stream& stream, const http::req
 template <typename Stream>
 asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::request<http::string_body>& request,
                                                 std::size_t site_index, std::string_view scheme,
-                                                bool first_on_connection, ServiceClock::time_point arrived) {
+                                                bool first_on_connection, ServiceClock::time_point arrived,
+                                                ServiceClock::time_point& answer_started) {
   const Site& site = sites.sites[site_index];
   const std::string path = request_path(request.target());
   const std::uint64_t repeat = record_arrival(site_index, path, first_on_connection);
@@ -966,6 +974,7 @@ asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::requ
   slot.served_until(service_end);
 
   if (fault) co_return co_await answer_fault(stream, request, site_index, path);
+  answer_started = ServiceClock::now();
   const bool keep_alive = request.keep_alive();
   if (failing) {
     http::response<http::string_body> response{static_cast<http::status>(site.fail_status), request.version()};
