@@ -290,11 +290,27 @@ std::string path_key(std::size_t site_index, const std::string& path) {
   return std::to_string(site_index) + '\n' + path;
 }
 
+// Plain HTTP first writes what the socket takes at once: a page usually fits its send buffer
+// whole, and then the answer goes out with no write timer armed (a timerfd_settime before the
+// first byte) and no asynchronous write. What does not fit goes the asynchronous way, timed.
 template <typename Stream, typename Response>
 asio::awaitable<bool> write_response(Stream& stream, Response& response) {
-  beast::get_lowest_layer(stream).expires_after(write_timeout);
+  http::serializer<false, typename Response::body_type, typename Response::fields_type> serializer(response);
   error_code error;
-  co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, error));
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    // serve_plain made the socket non-blocking: a synchronous write never waits here.
+    if (auto& socket = stream.socket(); socket.non_blocking()) {
+      http::write(socket, serializer, error);
+      if (!error) co_return true;
+      if (error != asio::error::would_block) {
+        spdlog::debug("origin: write failed: {}", error.message());
+        co_return false;
+      }
+      error = {};
+    }
+  }
+  beast::get_lowest_layer(stream).expires_after(write_timeout);
+  co_await http::async_write(stream, serializer, asio::redirect_error(asio::use_awaitable, error));
   if (error) {
     spdlog::debug("origin: write failed: {}", error.message());
     co_return false;
@@ -675,13 +691,16 @@ asio::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acceptor, bool se
 }
 
 asio::awaitable<void> Server::Impl::serve_plain(tcp::socket socket) {
+  // Non-blocking for our own synchronous writes too (write_response), set before any
+  // asynchronous operation would set it for Asio alone: the same one ioctl per connection.
+  error_code ignored;
+  socket.non_blocking(true, ignored);
   beast::tcp_stream stream(std::move(socket));
   const ConnectionRegistration registration(*this, stream.socket());
   // Closing sends the FIN either way. The shutdown first is kept only where the origin chose to
   // end the connection; when the client left, or a read failed or idled out, the socket is just
   // closed (one system call fewer per connection at 10,000 at once).
   if (co_await serve_requests(stream, "http")) {
-    error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 }
