@@ -327,6 +327,10 @@ struct Client::Impl {
         co_return Failure{ErrorKind::resource, "connect " + where + ": cannot open a socket: " + ec.message()};
       }
       if (ec) continue;
+      // Non-blocking for our own sends too (send_now), set before async_connect would set it
+      // for Asio alone: one ioctl per connection instead of two.
+      stream.socket().non_blocking(true, ec);
+      if (ec) continue;
       co_await stream.async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
       if (!ec || ec == beast::error::timeout) break;
     }
@@ -389,10 +393,6 @@ struct Client::Impl {
     connection.absolute_form = via_proxy && !url.tls;
     result.timings.connect = clock_type::now() - hop_start;
     if (!url.tls) {
-      // So that a request can be written at once without blocking (send_now); the
-      // asynchronous operations do not care. Set once here: each call is a system call.
-      error_code ignored;
-      stream->socket().non_blocking(true, ignored);
       connection.plain = std::move(stream);
       co_return Failure{};
     }
