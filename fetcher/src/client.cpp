@@ -58,11 +58,15 @@ using detail::Connection;
 constexpr std::size_t header_limit = 64 * 1024;
 // The read buffer of a connection: big enough for a small response (header and body) in one
 // read, small enough that ten thousand connections in flight cost 40 MB, not 320. (An idle
-// pooled connection keeps what a large body grew it to: at most 16 KB, 32 per host, and only
+// pooled connection keeps what a large body grew it to: at most 64 KB, 32 per host, and only
 // for the pool's idle timeout.)
 constexpr std::size_t read_buffer_initial = 4 * 1024;
-// A large body is read in pieces of this size: fewer reads, and only while it arrives.
-constexpr std::size_t read_buffer_large = 16 * 1024;
+// A larger body grows the buffer to hold all of it, up to this size; a larger one still is read
+// in pieces of this size. Fewer reads, and only while such a body arrives.
+constexpr std::size_t read_buffer_large = 64 * 1024;
+// Room left for the next response's header when the buffer grows to fit a body: a kept-alive
+// connection fetching pages of that size again then takes each whole in one read.
+constexpr std::size_t response_header_room = 1024;
 
 std::string format_duration(std::chrono::milliseconds d) {
   if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + " s";
@@ -592,7 +596,11 @@ struct Client::Impl {
     parser.sink = &sink;
     // A large body comes in larger reads (a new connection's buffer grows only now).
     const auto remaining = parser.content_length_remaining();
-    if (!remaining || *remaining > read_buffer_initial) buffer.reserve(read_buffer_large);
+    if (!remaining) {
+      buffer.reserve(read_buffer_large);
+    } else if (*remaining > read_buffer_initial) {
+      buffer.reserve(std::min<std::uint64_t>(read_buffer_large, buffer.size() + *remaining + response_header_room));
+    }
     if (!parser.is_done()) {
       co_await http::async_read(stream, reads, parser, asio::redirect_error(asio::use_awaitable, ec));
       // A body that ends when the connection does (no length, not chunked) over TLS from a
@@ -694,7 +702,7 @@ struct Client::Impl {
         continue;
       }
       if (outcome.reusable) {
-        // A pooled connection keeps the buffer a large body grew (16 KB at most, 32 idle
+        // A pooled connection keeps the buffer a large body grew (64 KB at most, 32 idle
         // connections per host): freeing it here and allocating it again on the next request
         // cost a heap trim and fresh pages per request. Only what a huge header grew goes.
         if (connection->buffer.capacity() > read_buffer_large) connection->buffer.shrink_to_fit();
