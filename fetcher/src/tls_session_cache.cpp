@@ -49,7 +49,8 @@ void TlsSessionCache::attach(SSL_CTX* context) {
 }
 
 void TlsSessionCache::prepare(SSL* ssl, const std::string& server) {
-  SSL_set_ex_data(ssl, server_name_index(), new std::string(server));
+  auto name = std::make_unique<std::string>(server);
+  if (SSL_set_ex_data(ssl, server_name_index(), name.get()) == 1) name.release();  // freed with the SSL
   std::lock_guard lock(mutex_);
   const auto found = servers_.find(server);
   if (found == servers_.end()) return;
