@@ -51,6 +51,23 @@ TEST(TlsSessionCache, ForgetsTheLeastRecentlyUsedServer) {
   EXPECT_EQ(cache.size(), 3u);  // a TLS 1.2 session may be offered again: it stays
 }
 
+// A TLS 1.2 session is offered again, to each connection as its own copy: OpenSSL marks the
+// session a connection used unresumable when that connection ends without a close_notify, and
+// a shared one would then be lost to every later connection (and written from two threads).
+TEST(TlsSessionCache, EachConnectionGetsItsOwnCopyOfATls12Session) {
+  TlsSessionCache cache;
+  cache.store("a.test:443", resumable_session());
+  ContextPointer context(SSL_CTX_new(TLS_client_method()), &SSL_CTX_free);
+  ConnectionPointer first(SSL_new(context.get()), &SSL_free);
+  ConnectionPointer second(SSL_new(context.get()), &SSL_free);
+  cache.prepare(first.get(), "a.test:443");
+  cache.prepare(second.get(), "a.test:443");
+  ASSERT_NE(SSL_get0_session(first.get()), nullptr);
+  ASSERT_NE(SSL_get0_session(second.get()), nullptr);
+  EXPECT_NE(SSL_get0_session(first.get()), SSL_get0_session(second.get()));
+  EXPECT_EQ(cache.size(), 1u);
+}
+
 TEST(TlsSessionCache, ATls13TicketIsOfferedOnce) {
   TlsSessionCache cache;
   SSL_SESSION* ticket = resumable_session();

@@ -57,9 +57,11 @@ using detail::Connection;
 
 constexpr std::size_t header_limit = 64 * 1024;
 // The read buffer of a connection: big enough for a small response (header and body) in one
-// read, small enough that ten thousand connections in flight cost 40 MB, not 320. (An idle
-// pooled connection keeps what a large body grew it to: at most 64 KB, 32 per host, and only
-// for the pool's idle timeout.)
+// read, small enough that ten thousand connections in flight with small bodies cost 40 MB, not
+// 320. A larger body grows it (below): up to 64 KB while such a body is in flight, so ten
+// thousand of those at once hold 640 MB of buffers (the kernel's socket buffers are of the same
+// order). An idle pooled connection keeps what a large body grew it to: at most 64 KB, 32 per
+// host, and only for the pool's idle timeout.
 constexpr std::size_t read_buffer_initial = 4 * 1024;
 // A larger body grows the buffer to hold all of it, up to this size; a larger one still is read
 // in pieces of this size. Fewer reads, and only while such a body arrives.
@@ -331,8 +333,9 @@ struct Client::Impl {
         co_return Failure{ErrorKind::resource, "connect " + where + ": cannot open a socket: " + ec.message()};
       }
       if (ec) continue;
-      // Non-blocking for our own sends too (send_now), set before async_connect would set it
-      // for Asio alone: one ioctl per connection instead of two.
+      // Non-blocking for our own sends too (send_now, plain connections; TLS never writes
+      // synchronously), set before async_connect would set it for Asio alone: one ioctl per
+      // connection instead of two.
       stream.socket().non_blocking(true, ec);
       if (ec) continue;
       co_await stream.async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));

@@ -62,10 +62,15 @@ void TlsSessionCache::prepare(SSL* ssl, const std::string& server) {
       --session_count_;
       continue;
     }
-    SSL_set_session(ssl, newest.get());  // takes its own reference
-    // A TLS 1.3 ticket is for one connection (RFC 8446, appendix C.4): the connection that
-    // uses it is sent new ones. A TLS 1.2 session may be offered again.
-    if (SSL_SESSION_get_protocol_version(newest.get()) >= TLS1_3_VERSION) {
+    // A TLS 1.3 ticket is for one connection (RFC 8446, appendix C.4): it leaves the cache, and
+    // the connection that uses it is sent new ones. A TLS 1.2 session may be offered again, so
+    // the connection gets a copy: OpenSSL marks the session a connection used unresumable when
+    // that connection is freed without a close_notify, from whichever thread frees it.
+    const bool single_use = SSL_SESSION_get_protocol_version(newest.get()) >= TLS1_3_VERSION;
+    SSL_SESSION* offered = single_use ? newest.get() : SSL_SESSION_dup(newest.get());
+    if (offered != nullptr) SSL_set_session(ssl, offered);  // takes its own reference
+    if (!single_use && offered != nullptr) SSL_SESSION_free(offered);
+    if (single_use) {
       sessions.pop_back();
       --session_count_;
     }
@@ -102,7 +107,7 @@ void TlsSessionCache::store(const std::string& server, SSL_SESSION* session) {
       use_order_.pop_back();
     }
     use_order_.push_front(server);
-    found = servers_.emplace(server, Server{{}, use_order_.begin()}).first;
+    found = servers_.emplace(server, HostSessions{{}, use_order_.begin()}).first;
   } else {
     use_order_.splice(use_order_.begin(), use_order_, found->second.in_use_order);
   }

@@ -43,7 +43,7 @@ class TlsSessionCache {
   std::size_t size() const;
 
  private:
-  struct Server {
+  struct HostSessions {
     std::deque<std::unique_ptr<SSL_SESSION, decltype(&SSL_SESSION_free)>> sessions;  // newest last
     std::list<std::string>::iterator in_use_order;
   };
@@ -54,7 +54,7 @@ class TlsSessionCache {
   const std::size_t sessions_per_server_;
   SSL_CTX* context_ = nullptr;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Server> servers_;
+  std::unordered_map<std::string, HostSessions> servers_;
   std::list<std::string> use_order_;  // most recently used first
   std::size_t session_count_ = 0;
 };

@@ -203,19 +203,20 @@ struct Server::Impl {
   asio::awaitable<void> serve_tls_stall(tcp::socket socket);
   template <typename Stream>
   asio::awaitable<bool> serve_requests(Stream& stream, std::string_view scheme);
+  // `answer_sent`: set to when a site's answer had been written (left empty for faults and
+  // errors).
   template <typename Stream>
-  // `answer_started`: set to when the answer to a site's page began to go out (left as it is
-  // for faults and errors).
   asio::awaitable<bool> answer(Stream& stream, const http::request<http::string_body>& request,
                                std::string_view scheme, bool first_on_connection, ServiceClock::time_point arrived,
-                               ServiceClock::time_point& answer_started);
+                               std::optional<ServiceClock::time_point>& answer_sent);
   template <typename Stream>
   asio::awaitable<bool> answer_fault(Stream& stream, const http::request<http::string_body>& request,
                                      std::size_t site_index, const std::string& path);
   template <typename Stream>
   asio::awaitable<bool> answer_site(Stream& stream, const http::request<http::string_body>& request,
                                     std::size_t site_index, std::string_view scheme, bool first_on_connection,
-                                    ServiceClock::time_point arrived, ServiceClock::time_point& answer_started);
+                                    ServiceClock::time_point arrived,
+                                    std::optional<ServiceClock::time_point>& answer_sent);
 
   std::uint64_t register_connection(tcp::socket& socket);
   void unregister_connection(std::uint64_t id);
@@ -260,7 +261,7 @@ struct Server::Impl {
 
   mutable std::mutex state_mutex;
   std::vector<HostState> hosts;
-  TlsStats tls;  // handshakes completed, and how many resumed
+  TlsStats tls_counts;  // handshakes completed, and how many resumed
   std::unordered_map<std::string, std::uint64_t> repeats;  // key: site index, '\n', path
   bool stopping = false;
   std::unordered_map<std::uint64_t, tcp::socket*> connections;
@@ -293,15 +294,20 @@ std::string path_key(std::size_t site_index, const std::string& path) {
 // Plain HTTP first writes what the socket takes at once: a page usually fits its send buffer
 // whole, and then the answer goes out with no write timer armed (a timerfd_settime before the
 // first byte) and no asynchronous write. What does not fit goes the asynchronous way, timed.
+// `at_once`, when given, says whether the answer went out in that first synchronous write.
 template <typename Stream, typename Response>
-asio::awaitable<bool> write_response(Stream& stream, Response& response) {
+asio::awaitable<bool> write_response(Stream& stream, Response& response, bool* at_once = nullptr) {
   http::serializer<false, typename Response::body_type, typename Response::fields_type> serializer(response);
   error_code error;
+  if (at_once != nullptr) *at_once = false;
   if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
     // serve_plain made the socket non-blocking: a synchronous write never waits here.
     if (auto& socket = stream.socket(); socket.non_blocking()) {
       http::write(socket, serializer, error);
-      if (!error) co_return true;
+      if (!error) {
+        if (at_once != nullptr) *at_once = true;
+        co_return true;
+      }
       if (error != asio::error::would_block) {
         spdlog::debug("origin: write failed: {}", error.message());
         co_return false;
@@ -316,6 +322,20 @@ asio::awaitable<bool> write_response(Stream& stream, Response& response) {
     co_return false;
   }
   co_return true;
+}
+
+// Writes a site's answer and says when it went out, for dating the connection's next request:
+// when the write began if it went out at once (the end of that system call comes later than
+// the client's next request often enough to bill it microseconds), else when the asynchronous
+// write ended (so a pipelined request never starts its latency during a long transfer).
+template <typename Stream, typename Response>
+asio::awaitable<bool> write_answer(Stream& stream, Response& response,
+                                   std::optional<ServiceClock::time_point>& answer_sent) {
+  const auto began = ServiceClock::now();
+  bool at_once = false;
+  const bool written = co_await write_response(stream, response, &at_once);
+  answer_sent = at_once ? began : ServiceClock::now();
+  co_return written;
 }
 
 // Reads (and drops) whatever the client sends until it goes away, at most fault_time_limit.
@@ -549,7 +569,7 @@ void Server::Impl::reset() {
     host.stats.connections = 0;
     host.stats.peak_concurrent = 0;
   }
-  tls = {};
+  tls_counts = {};
   repeats.clear();
 }
 
@@ -717,8 +737,8 @@ asio::awaitable<void> Server::Impl::serve_secure(tcp::socket socket, asio::ssl::
   }
   {
     std::lock_guard lock(state_mutex);
-    ++tls.handshakes;
-    if (SSL_session_reused(stream.native_handle()) == 1) ++tls.resumed;
+    ++tls_counts.handshakes;
+    if (SSL_session_reused(stream.native_handle()) == 1) ++tls_counts.resumed;
   }
   const bool we_close = co_await serve_requests(stream, "https");
   if (we_close) {
@@ -770,14 +790,14 @@ asio::awaitable<bool> Server::Impl::serve_requests(Stream& stream, std::string_v
       co_return false;
     }
     beast::get_lowest_layer(stream).expires_never();
-    // The write starting, not the coroutine resuming after it: that comes later (after the
-    // loop's other handlers), often after the client has the answer and has sent its next
-    // request, which would then be dated late and answered late.
-    ServiceClock::time_point answer_started{};
+    // From the write itself (write_answer), not from when this coroutine runs again: after an
+    // asynchronous write that is after the loop's other handlers, often after the client has
+    // had the answer and sent its next request, which would then be dated late and answered late.
+    std::optional<ServiceClock::time_point> answer_sent;
     const bool keep_alive = co_await answer(stream, parser.get(), scheme, first_on_connection,
-                                            arrived.value_or(ServiceClock::now()), answer_started);
+                                            arrived.value_or(ServiceClock::now()), answer_sent);
     if (!keep_alive) co_return true;
-    answered_at = answer_started != ServiceClock::time_point{} ? answer_started : ServiceClock::now();
+    answered_at = answer_sent.value_or(ServiceClock::now());
   }
 }
 
@@ -785,7 +805,8 @@ asio::awaitable<bool> Server::Impl::serve_requests(Stream& stream, std::string_v
 template <typename Stream>
 asio::awaitable<bool> Server::Impl::answer(Stream& stream, const http::request<http::string_body>& request,
                                            std::string_view scheme, bool first_on_connection,
-                                           ServiceClock::time_point arrived, ServiceClock::time_point& answer_started) {
+                                           ServiceClock::time_point arrived,
+                                           std::optional<ServiceClock::time_point>& answer_sent) {
   const std::string_view host_header = request[http::field::host];
   if (host_header.empty()) {
     co_return co_await write_text(stream, request, http::status::bad_request, "missing Host header\n");
@@ -797,7 +818,7 @@ asio::awaitable<bool> Server::Impl::answer(Stream& stream, const http::request<h
                                   "unknown host: " + std::string(host) + "\n");
   }
   const auto site_index = static_cast<std::size_t>(site - sites.sites.data());
-  co_return co_await answer_site(stream, request, site_index, scheme, first_on_connection, arrived, answer_started);
+  co_return co_await answer_site(stream, request, site_index, scheme, first_on_connection, arrived, answer_sent);
 }
 
 namespace {
@@ -970,7 +991,7 @@ template <typename Stream>
 asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::request<http::string_body>& request,
                                                 std::size_t site_index, std::string_view scheme,
                                                 bool first_on_connection, ServiceClock::time_point arrived,
-                                                ServiceClock::time_point& answer_started) {
+                                                std::optional<ServiceClock::time_point>& answer_sent) {
   const Site& site = sites.sites[site_index];
   const std::string path = request_path(request.target());
   const std::uint64_t repeat = record_arrival(site_index, path, first_on_connection);
@@ -993,7 +1014,6 @@ asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::requ
   slot.served_until(service_end);
 
   if (fault) co_return co_await answer_fault(stream, request, site_index, path);
-  answer_started = ServiceClock::now();
   const bool keep_alive = request.keep_alive();
   if (failing) {
     http::response<http::string_body> response{static_cast<http::status>(site.fail_status), request.version()};
@@ -1002,7 +1022,7 @@ asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::requ
     response.body() = "failing on purpose (fail_first)\n";
     response.prepare_payload();
     response.keep_alive(keep_alive);
-    co_return co_await write_response(stream, response) && keep_alive;
+    co_return co_await write_answer(stream, response, answer_sent) && keep_alive;
   }
   if (redirected) {
     http::response<http::empty_body> response{static_cast<http::status>(site.redirect_status), request.version()};
@@ -1010,7 +1030,7 @@ asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::requ
     response.set(http::field::location, site.redirect);
     response.content_length(0);
     response.keep_alive(keep_alive);
-    co_return co_await write_response(stream, response) && keep_alive;
+    co_return co_await write_answer(stream, response, answer_sent) && keep_alive;
   }
 
   http::response<http::span_body<const char>> response{http::status::ok, request.version()};
@@ -1021,7 +1041,7 @@ asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const http::requ
   response.content_length(body->size());
   if (request.method() != http::verb::head) response.body() = {body->data(), body->size()};
   response.keep_alive(keep_alive);
-  co_return co_await write_response(stream, response) && keep_alive;
+  co_return co_await write_answer(stream, response, answer_sent) && keep_alive;
 }
 
 // --- Server ---------------------------------------------------------------------------------
@@ -1045,7 +1065,7 @@ std::vector<SitePorts> Server::site_ports() const {
 std::vector<HostStats> Server::stats() const { return impl_->stats(); }
 TlsStats Server::tls_stats() const {
   std::lock_guard lock(impl_->state_mutex);
-  return impl_->tls;
+  return impl_->tls_counts;
 }
 void Server::reset() { impl_->reset(); }
 
