@@ -66,13 +66,13 @@ void TlsSessionCache::prepare(SSL* ssl, const std::string& server) {
     // the connection that uses it is sent new ones. A TLS 1.2 session may be offered again, so
     // the connection gets a copy: OpenSSL marks the session a connection used unresumable when
     // that connection is freed without a close_notify, from whichever thread frees it.
-    const bool single_use = SSL_SESSION_get_protocol_version(newest.get()) >= TLS1_3_VERSION;
-    SSL_SESSION* offered = single_use ? newest.get() : SSL_SESSION_dup(newest.get());
-    if (offered != nullptr) SSL_set_session(ssl, offered);  // takes its own reference
-    if (!single_use && offered != nullptr) SSL_SESSION_free(offered);
-    if (single_use) {
+    if (SSL_SESSION_get_protocol_version(newest.get()) >= TLS1_3_VERSION) {
+      SSL_set_session(ssl, newest.get());  // takes its own reference
       sessions.pop_back();
       --session_count_;
+    } else if (SSL_SESSION* copy = SSL_SESSION_dup(newest.get())) {
+      SSL_set_session(ssl, copy);
+      SSL_SESSION_free(copy);
     }
     break;
   }

@@ -760,7 +760,7 @@ asio::awaitable<void> Server::Impl::serve_tls_stall(tcp::socket socket) {
 template <typename Stream>
 asio::awaitable<bool> Server::Impl::serve_requests(Stream& stream, std::string_view scheme) {
   beast::flat_buffer buffer;
-  ServiceClock::time_point answered_at{};  // when the previous answer began to go out (none: the epoch)
+  ServiceClock::time_point answered_at{};  // when the previous answer went out (write_answer; none: the epoch)
   for (bool first_on_connection = true;; first_on_connection = false) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(request_body_limit);
