@@ -19,6 +19,15 @@ std::chrono::milliseconds duration_flag(std::string_view flag, const std::string
   return parsed;
 }
 
+// A switch given as on or off (CLI11 checks it on the command line; a ClientFlags filled in
+// by code is checked here).
+bool on_off_flag(std::string_view flag, const std::string& value) {
+  if (value != "on" && value != "off") {
+    throw std::invalid_argument(std::string(flag) + ": expected on or off, not '" + value + "'");
+  }
+  return value == "on";
+}
+
 // curl's rule: lower case first; upper case too, except HTTP_PROXY, which a CGI environment
 // sets from a request's "Proxy:" header.
 std::string environment_variable(const char* lower, const char* upper) {
@@ -83,14 +92,8 @@ FetchOptions ClientFlags::to_options() const {
   options.verify_peer = !insecure;
   options.allow_https_downgrade = allow_https_downgrade;
   for (const auto& rule : connect_to) options.connect_to.push_back(ConnectTo::parse(rule));
-  if (keep_alive != "on" && keep_alive != "off") {
-    throw std::invalid_argument("--keep-alive: expected on or off, not '" + keep_alive + "'");
-  }
-  options.keep_alive = keep_alive == "on";
-  if (tls_resume != "on" && tls_resume != "off") {
-    throw std::invalid_argument("--tls-resume: expected on or off, not '" + tls_resume + "'");
-  }
-  options.resume_tls_sessions = tls_resume == "on";
+  options.keep_alive = on_off_flag("--keep-alive", keep_alive);
+  options.resume_tls_sessions = on_off_flag("--tls-resume", tls_resume);
   options.max_per_host = max_per_host;
   options.min_host_interval = parse_duration("--min-interval", min_interval);  // 0 allowed: no pacing
   options.retries = retries;
