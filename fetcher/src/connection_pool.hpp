@@ -40,8 +40,8 @@ class ConnectionPool : public boost::asio::execution_context::service {
   explicit ConnectionPool(boost::asio::execution_context& context) : service(context) {}
 
   // The most recently used idle connection for `key` that has not been idle longer than
-  // `idle_timeout` and (plain HTTP) has no unread bytes waiting, or null. Those found on the
-  // way that fail either test are closed.
+  // `idle_timeout` and (plain HTTP, idle for a millisecond or more) has no unread bytes
+  // waiting, or null. Those found on the way that fail either test are closed.
   std::unique_ptr<Connection> take(const std::string& pool_key, std::chrono::milliseconds idle_timeout);
   // Keeps `connection` for reuse unless `key` already has `max_idle` idle ones. Now and then
   // (at most once per `idle_timeout`) closes every connection idle longer than that, for all
