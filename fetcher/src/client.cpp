@@ -510,7 +510,8 @@ struct Client::Impl {
     // The request header as one string: the bytes Beast's serializer would write for these
     // fields, without a fields container that allocates a node per field on every request.
     std::string request;
-    request.reserve(64 + url.host_header.size() * 2 + url.target.size() + options.user_agent.size());
+    // Room for every line below at once (the fixed text is under 128 bytes), so it grows no more.
+    request.reserve(128 + url.host_header.size() * 2 + url.target.size() + options.user_agent.size());
     request += "GET ";
     if (absolute_form) (request += "http://") += url.host_header;
     request += url.target;
@@ -581,21 +582,28 @@ struct Client::Impl {
 
     socket.expires_at(total_deadline);
     deadline = {total_deadline, true};
-    auto decoder = detail::ContentDecoder::make(options.decompress ? content_encoding : std::string_view(),
-                                                options.body_limit);
-    if (!decoder) {
-      outcome.failure = {ErrorKind::protocol,
-                         "unsupported Content-Encoding '" + detail::printable(content_encoding) + "'"};
-      co_return outcome;
+    const auto encoding = options.decompress ? content_encoding : std::string_view();
+    detail::PassThrough pass_through(options.body_limit);
+    std::unique_ptr<detail::ContentDecoder> inflater;
+    if (!detail::ContentDecoder::is_pass_through(encoding)) {
+      inflater = detail::ContentDecoder::make(encoding, options.body_limit);
+      if (!inflater) {
+        outcome.failure = {ErrorKind::protocol,
+                           "unsupported Content-Encoding '" + detail::printable(content_encoding) + "'"};
+        co_return outcome;
+      }
     }
+    detail::ContentDecoder& decoder = inflater ? *inflater : pass_through;
     std::optional<Sha256> digest;
     if (options.body_digest) digest.emplace(sha256.get());
-    const bool keep = options.keep_body && outcome.location.empty();
-    const detail::ContentDecoder::Sink decoded = [&](const char* data, std::size_t size) {
-      if (digest) digest->update(data, size);
-      if (keep) result.body.append(data, size);
+    // Two pointers, so that std::function holds them in place instead of allocating.
+    Sha256* const digest_to = digest ? &*digest : nullptr;
+    std::string* const keep_in = options.keep_body && outcome.location.empty() ? &result.body : nullptr;
+    const detail::ContentDecoder::Sink decoded = [digest_to, keep_in](const char* data, std::size_t size) {
+      if (digest_to) digest_to->update(data, size);
+      if (keep_in) keep_in->append(data, size);
     };
-    BodySink sink{decoder.get(), &decoded};
+    BodySink sink{&decoder, &decoded};
     parser.sink = &sink;
     // A large body comes in larger reads (a new connection's buffer grows only now).
     const auto remaining = parser.content_length_remaining();
@@ -614,7 +622,7 @@ struct Client::Impl {
       }
     }
     result.wire_bytes = sink.wire_bytes;
-    result.body_bytes = decoder->decoded_bytes();
+    result.body_bytes = decoder.decoded_bytes();
     if (sink.verdict == detail::ContentDecoder::Result::too_large) {
       outcome.failure = {ErrorKind::too_large, "read body: decoded body larger than the limit of " +
                                                    std::to_string(options.body_limit) + " bytes"};
@@ -653,7 +661,7 @@ struct Client::Impl {
         co_return outcome;
       }
     }
-    if (!decoder->finish()) {
+    if (!decoder.finish()) {
       outcome.failure = {ErrorKind::protocol, "read body: compressed body cut short"};
       co_return outcome;
     }
@@ -671,8 +679,12 @@ struct Client::Impl {
     const auto& configured_proxy = url.tls ? https_proxy : http_proxy;
     const auto proxy = configured_proxy && !options.bypasses_proxy(url.host) ? configured_proxy : std::nullopt;
     const auto route = proxy ? *proxy : options.route(url.host, url.port);
-    const auto key = pool_tag + (url.tls ? "https://" : "http://") + url.host + ":" + std::to_string(url.port) +
-                     (proxy ? "|proxy " : "|") + route.host + ":" + std::to_string(route.port);
+    // Built in one allocation: a chain of + would allocate once per step it outgrows.
+    std::string key;
+    key.reserve(pool_tag.size() + url.host.size() + route.host.size() + 40);
+    ((key += pool_tag) += url.tls ? "https://" : "http://") += url.host;
+    ((key += ':') += std::to_string(url.port)) += proxy ? "|proxy " : "|";
+    ((key += route.host) += ':') += std::to_string(route.port);
     for (bool allow_pooled = options.keep_alive;;) {
       const auto hop_start = clock_type::now();
       result.status = 0;

@@ -9,21 +9,6 @@
 namespace fetcher::detail {
 namespace {
 
-class Identity final : public ContentDecoder {
- public:
-  explicit Identity(std::uint64_t limit) : limit_(limit) {}
-  Result feed(const char* data, std::size_t size, const Sink& sink) override {
-    if (decoded_ + size > limit_) return Result::too_large;
-    decoded_ += size;
-    sink(data, size);
-    return Result::ok;
-  }
-  bool finish() override { return true; }
-
- private:
-  std::uint64_t limit_;
-};
-
 class Inflate final : public ContentDecoder {
  public:
   Inflate(bool gzip, std::uint64_t limit) : gzip_(gzip), limit_(limit) { start(gzip_ ? 15 + 32 : 15); }
@@ -77,14 +62,32 @@ class Inflate final : public ContentDecoder {
   z_stream stream_{};
 };
 
-}  // namespace
-
-std::unique_ptr<ContentDecoder> ContentDecoder::make(std::string_view encoding, std::uint64_t decoded_limit) {
+// The encoding's name, lower case, without the spaces around it.
+std::string encoding_name(std::string_view encoding) {
   std::string name;
   for (char c : encoding) {
     if (c != ' ' && c != '\t') name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
-  if (name.empty() || name == "identity") return std::make_unique<Identity>(decoded_limit);
+  return name;
+}
+
+}  // namespace
+
+ContentDecoder::Result PassThrough::feed(const char* data, std::size_t size, const Sink& sink) {
+  if (decoded_ + size > limit_) return Result::too_large;
+  decoded_ += size;
+  sink(data, size);
+  return Result::ok;
+}
+
+bool ContentDecoder::is_pass_through(std::string_view encoding) {
+  const auto name = encoding_name(encoding);
+  return name.empty() || name == "identity";
+}
+
+std::unique_ptr<ContentDecoder> ContentDecoder::make(std::string_view encoding, std::uint64_t decoded_limit) {
+  const auto name = encoding_name(encoding);
+  if (name.empty() || name == "identity") return std::make_unique<PassThrough>(decoded_limit);
   if (name == "gzip" || name == "x-gzip") return std::make_unique<Inflate>(true, decoded_limit);
   if (name == "deflate") return std::make_unique<Inflate>(false, decoded_limit);
   return nullptr;
