@@ -2,13 +2,13 @@
 #include <fetcher/url.hpp>
 #include <fetcher/url_list.hpp>
 
+#include "checked_url.hpp"
 #include "printable.hpp"
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <vector>
 
 namespace fetcher {
@@ -71,37 +71,40 @@ ResolvedUrl resolve_url(std::string_view base, std::string_view reference) {
 }
 
 bool split_url(std::string_view url, UrlParts& parts, std::string& error) {
-  if (error = check_url(url); !error.empty()) return false;
-  auto parsed = boost::urls::parse_uri(url);
-  parts.tls = parsed->scheme_id() == boost::urls::scheme::https;
+  boost::urls::url_view parsed;
+  if (error = detail::check_url(url, parsed); !error.empty()) return false;
+  parts.tls = parsed.scheme_id() == boost::urls::scheme::https;
   const std::uint16_t default_port = parts.tls ? 443 : 80;
-  const bool explicit_port = parsed->has_port() && !parsed->port().empty();  // "http://h:/" is the default
-  parts.port = explicit_port ? parsed->port_number() : default_port;
-  switch (parsed->host_type()) {
+  const bool explicit_port = parsed.has_port() && !parsed.port().empty();  // "http://h:/" is the default
+  parts.port = explicit_port ? parsed.port_number() : default_port;
+  switch (parsed.host_type()) {
     case boost::urls::host_type::ipv6:
-      parts.host = parsed->host_ipv6_address().to_string();
+      parts.host = parsed.host_ipv6_address().to_string();
       parts.host_is_address = true;
       break;
     case boost::urls::host_type::ipv4:
-      parts.host = parsed->host_ipv4_address().to_string();
+      parts.host = parsed.host_ipv4_address().to_string();
       parts.host_is_address = true;
       break;
     default:
-      parts.host = parsed->host();  // percent-decoded
+      parts.host = parsed.host();  // percent-decoded
       parts.host_is_address = false;
       break;
   }
-  std::transform(parts.host.begin(), parts.host.end(), parts.host.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  parts.host_header = std::string(parsed->encoded_host_and_port());
-  if (parsed->has_port() && (!explicit_port || parts.port == default_port)) {
-    parts.host_header = std::string(parsed->encoded_host());
+  // ASCII letters only, as std::tolower does in the C locale (a percent-encoded host may decode
+  // to bytes past ASCII: they stay as they are), without its locale lookup per byte.
+  for (char& c : parts.host) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
-  parts.target = std::string(parsed->encoded_path());
+  parts.host_header = std::string(parsed.encoded_host_and_port());
+  if (parsed.has_port() && (!explicit_port || parts.port == default_port)) {
+    parts.host_header = std::string(parsed.encoded_host());
+  }
+  parts.target = std::string(parsed.encoded_path());
   if (parts.target.empty()) parts.target.push_back('/');
-  if (parsed->has_query()) {
+  if (parsed.has_query()) {
     parts.target += '?';
-    parts.target += parsed->encoded_query();
+    parts.target += parsed.encoded_query();
   }
   return true;
 }

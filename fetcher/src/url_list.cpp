@@ -1,6 +1,7 @@
 // url_list.cpp: URL list parsing and URL validation with Boost.URL.
 #include <fetcher/url_list.hpp>
 
+#include "checked_url.hpp"
 #include "printable.hpp"
 
 #include <boost/url/parse.hpp>
@@ -49,7 +50,7 @@ std::string printable(std::string_view text, std::size_t limit) {
 
 using detail::printable;
 
-std::string check_url(std::string_view url) {
+std::string detail::check_url(std::string_view url, boost::urls::url_view& parsed) {
   if (url.size() > max_line_length) return "URL longer than " + std::to_string(max_line_length) + " bytes";
   for (unsigned char c : url) {
     if (c < 0x20 || c == 0x7f) return "not a URL (contains control bytes): " + printable(url);
@@ -60,26 +61,32 @@ std::string check_url(std::string_view url) {
              printable(url);
     }
   }
-  auto parsed = boost::urls::parse_uri(url);  // fragments allowed; never sent
-  if (!parsed) return "not a URL: " + printable(url);
-  const auto scheme = parsed->scheme_id();
+  auto result = boost::urls::parse_uri(url);  // fragments allowed; never sent
+  if (!result) return "not a URL: " + printable(url);
+  parsed = *result;
+  const auto scheme = parsed.scheme_id();
   if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) {
-    return "unsupported scheme '" + std::string(parsed->scheme()) + "' (only http and https)";
+    return "unsupported scheme '" + std::string(parsed.scheme()) + "' (only http and https)";
   }
-  if (!parsed->has_authority() || parsed->encoded_host().empty()) return "no host in URL: " + printable(url);
+  if (!parsed.has_authority() || parsed.encoded_host().empty()) return "no host in URL: " + printable(url);
   // Boost.URL 1.81 reads "http://h:80a/x" as port 80 and the rootless path "a/x", which
   // RFC 3986 forbids after an authority: the port is what is wrong.
-  const auto path = parsed->encoded_path();
-  if ((parsed->has_port() && !parsed->port().empty() && parsed->port_number() == 0) ||
+  const auto path = parsed.encoded_path();
+  if ((parsed.has_port() && !parsed.port().empty() && parsed.port_number() == 0) ||
       (!path.empty() && !path.starts_with('/'))) {
     return "bad port in URL: " + printable(url);
   }
   // A percent-encoded host decodes to what the resolver, SNI and the certificate check see:
   // "a%00.example.org" would be "a" to getaddrinfo.
-  for (unsigned char c : parsed->host()) {
+  for (unsigned char c : parsed.host()) {
     if (c < 0x20 || c == 0x7f) return "bad host in URL (encodes control bytes): " + printable(url);
   }
   return {};
+}
+
+std::string check_url(std::string_view url) {
+  boost::urls::url_view parsed;
+  return detail::check_url(url, parsed);
 }
 
 std::vector<FetchRequest> parse_url_list(std::istream& in, std::string_view name) {
