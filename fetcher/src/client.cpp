@@ -612,7 +612,17 @@ struct Client::Impl {
     } else if (*remaining > read_buffer_initial) {
       buffer.reserve(std::min<std::uint64_t>(read_buffer_large, buffer.size() + *remaining + response_header_room));
     }
-    if (!parser.is_done()) {
+    // What the header's read brought of the body (all of it, for most pages) is parsed here. An
+    // asynchronous read that finds everything it needs in the buffer still completes through
+    // the loop: a post and a pass of the scheduler per response, and in a blocking loop an
+    // epoll_wait as well.
+    while (!parser.is_done() && reads.size() > 0) {
+      const auto used = parser.put(reads.data(), ec);
+      reads.consume(used);
+      if (ec == http::error::need_more) ec = {};
+      if (ec || used == 0) break;
+    }
+    if (!parser.is_done() && !ec) {
       co_await http::async_read(stream, reads, parser, asio::redirect_error(asio::use_awaitable, ec));
       // A body that ends when the connection does (no length, not chunked) over TLS from a
       // server that skips close_notify: OpenSSL says "truncated", HTTP says "complete".
