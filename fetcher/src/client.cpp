@@ -7,6 +7,7 @@
 #include <fetcher/url.hpp>
 
 #include "connection_pool.hpp"
+#include "one_fetch_loop.hpp"
 #include "content_decoder.hpp"
 #include "host_limiter.hpp"
 #include "host_pacer.hpp"
@@ -529,11 +530,13 @@ struct Client::Impl {
     socket.expires_at(deadline.at);
     if (const auto sent = send_now(stream, request); sent < request.size()) {
       co_await asio::async_write(stream, asio::buffer(request) + sent, asio::redirect_error(asio::use_awaitable, ec));
-    } else {
+    } else if (auto executor = co_await asio::this_coro::executor;
+               !detail::is_one_fetch_loop(asio::query(executor, asio::execution::context))) {
       // Let the loop run the other connections' work first, as the asynchronous write's
       // completion did: a read tried the moment the request is out finds nothing (a wasted
-      // system call), one tried after the others' turn often finds the answer.
-      co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+      // system call), one tried after the others' turn often finds the answer. A loop that
+      // runs this fetch alone has no others: there the turn would only cost an epoll_wait.
+      co_await asio::post(executor, asio::use_awaitable);
     }
     if (ec == beast::error::timeout) {
       outcome.failure = timeout_failure("send request", options.first_byte_timeout, deadline.total_limited);
@@ -880,6 +883,7 @@ FetchResult Client::fetch(const FetchRequest& request, std::size_t index) {
   // are its kept-alive connections). It costs the thread three descriptors (epoll, eventfd,
   // timerfd) for as long as the thread lives.
   thread_local asio::io_context loop(1);
+  detail::mark_one_fetch_loop(loop);
   std::optional<FetchResult> result;
   std::exception_ptr failure;
   asio::co_spawn(loop, async_fetch(request, index), [&](std::exception_ptr error, FetchResult value) {

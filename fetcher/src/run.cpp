@@ -4,6 +4,8 @@
 // any thread reaches every loop.
 #include <fetcher/run.hpp>
 
+#include "one_fetch_loop.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -171,7 +173,10 @@ FetchResult internal_failure(const FetchRequest& request, std::size_t index, std
 // before it returns. Its connection pool lives as long as it does.
 class BlockingLoop {
  public:
-  explicit BlockingLoop(RunStopper* stopper) : stopper_(stopper) { RunStopperAccess::enter(stopper_, loop_); }
+  explicit BlockingLoop(RunStopper* stopper) : stopper_(stopper) {
+    detail::mark_one_fetch_loop(loop_);
+    RunStopperAccess::enter(stopper_, loop_);
+  }
   ~BlockingLoop() { RunStopperAccess::leave(stopper_, loop_); }
 
   // Empty when the run was stopped before or during this fetch.
