@@ -281,6 +281,31 @@ TEST(CannedResponse, LateBytesOnAnIdleConnectionAreNotTheNextAnswer) {
   EXPECT_EQ(client.counters().connections_opened, 2u);
 }
 
+// A body partly in the header's read and partly in later ones: what came with the header is
+// parsed at once, the rest read after it, including a chunk header cut in two between them.
+FetchResult fetch_split_response(const std::string& first, const std::string& rest) {
+  testing::CannedServer server(first, rest, std::chrono::milliseconds(30));
+  FetchOptions options;
+  options.connect_to.push_back(ConnectTo::parse("::127.0.0.1:" + std::to_string(server.port())));
+  options.first_byte_timeout = std::chrono::seconds(3);
+  options.keep_body = true;
+  Client client(options);
+  return client.fetch(FetchRequest{"http://canned.test/", "", ""});
+}
+
+TEST(CannedResponse, ABodyWithALengthSplitAcrossReadsComesWhole) {
+  const auto result = fetch_split_response("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello", " world");
+  ASSERT_TRUE(result.ok()) << result.message;
+  EXPECT_EQ(result.body, "hello world");
+}
+
+TEST(CannedResponse, AChunkedBodyCutInsideAChunkHeaderComesWhole) {
+  const auto result = fetch_split_response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1",
+                                           "1\r\n, the wide world!\r\n0\r\n\r\n");  // 0x11 = 17 bytes
+  ASSERT_TRUE(result.ok()) << result.message;
+  EXPECT_EQ(result.body, "hello, the wide world!");
+}
+
 TEST(CannedResponse, LargeBodyStreamsWhole) {
   const std::string body(200 * 1024 + 7, 'z');
   const auto result = fetch_from_canned("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +

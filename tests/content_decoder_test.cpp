@@ -43,6 +43,17 @@ TEST(ContentDecoder, NoEncodingAndIdentityPassThrough) {
   }
 }
 
+// The client keeps a PassThrough of its own exactly when is_pass_through says so: make must agree.
+TEST(ContentDecoder, IsPassThroughAgreesWithMake) {
+  for (const char* encoding : {"", "identity", " IDENTITY ", "gzip", "x-gzip", "GZIP", "deflate", "br"}) {
+    const auto decoder = ContentDecoder::make(encoding, 1);
+    EXPECT_EQ(ContentDecoder::is_pass_through(encoding), dynamic_cast<PassThrough*>(decoder.get()) != nullptr)
+        << "'" << encoding << "'";
+  }
+  EXPECT_NE(ContentDecoder::make("x-gzip", 1), nullptr);
+  EXPECT_NE(ContentDecoder::make(" GZIP", 1), nullptr);
+}
+
 TEST(ContentDecoder, PassThroughHandsBytesOnAndCountsThem) {
   PassThrough decoder(100);
   Decoded out;
@@ -61,6 +72,15 @@ TEST(ContentDecoder, PassThroughStopsAtItsLimit) {
   EXPECT_EQ(decoder.feed("0123456789", 10, sink), ContentDecoder::Result::ok);
   EXPECT_EQ(decoder.feed("x", 1, sink), ContentDecoder::Result::too_large);
   EXPECT_EQ(out.text, "0123456789");  // nothing past the limit reached the sink
+}
+
+TEST(ContentDecoder, APieceThatCrossesTheLimitIsRefusedWhole) {
+  PassThrough decoder(10);
+  Decoded out;
+  const auto sink = out.sink();
+  EXPECT_EQ(decoder.feed("012345", 6, sink), ContentDecoder::Result::ok);
+  EXPECT_EQ(decoder.feed("67890", 5, sink), ContentDecoder::Result::too_large);
+  EXPECT_EQ(out.text, "012345");
 }
 
 TEST(ContentDecoder, GzipAndDeflateBodiesComeOutWhole) {
@@ -100,6 +120,7 @@ TEST(ContentDecoder, ACutShortStreamIsNotFinished) {
   Decoded out;
   EXPECT_EQ(decoder->feed(wire.data(), wire.size() / 2, out.sink()), ContentDecoder::Result::ok);
   EXPECT_FALSE(decoder->finish());
+  EXPECT_LT(out.text.size(), 5003u);  // "end" never came
 }
 
 TEST(ContentDecoder, GarbageIsCorruptAndUnknownEncodingsAreRefused) {

@@ -9,7 +9,8 @@
 
 namespace fetcher::detail {
 
-// Empty when `url` passes check_url, with `parsed` a view of it; otherwise the reason it fails.
+// Empty when `url` passes check_url, and then `parsed` is a view of it (of the caller's string:
+// valid as long as that is); otherwise the reason it fails, and `parsed` means nothing.
 std::string check_url(std::string_view url, boost::urls::url_view& parsed);
 
 }  // namespace fetcher::detail

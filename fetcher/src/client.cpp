@@ -498,10 +498,25 @@ struct Client::Impl {
     return {ErrorKind::protocol, std::string(stage) + ": " + ec.message()};
   }
 
+  // Parses what the header's read brought of the body (all of it, for most pages) without
+  // reading: an asynchronous read that finds everything it needs in the buffer still completes
+  // through the loop (a post and a pass of the scheduler per response, and in a blocking loop an
+  // epoll_wait as well). Stops at the end of the buffer, or at an incomplete piece (a chunk
+  // header cut in two) that the read after this completes; `ec` as the read would give it.
+  static void parse_buffered_body(ResponseParser& parser, ReadBuffer& reads, error_code& ec) {
+    while (!parser.is_done() && reads.size() > 0) {
+      const auto used = parser.put(reads.data(), ec);
+      reads.consume(used);
+      if (ec == http::error::need_more) ec = {};
+      if (ec || used == 0) return;
+    }
+  }
+
   // The HTTP exchange on an established (plain or TLS) stream, reading through the
   // connection's own buffer.
+  // `alone_on_loop`: the loop runs this fetch and no other (see one_fetch_loop.hpp).
   template <class Stream>
-  asio::awaitable<Exchange> exchange(Stream& stream, const UrlParts& url, bool absolute_form,
+  asio::awaitable<Exchange> exchange(Stream& stream, const UrlParts& url, bool absolute_form, bool alone_on_loop,
                                      clock_type::time_point hop_start, clock_type::time_point total_deadline,
                                      FetchResult& result, beast::flat_buffer& buffer) {
     auto& socket = beast::get_lowest_layer(stream);
@@ -530,13 +545,12 @@ struct Client::Impl {
     socket.expires_at(deadline.at);
     if (const auto sent = send_now(stream, request); sent < request.size()) {
       co_await asio::async_write(stream, asio::buffer(request) + sent, asio::redirect_error(asio::use_awaitable, ec));
-    } else if (auto executor = co_await asio::this_coro::executor;
-               !detail::is_one_fetch_loop(asio::query(executor, asio::execution::context))) {
+    } else if (!alone_on_loop) {
       // Let the loop run the other connections' work first, as the asynchronous write's
       // completion did: a read tried the moment the request is out finds nothing (a wasted
       // system call), one tried after the others' turn often finds the answer. A loop that
       // runs this fetch alone has no others: there the turn would only cost an epoll_wait.
-      co_await asio::post(executor, asio::use_awaitable);
+      co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
     }
     if (ec == beast::error::timeout) {
       outcome.failure = timeout_failure("send request", options.first_byte_timeout, deadline.total_limited);
@@ -599,7 +613,8 @@ struct Client::Impl {
     detail::ContentDecoder& decoder = inflater ? *inflater : pass_through;
     std::optional<Sha256> digest;
     if (options.body_digest) digest.emplace(sha256.get());
-    // Two pointers, so that std::function holds them in place instead of allocating.
+    // Two pointers, so that std::function holds them in place instead of allocating (libstdc++
+    // keeps up to 16 bytes of a trivially copyable callable inside; other libraries differ).
     Sha256* const digest_to = digest ? &*digest : nullptr;
     std::string* const keep_in = options.keep_body && outcome.location.empty() ? &result.body : nullptr;
     const detail::ContentDecoder::Sink decoded = [digest_to, keep_in](const char* data, std::size_t size) {
@@ -615,16 +630,7 @@ struct Client::Impl {
     } else if (*remaining > read_buffer_initial) {
       buffer.reserve(std::min<std::uint64_t>(read_buffer_large, buffer.size() + *remaining + response_header_room));
     }
-    // What the header's read brought of the body (all of it, for most pages) is parsed here. An
-    // asynchronous read that finds everything it needs in the buffer still completes through
-    // the loop: a post and a pass of the scheduler per response, and in a blocking loop an
-    // epoll_wait as well.
-    while (!parser.is_done() && reads.size() > 0) {
-      const auto used = parser.put(reads.data(), ec);
-      reads.consume(used);
-      if (ec == http::error::need_more) ec = {};
-      if (ec || used == 0) break;
-    }
+    parse_buffered_body(parser, reads, ec);
     if (!parser.is_done() && !ec) {
       co_await http::async_read(stream, reads, parser, asio::redirect_error(asio::use_awaitable, ec));
       // A body that ends when the connection does (no length, not chunked) over TLS from a
@@ -719,11 +725,11 @@ struct Client::Impl {
       // co_await inside ?: twice.
       Exchange outcome;
       if (connection->secure) {
-        outcome = co_await exchange(*connection->secure, url, false, hop_start, total_deadline, result,
-                                    connection->buffer);
+        outcome = co_await exchange(*connection->secure, url, false, pool.one_fetch_at_a_time(), hop_start,
+                                    total_deadline, result, connection->buffer);
       } else {
-        outcome = co_await exchange(*connection->plain, url, connection->absolute_form, hop_start, total_deadline,
-                                    result, connection->buffer);
+        outcome = co_await exchange(*connection->plain, url, connection->absolute_form, pool.one_fetch_at_a_time(),
+                                    hop_start, total_deadline, result, connection->buffer);
       }
       if (result.reused_connection && outcome.nothing_received) {
         allow_pooled = false;  // the server closed it while idle; one more try, on a new one
@@ -883,7 +889,8 @@ FetchResult Client::fetch(const FetchRequest& request, std::size_t index) {
   // are its kept-alive connections). It costs the thread three descriptors (epoll, eventfd,
   // timerfd) for as long as the thread lives.
   thread_local asio::io_context loop(1);
-  detail::mark_one_fetch_loop(loop);
+  thread_local const bool marked = (detail::mark_one_fetch_loop(loop), true);  // before its pool is made
+  (void)marked;
   std::optional<FetchResult> result;
   std::exception_ptr failure;
   asio::co_spawn(loop, async_fetch(request, index), [&](std::exception_ptr error, FetchResult value) {

@@ -7,12 +7,14 @@ namespace fetcher::detail {
 namespace {
 
 // An idle plain connection is looked at for bytes that came while it sat idle only after this
-// long. The exchange that gave it back already made sure the socket held nothing past the
-// response, so what the look can still find arrived after that, and a connection taken again at
-// once (a load run, a crawler's next URL on the same host) has had a few microseconds for it:
-// as short as the gap between the look and the request going out, which no look covers. Below
-// this idle time the look (an ioctl, about 8% of a kept-alive request's CPU) finds nothing it
-// is there for.
+// long. The exchange that gave it back found the socket empty at its last read (a read that did
+// not fill its room took all there was; after one that did, it asked), so what the look can
+// still find came after that. A connection taken again at once (a load run, a crawler's next URL
+// on the same host) has had microseconds for it, a small addition to the window no look covers:
+// from the look until the response arrives, at least a round trip. Below this idle time the look
+// (an ioctl, about 8% of a kept-alive request's CPU) rarely finds anything; the price is that a
+// server that sends stray bytes within a millisecond of its response can have them read as the
+// next URL's answer, which then fails to parse or is taken as that answer.
 constexpr auto look_for_late_bytes_after = std::chrono::milliseconds(1);
 
 bool idle_too_long(const Connection& connection, std::chrono::steady_clock::time_point now,

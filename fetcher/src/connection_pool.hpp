@@ -6,6 +6,8 @@
 // own connections; an async run shares one pool among all its fetches.
 #pragma once
 
+#include "one_fetch_loop.hpp"
+
 #include <boost/asio/execution_context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -37,7 +39,12 @@ struct Connection {
 class ConnectionPool : public boost::asio::execution_context::service {
  public:
   static inline boost::asio::execution_context::id id;
-  explicit ConnectionPool(boost::asio::execution_context& context) : service(context) {}
+  explicit ConnectionPool(boost::asio::execution_context& context)
+      : service(context), one_fetch_at_a_time_(is_one_fetch_loop(context)) {}
+
+  // Whether this pool's loop was marked as running one fetch at a time (one_fetch_loop.hpp)
+  // before its first fetch; looked up here once, not per request.
+  bool one_fetch_at_a_time() const { return one_fetch_at_a_time_; }
 
   // The most recently used idle connection for `key` that has not been idle longer than
   // `idle_timeout` and (plain HTTP, idle for a millisecond or more) has no unread bytes
@@ -53,6 +60,7 @@ class ConnectionPool : public boost::asio::execution_context::service {
  private:
   void shutdown() override;
 
+  const bool one_fetch_at_a_time_;
   std::mutex mutex_;
   std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
   std::chrono::steady_clock::time_point last_sweep_ = std::chrono::steady_clock::now();

@@ -71,6 +71,9 @@ std::string encoding_name(std::string_view encoding) {
   return name;
 }
 
+// One rule for is_pass_through and make, which the client relies on agreeing.
+bool names_pass_through(const std::string& name) { return name.empty() || name == "identity"; }
+
 }  // namespace
 
 ContentDecoder::Result PassThrough::feed(const char* data, std::size_t size, const Sink& sink) {
@@ -80,14 +83,11 @@ ContentDecoder::Result PassThrough::feed(const char* data, std::size_t size, con
   return Result::ok;
 }
 
-bool ContentDecoder::is_pass_through(std::string_view encoding) {
-  const auto name = encoding_name(encoding);
-  return name.empty() || name == "identity";
-}
+bool ContentDecoder::is_pass_through(std::string_view encoding) { return names_pass_through(encoding_name(encoding)); }
 
 std::unique_ptr<ContentDecoder> ContentDecoder::make(std::string_view encoding, std::uint64_t decoded_limit) {
   const auto name = encoding_name(encoding);
-  if (name.empty() || name == "identity") return std::make_unique<PassThrough>(decoded_limit);
+  if (names_pass_through(name)) return std::make_unique<PassThrough>(decoded_limit);
   if (name == "gzip" || name == "x-gzip") return std::make_unique<Inflate>(true, decoded_limit);
   if (name == "deflate") return std::make_unique<Inflate>(false, decoded_limit);
   return nullptr;

@@ -1,5 +1,6 @@
 // one_fetch_loop.hpp: marks an event loop that runs one fetch at a time (a blocking strategy's
-// private loop, Client::fetch's), where a fetch has no one to give way to.
+// private loop, Client::fetch's), where a fetch has no one to give way to. Marked before its
+// first fetch: the loop's connection pool reads the mark once, when the first fetch makes it.
 #pragma once
 
 #include <boost/asio/execution_context.hpp>
