@@ -64,6 +64,19 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 wait_for_port() { for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+# Waits (at most 65 s) until fewer than 1,000 TCP sockets are in TIME_WAIT, so that each row
+# starts as the first one does: a row of fanout runs leaves tens of thousands for 60 s, and a
+# connect searches past them for a free port (within a row, runs wait 1.1 s, as the bench's own
+# runs do: enough for the kernel to reuse those ports, not for them to go).
+wait_for_time_wait() {
+  local waited=0 left
+  while left=$(awk '$4 == "06"' /proc/net/tcp /proc/net/tcp6 2>/dev/null | wc -l); ((left >= 1000 && waited < 65)); do
+    sleep 1
+    waited=$((waited + 1))
+  done
+  if ((waited > 0)); then echo "floor.sh: waited ${waited} s for TIME_WAIT sockets to clear ($left left)" >&2; fi
+}
+
 # Runs floor_client RUNS times against PORT; prints "over_ms per_request_us late_p50 late_p90" medians.
 client_runs() {
   local port=$1 host=$2 out=$work/client.txt
@@ -95,6 +108,7 @@ if ((fanout > 0)); then
   "$work/fanout_server" "$port" "$latency_s" "$body" "$budget" &
   started+=($!)
   wait_for_port "$port"
+  wait_for_time_wait
   c_to_c=$(fanout_runs "$port")
 
   # The sites `fetcher bench --synthetic` generates (cli/synthetic.cpp).
@@ -103,11 +117,22 @@ if ((fanout > 0)); then
       "$h" "$latency_ms" "$body"
   done > "$work/sites.toml"
   port=$(free_port)
-  "$fetcher" serve --sites "$work/sites.toml" --http-port "$port" --https-port 0 > "$work/serve.log" 2>&1 &
+  # The origin as the bench runs it for 1,000 URLs or more: its heap on huge pages
+  # (cli/huge_pages.hpp). Without them a fresh origin's first 10,000 connections cost it about
+  # 130 MB of page faults, and its listen queue overflowed while it caught up: 2.2 s over the
+  # ideal in its first run, 0.5-0.7 s with them.
+  serve_env=()
+  if ((fanout >= 1000)) && [[ ${GLIBC_TUNABLES:-} != *glibc.malloc.hugetlb* ]]; then
+    serve_env=("GLIBC_TUNABLES=${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1")
+  fi
+  env "${serve_env[@]}" "$fetcher" serve --sites "$work/sites.toml" --http-port "$port" --https-port 0 \
+    > "$work/serve.log" 2>&1 &
   started+=($!)
   wait_for_port "$port"
+  wait_for_time_wait
   c_to_origin=$(fanout_runs "$port")
 
+  wait_for_time_wait
   "$fetcher" bench -q --no-charts --format json --synthetic "$fanout" --hosts "$hosts" --latency "${latency_ms}ms" \
     --body "$body" --capacity 0 --strategies async --runs "$runs" > "$work/bench.json" 2> "$work/bench.err" || true
   fetcher_row=$(jq -r '.lists[0].strategies[0] | "\((.wall_s - .ideal_s) * 1000) \(.ok) \((.cpu_user_s + .cpu_sys_s) * 1000)"' \

@@ -13,6 +13,10 @@
 # Throughput: nginx (one worker, a temp prefix, free ports, a 1 KiB file, plain and TLS) with
 # wrk, h2load --h1, fetcher load and aiohttp, all with the same connection count; req/s and
 # client CPU per request (user + system of the client process, from the kernel's accounting).
+# wrk, h2load and fetcher each run for the same 5 seconds, so that each process's start-up (its
+# libraries loaded and linked, about 7 ms for wrk and 16 ms for fetcher here) is spread over
+# about as many requests: with a fixed request count instead, the tool that runs fewer requests
+# pays more of its start-up per request.
 #
 # Needs: .ci/install-perf-deps, and a Release build (FETCHER=path/to/fetcher, default
 # build/cli/fetcher).
@@ -26,8 +30,7 @@ runs=3
 connections=32
 do_lists=1
 do_throughput=1
-load_requests=50000       # fetcher load and h2load, per run
-wrk_duration=5            # seconds, per wrk run
+load_seconds=5            # wrk, h2load and fetcher load, per run
 aiohttp_requests=5000     # aiohttp is slower: a smaller count, same connections
 
 while (($#)); do
@@ -162,10 +165,10 @@ CONF
     for threads in 1 2; do
       echo "peers.sh: $scheme, $threads thread(s), $connections connections x$runs ..." >&2
       for ((run = 1; run <= runs; ++run)); do
-        measure "$scheme wrk -t$threads" wrk -t"$threads" -c"$connections" -d"${wrk_duration}s" "$url"
-        measure "$scheme h2load --h1 -t$threads" h2load --h1 -t"$threads" -c"$connections" -n"$load_requests" "$url"
+        measure "$scheme wrk -t$threads" wrk -t"$threads" -c"$connections" -d"${load_seconds}s" "$url"
+        measure "$scheme h2load --h1 -t$threads" h2load --h1 -t"$threads" -c"$connections" -D"$load_seconds" "$url"
         measure "$scheme fetcher load --threads $threads" "$fetcher" load "$url" -c "$connections" \
-          -n "$load_requests" --threads "$threads" --format json --cacert "$nginx_dir/cert.pem"
+          -d "${load_seconds}s" --threads "$threads" --format json --cacert "$nginx_dir/cert.pem"
         if ((threads == 1)); then
           measure "$scheme aiohttp" "$python" "$peer" load aiohttp "$url" -c "$connections" \
             -n "$aiohttp_requests" --cafile "$nginx_dir/cert.pem"
