@@ -70,7 +70,8 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # runs do: enough for the kernel to reuse those ports, not for them to go).
 wait_for_time_wait() {
   local waited=0 left
-  while left=$(awk '$4 == "06"' /proc/net/tcp /proc/net/tcp6 2>/dev/null | wc -l); ((left >= 1000 && waited < 65)); do
+  while left=$(awk '$1 == "TCP:" { for (i = 2; i < NF; ++i) if ($i == "tw") print $(i + 1) }' /proc/net/sockstat); \
+        ((${left:-0} >= 1000 && waited < 65)); do
     sleep 1
     waited=$((waited + 1))
   done

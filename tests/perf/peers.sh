@@ -14,7 +14,7 @@
 # wrk, h2load --h1, fetcher load and aiohttp, all with the same connection count; req/s and
 # client CPU per request (user + system of the client process, from the kernel's accounting).
 # wrk, h2load and fetcher each run for the same 5 seconds, so that each process's start-up (its
-# libraries loaded and linked, about 7 ms for wrk and 16 ms for fetcher here) is spread over
+# libraries loaded and linked, about 7 ms for wrk and 12-16 ms for fetcher here) is spread over
 # about as many requests: with a fixed request count instead, the tool that runs fewer requests
 # pays more of its start-up per request.
 #
@@ -39,7 +39,7 @@ while (($#)); do
     -c) connections=$2; shift 2 ;;
     --lists-only) do_throughput=0; shift ;;
     --throughput-only) do_lists=0; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "peers.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
