@@ -660,7 +660,7 @@ TEST(ResultJson, RoundTrip) {
 }
 
 TEST(ResultJson, RoundTripOfEveryErrorKindAndEmptySource) {
-  for (int i = 0; i <= static_cast<int>(ErrorKind::resource); ++i) {
+  for (int i = 0; i <= static_cast<int>(ErrorKind::internal); ++i) {
     auto result = sample_result();
     result.error = static_cast<ErrorKind>(i);
     result.source.clear();

@@ -710,6 +710,7 @@ TEST(ErrorKindNames, EveryKindHasItsNameAndRoundTrips) {
       {ErrorKind::too_many_redirects, "too-many-redirects"},
       {ErrorKind::cancelled, "cancelled"},
       {ErrorKind::resource, "resource"},
+      {ErrorKind::internal, "internal"},
   };
   for (const auto& [kind, name] : expected) {
     EXPECT_EQ(to_string(kind), name);
@@ -717,8 +718,8 @@ TEST(ErrorKindNames, EveryKindHasItsNameAndRoundTrips) {
     EXPECT_TRUE(parse_error_kind(name, parsed)) << name;
     EXPECT_EQ(parsed, kind) << name;
   }
-  // Every enumerator from none to resource is in the list above, so none is missed.
-  for (int i = 0; i <= static_cast<int>(ErrorKind::resource); ++i) {
+  // Every enumerator from none to the last is in the list above, so none is missed.
+  for (int i = 0; i <= static_cast<int>(ErrorKind::internal); ++i) {
     const auto kind = static_cast<ErrorKind>(i);
     ErrorKind back = ErrorKind::none;
     EXPECT_TRUE(parse_error_kind(to_string(kind), back)) << i;

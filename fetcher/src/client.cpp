@@ -16,6 +16,7 @@
 #include "tls_session_cache.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -879,9 +880,57 @@ Client::Counters Client::counters() const {
   return {impl_->connections_opened.load(), impl_->tls_handshakes.load(), impl_->tls_resumed.load()};
 }
 
-asio::awaitable<FetchResult> Client::async_fetch(FetchRequest request, std::size_t index) {
-  auto impl = impl_;  // the client may be destroyed while this coroutine is suspended
+namespace {
+
+// A fetch that ended in an exception: a bug, or memory the machine refused, never a URL's fault.
+FetchResult internal_failure_result(std::exception_ptr error, std::string url, std::string source) {
+  FetchResult result;
+  result.url = std::move(url);
+  result.final_url = result.url;
+  result.source = std::move(source);
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::bad_alloc&) {
+    result.error = ErrorKind::resource;
+    result.message = "out of memory";
+  } catch (const std::exception& e) {
+    result.error = ErrorKind::internal;
+    result.message = std::string("internal error: ") + e.what();
+  } catch (...) {
+    result.error = ErrorKind::internal;
+    result.message = "internal error";
+  }
+  if (!result.source.empty()) result.message = result.source + ": " + result.message;
+  return result;
+}
+
+}  // namespace
+
+// The fetch's coroutine. It owns its arguments (moved into its frame by the plain functions
+// that start it) and a reference to the client's state, which may outlive the Client object.
+asio::awaitable<FetchResult> Client::fetch_holding(std::shared_ptr<Impl> impl, FetchRequest request,
+                                                   std::size_t index) {
   co_return co_await impl->fetch(std::move(request), index);
+}
+
+asio::awaitable<FetchResult> Client::async_fetch(FetchRequest request, std::size_t index) {
+  return fetch_holding(impl_, std::move(request), index);
+}
+
+void Client::start_fetch(std::shared_ptr<Impl> impl, asio::any_io_executor executor, FetchRequest request,
+                         FetchHandler handler) {
+  // Kept for the failure result: the request itself moves into the coroutine.
+  auto url = request.url;
+  auto source = request.source;
+  asio::co_spawn(executor, fetch_holding(std::move(impl), std::move(request), 0),
+                 [executor, handler = std::move(handler), url = std::move(url), source = std::move(source)](
+                     std::exception_ptr error, FetchResult result) mutable {
+                   if (error) result = internal_failure_result(error, url, source);
+                   const auto handler_executor = asio::get_associated_executor(handler, executor);
+                   asio::dispatch(handler_executor, [handler = std::move(handler), result = std::move(result)]() mutable {
+                     std::move(handler)(std::move(result));
+                   });
+                 });
 }
 
 FetchResult Client::fetch(const FetchRequest& request, std::size_t index) {

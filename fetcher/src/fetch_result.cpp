@@ -7,7 +7,7 @@
 namespace fetcher {
 namespace {
 
-constexpr std::array<std::pair<ErrorKind, std::string_view>, 13> kind_names{{
+constexpr std::array<std::pair<ErrorKind, std::string_view>, 14> kind_names{{
     {ErrorKind::none, "none"},
     {ErrorKind::bad_url, "bad-url"},
     {ErrorKind::dns, "dns"},
@@ -21,6 +21,7 @@ constexpr std::array<std::pair<ErrorKind, std::string_view>, 13> kind_names{{
     {ErrorKind::too_many_redirects, "too-many-redirects"},
     {ErrorKind::cancelled, "cancelled"},
     {ErrorKind::resource, "resource"},
+    {ErrorKind::internal, "internal"},
 }};
 
 }  // namespace

@@ -10,6 +10,9 @@
 #include <fetcher/fetch_result.hpp>
 #include <fetcher/url_list.hpp>
 
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
@@ -37,9 +40,25 @@ class Client {
   };
   Counters counters() const;
 
-  // Fetches on the executor of the awaiting coroutine. Never throws for per-URL failures:
-  // they come back as FetchResult::error. Safe to call from many threads at once.
+  // Fetches on the executor of the awaiting coroutine: `co_await client.async_fetch(request)`.
+  // Never throws for per-URL failures: they come back as FetchResult::error. Safe to call from
+  // many threads at once. A plain function, not a coroutine: it moves the request into the
+  // fetch's own coroutine frame, so the awaiting coroutine holds no copy of it.
   boost::asio::awaitable<FetchResult> async_fetch(FetchRequest request, std::size_t index = 0);
+
+  // The same fetch with any Asio completion token: a callback `void(FetchResult)`,
+  // `asio::use_future`, `asio::deferred`, `asio::use_awaitable`. The fetch runs on `executor`
+  // (an io_context's or a strand's); the handler runs on its own associated executor, or on
+  // `executor` when it has none. An unexpected exception inside the fetch completes it as
+  // ErrorKind::internal; the handler is always called exactly once.
+  template <class CompletionToken>
+  auto async_fetch(boost::asio::any_io_executor executor, FetchRequest request, CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, void(FetchResult)>(
+        [impl = impl_](auto handler, boost::asio::any_io_executor on, FetchRequest what) {
+          start_fetch(impl, std::move(on), std::move(what), FetchHandler(std::move(handler)));
+        },
+        token, std::move(executor), std::move(request));
+  }
 
   // Blocking fetch: does not return until the result is complete. It drives a private event
   // loop (one per calling thread) through the same coroutine as async_fetch.
@@ -47,6 +66,12 @@ class Client {
 
  private:
   struct Impl;
+  using FetchHandler = boost::asio::any_completion_handler<void(FetchResult)>;
+  static boost::asio::awaitable<FetchResult> fetch_holding(std::shared_ptr<Impl> impl, FetchRequest request,
+                                                           std::size_t index);
+  static void start_fetch(std::shared_ptr<Impl> impl, boost::asio::any_io_executor executor, FetchRequest request,
+                          FetchHandler handler);
+
   std::shared_ptr<Impl> impl_;
 };
 

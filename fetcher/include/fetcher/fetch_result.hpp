@@ -24,6 +24,7 @@ enum class ErrorKind {
   too_many_redirects,
   cancelled,      // the run was stopped before this fetch finished
   resource,       // the machine refused a resource (threads, file descriptors)
+  internal,       // an unexpected exception inside the fetch: a bug of the library's, reported
 };
 
 std::string_view to_string(ErrorKind kind);

@@ -1,0 +1,188 @@
+// client_api_test.cpp: every form of calling the client that the README and client.hpp show,
+// compiled and run against a real origin: the awaitable with a braced temporary request (the
+// form GCC 12 miscompiles for aggregates), with an lvalue, and the completion-token forms
+// (a callback, use_future, deferred, use_awaitable). The ASan build runs them too.
+#include "test_origin.hpp"
+
+#include <fetcher/client.hpp>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace fetcher {
+namespace {
+
+namespace asio = boost::asio;
+using testing::TestOrigin;
+
+const char* const sites = R"(
+seed = 3
+[[site]]
+host = "api.test"
+latency_ms = 1
+body_bytes = 3000
+capacity = 0
+)";
+
+// Long enough that no string here fits the small-string buffer: a double free shows.
+const std::string page = "http://api.test/a/path/long/enough/to/live/on/the/heap/index.html";
+const std::string source = "a source name long enough to live on the heap, too";
+
+class ClientApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { origin_ = new TestOrigin(sites); }
+  static void TearDownTestSuite() {
+    delete origin_;
+    origin_ = nullptr;
+  }
+  void expect_page(const FetchResult& result) {
+    ASSERT_TRUE(result.ok()) << result.message;
+    EXPECT_EQ(result.url, page);
+    EXPECT_EQ(result.status, 200u);
+    EXPECT_EQ(result.body_sha256, origin_->expected_digest("api.test", "/a/path/long/enough/to/live/on/the/heap/index.html"));
+  }
+
+  // Runs `body` as a coroutine on a fresh loop to completion.
+  template <class Body>
+  void run_coroutine(Body body) {
+    asio::io_context loop;
+    bool finished = false;
+    asio::co_spawn(loop, body(), [&](std::exception_ptr error) {
+      EXPECT_FALSE(error);
+      finished = true;
+    });
+    loop.run();
+    EXPECT_TRUE(finished);
+  }
+
+  static TestOrigin* origin_;
+};
+TestOrigin* ClientApiTest::origin_ = nullptr;
+
+TEST_F(ClientApiTest, AwaitsABracedTemporaryRequest) {
+  Client client(origin_->client_options());
+  run_coroutine([&]() -> asio::awaitable<void> {
+    const auto result = co_await client.async_fetch({page, source, ""});
+    expect_page(result);
+    EXPECT_EQ(result.source, source);
+  });
+}
+
+TEST_F(ClientApiTest, AwaitsABracedTemporaryWithAnIndex) {
+  Client client(origin_->client_options());
+  run_coroutine([&]() -> asio::awaitable<void> {
+    const auto result = co_await client.async_fetch({page, source}, 5);
+    expect_page(result);
+    EXPECT_EQ(result.index, 5u);
+  });
+}
+
+TEST_F(ClientApiTest, AwaitsANamedTemporaryAndAnLvalue) {
+  Client client(origin_->client_options());
+  run_coroutine([&]() -> asio::awaitable<void> {
+    expect_page(co_await client.async_fetch(FetchRequest{page, source, ""}));
+    FetchRequest request(page, source);
+    expect_page(co_await client.async_fetch(request));
+    EXPECT_EQ(request.url, page);  // copied, not moved from
+    expect_page(co_await client.async_fetch(std::move(request)));
+  });
+}
+
+TEST_F(ClientApiTest, AwaitsManyBracedTemporariesInFlightAtOnce) {
+  Client client(origin_->client_options());
+  asio::io_context loop;
+  int done = 0;
+  for (int i = 0; i < 20; ++i) {
+    asio::co_spawn(loop, [&]() -> asio::awaitable<void> {
+      expect_page(co_await client.async_fetch({page, source, ""}));
+      ++done;
+    }, [](std::exception_ptr error) { EXPECT_FALSE(error); });
+  }
+  loop.run();
+  EXPECT_EQ(done, 20);
+}
+
+TEST_F(ClientApiTest, CompletesACallback) {
+  Client client(origin_->client_options());
+  asio::io_context loop;
+  std::optional<FetchResult> result;
+  client.async_fetch(loop.get_executor(), {page, source, ""}, [&](FetchResult value) { result = std::move(value); });
+  loop.run();
+  ASSERT_TRUE(result);
+  expect_page(*result);
+}
+
+TEST_F(ClientApiTest, CallsABoundHandlerOnItsOwnExecutor) {
+  Client client(origin_->client_options());
+  asio::io_context loop;
+  auto strand = asio::make_strand(loop);
+  bool on_strand = false;
+  client.async_fetch(loop.get_executor(), {page, source, ""},
+                     asio::bind_executor(strand, [&](FetchResult value) {
+                       on_strand = strand.running_in_this_thread();
+                       expect_page(value);
+                     }));
+  loop.run();
+  EXPECT_TRUE(on_strand);
+}
+
+TEST_F(ClientApiTest, CompletesAFuture) {
+  Client client(origin_->client_options());
+  asio::io_context loop;
+  auto work = asio::make_work_guard(loop);
+  std::thread driver([&] { loop.run(); });
+  auto future = client.async_fetch(loop.get_executor(), {page, source, ""}, asio::use_future);
+  const auto result = future.get();
+  work.reset();
+  driver.join();
+  expect_page(result);
+}
+
+TEST_F(ClientApiTest, StartsADeferredFetchOnlyWhenAsked) {
+  Client client(origin_->client_options());
+  asio::io_context loop;
+  auto deferred = client.async_fetch(loop.get_executor(), {page, source, ""}, asio::deferred);
+  EXPECT_EQ(loop.poll(), 0u);  // nothing started yet
+  loop.restart();              // poll() found no work and left the loop stopped
+  std::optional<FetchResult> result;
+  std::move(deferred)([&](FetchResult value) { result = std::move(value); });
+  loop.run();
+  ASSERT_TRUE(result);
+  expect_page(*result);
+}
+
+TEST_F(ClientApiTest, TokenFormAwaitsWithUseAwaitable) {
+  Client client(origin_->client_options());
+  run_coroutine([&]() -> asio::awaitable<void> {
+    auto executor = co_await asio::this_coro::executor;
+    expect_page(co_await client.async_fetch(executor, {page, source, ""}, asio::use_awaitable));
+  });
+}
+
+TEST_F(ClientApiTest, AFetchOutlivesItsClient) {
+  asio::io_context loop;
+  std::optional<FetchResult> result;
+  {
+    Client client(origin_->client_options());
+    client.async_fetch(loop.get_executor(), {page, source, ""}, [&](FetchResult value) { result = std::move(value); });
+  }
+  loop.run();
+  ASSERT_TRUE(result);
+  expect_page(*result);
+}
+
+}  // namespace
+}  // namespace fetcher
