@@ -6,7 +6,10 @@
 
 #include <fetcher/client.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/io_context.hpp>
@@ -34,6 +37,12 @@ seed = 3
 host = "api.test"
 latency_ms = 1
 body_bytes = 3000
+capacity = 0
+
+[[site]]
+host = "stalls.test"
+latency_ms = 20000
+body_bytes = 10
 capacity = 0
 )";
 
@@ -182,6 +191,41 @@ TEST_F(ClientApiTest, AFetchOutlivesItsClient) {
   loop.run();
   ASSERT_TRUE(result);
   expect_page(*result);
+}
+
+// Cancelling one fetch through its completion handler's slot ends it as `cancelled`, at once,
+// not as the error its aborted stage saw, nor at its timeout.
+TEST_F(ClientApiTest, ACancelledFetchSaysCancelled) {
+  Client client(origin_->client_options());
+  asio::io_context loop;
+  asio::cancellation_signal cancel;
+  std::optional<FetchResult> result;
+  client.async_fetch(loop.get_executor(), {"http://stalls.test/", "one fetch", ""},
+                     asio::bind_cancellation_slot(cancel.slot(), [&](FetchResult value) { result = std::move(value); }));
+  // Cancelled once the request is out and the fetch waits for the answer the site stalls on.
+  while (origin_->server().stats().total_requests == 0) loop.run_one();
+  cancel.emit(asio::cancellation_type::terminal);
+  loop.run();
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->error, ErrorKind::cancelled) << result->message;
+  EXPECT_EQ(result->message, "one fetch: cancelled: the fetch was cancelled");
+}
+
+TEST_F(ClientApiTest, ACancelledAwaitableFetchSaysCancelled) {
+  Client client(origin_->client_options());
+  asio::io_context loop;
+  asio::cancellation_signal cancel;
+  std::optional<FetchResult> result;
+  asio::co_spawn(loop, client.async_fetch({"https://stalls.test/", "", ""}),
+                 asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr error, FetchResult value) {
+                   EXPECT_FALSE(error);
+                   result = std::move(value);
+                 }));
+  asio::steady_timer soon(loop, std::chrono::milliseconds(100));
+  soon.async_wait([&](boost::system::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+  loop.run();
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->error, ErrorKind::cancelled) << result->message;
 }
 
 }  // namespace

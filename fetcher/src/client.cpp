@@ -15,6 +15,7 @@
 #include "printable.hpp"
 #include "tls_session_cache.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -908,9 +909,22 @@ FetchResult internal_failure_result(std::exception_ptr error, std::string url, s
 
 // The fetch's coroutine. It owns its arguments (moved into its frame by the plain functions
 // that start it) and a reference to the client's state, which may outlive the Client object.
+// A per-operation cancellation (the caller's cancellation slot: a bound slot, `||` of awaitable
+// operators) aborts the stage in progress; a fetch that then ends without its response says
+// `cancelled`, whatever error the aborted stage reported.
 asio::awaitable<FetchResult> Client::fetch_holding(std::shared_ptr<Impl> impl, FetchRequest request,
                                                    std::size_t index) {
-  co_return co_await impl->fetch(std::move(request), index);
+  // The flag belongs to the awaiting coroutine's chain: set for the fetch, then put back.
+  const bool throws_if_cancelled = co_await asio::this_coro::throw_if_cancelled();
+  co_await asio::this_coro::throw_if_cancelled(false);
+  auto result = co_await impl->fetch(std::move(request), index);
+  const auto state = co_await asio::this_coro::cancellation_state;
+  if (state.cancelled() != asio::cancellation_type::none && result.status == 0) {
+    result.error = ErrorKind::cancelled;
+    result.message = (result.source.empty() ? "" : result.source + ": ") + "cancelled: the fetch was cancelled";
+  }
+  co_await asio::this_coro::throw_if_cancelled(throws_if_cancelled);
+  co_return result;
 }
 
 asio::awaitable<FetchResult> Client::async_fetch(FetchRequest request, std::size_t index) {
@@ -922,15 +936,18 @@ void Client::start_fetch(std::shared_ptr<Impl> impl, asio::any_io_executor execu
   // Kept for the failure result: the request itself moves into the coroutine.
   auto url = request.url;
   auto source = request.source;
+  // The caller's cancellation slot reaches the fetch's coroutine through co_spawn.
+  const auto slot = asio::get_associated_cancellation_slot(handler);
   asio::co_spawn(executor, fetch_holding(std::move(impl), std::move(request), 0),
-                 [executor, handler = std::move(handler), url = std::move(url), source = std::move(source)](
+                 asio::bind_cancellation_slot(slot, [executor, handler = std::move(handler), url = std::move(url),
+                                                     source = std::move(source)](
                      std::exception_ptr error, FetchResult result) mutable {
                    if (error) result = internal_failure_result(error, url, source);
                    const auto handler_executor = asio::get_associated_executor(handler, executor);
                    asio::dispatch(handler_executor, [handler = std::move(handler), result = std::move(result)]() mutable {
                      std::move(handler)(std::move(result));
                    });
-                 });
+                 }));
 }
 
 FetchResult Client::fetch(const FetchRequest& request, std::size_t index) {
