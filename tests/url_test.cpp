@@ -1,11 +1,13 @@
 // Unit tests for URLs as a crawler meets them: hrefs read as browsers read them (resolve_url),
 // queries and path escapes kept byte-exact on the way to the request target (split_url), the
 // canonical form for de-duplication (canonical_url), and the port range in every entry point.
+#include <fetcher/fetch_options.hpp>
 #include <fetcher/url.hpp>
 #include <fetcher/url_list.hpp>
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 
 namespace fetcher {
@@ -235,6 +237,20 @@ TEST(Ports, ResolveUrl) {
   }
   EXPECT_EQ(resolve_url(page, "//127.0.0.1:99999").error, "redirect to bad port in URL: http://127.0.0.1:99999");
   EXPECT_EQ(resolve_url("http://127.0.0.1:99999/", "x").error, "redirect to bad port in URL: http://127.0.0.1:99999/x");
+}
+
+// --connect-to's ports are range-checked already; a proxy's port is read as URLs' ports are.
+TEST(Ports, ConnectToAndProxy) {
+  EXPECT_EQ(ConnectTo::parse("a.example:65535:127.0.0.1:65535").target_port, 65535);
+  EXPECT_THROW(ConnectTo::parse("a.example:99999:127.0.0.1:80"), std::invalid_argument);
+  EXPECT_THROW(ConnectTo::parse("a.example:80:127.0.0.1:65536"), std::invalid_argument);
+  FetchOptions options;
+  options.http_proxy = "http://127.0.0.1:65535";
+  EXPECT_EQ(options.proxy_for(false, "a.example")->port, 65535);
+  for (const char* proxy : {"http://127.0.0.1:0", "http://127.0.0.1:65536", "http://127.0.0.1:99999"}) {
+    options.http_proxy = proxy;
+    EXPECT_THROW(options.check_proxies(), std::invalid_argument) << proxy;
+  }
 }
 
 }  // namespace
