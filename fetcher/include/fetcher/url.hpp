@@ -31,10 +31,13 @@ using ResolvedUrl = UrlResult;
 //     '{', '}', '|', '^', '\' in the query, other controls, bytes past ASCII, a '%' not starting
 //     an escape) are percent-encoded; every other byte, and every escape, stays as written;
 //   - backslashes before the query are slashes; "http:x" against an http base is relative, and
-//     any number of slashes may stand before the host ("http:///h/", "\\h\x").
+//     any number of slashes (or backslashes) may stand before the host ("http:///h/").
+// Browsers send '`', '{', '}', '|', '^' and '\' in a query unescaped; a request here carries them
+// escaped, as RFC 3986 requires.
 // The result has the scheme and host in lower case, no default port ("http://a:80/" gives
-// "http://a/"), no fragment, and the path's dot-segments removed. It passes check_url; an error
-// names the problem (no host, a bad port, a scheme other than http/https, unparsable).
+// "http://a/", ":0080" gives no port either), no fragment, and the path's dot-segments removed.
+// It passes check_url; an error names the problem (no host, a bad port or one outside 1..65535,
+// a scheme other than http/https, unparsable).
 UrlResult resolve_url(std::string_view base, std::string_view reference);
 
 // The canonical form of an absolute http(s) URL, for de-duplication: scheme and host in lower
