@@ -1,17 +1,17 @@
 // fuzz_resolve_url: the input is "BASE\nREFERENCE" (no newline: both are the whole input); the
-// reference is resolved against the base as a redirect's Location would be (resolve_url), and
-// both are split (split_url).
+// reference is resolved against the base as a redirect's Location would be (resolve_url), both
+// are split (split_url), and a resolved URL is put in canonical form (canonical_url).
 //
 // Invariants: nothing crashes; messages never carry control bytes; exactly one of url and error
 // is set; a resolved URL passes check_url, splits, has no fragment, and is a fixed point
 // (resolving it against anything gives it back), so the client's redirect-loop check, which
-// compares resolved URLs as strings, sees one spelling per URL.
+// compares resolved URLs as strings, sees one spelling per URL. Its canonical form exists,
+// passes check_url, is its own canonical form, keeps the query, and is what
+// canonical_url(base, reference) gives.
 //
 // The base is what the client resolves against: a URL that passed check_url (the request's
 // URL, or an earlier resolved Location). Bases that fail check_url are still resolved, for
-// crashes and for a result that passes check_url, but nothing more is asked of them: resolve_url
-// echoes an unparsable base as is, and a base without an authority ("http:d" with ".///h/")
-// yields a URL whose host came from the path.
+// crashes and for a result that passes check_url, but nothing more is asked of them.
 #include "fuzz_check.hpp"
 
 #include <fetcher/url.hpp>
@@ -38,6 +38,17 @@ void check_split(std::string_view url) {
     FUZZ_CHECK(parts.target.starts_with('/'),
                "target " + escaped(parts.target) + " from " + escaped(url));
   }
+}
+
+void check_canonical(std::string_view base, std::string_view reference, const std::string& url) {
+  const auto canonical = fetcher::canonical_url(url);
+  FUZZ_CHECK(canonical.error.empty() && fetcher::check_url(canonical.url).empty(),
+             "canonical form of " + escaped(url) + ": " + escaped(canonical.url) + " " + escaped(canonical.error));
+  FUZZ_CHECK(fetcher::canonical_url(canonical.url).url == canonical.url, "canonical form moves: " + escaped(canonical.url));
+  const auto query = url.find('?');
+  FUZZ_CHECK(query == std::string::npos || canonical.url.ends_with(std::string_view(url).substr(query)),
+             "query changed: " + escaped(url) + " -> " + escaped(canonical.url));
+  FUZZ_CHECK(fetcher::canonical_url(base, reference).url == canonical.url, "canonical_url(base, reference) differs");
 }
 
 }  // namespace
@@ -74,5 +85,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(again.url == url, "not a fixed point: " + escaped(url) + " -> " + escaped(again.url) + " " + escaped(again.error));
   const auto from_base = fetcher::resolve_url(base, url);
   FUZZ_CHECK(from_base.url == url, "absolute " + escaped(url) + " against the base gives " + escaped(from_base.url));
+  check_canonical(base, reference, url);
   return 0;
 }

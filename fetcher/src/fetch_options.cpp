@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "checked_url.hpp"
 #include "printable.hpp"
 
 #include <boost/url/parse.hpp>
@@ -141,7 +142,9 @@ std::optional<FetchOptions::Endpoint> parse_proxy(const std::string& proxy) {
   }
   std::string host(parsed->host_type() == boost::urls::host_type::ipv6 ? parsed->host_ipv6_address().to_string()
                                                                        : std::string(parsed->host()));
-  const std::uint16_t port = parsed->has_port() && !parsed->port().empty() ? parsed->port_number() : 80;
+  // detail::port_number, not Boost.URL's port_number(), which wraps some ports past 65535.
+  const std::uint16_t port = parsed->has_port() && !parsed->port().empty() ? detail::port_number(parsed->port()) : 80;
+  if (port == 0) throw std::invalid_argument("proxy '" + detail::printable(proxy) + "' has a bad port");
   return FetchOptions::Endpoint{std::move(host), port};
 }
 

@@ -69,10 +69,11 @@ std::string detail::check_url(std::string_view url, boost::urls::url_view& parse
     return "unsupported scheme '" + std::string(parsed.scheme()) + "' (only http and https)";
   }
   if (!parsed.has_authority() || parsed.encoded_host().empty()) return "no host in URL: " + printable(url);
-  // Boost.URL 1.81 reads "http://h:80a/x" as port 80 and the rootless path "a/x", which
-  // RFC 3986 forbids after an authority: the port is what is wrong.
+  // A port is 1..65535; an empty one ("http://h:/") means the default. Boost.URL 1.81 reads
+  // "http://h:80a/x" as port 80 and the rootless path "a/x", which RFC 3986 forbids after an
+  // authority: the port is what is wrong.
   const auto path = parsed.encoded_path();
-  if ((parsed.has_port() && !parsed.port().empty() && parsed.port_number() == 0) ||
+  if ((parsed.has_port() && !parsed.port().empty() && port_number(parsed.port()) == 0) ||
       (!path.empty() && !path.starts_with('/'))) {
     return "bad port in URL: " + printable(url);
   }
