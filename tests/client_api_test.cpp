@@ -202,12 +202,15 @@ TEST_F(ClientApiTest, ACancelledFetchSaysCancelled) {
   std::optional<FetchResult> result;
   client.async_fetch(loop.get_executor(), {"http://stalls.test/", "one fetch", ""},
                      asio::bind_cancellation_slot(cancel.slot(), [&](FetchResult value) { result = std::move(value); }));
-  // Cancelled once the request is out and the fetch waits for the answer the site stalls on.
-  while (origin_->server().stats().total_requests == 0) loop.run_one();
-  cancel.emit(asio::cancellation_type::terminal);
+  // Cancelled while the fetch waits for the answer the site stalls on.
+  asio::steady_timer soon(loop, std::chrono::milliseconds(100));
+  soon.async_wait([&](boost::system::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+  const auto started = std::chrono::steady_clock::now();
   loop.run();
   ASSERT_TRUE(result);
   EXPECT_EQ(result->error, ErrorKind::cancelled) << result->message;
+  // Ended by the cancellation, not by the first-byte timeout of the test options.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, origin_->client_options().first_byte_timeout);
   EXPECT_EQ(result->message, "one fetch: cancelled: the fetch was cancelled");
 }
 
