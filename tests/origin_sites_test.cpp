@@ -200,6 +200,44 @@ TEST(MakeBody, AnySize) {
   }
 }
 
+TEST(SiteGraph, PagesLinkToSeededPagesOfTheSite) {
+  const auto sites = parse_sites("[[site]]\nhost = \"graph.test\"\nbody_bytes = 2000\nlinks = 5\npages = 7\n", "t");
+  const Site& site = sites.sites.at(0);
+  EXPECT_EQ(site.links, 5u);
+  EXPECT_EQ(site.pages, 7u);
+  const auto links = page_links(site, "/page/3");
+  ASSERT_EQ(links.size(), 5u);
+  EXPECT_EQ(links, page_links(site, "/page/3"));  // seeded: the same every time
+  EXPECT_NE(links, page_links(site, "/page/4"));
+  const auto body = make_body(site, "/page/3");
+  EXPECT_EQ(body.size(), 2000u);
+  std::size_t from = 0;
+  for (const auto& link : links) {
+    EXPECT_TRUE(link.starts_with("/page/")) << link;
+    EXPECT_LT(std::stoul(link.substr(6)), 7u) << link;
+    const auto anchor = body.find("<a href=\"" + link + "\">", from);  // in the listed order
+    ASSERT_NE(anchor, std::string::npos) << link;
+    from = anchor + 1;
+  }
+}
+
+TEST(SiteGraph, APageIsLongEnoughForItsLinks) {
+  Site site;
+  site.host = "graph.test";
+  site.body_bytes = 10;
+  site.links = 20;
+  const auto body = make_body(site, "/");
+  EXPECT_GT(body.size(), 20u * 20u);
+  EXPECT_TRUE(body.ends_with("</body></html>\n"));
+  EXPECT_EQ(body, make_body(site, "/"));
+}
+
+TEST(SiteGraph, LinksAndPagesAreChecked) {
+  EXPECT_THROW(parse_sites("[[site]]\nhost = \"g.test\"\npages = 0\n", "t"), std::runtime_error);
+  EXPECT_THROW(parse_sites("[[site]]\nhost = \"g.test\"\nlinks = 1001\n", "t"), std::runtime_error);
+  EXPECT_TRUE(page_links(parse_sites("[[site]]\nhost = \"g.test\"\n", "t").sites.at(0), "/").empty());
+}
+
 TEST(ShippedSites, ParseAndHostEveryCourseUrl) {
   const std::string urls_directory = std::string(FETCHER_SOURCE_DIR) + "/urls";
   const SiteSet sites = load_sites(urls_directory + "/sites.toml");

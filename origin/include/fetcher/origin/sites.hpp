@@ -14,6 +14,8 @@
 //   fail_status = 503                 # ...with this status (default 503)
 //   retry_after_s = 1                 # ...and this Retry-After (default none)
 //   fault = "reset-body"              # optional: misbehave on purpose (see Fault below)
+//   links = 4                         # optional: each page links to 4 pages of the site...
+//   pages = 100                       # ...among /page/0 .. /page/99 (default 100)
 #pragma once
 
 #include <chrono>
@@ -76,6 +78,11 @@ struct Site {
   unsigned fail_status = 503;
   unsigned retry_after_s = 0;
   Fault fault = Fault::none;
+  // A site graph for crawlers: every page's body starts with `links` anchors
+  // (<a href="/page/K">) to pages drawn, seeded by host and path, from /page/0 .. /page/{pages-1}.
+  // Such a page is at least as long as its anchors, whatever body_bytes says.
+  unsigned links = 0;
+  unsigned pages = 100;
 };
 
 struct SiteSet {
@@ -100,8 +107,12 @@ std::chrono::microseconds request_latency(const SiteSet& sites, const Site& site
 // True when a request for scheme://site.host<path> is answered with the site's redirect.
 bool is_redirected(const Site& site, std::string_view scheme, std::string_view path);
 
-// The deterministic body served for `path` on `site` (site.body_bytes long, text/html).
+// The deterministic body served for `path` on `site` (site.body_bytes long, text/html; longer
+// when the site's links need more room).
 std::string make_body(const Site& site, std::string_view path);
+
+// The paths a page of `site` links to, in the order its body lists them (empty without links).
+std::vector<std::string> page_links(const Site& site, std::string_view path);
 
 // `data` gzip-compressed (RFC 1952), for sites with gzip = true.
 std::string gzip_compress(std::string_view data);
