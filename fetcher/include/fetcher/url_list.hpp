@@ -5,18 +5,14 @@
 // (with file:line) while the rest of the list runs.
 #pragma once
 
+#include <fetcher/fetch_request.hpp>
+
 #include <istream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace fetcher {
-
-struct FetchRequest {
-  std::string url;
-  std::string source;  // "file:line" or "argument 2"; used in messages
-  std::string error;   // non-empty: the line was rejected, with this reason
-};
 
 // Checks one URL: returns an empty string when it is an absolute http/https URL with a host,
 // otherwise the reason it is not.
