@@ -36,6 +36,8 @@ nlohmann::json result_to_json(const FetchResult& result) {
       {"ok", result.ok()},
       {"error", std::string(to_string(result.error))},
       {"message", result.message},
+      {"content_type", result.headers.content_type()},
+      {"warning", result.warning},
   };
   if (!result.source.empty()) json["source"] = result.source;
   return json;
@@ -60,6 +62,9 @@ FetchResult result_from_json(const nlohmann::json& json) {
   result.timings.total = from_ms(json.at("total_ms").get<double>());
   if (!parse_error_kind(json.at("error").get<std::string>(), result.error)) result.error = ErrorKind::protocol;
   result.message = json.at("message").get<std::string>();
+  // The header fields are not in the JSON, only their media type: kept as a Content-Type field.
+  if (const auto type = json.value("content_type", std::string()); !type.empty()) result.headers.add("Content-Type", type);
+  result.warning = json.value("warning", std::string());
   return result;
 }
 

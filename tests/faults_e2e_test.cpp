@@ -123,8 +123,9 @@ const FaultCase fault_cases[] = {
     {"huge-headers", "https", ErrorKind::too_large, "header section larger than 65536 bytes"},
     {"bad-chunked", "http", ErrorKind::protocol, "malformed chunked encoding"},
     {"bad-chunked", "https", ErrorKind::protocol, "malformed chunked encoding"},
-    {"short-length", "http", ErrorKind::protocol, "more bytes than its Content-Length"},
-    {"short-length", "https", ErrorKind::protocol, "more bytes than its Content-Length"},
+    // RFC 9112 6.3: the body is the first Content-Length bytes, the rest ignored with a warning.
+    {"short-length", "http", ErrorKind::none, ""},
+    {"short-length", "https", ErrorKind::none, ""},
     {"long-length", "http", ErrorKind::protocol, "server closed the connection after 1000 of 1100 body bytes"},
     {"long-length", "https", ErrorKind::protocol, "server closed the connection after 1000 of 1100 body bytes"},
     {"endless-body", "http", ErrorKind::too_large, "body larger than the limit of " + std::to_string(body_limit) + " bytes"},
@@ -280,6 +281,10 @@ TEST_P(FaultTest, EndsInItsErrorKindWithinItsTimeout) {
     if (std::string(fault.fault) == "stall-body") {
       EXPECT_GT(result.body_bytes, 0u);
     }
+    // The process pool's result codec (run.cpp) does not carry the warning yet.
+    if (std::string(fault.fault) == "short-length" && std::string(strategy).rfind("processes", 0) != 0) {
+      EXPECT_NE(result.warning.find("more than its Content-Length"), std::string::npos) << result.warning;
+    }
   }
   // Measured from outside the client too: sequential runs the URLs one after the other.
   const auto rounds = std::string(strategy) == "sequential" ? requests.size() : 1;
@@ -339,7 +344,11 @@ TEST_P(MixedTest, HealthyUrlsSucceedBetweenFaultyOnes) {
       EXPECT_EQ(to_string(result.error), to_string(expected[i]->kind));
     }
   }
-  EXPECT_EQ(timed.report.ok, static_cast<std::size_t>(healthy) + 1);
+  // A fault that ends in a success (short-length: the body is its first Content-Length bytes)
+  // counts as ok too.
+  const auto faults_ok = std::count_if(expected.begin(), expected.end(),
+                                       [](const auto& fault) { return fault && fault->kind == ErrorKind::none; });
+  EXPECT_EQ(timed.report.ok, static_cast<std::size_t>(healthy) + 1 + static_cast<std::size_t>(faults_ok));
 }
 
 std::string strategy_name(const ::testing::TestParamInfo<const char*>& param_info) {
@@ -394,7 +403,8 @@ TEST_P(LeakTest, FaultsLeaveNoDescriptorsOpen) {
   const auto before = settled_descriptors(2s);
   const auto timed = run_watched(requests, GetParam(), options());
   ASSERT_FALSE(timed.hung);
-  EXPECT_EQ(timed.report.ok, 0u);
+  // Every fault fails but short-length, whose body is its first Content-Length bytes.
+  EXPECT_EQ(timed.report.ok, 1u);
   EXPECT_LE(descriptors_down_to(before, 3s), before) << descriptor_list();
 }
 

@@ -701,6 +701,7 @@ TEST(ErrorKindNames, EveryKindHasItsNameAndRoundTrips) {
   const std::vector<std::pair<ErrorKind, std::string_view>> expected = {
       {ErrorKind::none, "none"},
       {ErrorKind::bad_url, "bad-url"},
+      {ErrorKind::bad_request, "bad-request"},
       {ErrorKind::dns, "dns"},
       {ErrorKind::connect, "connect"},
       {ErrorKind::tls, "tls"},

@@ -2,7 +2,8 @@
 //   fetch       redirects and retries, under the total deadline
 //   attempt     one request: per-host slot, connection (pooled or new), exchange
 //   open        resolve, connect, TLS handshake with SNI and name verification
-//   exchange    write the GET, read the header (skipping 1xx), stream the body through SHA-256
+//   exchange    write the request, read the header (skipping 1xx)
+//   read_body   stream the body through SHA-256, into the kept body or the caller's handler
 #include <fetcher/client.hpp>
 #include <fetcher/url.hpp>
 
@@ -126,27 +127,20 @@ struct BodySink {
   }
 };
 
-// Beast's response parsing (framing, limits, keep-alive, chunks) keeping only what the client
-// reads from the header: http::parser would store every field in a node of its own, a few
-// allocations per response for fields nobody looks at. The body goes to the sink.
+// Beast's response parsing (framing, limits, keep-alive, chunks) with the fields kept in one
+// HeaderFields (a string and a table of offsets): http::parser would store every field in a node
+// of its own, a few allocations per response. The body goes to the sink.
 class ResponseParser final : public http::basic_parser<false> {
  public:
   unsigned status = 0;
-  std::optional<std::string> location;       // the first of each, as header.find would give
-  std::optional<std::string> retry_after;
-  std::optional<std::string> content_encoding;
+  HeaderFields* fields = nullptr;            // receives the header's fields
   BodySink* sink = nullptr;                  // set before the body is read
 
  private:
   void on_request_impl(http::verb, beast::string_view, beast::string_view, int, error_code&) override {}
   void on_response_impl(int code, beast::string_view, int, error_code&) override { status = static_cast<unsigned>(code); }
-  void on_field_impl(http::field name, beast::string_view, beast::string_view value, error_code&) override {
-    auto keep = [&](std::optional<std::string>& slot) {
-      if (!slot) slot.emplace(value.data(), value.size());
-    };
-    if (name == http::field::location) keep(location);
-    else if (name == http::field::retry_after) keep(retry_after);
-    else if (name == http::field::content_encoding) keep(content_encoding);
+  void on_field_impl(http::field, beast::string_view name, beast::string_view value, error_code&) override {
+    fields->add(std::string_view(name.data(), name.size()), std::string_view(value.data(), value.size()));
   }
   void on_header_impl(error_code&) override {}
   void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
@@ -181,6 +175,8 @@ class ReadBuffer {
   }
   void consume(std::size_t n) { buffer_.consume(n); }
   bool last_read_filled() const { return filled_; }
+  beast::flat_buffer& buffer() { return buffer_; }
+  const beast::flat_buffer& buffer() const { return buffer_; }
 
  private:
   beast::flat_buffer& buffer_;
@@ -210,6 +206,33 @@ struct Failure {
   ErrorKind kind = ErrorKind::none;
   std::string message;
 };
+
+// What one hop sends, and what it does with the answer's body.
+struct Outgoing {
+  const FetchRequest& request;  // method, header fields and body, as redirects rewrote them
+  BodyMode body_mode;           // never client_default
+  std::uint64_t body_limit;     // decoded body bytes accepted (the keep limit in keep mode)
+  bool may_retry;               // a retryable status will be tried again: it is not final
+};
+
+// The bytes a body goes to once decoded: one pointer to this is all the decoder's sink holds,
+// so that std::function keeps it in place instead of allocating.
+struct DecodedTargets {
+  Sha256* digest = nullptr;
+  std::string* keep = nullptr;
+  BodyHandler* handler = nullptr;
+};
+
+// RFC 9110 15.4: a 303 turns the request into a GET (a HEAD stays one); 301 and 302 turn a POST
+// into a GET, as browsers do; 307 and 308 keep the method and the body.
+void rewrite_for_redirect(FetchRequest& request, unsigned status) {
+  const bool to_get = (status == 303 && request.method != Method::head) ||
+                      ((status == 301 || status == 302) && request.method == Method::post);
+  if (!to_get) return;
+  request.method = Method::get;
+  request.body.clear();
+  request.headers.erase("content-type");
+}
 
 // What one request/response exchange produced.
 struct Exchange {
@@ -466,11 +489,12 @@ struct Client::Impl {
   }
   static std::size_t send_now(beast::ssl_stream<beast::tcp_stream>&, std::string_view) { return 0; }
 
-  Failure classify_read_error(const error_code& ec, const char* stage, const StageDeadline& deadline) const {
+  Failure classify_read_error(const error_code& ec, const char* stage, const StageDeadline& deadline,
+                              std::uint64_t body_limit) const {
     if (ec == beast::error::timeout) return timeout_failure(stage, options.first_byte_timeout, deadline.total_limited);
     if (ec == http::error::body_limit) {
       return {ErrorKind::too_large,
-              std::string(stage) + ": body larger than the limit of " + std::to_string(options.body_limit) + " bytes"};
+              std::string(stage) + ": body larger than the limit of " + std::to_string(body_limit) + " bytes"};
     }
     if (ec == http::error::header_limit) {
       return {ErrorKind::too_large,
@@ -514,37 +538,43 @@ struct Client::Impl {
     }
   }
 
-  // The HTTP exchange on an established (plain or TLS) stream, reading through the
-  // connection's own buffer.
+  // The request's head, and its body after it, as one string: the bytes Beast's serializer would
+  // write for these fields, without a fields container that allocates a node per field. Through
+  // a plain-HTTP proxy the request line names the whole URL (RFC 9112 3.2.2).
+  std::string request_bytes(const UrlParts& url, bool absolute_form, const FetchRequest& request) const {
+    const auto& extra = request.headers;
+    std::size_t extra_size = request.body.size();
+    for (std::size_t i = 0; i < extra.size(); ++i) extra_size += extra[i].name.size() + extra[i].value.size() + 4;
+    std::string bytes;
+    // Room for every line below at once (the fixed text is under 160 bytes), so it grows no more.
+    bytes.reserve(160 + url.host_header.size() * 2 + url.target.size() + options.user_agent.size() + extra_size);
+    (bytes += to_string(request.method)) += ' ';
+    if (absolute_form) (bytes += "http://") += url.host_header;
+    bytes += url.target;
+    bytes += " HTTP/1.1\r\nHost: ";
+    bytes += url.host_header;
+    bytes += "\r\n";
+    // The caller's own User-Agent, Accept or Accept-Encoding replaces the client's.
+    const bool plain = extra.empty();
+    if (plain || !extra.contains("user-agent")) ((bytes += "User-Agent: ") += options.user_agent) += "\r\n";
+    if (plain || !extra.contains("accept")) bytes += "Accept: */*\r\n";
+    if (options.decompress && (plain || !extra.contains("accept-encoding"))) bytes += "Accept-Encoding: gzip, deflate\r\n";
+    for (std::size_t i = 0; i < extra.size(); ++i) (((bytes += extra[i].name) += ": ") += extra[i].value) += "\r\n";
+    if (!request.body.empty() || request.method == Method::post || request.method == Method::put) {
+      ((bytes += "Content-Length: ") += std::to_string(request.body.size())) += "\r\n";
+    }
+    // Without keep-alive, saying so lets the server close first (and us skip a TIME_WAIT).
+    if (!options.keep_alive) bytes += "Connection: close\r\n";
+    bytes += "\r\n";
+    bytes += request.body;
+    return bytes;
+  }
+
+  // Writes the request: at once when the socket takes it whole, otherwise asynchronously.
   // `alone_on_loop`: the loop runs this fetch and no other (see one_fetch_loop.hpp).
   template <class Stream>
-  asio::awaitable<Exchange> exchange(Stream& stream, const UrlParts& url, bool absolute_form, bool alone_on_loop,
-                                     clock_type::time_point hop_start, clock_type::time_point total_deadline,
-                                     FetchResult& result, beast::flat_buffer& buffer) {
-    auto& socket = beast::get_lowest_layer(stream);
-    Exchange outcome;
+  asio::awaitable<error_code> send_request(Stream& stream, const std::string& request, bool alone_on_loop) {
     error_code ec;
-    // Through a plain-HTTP proxy the request line names the whole URL (RFC 9112 3.2.2).
-    // The request header as one string: the bytes Beast's serializer would write for these
-    // fields, without a fields container that allocates a node per field on every request.
-    std::string request;
-    // Room for every line below at once (the fixed text is under 128 bytes), so it grows no more.
-    request.reserve(128 + url.host_header.size() * 2 + url.target.size() + options.user_agent.size());
-    request += "GET ";
-    if (absolute_form) (request += "http://") += url.host_header;
-    request += url.target;
-    request += " HTTP/1.1\r\nHost: ";
-    request += url.host_header;
-    request += "\r\nUser-Agent: ";
-    request += options.user_agent;
-    request += "\r\nAccept: */*\r\n";
-    if (options.decompress) request += "Accept-Encoding: gzip, deflate\r\n";
-    // Without keep-alive, saying so lets the server close first (and us skip a TIME_WAIT).
-    if (!options.keep_alive) request += "Connection: close\r\n";
-    request += "\r\n";
-
-    auto deadline = stage_deadline(options.first_byte_timeout, total_deadline);
-    socket.expires_at(deadline.at);
     if (const auto sent = send_now(stream, request); sent < request.size()) {
       co_await asio::async_write(stream, asio::buffer(request) + sent, asio::redirect_error(asio::use_awaitable, ec));
     } else if (!alone_on_loop) {
@@ -554,6 +584,22 @@ struct Client::Impl {
       // runs this fetch alone has no others: there the turn would only cost an epoll_wait.
       co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
     }
+    co_return ec;
+  }
+
+  // The HTTP exchange on an established (plain or TLS) stream, reading through the
+  // connection's own buffer: the request, the header (interim 1xx skipped), then the body.
+  template <class Stream>
+  asio::awaitable<Exchange> exchange(Stream& stream, const UrlParts& url, bool absolute_form, bool alone_on_loop,
+                                     const Outgoing& outgoing, clock_type::time_point hop_start,
+                                     clock_type::time_point total_deadline, FetchResult& result,
+                                     beast::flat_buffer& buffer) {
+    auto& socket = beast::get_lowest_layer(stream);
+    Exchange outcome;
+    const auto request = request_bytes(url, absolute_form, outgoing.request);
+    auto deadline = stage_deadline(options.first_byte_timeout, total_deadline);
+    socket.expires_at(deadline.at);
+    auto ec = co_await send_request(stream, request, alone_on_loop);
     if (ec == beast::error::timeout) {
       outcome.failure = timeout_failure("send request", options.first_byte_timeout, deadline.total_limited);
       co_return outcome;
@@ -575,10 +621,13 @@ struct Client::Impl {
     do {
       auto& fresh = reader.emplace();
       fresh.header_limit(header_limit);
-      fresh.body_limit(options.body_limit);
+      fresh.body_limit(outgoing.body_limit);
+      fresh.skip(outgoing.request.method == Method::head);  // an answer to HEAD has no body
+      result.headers.clear();
+      fresh.fields = &result.headers;
       co_await http::async_read_header(stream, reads, fresh, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
-        outcome.failure = classify_read_error(ec, "read response header", deadline);
+        outcome.failure = classify_read_error(ec, "read response header", deadline, outgoing.body_limit);
         outcome.nothing_received = !fresh.got_some() && result.timings.first_byte.count() == 0 &&
                                    ec != beast::error::timeout;
         co_return outcome;
@@ -592,39 +641,106 @@ struct Client::Impl {
       result.status = 0;
       co_return outcome;
     }
-    auto& parser = *reader;
-    if (is_redirect(result.status) && parser.location) outcome.location = std::move(*parser.location);
-    if (is_retryable_status(result.status) && parser.retry_after) {
-      outcome.retry_after = parse_retry_after(*parser.retry_after);
+    if (const auto location = result.headers.find("location"); location && is_redirect(result.status)) {
+      outcome.location = *location;
     }
-    const std::string_view content_encoding = parser.content_encoding ? *parser.content_encoding : std::string_view();
-
+    const bool retryable = is_retryable_status(result.status);
+    if (const auto retry_after = result.headers.find("retry-after"); retry_after && retryable) {
+      outcome.retry_after = parse_retry_after(*retry_after);
+    }
     socket.expires_at(total_deadline);
-    deadline = {total_deadline, true};
+    // Only the final response reaches a handler: not a redirect hop, not an attempt to be retried.
+    const bool final_response = outcome.location.empty() && !(retryable && outgoing.may_retry);
+    BodyHandler* handler = nullptr;
+    if (outgoing.body_mode == BodyMode::stream && final_response) {
+      handler = outgoing.request.body_handler.get();
+      if (handler->on_header(result) == BodyHandler::Decision::skip_body) {
+        // The rest of the body is never read: the connection is closed, not pooled.
+        result.body_skipped = true;
+        co_return outcome;
+      }
+    }
+    const DecodedTargets targets{nullptr, outgoing.body_mode == BodyMode::keep && final_response ? &result.body : nullptr,
+                                 handler};
+    co_await read_body(stream, reads, *reader, outgoing, targets, result, outcome);
+    co_return outcome;
+  }
+
+  // Bytes past the end of the message (RFC 9112 6.3): the message is what its framing says,
+  // the rest is not the body; the connection is not reused. A stray CRLF, as some old servers
+  // send, is dropped without a warning.
+  static std::string excess_warning(const ResponseParser& parser, const beast::flat_buffer& buffer, std::size_t excess) {
+    const auto text = beast::buffers_to_string(buffer.data());
+    if (text.size() == excess && text.find_first_not_of("\r\n") == std::string::npos) return {};
+    const auto ignored = std::to_string(excess) + " bytes";
+    if (parser.content_length()) {
+      return "response carried " + ignored + " more than its Content-Length of " +
+             std::to_string(*parser.content_length()) + "; they were ignored and the connection closed";
+    }
+    if (parser.chunked()) return ignored + " after the chunked body were ignored and the connection closed";
+    return ignored + " after the response were ignored and the connection closed";
+  }
+
+  // Reads the body after the header: through the decoder into SHA-256 and the targets (the kept
+  // body, the caller's handler); then checks what follows it.
+  template <class Stream>
+  asio::awaitable<void> read_body(Stream& stream, ReadBuffer& reads, ResponseParser& parser, const Outgoing& outgoing,
+                                  DecodedTargets targets, FetchResult& result, Exchange& outcome) {
+    const StageDeadline deadline{clock_type::time_point(), true};  // the total deadline, for messages
+    const auto content_encoding = result.headers.find("content-encoding").value_or(std::string_view());
     const auto encoding = options.decompress ? content_encoding : std::string_view();
-    detail::PassThrough pass_through(options.body_limit);
+    detail::PassThrough pass_through(outgoing.body_limit);
     std::unique_ptr<detail::ContentDecoder> inflater;
     if (!detail::ContentDecoder::is_pass_through(encoding)) {
-      inflater = detail::ContentDecoder::make(encoding, options.body_limit);
+      inflater = detail::ContentDecoder::make(encoding, outgoing.body_limit);
       if (!inflater) {
         outcome.failure = {ErrorKind::protocol,
                            "unsupported Content-Encoding '" + detail::printable(content_encoding) + "'"};
-        co_return outcome;
+        co_return;
       }
     }
     detail::ContentDecoder& decoder = inflater ? *inflater : pass_through;
     std::optional<Sha256> digest;
     if (options.body_digest) digest.emplace(sha256.get());
-    // Two pointers, so that std::function holds them in place instead of allocating (libstdc++
-    // keeps up to 16 bytes of a trivially copyable callable inside; other libraries differ).
-    Sha256* const digest_to = digest ? &*digest : nullptr;
-    std::string* const keep_in = options.keep_body && outcome.location.empty() ? &result.body : nullptr;
-    const detail::ContentDecoder::Sink decoded = [digest_to, keep_in](const char* data, std::size_t size) {
-      if (digest_to) digest_to->update(data, size);
-      if (keep_in) keep_in->append(data, size);
+    targets.digest = digest ? &*digest : nullptr;
+    const detail::ContentDecoder::Sink decoded = [to = &targets](const char* data, std::size_t size) {
+      if (to->digest) to->digest->update(data, size);
+      if (to->keep) to->keep->append(data, size);
+      if (to->handler && size != 0) to->handler->on_body_chunk(std::string_view(data, size));
     };
     BodySink sink{&decoder, &decoded};
     parser.sink = &sink;
+    const auto ec = co_await read_rest(stream, reads, parser);
+    result.wire_bytes = sink.wire_bytes;
+    result.body_bytes = decoder.decoded_bytes();
+    if (sink.verdict == detail::ContentDecoder::Result::too_large) {
+      outcome.failure = {ErrorKind::too_large, "read body: decoded body larger than the limit of " +
+                                                   std::to_string(outgoing.body_limit) + " bytes"};
+      co_return;
+    }
+    if (sink.verdict == detail::ContentDecoder::Result::corrupt) {
+      outcome.failure = {ErrorKind::protocol, "read body: corrupt " + detail::printable(content_encoding) + " data"};
+      co_return;
+    }
+    if (ec) {
+      outcome.failure = read_body_failure(ec, parser, deadline, outgoing.body_limit);
+      co_return;
+    }
+    const auto excess = unread_bytes(stream, reads);
+    if (excess > 0) result.warning = excess_warning(parser, reads.buffer(), excess);
+    if (!decoder.finish()) {
+      outcome.failure = {ErrorKind::protocol, "read body: compressed body cut short"};
+      co_return;
+    }
+    if (digest) result.body_sha256 = digest->hex();
+    // Reusable only when the server keeps it open and nothing unread is left behind.
+    outcome.reusable = options.keep_alive && parser.keep_alive() && excess == 0;
+  }
+
+  // Reads until the parser has the whole body (or fails), from the buffer first.
+  template <class Stream>
+  asio::awaitable<error_code> read_rest(Stream& stream, ReadBuffer& reads, ResponseParser& parser) {
+    auto& buffer = reads.buffer();
     // A large body comes in larger reads (a new connection's buffer grows only now).
     const auto remaining = parser.content_length_remaining();
     if (!remaining) {
@@ -632,6 +748,7 @@ struct Client::Impl {
     } else if (*remaining > read_buffer_initial) {
       buffer.reserve(std::min<std::uint64_t>(read_buffer_large, buffer.size() + *remaining + response_header_room));
     }
+    error_code ec;
     parse_buffered_body(parser, reads, ec);
     if (!parser.is_done() && !ec) {
       co_await http::async_read(stream, reads, parser, asio::redirect_error(asio::use_awaitable, ec));
@@ -642,59 +759,27 @@ struct Client::Impl {
         parser.put_eof(ec);
       }
     }
-    result.wire_bytes = sink.wire_bytes;
-    result.body_bytes = decoder.decoded_bytes();
-    if (sink.verdict == detail::ContentDecoder::Result::too_large) {
-      outcome.failure = {ErrorKind::too_large, "read body: decoded body larger than the limit of " +
-                                                   std::to_string(options.body_limit) + " bytes"};
-      co_return outcome;
+    co_return ec;
+  }
+
+  Failure read_body_failure(const error_code& ec, const ResponseParser& parser, const StageDeadline& deadline,
+                            std::uint64_t body_limit) const {
+    auto failure = classify_read_error(ec, "read body", deadline, body_limit);
+    const auto declared = parser.content_length();
+    const auto missing = parser.content_length_remaining();
+    if (declared && missing &&
+        (ec == http::error::partial_message || ec == http::error::end_of_stream ||
+         ec == asio::ssl::error::stream_truncated)) {
+      failure.message = "read body: server closed the connection after " + std::to_string(*declared - *missing) +
+                        " of " + std::to_string(*declared) + " body bytes";
     }
-    if (sink.verdict == detail::ContentDecoder::Result::corrupt) {
-      outcome.failure = {ErrorKind::protocol, "read body: corrupt " + detail::printable(content_encoding) +
-                                                  " data"};
-      co_return outcome;
-    }
-    if (ec) {
-      outcome.failure = classify_read_error(ec, "read body", deadline);
-      const auto declared = parser.content_length();
-      const auto missing = parser.content_length_remaining();
-      if (declared && missing &&
-          (ec == http::error::partial_message || ec == http::error::end_of_stream ||
-           ec == asio::ssl::error::stream_truncated)) {
-        outcome.failure.message = "read body: server closed the connection after " +
-                                  std::to_string(*declared - *missing) + " of " + std::to_string(*declared) +
-                                  " body bytes";
-      }
-      co_return outcome;
-    }
-    // Bytes after the end of the message: the server's framing is wrong (a Content-Length
-    // shorter than the body), so the body we have is not the one it meant. A stray CRLF, as
-    // some old servers send, is only dropped (and the connection not reused).
-    const auto excess = unread_bytes(stream, reads);
-    if (excess > 0) {
-      const auto text = beast::buffers_to_string(buffer.data());
-      if (text.size() != excess || text.find_first_not_of("\r\n") != std::string::npos) {
-        outcome.failure = {ErrorKind::protocol,
-                           parser.content_length()
-                               ? "read body: response carried " + std::to_string(excess) +
-                                     " more bytes than its Content-Length of " + std::to_string(*parser.content_length())
-                               : "read body: " + std::to_string(excess) + " unexpected bytes after the response"};
-        co_return outcome;
-      }
-    }
-    if (!decoder.finish()) {
-      outcome.failure = {ErrorKind::protocol, "read body: compressed body cut short"};
-      co_return outcome;
-    }
-    if (digest) result.body_sha256 = digest->hex();
-    // Reusable only when the server keeps it open and nothing unread is left behind.
-    outcome.reusable = options.keep_alive && parser.keep_alive() && excess == 0;
-    co_return outcome;
+    return failure;
   }
 
   // One request to one URL over a pooled or a new connection; a pooled connection that turns
   // out dead before any response byte is replaced once by a new one (the stale-connection rule).
-  asio::awaitable<Exchange> attempt(const UrlParts& url, clock_type::time_point total_deadline, FetchResult& result) {
+  asio::awaitable<Exchange> attempt(const UrlParts& url, const Outgoing& outgoing, clock_type::time_point total_deadline,
+                                    FetchResult& result) {
     auto executor = co_await asio::this_coro::executor;
     auto& pool = asio::use_service<detail::ConnectionPool>(asio::query(executor, asio::execution::context));
     const auto& configured_proxy = url.tls ? https_proxy : http_proxy;
@@ -713,6 +798,9 @@ struct Client::Impl {
       result.wire_bytes = 0;
       result.body_sha256.clear();
       result.body.clear();
+      result.headers.clear();
+      result.warning.clear();
+      result.body_skipped = false;
       result.timings = {};
       auto connection = allow_pooled ? pool.take(key, options.idle_timeout) : nullptr;
       result.reused_connection = connection != nullptr;
@@ -727,11 +815,11 @@ struct Client::Impl {
       // co_await inside ?: twice.
       Exchange outcome;
       if (connection->secure) {
-        outcome = co_await exchange(*connection->secure, url, false, pool.one_fetch_at_a_time(), hop_start,
+        outcome = co_await exchange(*connection->secure, url, false, pool.one_fetch_at_a_time(), outgoing, hop_start,
                                     total_deadline, result, connection->buffer);
       } else {
         outcome = co_await exchange(*connection->plain, url, connection->absolute_form, pool.one_fetch_at_a_time(),
-                                    hop_start, total_deadline, result, connection->buffer);
+                                    outgoing, hop_start, total_deadline, result, connection->buffer);
       }
       if (result.reused_connection && outcome.nothing_received) {
         allow_pooled = false;  // the server closed it while idle; one more try, on a new one
@@ -793,6 +881,15 @@ struct Client::Impl {
       fail(ErrorKind::bad_url, std::move(request.error));
       co_return result;
     }
+    if (auto problem = check_request(request); !problem.empty()) {
+      fail(ErrorKind::bad_request, std::move(problem));
+      co_return result;
+    }
+    auto body_mode = request.body_mode;
+    if (body_mode == BodyMode::client_default) body_mode = options.keep_body ? BodyMode::keep : BodyMode::discard;
+    const auto body_limit = body_mode == BodyMode::keep && request.keep_limit != 0
+                                ? std::min(request.keep_limit, options.body_limit)
+                                : options.body_limit;
 
     std::vector<std::string> visited;
     for (;;) {
@@ -825,8 +922,11 @@ struct Client::Impl {
           break;
         }
         ++result.attempts;
-        hop = co_await attempt(url, total_deadline, result);
-        if (retry >= options.retries || !worth_retrying(hop.failure, result.status)) break;
+        // POST is not idempotent: sent once, whatever comes back.
+        const bool may_retry = retry < options.retries && is_idempotent(request.method);
+        const Outgoing outgoing{request, body_mode, body_limit, may_retry};
+        hop = co_await attempt(url, outgoing, total_deadline, result);
+        if (!may_retry || !worth_retrying(hop.failure, result.status)) break;
         const auto delay = backoff(retry, hop.retry_after);
         if (clock_type::now() + delay >= total_deadline) break;
         asio::steady_timer pause(co_await asio::this_coro::executor, delay);
@@ -866,6 +966,7 @@ struct Client::Impl {
       }
       ++result.redirects;
       result.final_url = std::move(next.url);
+      rewrite_for_redirect(request, result.status);
     }
     result.timings.total = clock_type::now() - start;
     co_return result;

@@ -7,9 +7,10 @@
 namespace fetcher {
 namespace {
 
-constexpr std::array<std::pair<ErrorKind, std::string_view>, 14> kind_names{{
+constexpr std::array<std::pair<ErrorKind, std::string_view>, 15> kind_names{{
     {ErrorKind::none, "none"},
     {ErrorKind::bad_url, "bad-url"},
+    {ErrorKind::bad_request, "bad-request"},
     {ErrorKind::dns, "dns"},
     {ErrorKind::connect, "connect"},
     {ErrorKind::tls, "tls"},

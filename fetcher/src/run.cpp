@@ -459,7 +459,7 @@ FetchResult decode_result(WireReader in) {
     *value = nanoseconds_from(in.number());
   }
   const auto error = in.number();
-  if (error > static_cast<std::uint64_t>(ErrorKind::resource)) throw std::runtime_error("bad error kind from a worker");
+  if (error > static_cast<std::uint64_t>(ErrorKind::internal)) throw std::runtime_error("bad error kind from a worker");
   result.error = static_cast<ErrorKind>(error);
   return result;
 }

@@ -1,6 +1,9 @@
 // canned_server.cpp: see canned_server.hpp. Plain POSIX sockets, one connection at a time.
 #include "canned_server.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <stdexcept>
 
 #include <arpa/inet.h>
@@ -24,7 +27,17 @@ void send_all(int connection, const std::string& bytes) {
 }  // namespace
 
 CannedServer::CannedServer(std::string response, std::string late, std::chrono::milliseconds late_after)
-    : response_(std::move(response)), late_(std::move(late)), late_after_(late_after) {
+    : responses_{std::move(response)}, late_(std::move(late)), late_after_(late_after) {
+  listen();
+}
+
+CannedServer::CannedServer(std::vector<std::string> responses, bool hold_open)
+    : responses_(std::move(responses)), hold_open_(hold_open) {
+  if (responses_.empty()) throw std::invalid_argument("canned server: no response to give");
+  listen();
+}
+
+void CannedServer::listen() {
   listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -38,10 +51,39 @@ CannedServer::CannedServer(std::string response, std::string late, std::chrono::
   thread_ = std::thread([this] { serve(); });
 }
 
+std::vector<std::string> CannedServer::received() const {
+  std::lock_guard lock(received_mutex_);
+  return received_;
+}
+
 CannedServer::~CannedServer() {
   stopping_ = true;
   thread_.join();
   ::close(listener_);
+}
+
+// Reads the request head, then as many body bytes as its Content-Length says (giving up after a
+// second without data).
+std::string CannedServer::read_request(int connection) {
+  std::string request;
+  char chunk[4096];
+  auto complete = [&request] {
+    const auto head_end = request.find("\r\n\r\n");
+    if (head_end == std::string::npos) return false;
+    std::string head = request.substr(0, head_end);
+    std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const auto field = head.find("\r\ncontent-length:");
+    const auto length = field == std::string::npos ? 0 : std::strtoull(head.c_str() + field + 17, nullptr, 10);
+    return request.size() >= head_end + 4 + length;
+  };
+  while (!complete()) {
+    pollfd readable{connection, POLLIN, 0};
+    if (::poll(&readable, 1, 1000) <= 0) break;
+    const auto got = ::recv(connection, chunk, sizeof chunk, 0);
+    if (got <= 0) break;
+    request.append(chunk, static_cast<std::size_t>(got));
+  }
+  return request;
 }
 
 void CannedServer::serve() {
@@ -50,20 +92,20 @@ void CannedServer::serve() {
     if (::poll(&ready, 1, 20) <= 0) continue;
     const int connection = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
     if (connection < 0) continue;
-    // Read until the end of the request head (or give up after a second).
-    std::string request;
-    char chunk[4096];
-    while (request.find("\r\n\r\n") == std::string::npos) {
-      pollfd readable{connection, POLLIN, 0};
-      if (::poll(&readable, 1, 1000) <= 0) break;
-      const auto got = ::recv(connection, chunk, sizeof chunk, 0);
-      if (got <= 0) break;
-      request.append(chunk, static_cast<std::size_t>(got));
+    auto request = read_request(connection);
+    std::size_t served = 0;
+    {
+      std::lock_guard lock(received_mutex_);
+      served = received_.size();
+      received_.push_back(std::move(request));
     }
-    send_all(connection, response_);
-    if (!late_.empty()) {
-      std::this_thread::sleep_for(late_after_);
-      send_all(connection, late_);
+    send_all(connection, responses_[std::min(served, responses_.size() - 1)]);
+    if (!late_.empty() || hold_open_) {
+      char chunk[4096];
+      if (!late_.empty()) {
+        std::this_thread::sleep_for(late_after_);
+        send_all(connection, late_);
+      }
       // Until the client closes: 100 polls of 20 ms, reading and dropping what it sends.
       for (int polls = 0; polls < 100 && !stopping_; ++polls) {
         pollfd readable{connection, POLLIN, 0};

@@ -1,13 +1,15 @@
 // client.hpp: the one HTTP/1.1 client every strategy fetches through.
 //
 // A fetch is one coroutine that reads top to bottom: route (--connect-to), resolve, connect,
-// TLS handshake with SNI and host-name verification, write the GET, read the header, stream
-// the body through SHA-256, follow redirects; each stage under its own deadline and all of
-// them under the total one. Strategies differ only in who runs these coroutines, and when.
+// TLS handshake with SNI and host-name verification, write the request, read the header,
+// stream the body through SHA-256 (kept, or handed to the caller's handler), follow redirects;
+// each stage under its own deadline and all of them under the total one. Strategies differ
+// only in who runs these coroutines, and when.
 #pragma once
 
 #include <fetcher/fetch_options.hpp>
 #include <fetcher/fetch_result.hpp>
+#include <fetcher/fetch_request.hpp>
 #include <fetcher/url_list.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>

@@ -52,7 +52,8 @@ struct FetchOptions {
   bool verify_peer = true;   // certificate and host-name verification
   std::string ca_file;       // empty: the system trust store
 
-  // Keep the body bytes in FetchResult::body (the size is always counted).
+  // Keep the body bytes in FetchResult::body (the size is always counted): the body mode of a
+  // request whose FetchRequest::body_mode is client_default.
   bool keep_body = false;
   // Compute FetchResult::body_sha256. A load run, which only counts bytes, turns it off: the
   // hash is about a microsecond of a 1 KB request's twenty.
@@ -81,7 +82,8 @@ struct FetchOptions {
   // counts against total_timeout.
   duration min_host_interval{0};
 
-  // Retries of connect errors, timeouts, 429, 502, 503 and 504 (GET is idempotent): at most
+  // Retries of connect errors, timeouts, 429, 502, 503 and 504, for idempotent methods only
+  // (every one but POST, fetch_request.hpp): at most
   // `retries` more attempts, each after a random delay in [0, min(retry_cap, retry_base * 2^n)]
   // ("full jitter"), or the server's Retry-After when it asks for longer. All attempts share
   // total_timeout.

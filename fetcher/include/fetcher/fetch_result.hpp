@@ -1,6 +1,8 @@
 // fetch_result.hpp: what fetching one URL produced. Failures are values, never exceptions.
 #pragma once
 
+#include <fetcher/header_fields.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -13,6 +15,7 @@ namespace fetcher {
 enum class ErrorKind {
   none,
   bad_url,        // not a URL, unsupported scheme, no host
+  bad_request,    // the request cannot be sent (a refused or malformed header field)
   dns,            // the host name did not resolve
   connect,        // refused, unreachable, reset during connect
   tls,            // handshake failed, certificate or host name rejected
@@ -55,7 +58,13 @@ struct FetchResult {
   FetchTimings timings;
   ErrorKind error = ErrorKind::none;
   std::string message;         // one line a person can read; empty when ok
-  std::string body;            // only with FetchOptions::keep_body
+  std::string body;            // only when kept (FetchRequest::body_mode, FetchOptions::keep_body)
+  HeaderFields headers;        // the final response's header fields, empty if none
+  // Something was off but the fetch succeeded (bytes past the end of the body were ignored);
+  // one line a person can read, empty when nothing was.
+  std::string warning;
+  // A BodyHandler chose skip_body after the header: the body was neither read nor counted.
+  bool body_skipped = false;
 
   bool ok() const { return error == ErrorKind::none; }
 };

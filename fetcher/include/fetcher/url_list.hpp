@@ -5,25 +5,14 @@
 // (with file:line) while the rest of the list runs.
 #pragma once
 
+#include <fetcher/fetch_request.hpp>
+
 #include <istream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace fetcher {
-
-// Not an aggregate on purpose: GCC 12 destroys an aggregate temporary built inside a co_await
-// expression twice (`co_await client.async_fetch({url, "seed", ""})`); built by a constructor,
-// the same braces are safe.
-struct FetchRequest {
-  FetchRequest() = default;
-  FetchRequest(std::string url_text, std::string source_name = {}, std::string rejection = {})
-      : url(std::move(url_text)), source(std::move(source_name)), error(std::move(rejection)) {}
-
-  std::string url;
-  std::string source;  // "file:line" or "argument 2"; used in messages
-  std::string error;   // non-empty: the line was rejected, with this reason
-};
 
 // Checks one URL: returns an empty string when it is an absolute http/https URL with a host,
 // otherwise the reason it is not.
