@@ -339,9 +339,9 @@ bool is_redirected(const Site& site, std::string_view scheme, std::string_view p
   return !same;
 }
 
-// A line at a time into a local buffer, then one append: the origin makes each path's body on
-// its first request, inside the measured round trip, and char-by-char appends made that cost
-// about 200 us for 31.5 KB on a VM.
+// A line at a time into a local buffer, then one append, not an append per character: the
+// origin makes each path's body on its first request, inside the round trip the client
+// measures, so making it must be cheap. See docs/performance.md, "Origin: making a body".
 std::string make_body(const Site& site, std::string_view path) {
   const auto size = static_cast<std::size_t>(site.body_bytes);
   const std::string title = site.host + std::string(path_or_root(path));
