@@ -46,9 +46,9 @@ namespace {
 // After a run that opened many connections, the next waits this long. The run's client closed
 // them first, so each left a TIME_WAIT socket on its port; Linux lets a new connection to the
 // same address take such a port over only once it is a second old (tcp_tw_reuse), and until
-// then every connect() searches the ephemeral range past them. Measured with the C client of
-// tests/perf/floor.sh --fanout, 10,000 connections three times back to back: 399, 1177 and 1392
-// ms over the ideal; with a second between runs: 399-410 ms each time.
+// then every connect() searches the ephemeral range past them, which slows a following run of
+// thousands of connects severalfold. The pause is a little over that second.
+// See docs/performance.md, "Bench: the pause after many connections".
 constexpr std::uint64_t many_connections = 1000;
 constexpr auto time_wait_pause = std::chrono::milliseconds(1100);
 

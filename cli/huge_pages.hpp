@@ -1,13 +1,13 @@
 // huge_pages.hpp: whether the bench's children put glibc's heap on transparent huge pages, and
 // the environment that asks glibc for it.
 //
-// Every fresh page of heap a process touches costs a page fault, and on this project's 2-core
-// VMs a fault costs microseconds. 10,000 connections at once touch about 130 MB in the client
-// (67,000 faults, a third of its CPU) and as much again in the origin; with the heap on 2 MB
-// pages (glibc's glibc.malloc.hugetlb=1 tunable, glibc 2.35 and later; older ones ignore it) the
-// client's CPU there drops by a third. A huge page costs its zeroing up front, though: on the
-// 80-URL course lists the async row came out about 3 ms later with them. So `auto` asks for them
-// for lists of 1,000 URLs or more only.
+// Every fresh page of heap a process touches costs a page fault, and on a virtual machine a
+// fault costs microseconds. Thousands of connections at once touch a hundred megabytes or more
+// in the client and as much again in the origin, and the faults become a large share of the
+// client's CPU; with the heap on 2 MB pages (glibc's glibc.malloc.hugetlb=1 tunable, glibc 2.35
+// and later; older ones ignore it) most of them go. A huge page costs its zeroing up front,
+// though, which makes a short list slower. So `auto` asks for them for lists of 1,000 URLs or
+// more only. See docs/performance.md, "Bench: huge pages".
 #pragma once
 
 #include <cstddef>

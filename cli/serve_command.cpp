@@ -32,11 +32,10 @@ int serve_command(const ServeArgs& args) {
 
   // One malloc arena for the whole process. The origin's loop runs on a thread of its own, and a
   // thread's arena grows by an mprotect call per few pages it takes (glibc pads only the main
-  // arena's growth): 1.6 calls per connection at 10,000 connections at once, each followed by
-  // page faults. The main arena grows in padded steps, on huge pages when the bench asks for
-  // them. `fetcher bench --synthetic 10k --hosts 10 --latency 100ms --capacity 0 --strategies
-  // async`, alternated 3x: 942 -> 719 ms over the ideal (medians). The main thread only reads
-  // the control channel, so the loop thread has the arena to itself.
+  // arena's growth), each call followed by page faults: more than one call per connection when
+  // thousands arrive at once. The main arena grows in padded steps, on huge pages when the
+  // bench asks for them. The main thread only reads the control channel, so the loop thread has
+  // the arena to itself. See docs/performance.md, "Origin: one malloc arena".
   mallopt(M_ARENA_MAX, 1);
   origin::Server server(std::move(sites), options);
   server.start();

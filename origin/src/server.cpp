@@ -615,8 +615,8 @@ asio::awaitable<ServiceClock::time_point> Server::Impl::acquire_slot(std::size_t
 // A queued request's service starts when the previous one's ended by the model (its deadline),
 // not when this thread got round to handing the slot over after writing that response: the
 // model's server at capacity 1 serves back to back, and the emulator's own hand-over time
-// (tens to hundreds of microseconds a request on a VM) would otherwise add up along a queue
-// and be billed to the client under test as overhead over the ideal.
+// would otherwise add up along a queue and be billed to the client under test as overhead
+// over the ideal. See docs/performance.md, "Origin: what it does not bill to the client".
 void Server::Impl::release_slot(std::size_t site_index, std::optional<ServiceClock::time_point> service_end) {
   std::lock_guard lock(state_mutex);
   auto& host = hosts[site_index];
@@ -712,13 +712,11 @@ asio::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acceptor, bool se
     // per turn of the loop takes them (a turn waits behind every connection's work), and the
     // kernel drops the connects that overflow the queue (the client retries a second later).
     // So take what is queued now, in a bounded batch that keeps the turn short: here each
-    // connection is only accepted, its serving posted to start in its own turn (started here,
-    // 256 at a time, each one's first steps ran inside the batch, where a response falling due
-    // would wait). 10,000 connects at once from a C client (tests/perf/floor.sh --fanout 10000,
-    // its second row; a fresh origin, runs 1.1 s apart): 0.71 s over the ideal -> 0.63 s,
-    // medians of 3 in two alternations (the 256 started here: 0.52 s). accept4 itself, not
-    // Asio's synchronous accept: that one waits, unbounded, after a connection aborted while
-    // queued (ECONNABORTED), unless every accept is set to report those.
+    // connection is only accepted and its serving posted to start in its own turn, so a
+    // response falling due never waits behind a batch of connections' first steps. accept4
+    // itself, not Asio's synchronous accept: that one waits, unbounded, after a connection
+    // aborted while queued (ECONNABORTED), unless every accept is set to report those.
+    // See docs/performance.md, "Origin: the accept batch".
     for (int taken = 0; can_drain && taken < accept_batch;) {
       const int accepted = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
       if (accepted < 0) {
@@ -764,7 +762,7 @@ asio::awaitable<void> Server::Impl::serve_plain(tcp::socket socket) {
   const ConnectionRegistration registration(*this, stream.socket());
   // Closing sends the FIN either way. The shutdown first is kept only where the origin chose to
   // end the connection; when the client left, or a read failed or idled out, the socket is just
-  // closed (one system call fewer per connection at 10,000 at once).
+  // closed: one system call fewer per connection, which counts when thousands arrive at once.
   if (co_await serve_requests(stream, "http")) {
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
@@ -810,9 +808,10 @@ asio::awaitable<bool> Server::Impl::serve_requests(Stream& stream, std::string_v
     http::request_parser<http::string_body> parser;
     parser.body_limit(request_body_limit);
     // Plain HTTP with nothing buffered: the request's arrival is when the kernel queued its first
-    // byte, not when this loop got round to parsing it (50-80 us later on a VM, time the model's
-    // server would already have been serving), but never before the previous answer went out (a
-    // pipelined request waits for it). TLS and requests already buffered count from the parse.
+    // byte, not when this loop got round to parsing it (time the model's server would already
+    // have been serving), but never before the previous answer went out (a pipelined request
+    // waits for it). TLS and requests already buffered count from the parse.
+    // See docs/performance.md, "Origin: what it does not bill to the client".
     std::optional<ServiceClock::time_point> arrived;
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       if (buffer.size() == 0) {
@@ -868,10 +867,11 @@ asio::awaitable<bool> Server::Impl::answer(Stream& stream, const http::request<h
 
 namespace {
 
-// Kernel timer wake-ups overshoot, on VMs by 0.1-3 ms (0.4 ms on average on the machines this
-// was measured on). The model, and so the bench's ideal column, promises the latency exactly,
-// so the timer wakes a little early and the rest is spent yielding to other handlers until the
-// deadline. The spinning costs the origin's CPU, never the measured client's.
+// Kernel timer wake-ups overshoot, on virtual machines by up to a few milliseconds. The model,
+// and so the bench's ideal column, promises the latency exactly, so the timer wakes `early`
+// before the deadline and the rest is spent yielding to other handlers until the deadline. The
+// spinning costs the origin's CPU, never the measured client's.
+// See docs/performance.md, "Origin: the timer wakes early".
 asio::awaitable<void> wait_until(ServiceClock::time_point deadline) {
   constexpr auto early = std::chrono::microseconds(1500);
   auto executor = co_await asio::this_coro::executor;
