@@ -652,6 +652,20 @@ TEST(ResultJson, Fields) {
   EXPECT_EQ(json.at("message"), "HTTP 404 Not Found");
 }
 
+TEST(ResultJson, ContentTypeAndWarningAreWrittenAndReadBack) {
+  auto result = sample_result();
+  EXPECT_EQ(result_to_json(result).at("content_type"), "");
+  EXPECT_EQ(result_to_json(result).at("warning"), "");
+  result.headers.add("Content-Type", "Text/HTML; charset=utf-8");
+  result.warning = "response carried 3 bytes more than its Content-Length of 5";
+  const auto json = result_to_json(result);
+  EXPECT_EQ(json.at("content_type"), "text/html");
+  EXPECT_EQ(json.at("warning"), result.warning);
+  const auto back = result_from_json(json);
+  EXPECT_EQ(back.headers.content_type(), "text/html");
+  EXPECT_EQ(back.warning, result.warning);
+}
+
 TEST(ResultJson, RoundTrip) {
   const auto original = sample_result();
   expect_same(result_from_json(result_to_json(original)), original);

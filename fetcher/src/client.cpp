@@ -555,10 +555,9 @@ struct Client::Impl {
     bytes += url.host_header;
     bytes += "\r\n";
     // The caller's own User-Agent, Accept or Accept-Encoding replaces the client's.
-    const bool plain = extra.empty();
-    if (plain || !extra.contains("user-agent")) ((bytes += "User-Agent: ") += options.user_agent) += "\r\n";
-    if (plain || !extra.contains("accept")) bytes += "Accept: */*\r\n";
-    if (options.decompress && (plain || !extra.contains("accept-encoding"))) bytes += "Accept-Encoding: gzip, deflate\r\n";
+    if (!extra.contains("user-agent")) ((bytes += "User-Agent: ") += options.user_agent) += "\r\n";
+    if (!extra.contains("accept")) bytes += "Accept: */*\r\n";
+    if (options.decompress && !extra.contains("accept-encoding")) bytes += "Accept-Encoding: gzip, deflate\r\n";
     for (std::size_t i = 0; i < extra.size(); ++i) (((bytes += extra[i].name) += ": ") += extra[i].value) += "\r\n";
     if (!request.body.empty() || request.method == Method::post || request.method == Method::put) {
       ((bytes += "Content-Length: ") += std::to_string(request.body.size())) += "\r\n";
@@ -597,7 +596,7 @@ struct Client::Impl {
     auto& socket = beast::get_lowest_layer(stream);
     Exchange outcome;
     const auto request = request_bytes(url, absolute_form, outgoing.request);
-    auto deadline = stage_deadline(options.first_byte_timeout, total_deadline);
+    const auto deadline = stage_deadline(options.first_byte_timeout, total_deadline);
     socket.expires_at(deadline.at);
     auto ec = co_await send_request(stream, request, alone_on_loop);
     if (ec == beast::error::timeout) {
@@ -616,31 +615,8 @@ struct Client::Impl {
     buffer.clear();
     buffer.reserve(read_buffer_initial);
     ReadBuffer reads(buffer);
-    // Interim 1xx responses (100 Continue, 103 Early Hints) precede the real one: skip them.
     std::optional<ResponseParser> reader;
-    do {
-      auto& fresh = reader.emplace();
-      fresh.header_limit(header_limit);
-      fresh.body_limit(outgoing.body_limit);
-      fresh.skip(outgoing.request.method == Method::head);  // an answer to HEAD has no body
-      result.headers.clear();
-      fresh.fields = &result.headers;
-      co_await http::async_read_header(stream, reads, fresh, asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) {
-        outcome.failure = classify_read_error(ec, "read response header", deadline, outgoing.body_limit);
-        outcome.nothing_received = !fresh.got_some() && result.timings.first_byte.count() == 0 &&
-                                   ec != beast::error::timeout;
-        co_return outcome;
-      }
-      if (!result.timings.first_byte.count()) result.timings.first_byte = clock_type::now() - hop_start;
-      result.status = fresh.status;
-    } while (result.status >= 100 && result.status < 200 && result.status != 101);
-    if (result.status < 100 || result.status > 599) {
-      // Beast takes any three digits; RFC 9110 section 15 allows 100 to 599 only.
-      outcome.failure = {ErrorKind::protocol, "invalid status code " + std::to_string(result.status)};
-      result.status = 0;
-      co_return outcome;
-    }
+    if (!co_await read_header(stream, reads, reader, outgoing, hop_start, deadline, result, outcome)) co_return outcome;
     if (const auto location = result.headers.find("location"); location && is_redirect(result.status)) {
       outcome.location = *location;
     }
@@ -664,6 +640,40 @@ struct Client::Impl {
                                  handler};
     co_await read_body(stream, reads, *reader, outgoing, targets, result, outcome);
     co_return outcome;
+  }
+
+  // Reads the response header into `reader` and result (status, header fields, first-byte time),
+  // skipping interim 1xx responses (100 Continue, 103 Early Hints); false with outcome.failure
+  // set when it cannot.
+  template <class Stream>
+  asio::awaitable<bool> read_header(Stream& stream, ReadBuffer& reads, std::optional<ResponseParser>& reader,
+                                    const Outgoing& outgoing, clock_type::time_point hop_start,
+                                    const StageDeadline& deadline, FetchResult& result, Exchange& outcome) {
+    error_code ec;
+    do {
+      auto& fresh = reader.emplace();
+      fresh.header_limit(header_limit);
+      fresh.body_limit(outgoing.body_limit);
+      fresh.skip(outgoing.request.method == Method::head);  // an answer to HEAD has no body
+      result.headers.clear();
+      fresh.fields = &result.headers;
+      co_await http::async_read_header(stream, reads, fresh, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        outcome.failure = classify_read_error(ec, "read response header", deadline, outgoing.body_limit);
+        outcome.nothing_received = !fresh.got_some() && result.timings.first_byte.count() == 0 &&
+                                   ec != beast::error::timeout;
+        co_return false;
+      }
+      if (!result.timings.first_byte.count()) result.timings.first_byte = clock_type::now() - hop_start;
+      result.status = fresh.status;
+    } while (result.status >= 100 && result.status < 200 && result.status != 101);
+    if (result.status < 100 || result.status > 599) {
+      // Beast takes any three digits; RFC 9110 section 15 allows 100 to 599 only.
+      outcome.failure = {ErrorKind::protocol, "invalid status code " + std::to_string(result.status)};
+      result.status = 0;
+      co_return false;
+    }
+    co_return true;
   }
 
   // Bytes past the end of the message (RFC 9112 6.3): the message is what its framing says,
@@ -865,6 +875,58 @@ struct Client::Impl {
     return std::max(std::chrono::milliseconds(pick(random)), retry_after);
   }
 
+  // One hop's attempts: the first, and retries of what is worth retrying (idempotent methods
+  // only: a POST is sent once, whatever comes back), each after its backoff.
+  asio::awaitable<Exchange> attempts(const UrlParts& url, const FetchRequest& request, BodyMode body_mode,
+                                     std::uint64_t body_limit, clock_type::time_point total_deadline,
+                                     FetchResult& result) {
+    Exchange hop;
+    for (unsigned retry = 0;; ++retry) {
+      bool our_turn = true;
+      if (options.min_host_interval.count() > 0) our_turn = co_await host_pacer.wait_turn(url.host, total_deadline);
+      if (!our_turn) {
+        hop.failure = {ErrorKind::timeout, "waiting " + format_duration(options.min_host_interval) +
+                                               " between requests to " + url.host + ": total timeout of " +
+                                               format_duration(options.total_timeout) + " exceeded"};
+        co_return hop;
+      }
+      ++result.attempts;
+      const bool may_retry = retry < options.retries && is_idempotent(request.method);
+      const Outgoing outgoing{request, body_mode, body_limit, may_retry};
+      hop = co_await attempt(url, outgoing, total_deadline, result);
+      if (!may_retry || !worth_retrying(hop.failure, result.status)) co_return hop;
+      const auto delay = backoff(retry, hop.retry_after);
+      if (clock_type::now() + delay >= total_deadline) co_return hop;
+      asio::steady_timer pause(co_await asio::this_coro::executor, delay);
+      error_code ignored;
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+  }
+
+  // Moves result.final_url on to `location`, unless the redirect is one not to follow: to a bad
+  // URL, from https down to http, back to a URL already visited, or one too many.
+  Failure follow_redirect(const UrlParts& url, const std::string& location, std::vector<std::string>& visited,
+                          FetchResult& result) const {
+    auto next = resolve_url(result.final_url, location);
+    if (!next.error.empty()) return {ErrorKind::bad_url, std::move(next.error)};
+    // resolve_url normalises the scheme to lower case.
+    if (url.tls && next.url.rfind("http:", 0) == 0 && !options.allow_https_downgrade) {
+      return {ErrorKind::protocol, "refusing to follow a redirect from https to plain http (" + next.url +
+                                       "); set allow_https_downgrade to follow it"};
+    }
+    visited.push_back(result.final_url);
+    if (std::find(visited.begin(), visited.end(), next.url) != visited.end()) {
+      return {ErrorKind::redirect_loop, "redirect loop: " + result.final_url + " -> " + next.url};
+    }
+    if (result.redirects >= options.max_redirects) {
+      return {ErrorKind::too_many_redirects,
+              "more than " + std::to_string(options.max_redirects) + " redirects, last to " + next.url};
+    }
+    ++result.redirects;
+    result.final_url = std::move(next.url);
+    return {};
+  }
+
   asio::awaitable<FetchResult> fetch(FetchRequest request, std::size_t index) {
     const auto start = clock_type::now();
     const auto total_deadline = start + options.total_timeout;
@@ -885,8 +947,9 @@ struct Client::Impl {
       fail(ErrorKind::bad_request, std::move(problem));
       co_return result;
     }
-    auto body_mode = request.body_mode;
-    if (body_mode == BodyMode::client_default) body_mode = options.keep_body ? BodyMode::keep : BodyMode::discard;
+    const auto body_mode = request.body_mode != BodyMode::client_default ? request.body_mode
+                           : options.keep_body                            ? BodyMode::keep
+                                                                          : BodyMode::discard;
     const auto body_limit = body_mode == BodyMode::keep && request.keep_limit != 0
                                 ? std::min(request.keep_limit, options.body_limit)
                                 : options.body_limit;
@@ -911,28 +974,7 @@ struct Client::Impl {
         slot.reset();
         slot.emplace(std::move(*acquired));
       }
-      Exchange hop;
-      for (unsigned retry = 0;; ++retry) {
-        bool our_turn = true;
-        if (options.min_host_interval.count() > 0) our_turn = co_await host_pacer.wait_turn(url.host, total_deadline);
-        if (!our_turn) {
-          hop.failure = {ErrorKind::timeout, "waiting " + format_duration(options.min_host_interval) +
-                                                 " between requests to " + url.host + ": total timeout of " +
-                                                 format_duration(options.total_timeout) + " exceeded"};
-          break;
-        }
-        ++result.attempts;
-        // POST is not idempotent: sent once, whatever comes back.
-        const bool may_retry = retry < options.retries && is_idempotent(request.method);
-        const Outgoing outgoing{request, body_mode, body_limit, may_retry};
-        hop = co_await attempt(url, outgoing, total_deadline, result);
-        if (!may_retry || !worth_retrying(hop.failure, result.status)) break;
-        const auto delay = backoff(retry, hop.retry_after);
-        if (clock_type::now() + delay >= total_deadline) break;
-        asio::steady_timer pause(co_await asio::this_coro::executor, delay);
-        error_code ignored;
-        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-      }
+      auto hop = co_await attempts(url, request, body_mode, body_limit, total_deadline, result);
       if (hop.failure.kind != ErrorKind::none) {
         fail(hop.failure.kind, std::move(hop.failure.message));
         break;
@@ -943,29 +985,10 @@ struct Client::Impl {
         }
         break;
       }
-      auto next = resolve_url(result.final_url, hop.location);
-      if (!next.error.empty()) {
-        fail(ErrorKind::bad_url, std::move(next.error));
+      if (auto refused = follow_redirect(url, hop.location, visited, result); refused.kind != ErrorKind::none) {
+        fail(refused.kind, std::move(refused.message));
         break;
       }
-      // resolve_url normalises the scheme to lower case.
-      if (url.tls && next.url.rfind("http:", 0) == 0 && !options.allow_https_downgrade) {
-        fail(ErrorKind::protocol, "refusing to follow a redirect from https to plain http (" + next.url +
-                                      "); set allow_https_downgrade to follow it");
-        break;
-      }
-      visited.push_back(result.final_url);
-      if (std::find(visited.begin(), visited.end(), next.url) != visited.end()) {
-        fail(ErrorKind::redirect_loop, "redirect loop: " + result.final_url + " -> " + next.url);
-        break;
-      }
-      if (result.redirects >= options.max_redirects) {
-        fail(ErrorKind::too_many_redirects,
-             "more than " + std::to_string(options.max_redirects) + " redirects, last to " + next.url);
-        break;
-      }
-      ++result.redirects;
-      result.final_url = std::move(next.url);
       rewrite_for_redirect(request, result.status);
     }
     result.timings.total = clock_type::now() - start;
