@@ -74,10 +74,14 @@ double LatencyHistogram::percentile(double p) const {
   const double exact_rank = std::clamp(p, 0.0, 100.0) / 100.0 * static_cast<double>(count_);
   const auto rank = std::clamp<std::size_t>(
       static_cast<std::size_t>(std::ceil(exact_rank - 1e-9 * std::max(1.0, exact_rank))), 1, count_);
+  if (rank == count_) return max();
   std::size_t seen = 0;
   for (std::size_t b = 0; b < bucket_count; ++b) {
     seen += buckets_[b];
-    if (seen >= rank) return std::clamp(bucket_middle_seconds(b), min(), max());
+    if (seen < rank) continue;
+    if (b == 0) return min();                  // below 1 ns
+    if (b == bucket_count - 1) return max();  // the open-ended last bucket
+    return std::clamp(bucket_middle_seconds(b), min(), max());
   }
   return max();
 }

@@ -37,7 +37,7 @@ class LatencyHistogram {
   double min() const;
   double max() const;
   // Nearest-rank percentile (p in [0, 100]): the geometric middle of the bucket holding that
-  // rank, clamped to [min, max]; 0 for an empty histogram.
+  // rank, clamped to [min, max]; the top rank is max exactly; 0 for an empty histogram.
   double percentile(double p) const;
   LatencySummary summary() const;
 
