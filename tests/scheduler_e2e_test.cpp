@@ -32,6 +32,9 @@ std::string site(const std::string& host, std::chrono::milliseconds latency) {
          "\nbody_bytes = 200\ncapacity = 0\n\n";
 }
 
+// The origin frees a request's place in its concurrency count only once its response's write has
+// completed, which the client's next request on another connection can beat by a little: a peak
+// can read one over a limit that held. Tests check limits exactly through wall time instead.
 origin::HostStats stats_of(TestOrigin& origin, const std::string& host) {
   for (const auto& stats : origin.server().stats()) {
     if (stats.host == host) return stats;
@@ -183,9 +186,10 @@ TEST_P(SchedulerTest, AFastHostIsNotHeldBackByASlowOne) {
   // The fast host's ten take about five of its round trips; the slow host's first pair takes one
   // slow round trip, forty times longer.
   EXPECT_LE(slow_before_last_fast, 2u);
-  EXPECT_LE(stats_of(origin, "slow.test").peak_concurrent, 2u);
-  EXPECT_LE(stats_of(origin, "fast.test").peak_concurrent, 2u);
-  EXPECT_EQ(stats_of(origin, "slow.test").peak_concurrent, 2u);  // the limit was used, not more
+  EXPECT_GE(stats_of(origin, "slow.test").peak_concurrent, 2u);  // the limit was used
+  EXPECT_LE(stats_of(origin, "slow.test").peak_concurrent, 3u);
+  EXPECT_LE(stats_of(origin, "fast.test").peak_concurrent, 3u);
+  EXPECT_GE(report.wall, slow_latency * 5);  // ten slow fetches, two at a time
 }
 
 TEST_P(SchedulerTest, WaitingForTheHostDoesNotCountAgainstTheTimeout) {
@@ -204,8 +208,8 @@ TEST_P(SchedulerTest, WaitingForTheHostDoesNotCountAgainstTheTimeout) {
   const auto report = scheduler.run();
   ASSERT_EQ(report.results.size(), 8u);
   for (const auto& result : report.results) EXPECT_TRUE(result.ok()) << result.message;
-  EXPECT_EQ(stats_of(origin, "one.test").peak_concurrent, 1u);
-  EXPECT_GE(report.wall, latency * 8);
+  EXPECT_LE(stats_of(origin, "one.test").peak_concurrent, 2u);
+  EXPECT_GE(report.wall, latency * 8);  // one at a time
 }
 
 TEST_P(SchedulerTest, HostIntervalSpacesTheStarts) {
@@ -337,9 +341,10 @@ TEST(Scheduler, GlobalInFlightLimitHoldsAcrossHosts) {
   scheduler.close();
   const auto report = scheduler.run();
   EXPECT_EQ(report.ok, 12u);
-  // Three at a time over three hosts, served round-robin: one per host at once.
-  for (const char* host : {"a.test", "b.test", "c.test"}) EXPECT_EQ(stats_of(origin, host).peak_concurrent, 1u) << host;
-  EXPECT_GE(report.wall, latency * 4);
+  // Three at a time over three hosts, served round-robin: about one per host at once, never the
+  // four each host's requests would make without the limit.
+  for (const char* host : {"a.test", "b.test", "c.test"}) EXPECT_LE(stats_of(origin, host).peak_concurrent, 2u) << host;
+  EXPECT_GE(report.wall, latency * 4);  // twelve fetches, three at a time
 }
 
 TEST(Scheduler, SequentialRunsOneFetchAtATimeOnTheCallingThread) {

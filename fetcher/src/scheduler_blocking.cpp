@@ -29,49 +29,78 @@ std::optional<QueuedRequest> SchedulerState::wait_for_request(std::unique_lock<s
   }
 }
 
-void SchedulerState::drive_pool(unsigned worker_count) {
-  const auto work = [this] {
-    Tally tally;
-    try {
-      BlockingLoop loop(&stopper_);
-      while (true) {
-        std::optional<QueuedRequest> item;
-        {
-          std::unique_lock lock(mutex_);
-          item = wait_for_request(lock);
-        }
-        if (!item) break;
-        std::optional<FetchResult> result =
-            item->host.empty() ? result_without_fetch(*item) : loop.fetch(client_, item->request, item->index);
-        if (!result) break;  // stopped: cancel_remaining() reports this request
-        deliver(std::move(*result), tally);
-        finish(*item);
+// One pool worker: takes and fetches until the run is over. False when its event loop could not
+// be made (out of file descriptors): it took nothing.
+bool SchedulerState::work_in_pool() {
+  Tally tally;
+  try {
+    BlockingLoop loop(&stopper_);
+    while (true) {
+      std::optional<QueuedRequest> item;
+      {
+        std::unique_lock lock(mutex_);
+        item = wait_for_request(lock);
       }
-    } catch (const std::system_error&) {
-      // This worker's event loop could not be made; the other workers take the queue.
+      if (!item) break;
+      std::optional<FetchResult> result =
+          item->host.empty() ? result_without_fetch(*item) : loop.fetch(client_, item->request, item->index);
+      if (!result) break;  // stopped: cancel_remaining() reports this request
+      deliver(std::move(*result), tally);
+      finish(*item);
     }
+  } catch (const std::system_error&) {
     merge_tally(std::move(tally));
-  };
-  if (options_.strategy.kind == Strategy::Kind::sequential) {
-    work();
-    return;
+    return false;
   }
+  merge_tally(std::move(tally));
+  return true;
+}
+
+// When no worker could make its event loop: every request fails as a resource failure, so that
+// the run still ends with one result each.
+void SchedulerState::fail_without_workers() {
+  Tally tally;
+  while (true) {
+    std::optional<QueuedRequest> item;
+    {
+      std::unique_lock lock(mutex_);
+      item = wait_for_request(lock);
+    }
+    if (!item) break;
+    deliver(failed_result(item->request, item->index, ErrorKind::resource,
+                          "no worker could fetch this request (threads or files exhausted)"),
+            tally);
+    finish(*item);
+  }
+  merge_tally(std::move(tally));
+}
+
+void SchedulerState::drive_pool(unsigned worker_count) {
   std::vector<std::thread> workers;
-  workers.reserve(worker_count);
-  for (unsigned w = 0; w < worker_count; ++w) {
-    try {
-      threads_.started();
-      workers.emplace_back([this, &work] {
-        work();
-        threads_.stopped();
-      });
-    } catch (const std::system_error&) {
-      threads_.stopped();  // fewer workers still finish the queue; with none, this thread does
-      break;
+  if (options_.strategy.kind != Strategy::Kind::sequential) {
+    workers.reserve(worker_count);
+    for (unsigned w = 0; w < worker_count; ++w) {
+      try {
+        threads_.started();
+        workers.emplace_back([this] {
+          work_in_pool();
+          threads_.stopped();
+        });
+      } catch (const std::system_error&) {
+        threads_.stopped();  // fewer workers still finish the queue
+        break;
+      }
     }
   }
-  if (workers.empty()) work();
+  if (workers.empty() && work_in_pool()) return;
   for (auto& worker : workers) worker.join();
+  bool over = false;
+  {
+    std::lock_guard lock(mutex_);
+    over = finished_ || stopped_;
+  }
+  // Every worker gave up without an event loop: this thread takes over, or fails what is left.
+  if (!over && !work_in_pool()) fail_without_workers();
 }
 
 void SchedulerState::drive_thread_per_request() {

@@ -56,6 +56,8 @@ class SchedulerState {
   void drive();
   void drive_async();
   void drive_pool(unsigned workers);
+  bool work_in_pool();
+  void fail_without_workers();
   void drive_thread_per_request();
 
   // With the mutex held: the next request to dispatch, counted in flight; nothing when the run

@@ -26,6 +26,14 @@
 // Every pushed request gets exactly one result. After a stop, fetches in flight end as
 // ErrorKind::cancelled and requests still queued (or pushed later, while run() is still on its
 // way out) are delivered as cancelled too, without being fetched.
+//
+// Politeness belongs here, not in FetchOptions: the client's own max_per_host and
+// min_host_interval still apply inside each fetch (and there, waiting counts against the fetch's
+// timeouts), so a crawler on the scheduler leaves them at 0 and sets host_defaults instead.
+//
+// Memory: once a result is delivered the scheduler keeps nothing of its URL (unless
+// keep_results). A host's entry lives while it has requests queued or in flight or an interval
+// pending; the policies given to set_host_policy are kept for the scheduler's lifetime.
 #pragma once
 
 #include <fetcher/client.hpp>
@@ -67,11 +75,13 @@ struct SchedulerOptions {
   bool keep_results = false;
 };
 
-// Called once per pushed request, on the thread that ran its fetch (a loop's or a worker's; the
-// pushing thread for a bad URL is not used: bad URLs are delivered by a loop or worker too).
-// With async:N, pool:N or threads, handlers run concurrently on different threads and must be
-// thread-safe; no lock of the scheduler is held while one runs. An exception from the handler
-// is kept, the run goes on, and run() rethrows the first one at the end.
+// Called once per pushed request, on the thread that ran its fetch: a loop's or a worker's (a bad
+// URL's result too, never on the pushing thread); results cancelled by a stop are delivered on
+// the thread that called run(), after the loops and workers have ended. With async:N, pool:N or
+// threads, handlers run concurrently on different threads and must be thread-safe; no lock of
+// the scheduler is held while one runs, so a slow handler holds up only its own loop or worker.
+// An exception from the handler is kept, the run goes on, and run() rethrows the first one at
+// the end.
 using ResultHandler = std::function<void(const FetchResult&)>;
 
 class Scheduler {
@@ -91,8 +101,8 @@ class Scheduler {
   void close();
 
   // Politeness for one host (its URL host, lower-case, as split_url gives it), e.g. from a
-  // robots.txt Crawl-delay. From any thread, before or during run(); it applies to the next
-  // dispatch. Kept for the scheduler's lifetime, one entry per host named.
+  // robots.txt Crawl-delay. From any thread, before or during run(); it applies from the next
+  // dispatch on, the interval counted from the host's last dispatch.
   void set_host_policy(const std::string& host, HostPolicy policy);
 
   // Runs until closed and drained, or stopped. Once per scheduler; a second call throws
