@@ -54,8 +54,8 @@ void HostQueue::fire_timers(clock_type::time_point now) {
 
 void HostQueue::push(QueuedRequest item, clock_type::time_point now) {
   ++queued_;
-  if (item.host.empty()) {
-    without_host_.push_back(std::move(item));
+  if (item.host.empty() || arrival_order_) {
+    immediate_.push_back(std::move(item));
     return;
   }
   auto [entry, added] = hosts_.try_emplace(item.host);
@@ -68,9 +68,9 @@ void HostQueue::push(QueuedRequest item, clock_type::time_point now) {
 }
 
 std::optional<QueuedRequest> HostQueue::take(clock_type::time_point now) {
-  if (!without_host_.empty()) {
-    auto item = std::move(without_host_.front());
-    without_host_.pop_front();
+  if (!immediate_.empty()) {
+    auto item = std::move(immediate_.front());
+    immediate_.pop_front();
     --queued_;
     return item;
   }
@@ -113,9 +113,9 @@ std::optional<HostQueue::clock_type::time_point> HostQueue::next_wake() const {
 }
 
 std::vector<QueuedRequest> HostQueue::drain() {
-  std::vector<QueuedRequest> items(std::make_move_iterator(without_host_.begin()),
-                                   std::make_move_iterator(without_host_.end()));
-  without_host_.clear();
+  std::vector<QueuedRequest> items(std::make_move_iterator(immediate_.begin()),
+                                   std::make_move_iterator(immediate_.end()));
+  immediate_.clear();
   for (auto& [name, host] : hosts_) {
     for (auto& item : host.queued) items.push_back(std::move(item));
     host.queued.clear();

@@ -29,7 +29,9 @@ class HostQueue {
  public:
   using clock_type = std::chrono::steady_clock;
 
-  explicit HostQueue(HostPolicy defaults) : defaults_(defaults) {}
+  // In arrival order, hosts and policies are ignored: requests are taken first in, first out
+  // (run()'s fixed lists, whose strategies promise list order).
+  HostQueue(HostPolicy defaults, bool arrival_order) : defaults_(defaults), arrival_order_(arrival_order) {}
   HostQueue(const HostQueue&) = delete;
   HostQueue& operator=(const HostQueue&) = delete;
 
@@ -73,7 +75,9 @@ class HostQueue {
   std::unordered_map<std::string, Host> hosts_;  // nodes: Host addresses stay valid
   std::deque<Host*> ring_;
   Timers timers_;
-  std::deque<QueuedRequest> without_host_;
+  // Requests that wait for no host: those without one, and every request in arrival order.
+  std::deque<QueuedRequest> immediate_;
+  bool arrival_order_ = false;
   std::size_t queued_ = 0;
 };
 

@@ -1,11 +1,15 @@
-// run.cpp: run(): one strategy over a fixed list of requests, and the report on it. The
-// strategies themselves are in blocking_strategies.cpp, async_strategy.cpp and process_pool.cpp.
+// run.cpp: run(): one strategy over a fixed list of requests, and the report on it. Every
+// strategy but processes:N is the Scheduler's fixed-list case, in arrival (list) order; the
+// process pool is in process_pool.cpp.
 #include <fetcher/run.hpp>
 
+#include "scheduler_state.hpp"
 #include "strategies.hpp"
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
+#include <mutex>
 #include <string>
 #include <system_error>
 
@@ -21,10 +25,45 @@ double seconds(const timeval& value) {
   return static_cast<double>(value.tv_sec) + static_cast<double>(value.tv_usec) / 1e6;
 }
 
+// Most fetches the scheduler keeps in flight for run(): async takes the caller's cap (never
+// more than the open-files budget, the scheduler's default); a thread per URL starts them all.
+std::size_t in_flight_for(const Strategy& strategy, std::size_t requested, std::size_t urls) {
+  if (strategy.kind == Strategy::Kind::threads) return std::max<std::size_t>(urls, 1);
+  if (strategy.kind != Strategy::Kind::async || requested == 0) return 0;
+  const auto budget = open_files_budget();
+  return std::max<std::size_t>(1, budget == 0 ? requested : std::min(requested, budget));
+}
+
+RunReport run_on_scheduler(const std::vector<FetchRequest>& requests, const Strategy& strategy, Client& client,
+                           const RunOptions& run_options, const ResultCallback& on_result) {
+  SchedulerOptions options;
+  options.strategy = strategy;
+  options.max_in_flight = in_flight_for(strategy, run_options.max_in_flight, requests.size());
+  options.keep_results = true;
+  // run() promises a callback that is never called from two threads at once.
+  std::mutex callback_mutex;
+  ResultHandler handler;
+  if (on_result) {
+    handler = [&](const FetchResult& result) {
+      std::lock_guard lock(callback_mutex);
+      on_result(result);
+    };
+  }
+  SchedulerState state(client, std::move(options), std::move(handler), /*arrival_order=*/true);
+  for (const auto& request : requests) state.push(request);
+  state.close();
+  auto report = state.run(RunStopperAccess::token(run_options.stopper));
+  report.latency = summarize_latency(report.results);  // exact, from every result
+  return report;
+}
+
 }  // namespace
 
 RunReport run(const std::vector<FetchRequest>& requests, const Strategy& strategy, Client& client,
               const RunOptions& run_options, const ResultCallback& on_result) {
+  if (strategy.kind != Strategy::Kind::processes) {
+    return run_on_scheduler(requests, strategy, client, run_options, on_result);
+  }
   RunReport report;
   report.strategy = strategy.name();
   report.results.resize(requests.size());

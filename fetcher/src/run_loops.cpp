@@ -22,6 +22,7 @@ struct RunStopper::Loops {
   std::mutex mutex;
   std::atomic<bool> stopped{false};
   std::vector<asio::io_context*> active;
+  std::stop_source source;  // for the runs that take a stop token (run() on the scheduler)
 };
 
 void RunStopperAccess::enter(RunStopper* stopper, asio::io_context& loop) {
@@ -29,6 +30,10 @@ void RunStopperAccess::enter(RunStopper* stopper, asio::io_context& loop) {
   std::lock_guard lock(stopper->loops_->mutex);
   stopper->loops_->active.push_back(&loop);
   if (stopper->loops_->stopped) loop.stop();
+}
+
+std::stop_token RunStopperAccess::token(RunStopper* stopper) {
+  return stopper ? stopper->loops_->source.get_token() : std::stop_token{};
 }
 
 void RunStopperAccess::leave(RunStopper* stopper, asio::io_context& loop) {
@@ -41,9 +46,12 @@ RunStopper::RunStopper() : loops_(std::make_unique<Loops>()) {}
 RunStopper::~RunStopper() = default;
 
 void RunStopper::stop() {
-  std::lock_guard lock(loops_->mutex);
-  loops_->stopped = true;
-  for (auto* loop : loops_->active) loop->stop();  // io_context::stop is safe from any thread
+  {
+    std::lock_guard lock(loops_->mutex);
+    loops_->stopped = true;
+    for (auto* loop : loops_->active) loop->stop();  // io_context::stop is safe from any thread
+  }
+  loops_->source.request_stop();  // runs the stop callbacks of runs on the scheduler
 }
 
 bool RunStopper::stopped() const { return loops_->stopped; }

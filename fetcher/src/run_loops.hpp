@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <exception>
 #include <optional>
+#include <stop_token>
 #include <string>
 
 namespace fetcher {
@@ -22,6 +23,8 @@ class RunStopperAccess {
  public:
   static void enter(RunStopper* stopper, boost::asio::io_context& loop);
   static void leave(RunStopper* stopper, boost::asio::io_context& loop);
+  // Stopped when stop() is called; a token that never stops without a stopper.
+  static std::stop_token token(RunStopper* stopper);
 };
 
 namespace detail {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <system_error>
 #include <utility>
 
 #include <sys/resource.h>
@@ -32,8 +33,11 @@ void Tally::merge(Tally&& other) {
   other = Tally{};
 }
 
-SchedulerState::SchedulerState(Client& client, SchedulerOptions options, ResultHandler on_result)
-    : client_(client), options_(std::move(options)), on_result_(std::move(on_result)), queue_(options_.host_defaults) {
+SchedulerState::SchedulerState(Client& client, SchedulerOptions options, ResultHandler on_result, bool arrival_order)
+    : client_(client),
+      options_(std::move(options)),
+      on_result_(std::move(on_result)),
+      queue_(options_.host_defaults, arrival_order) {
   const auto budget = open_files_budget();
   max_in_flight_ = options_.max_in_flight != 0 ? options_.max_in_flight
                                                    : (budget != 0 ? budget : std::numeric_limits<std::size_t>::max());
@@ -124,7 +128,7 @@ void SchedulerState::merge_tally(Tally&& tally) {
   total_.merge(std::move(tally));
 }
 
-void SchedulerState::cancel_remaining() {
+void SchedulerState::fail_remaining(ErrorKind kind, const std::string& message) {
   Tally tally;
   while (true) {
     std::vector<std::pair<std::size_t, FetchRequest>> cancelled;
@@ -140,7 +144,11 @@ void SchedulerState::cancel_remaining() {
         break;
       }
     }
-    for (auto& [index, request] : cancelled) deliver(cancelled_result(request, index), tally);
+    for (auto& [index, request] : cancelled) {
+      deliver(kind == ErrorKind::cancelled ? cancelled_result(request, index)
+                                           : failed_result(request, index, kind, message),
+              tally);
+    }
   }
   merge_tally(std::move(tally));
 }
@@ -160,11 +168,21 @@ RunReport SchedulerState::run(std::stop_token stop) {
   rusage usage_before{};
   getrusage(RUSAGE_SELF, &usage_before);
   const auto start = clock_type::now();
+  std::string setup_failure;
   {
     std::stop_callback on_stop(stop, [this] { request_stop(); });
-    drive();
+    try {
+      drive();
+    } catch (const std::system_error& error) {
+      // Not even one event loop could be made: every request says why.
+      setup_failure = std::string("cannot set up the run: ") + error.what();
+    }
   }
-  cancel_remaining();
+  if (setup_failure.empty()) {
+    fail_remaining(ErrorKind::cancelled, {});
+  } else {
+    fail_remaining(ErrorKind::resource, setup_failure);
+  }
   report.wall = clock_type::now() - start;
   rusage usage_after{};
   getrusage(RUSAGE_SELF, &usage_after);

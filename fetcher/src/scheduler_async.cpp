@@ -145,7 +145,7 @@ void SchedulerState::drive_async() {
     async_loops_ = nullptr;
   }
   // Fetches still suspended after a stop are destroyed with their loops (their sockets close);
-  // cancel_remaining() then reports them.
+  // fail_remaining() then reports them.
   loops.timer.reset();
   loops.keep_running.clear();
   loops.loops.clear();

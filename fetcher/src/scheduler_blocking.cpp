@@ -44,7 +44,7 @@ bool SchedulerState::work_in_pool() {
       if (!item) break;
       std::optional<FetchResult> result =
           item->host.empty() ? result_without_fetch(*item) : loop.fetch(client_, item->request, item->index);
-      if (!result) break;  // stopped: cancel_remaining() reports this request
+      if (!result) break;  // stopped: fail_remaining() reports this request
       deliver(std::move(*result), tally);
       finish(*item);
     }

@@ -42,7 +42,8 @@ class SchedulerState {
  public:
   using clock_type = std::chrono::steady_clock;
 
-  SchedulerState(Client& client_, SchedulerOptions options_, ResultHandler on_result_);
+  // arrival_order: requests are dispatched first in, first out, without host policies (run()).
+  SchedulerState(Client& client, SchedulerOptions options, ResultHandler on_result, bool arrival_order = false);
 
   std::optional<std::size_t> push(FetchRequest request);
   void close();
@@ -75,9 +76,9 @@ class SchedulerState {
   FetchResult result_without_fetch(const QueuedRequest& item) const;
   void deliver(FetchResult result, Tally& tally);
   void merge_tally(Tally&& tally);
-  // After the strategy returned: every request still queued or in flight is delivered as
-  // cancelled (only after a stop is there any).
-  void cancel_remaining();
+  // After the strategy returned: every request still queued or in flight is delivered as failed
+  // with `kind` (cancelled after a stop; resource when the strategy could not set up).
+  void fail_remaining(ErrorKind kind, const std::string& message);
 
   // Async strategy (scheduler_async.cpp).
   void pump();
