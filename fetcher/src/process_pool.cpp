@@ -1,5 +1,5 @@
 // process_pool.cpp: processes:N, with the wire codec its workers send results back in.
-#include "strategies.hpp"
+#include "process_pool.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>

@@ -4,7 +4,7 @@
 #include <fetcher/run.hpp>
 
 #include "scheduler_state.hpp"
-#include "strategies.hpp"
+#include "process_pool.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -57,13 +57,10 @@ RunReport run_on_scheduler(const std::vector<FetchRequest>& requests, const Stra
   return report;
 }
 
-}  // namespace
-
-RunReport run(const std::vector<FetchRequest>& requests, const Strategy& strategy, Client& client,
-              const RunOptions& run_options, const ResultCallback& on_result) {
-  if (strategy.kind != Strategy::Kind::processes) {
-    return run_on_scheduler(requests, strategy, client, run_options, on_result);
-  }
+// processes:N: worker processes fetch, this process delivers; cpu and peak_rss_kb count the
+// workers too, and the connection counters are theirs.
+RunReport run_process_pool(const std::vector<FetchRequest>& requests, const Strategy& strategy, Client& client,
+                           const RunOptions& run_options, const ResultCallback& on_result) {
   RunReport report;
   report.strategy = strategy.name();
   report.results.resize(requests.size());
@@ -72,45 +69,32 @@ RunReport run(const std::vector<FetchRequest>& requests, const Strategy& strateg
   auto* stopper = run_options.stopper;
 
   const auto counters_before = client.counters();
-  Client::Counters worker_counters;  // processes: what the workers' own clients counted
+  Client::Counters worker_counters;
   rusage usage_before{};
   rusage children_before{};
   getrusage(RUSAGE_SELF, &usage_before);
   getrusage(RUSAGE_CHILDREN, &children_before);
   const auto start = std::chrono::steady_clock::now();
   try {
-    switch (strategy.kind) {
-      case Strategy::Kind::sequential: run_sequential(requests, client, sink, stopper); break;
-      case Strategy::Kind::threads: run_thread_per_url(requests, client, sink, threads, stopper); break;
-      case Strategy::Kind::pool: run_pool(requests, strategy.workers, client, sink, threads, stopper); break;
-      case Strategy::Kind::async:
-        run_async(requests, client, strategy.workers, run_options.max_in_flight, sink, threads, stopper);
-        break;
-      case Strategy::Kind::processes:
-        worker_counters = run_processes(requests, strategy.workers, client, sink, threads, stopper);
-        break;
-    }
+    worker_counters = run_processes(requests, strategy.workers, client, sink, threads, stopper);
   } catch (const std::system_error& error) {
-    // The run could not set up at all (no event loop, no shared memory): every URL says why.
+    // The run could not set up at all (no shared memory): every URL says why.
     sink.fail_undelivered(requests, ErrorKind::resource, std::string("cannot set up the run: ") + error.what());
   }
   if (stopper && stopper->stopped()) sink.cancel_undelivered(requests);
-  sink.fail_undelivered(requests, ErrorKind::resource, "no worker could fetch this URL (threads or files exhausted)");
+  sink.fail_undelivered(requests, ErrorKind::resource, "no worker could fetch this URL (processes or files exhausted)");
   report.wall = std::chrono::steady_clock::now() - start;
   rusage usage_after{};
   rusage children_after{};
   getrusage(RUSAGE_SELF, &usage_after);
   getrusage(RUSAGE_CHILDREN, &children_after);
 
-  report.cpu_user_s = seconds(usage_after.ru_utime) - seconds(usage_before.ru_utime);
-  report.cpu_sys_s = seconds(usage_after.ru_stime) - seconds(usage_before.ru_stime);
-  report.peak_rss_kb = usage_after.ru_maxrss;
-  if (strategy.kind == Strategy::Kind::processes) {
-    // The workers' CPU is the run's too; their peak is the largest worker's.
-    report.cpu_user_s += seconds(children_after.ru_utime) - seconds(children_before.ru_utime);
-    report.cpu_sys_s += seconds(children_after.ru_stime) - seconds(children_before.ru_stime);
-    report.peak_rss_kb = std::max(report.peak_rss_kb, children_after.ru_maxrss);
-  }
+  // The workers' CPU is the run's too; their peak is the largest worker's.
+  report.cpu_user_s = seconds(usage_after.ru_utime) - seconds(usage_before.ru_utime) +
+                      seconds(children_after.ru_utime) - seconds(children_before.ru_utime);
+  report.cpu_sys_s = seconds(usage_after.ru_stime) - seconds(usage_before.ru_stime) +
+                     seconds(children_after.ru_stime) - seconds(children_before.ru_stime);
+  report.peak_rss_kb = std::max(usage_after.ru_maxrss, children_after.ru_maxrss);
   const auto counters_after = client.counters();
   report.connections_opened = counters_after.connections_opened - counters_before.connections_opened +
                               worker_counters.connections_opened;
@@ -122,14 +106,22 @@ RunReport run(const std::vector<FetchRequest>& requests, const Strategy& strateg
   for (const auto& result : report.results) {
     if (result.ok()) ++report.ok;
     report.bytes += result.body_bytes;
+    if (result.status != 0) report.latency_histogram.add(result.timings.total);
   }
   report.failed = report.requests - report.ok;
   report.latency = summarize_latency(report.results);
-  for (const auto& result : report.results) {
-    if (result.status != 0) report.latency_histogram.add(result.timings.total);
-  }
   if (auto failure = sink.callback_failure()) std::rethrow_exception(failure);
   return report;
+}
+
+}  // namespace
+
+RunReport run(const std::vector<FetchRequest>& requests, const Strategy& strategy, Client& client,
+              const RunOptions& run_options, const ResultCallback& on_result) {
+  if (strategy.kind == Strategy::Kind::processes) {
+    return run_process_pool(requests, strategy, client, run_options, on_result);
+  }
+  return run_on_scheduler(requests, strategy, client, run_options, on_result);
 }
 
 void raise_open_files_limit() {

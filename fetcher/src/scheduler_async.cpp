@@ -41,7 +41,9 @@ void SchedulerState::wake_locked() {
     async_loops_->stop_all();
     return;
   }
-  if (pump_posted_) return;
+  // A pump would find nothing to take: nothing queued, or no global slot free (a finishing fetch
+  // wakes it again).
+  if (pump_posted_ || queue_.queued() == 0 || in_flight_ >= max_in_flight_) return;
   pump_posted_ = true;
   const auto number = async_loops_->next_loop++ % async_loops_->loops.size();
   asio::post(async_loops_->loop(number), [this] { pump(); });
