@@ -216,6 +216,60 @@ asio::awaitable<void> read_worker(asio::posix::stream_descriptor pipe, ResultSin
   }
 }
 
+// Forks up to `worker_count` workers, each with its pipe; fewer when the machine refuses.
+void fork_workers(const std::vector<FetchRequest>& requests, unsigned worker_count, Client& workers_client,
+                  SharedCounter& next, std::vector<WorkerProcess>& workers, ThreadCount& threads) {
+  for (unsigned w = 0; w < worker_count && w < requests.size(); ++w) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) break;
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::close(fds[0]);
+      for (const auto& earlier : workers) ::close(earlier.input);
+      worker_process_main(requests, workers_client, next, fds[1]);
+    }
+    ::close(fds[1]);
+    if (pid < 0) {
+      ::close(fds[0]);
+      break;  // fewer workers than asked for still finish the queue
+    }
+    workers.push_back({pid, fds[0], 0});
+    threads.started();  // counted as one thread each: a worker process fetches on one thread
+  }
+}
+
+// Delivers what the workers send until every pipe has ended, or until a stop (which kills them).
+void read_workers(std::vector<WorkerProcess>& workers, ResultSink& sink, std::size_t request_count,
+                  Client::Counters& totals, RunStopper* stopper) {
+  // The parent's loop is made after the forks, so no child shares its epoll descriptor.
+  asio::io_context loop(1);
+  for (auto& worker : workers) {
+    asio::co_spawn(loop, read_worker(asio::posix::stream_descriptor(loop, worker.input), sink, request_count, totals),
+                   [](std::exception_ptr) {});
+    worker.input = -1;  // owned by the stream descriptor now
+  }
+  RunStopperAccess::enter(stopper, loop);
+  loop.run();  // until every pipe has ended, or at once after a stop
+  RunStopperAccess::leave(stopper, loop);
+  if (stopper && stopper->stopped()) {
+    for (auto& worker : workers) ::kill(worker.pid, SIGKILL);
+  }
+}
+
+// Waits for every worker; how the first one that did not end cleanly ended (empty if all did).
+std::string reap_workers(std::vector<WorkerProcess>& workers, ThreadCount& threads) {
+  std::string ended;
+  for (auto& worker : workers) {
+    while (::waitpid(worker.pid, &worker.status, 0) < 0 && errno == EINTR) {
+    }
+    worker.pid = -1;  // reaped
+    const bool clean = WIFEXITED(worker.status) && WEXITSTATUS(worker.status) == 0;
+    if (!clean && ended.empty()) ended = describe_exit(worker.status);
+    threads.stopped();
+  }
+  return ended;
+}
+
 }  // namespace
 
 // Returns the counters of the workers' own clients, to add to the run's.
@@ -244,23 +298,7 @@ Client::Counters run_processes(const std::vector<FetchRequest>& requests, unsign
       }
     }
   } reaper{workers};
-  for (unsigned w = 0; w < worker_count && w < requests.size(); ++w) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) break;
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      ::close(fds[0]);
-      for (const auto& earlier : workers) ::close(earlier.input);
-      worker_process_main(requests, workers_client, next, fds[1]);
-    }
-    ::close(fds[1]);
-    if (pid < 0) {
-      ::close(fds[0]);
-      break;  // fewer workers than asked for still finish the queue
-    }
-    workers.push_back({pid, fds[0], 0});
-    threads.started();  // counted as one thread each: a worker process fetches on one thread
-  }
+  fork_workers(requests, worker_count, workers_client, next, workers, threads);
   if (workers.empty()) {
     // The machine refused every process: fetch on this thread instead, as pool:1 would.
     BlockingLoop loop(stopper);
@@ -272,30 +310,8 @@ Client::Counters run_processes(const std::vector<FetchRequest>& requests, unsign
     return totals;
   }
 
-  {
-    // The parent's loop is made after the forks, so no child shares its epoll descriptor.
-    asio::io_context loop(1);
-    for (auto& worker : workers) {
-      asio::co_spawn(loop, read_worker(asio::posix::stream_descriptor(loop, worker.input), sink, requests.size(), totals),
-                     [](std::exception_ptr) {});
-      worker.input = -1;  // owned by the stream descriptor now
-    }
-    RunStopperAccess::enter(stopper, loop);
-    loop.run();  // until every pipe has ended, or at once after a stop
-    RunStopperAccess::leave(stopper, loop);
-    if (stopper && stopper->stopped()) {
-      for (auto& worker : workers) ::kill(worker.pid, SIGKILL);
-    }
-  }
-  std::string ended;
-  for (auto& worker : workers) {
-    while (::waitpid(worker.pid, &worker.status, 0) < 0 && errno == EINTR) {
-    }
-    worker.pid = -1;  // reaped
-    const bool clean = WIFEXITED(worker.status) && WEXITSTATUS(worker.status) == 0;
-    if (!clean && ended.empty()) ended = describe_exit(worker.status);
-    threads.stopped();
-  }
+  read_workers(workers, sink, requests.size(), totals, stopper);
+  const std::string ended = reap_workers(workers, threads);
   if (!(stopper && stopper->stopped())) {
     // A worker that died took the URL it was fetching with it.
     sink.fail_undelivered(requests, ErrorKind::resource,

@@ -54,7 +54,7 @@ namespace fetcher {
 
 // Politeness for one host.
 struct HostPolicy {
-  unsigned max_in_flight = 0;            // fetches to the host at once; 0 = no limit
+  unsigned max_in_flight = 0;                 // fetches to the host at once; 0 = no limit
   std::chrono::milliseconds min_interval{0};  // between two dispatches to the host; 0 = none
 };
 
