@@ -96,13 +96,13 @@ std::optional<QueuedRequest> SchedulerState::take_locked() {
 
 bool SchedulerState::drained_locked() const { return closed_ && in_flight_ == 0 && queue_.queued() == 0; }
 
-void SchedulerState::finish(const QueuedRequest& item) {
+void SchedulerState::finish(const QueuedRequest& item, bool post_pump) {
   std::lock_guard lock(mutex_);
   in_flight_requests_.erase(item.index);
   --in_flight_;
   if (!item.host.empty()) queue_.finish(item.host, clock_type::now());
   if (drained_locked()) finished_ = true;
-  wake_locked();
+  wake_locked(post_pump);
 }
 
 FetchResult SchedulerState::result_without_fetch(const QueuedRequest& item) const {
@@ -131,24 +131,28 @@ void SchedulerState::merge_tally(Tally&& tally) {
 void SchedulerState::fail_remaining(ErrorKind kind, const std::string& message) {
   Tally tally;
   while (true) {
-    std::vector<std::pair<std::size_t, FetchRequest>> cancelled;
+    std::vector<FetchResult> results;
     {
       std::lock_guard lock(mutex_);
-      for (auto& item : queue_.drain()) cancelled.emplace_back(item.index, std::move(item.request));
-      for (auto& [index, request] : in_flight_requests_) cancelled.emplace_back(index, std::move(request));
+      for (auto& item : queue_.drain()) {
+        // A bad URL is a bad URL, stopped or not.
+        results.push_back(item.host.empty()                ? result_without_fetch(item)
+                          : kind == ErrorKind::cancelled ? cancelled_result(item.request, item.index)
+                                                         : failed_result(item.request, item.index, kind, message));
+      }
+      for (auto& [index, request] : in_flight_requests_) {
+        results.push_back(kind == ErrorKind::cancelled ? cancelled_result(request, index)
+                                                       : failed_result(request, index, kind, message));
+      }
       in_flight_requests_.clear();
       in_flight_ = 0;
-      // A handler below may push again; those are cancelled in the next round.
-      if (cancelled.empty()) {
+      // A handler below may push again; those are settled in the next round.
+      if (results.empty()) {
         finished_ = true;
         break;
       }
     }
-    for (auto& [index, request] : cancelled) {
-      deliver(kind == ErrorKind::cancelled ? cancelled_result(request, index)
-                                           : failed_result(request, index, kind, message),
-              tally);
-    }
+    for (auto& result : results) deliver(std::move(result), tally);
   }
   merge_tally(std::move(tally));
 }

@@ -34,28 +34,30 @@ struct SchedulerState::AsyncLoops {
   }
 };
 
-void SchedulerState::wake_locked() {
+void SchedulerState::wake_locked(bool post_pump) {
   changed_.notify_all();
   if (!async_loops_) return;
   if (finished_ || stopped_) {
     async_loops_->stop_all();
     return;
   }
-  // A pump would find nothing to take: nothing queued, or no global slot free (a finishing fetch
-  // wakes it again).
-  if (pump_posted_ || queue_.queued() == 0 || in_flight_ >= max_in_flight_) return;
+  // No pump to post: the caller pumps itself, one is posted already, nothing is queued, or no
+  // global slot is free (a finishing fetch pumps again).
+  if (!post_pump || pump_posted_ || queue_.queued() == 0 || in_flight_ >= max_in_flight_) return;
   pump_posted_ = true;
   const auto number = async_loops_->next_loop++ % async_loops_->loops.size();
   asio::post(async_loops_->loop(number), [this] { pump(); });
 }
 
-void SchedulerState::pump() {
+void SchedulerState::pump(std::optional<std::size_t> here) {
   std::vector<std::pair<QueuedRequest, std::size_t>> dispatched;
   {
     std::lock_guard lock(mutex_);
-    pump_posted_ = false;
+    if (!here) pump_posted_ = false;
     while (auto item = take_locked()) {
-      dispatched.emplace_back(std::move(*item), async_loops_->next_loop++ % async_loops_->loops.size());
+      const auto loop_number =
+          dispatched.empty() && here ? *here : async_loops_->next_loop++ % async_loops_->loops.size();
+      dispatched.emplace_back(std::move(*item), loop_number);
     }
     const auto wake = queue_.next_wake();
     if (wake && !stopped_ && (!timer_armed_at_ || *wake < *timer_armed_at_)) {
@@ -82,18 +84,21 @@ void SchedulerState::fetch_on_loop(QueuedRequest item, std::size_t loop_number) 
   auto& loop = async_loops_->loop(loop_number);
   auto& tally = async_loops_->tallies[loop_number];
   if (item.host.empty()) {
-    asio::post(loop, [this, &tally, item = std::move(item)] {
+    asio::post(loop, [this, &tally, loop_number, item = std::move(item)] {
       deliver(result_without_fetch(item), tally);
-      finish(item);
+      finish(item, false);
+      pump(loop_number);
     });
     return;
   }
   auto request = item.request;
   const auto index = item.index;
   asio::co_spawn(loop, client_.async_fetch(std::move(request), index),
-                 [this, &tally, item = std::move(item)](std::exception_ptr error, FetchResult result) {
+                 [this, &tally, loop_number, item = std::move(item)](std::exception_ptr error, FetchResult result) {
                    deliver(error ? internal_failure(item.request, item.index, error) : std::move(result), tally);
-                   finish(item);
+                   // The next request starts here at once, on the connection this one left idle.
+                   finish(item, false);
+                   pump(loop_number);
                  });
 }
 

@@ -66,12 +66,12 @@ class SchedulerState {
   std::optional<QueuedRequest> take_locked();
   bool drained_locked() const;
   // With the mutex held: tells the dispatchers that something changed (a push, a finished
-  // fetch, a policy, close or stop).
-  void wake_locked();
+  // fetch, a policy, close or stop). post_pump: false when the caller pumps itself.
+  void wake_locked(bool post_pump = true);
   // Blocking strategies: waits for a request to dispatch; nothing once the run is over.
   std::optional<QueuedRequest> wait_for_request(std::unique_lock<std::mutex>& lock);
-  // A dispatched request is done (its result delivered): frees its slots.
-  void finish(const QueuedRequest& item);
+  // A dispatched request is done (its result delivered): frees its slots. post_pump as above.
+  void finish(const QueuedRequest& item, bool post_pump = true);
 
   FetchResult result_without_fetch(const QueuedRequest& item) const;
   void deliver(FetchResult result, Tally& tally);
@@ -81,7 +81,9 @@ class SchedulerState {
   void fail_remaining(ErrorKind kind, const std::string& message);
 
   // Async strategy (scheduler_async.cpp).
-  void pump();
+  // Dispatches what may be dispatched. `here`: the loop this pump runs on, which gets the first
+  // request (a fetch that just finished there left its kept-alive connection idle there).
+  void pump(std::optional<std::size_t> here = std::nullopt);
   void arm_timer(clock_type::time_point when);
   void fetch_on_loop(QueuedRequest item, std::size_t loop_number);
 
