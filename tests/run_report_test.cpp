@@ -1,9 +1,11 @@
-// Unit tests for the run report: nearest-rank percentile, summarize_latency and RunReport rates.
+// Unit tests for the run report: nearest-rank percentile, summarize_latency, RunReport rates and
+// the latency histogram.
 #include <fetcher/run_report.hpp>
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <vector>
 
 namespace fetcher {
@@ -168,6 +170,89 @@ TEST(RunReport, RequestsPerSecondWithNoWallTimeIsZero) {
   report.requests = 0;
   report.wall = 1s;
   EXPECT_EQ(report.requests_per_second(), 0);
+}
+
+TEST(LatencyHistogram, EmptyIsAllZero) {
+  const LatencyHistogram histogram;
+  EXPECT_EQ(histogram.count(), 0u);
+  EXPECT_EQ(histogram.mean(), 0);
+  EXPECT_EQ(histogram.percentile(50), 0);
+  const auto summary = histogram.summary();
+  EXPECT_EQ(summary.count, 0u);
+  EXPECT_EQ(summary.p99, 0);
+  EXPECT_EQ(summary.max, 0);
+}
+
+TEST(LatencyHistogram, OneValueIsEveryPercentileExactly) {
+  LatencyHistogram histogram;
+  histogram.add(37ms);
+  EXPECT_EQ(histogram.count(), 1u);
+  EXPECT_DOUBLE_EQ(histogram.mean(), 0.037);
+  for (const double p : {0.0, 50.0, 99.0, 100.0}) EXPECT_DOUBLE_EQ(histogram.percentile(p), 0.037) << p;
+}
+
+TEST(LatencyHistogram, PercentilesAreWithinOneBucketOfTheExactOnes) {
+  // 1 ms to 1000 ms in 1 ms steps: the exact p50 is 500 ms, p95 950 ms, p99 990 ms.
+  LatencyHistogram histogram;
+  std::vector<double> exact;
+  for (int ms = 1; ms <= 1000; ++ms) {
+    histogram.add(std::chrono::milliseconds(ms));
+    exact.push_back(ms / 1000.0);
+  }
+  const double bucket_ratio = std::exp2(1.0 / LatencyHistogram::buckets_per_doubling);
+  for (const double p : {1.0, 10.0, 50.0, 95.0, 99.0}) {
+    const double estimate = histogram.percentile(p);
+    const double truth = percentile(exact, p);
+    EXPECT_LE(estimate, truth * bucket_ratio) << p;
+    EXPECT_GE(estimate, truth / bucket_ratio) << p;
+  }
+  EXPECT_DOUBLE_EQ(histogram.min(), 0.001);
+  EXPECT_DOUBLE_EQ(histogram.max(), 1.0);
+  EXPECT_DOUBLE_EQ(histogram.percentile(100), 1.0);
+  EXPECT_NEAR(histogram.mean(), 0.5005, 1e-9);
+}
+
+TEST(LatencyHistogram, SplitsOrdersOfMagnitudeApart) {
+  // 90 fast and 10 slow: p50 is a fast one, p95 a slow one, whatever the bucket rounding.
+  LatencyHistogram histogram;
+  for (int i = 0; i < 90; ++i) histogram.add(2ms);
+  for (int i = 0; i < 10; ++i) histogram.add(3s);
+  EXPECT_LT(histogram.percentile(50), 0.0025);
+  EXPECT_LE(histogram.percentile(90), 0.0025);
+  EXPECT_GT(histogram.percentile(91), 2.5);
+  EXPECT_NEAR(histogram.percentile(95), 3.0, 3.0 * 0.1);
+  EXPECT_DOUBLE_EQ(histogram.percentile(100), 3.0);
+}
+
+TEST(LatencyHistogram, MergeEqualsAddingEverythingToOne) {
+  LatencyHistogram all;
+  LatencyHistogram first;
+  LatencyHistogram second;
+  for (int ms = 1; ms <= 300; ++ms) {
+    all.add(std::chrono::milliseconds(ms));
+    (ms % 3 ? first : second).add(std::chrono::milliseconds(ms));
+  }
+  LatencyHistogram empty;
+  first.merge(empty);
+  empty.merge(first);
+  empty.merge(second);
+  EXPECT_EQ(empty.count(), all.count());
+  EXPECT_DOUBLE_EQ(empty.min(), all.min());
+  EXPECT_DOUBLE_EQ(empty.max(), all.max());
+  EXPECT_NEAR(empty.mean(), all.mean(), 1e-12);
+  for (const double p : {5.0, 50.0, 95.0, 99.0}) EXPECT_EQ(empty.percentile(p), all.percentile(p)) << p;
+}
+
+TEST(LatencyHistogram, ExtremesLandInTheEndBuckets) {
+  LatencyHistogram histogram;
+  histogram.add(std::chrono::nanoseconds(0));
+  histogram.add(std::chrono::nanoseconds(-5));  // clock trouble counts as zero
+  histogram.add(std::chrono::hours(100));       // past the last bucket's start
+  EXPECT_EQ(histogram.count(), 3u);
+  EXPECT_EQ(histogram.min(), 0);
+  EXPECT_DOUBLE_EQ(histogram.max(), 360000.0);
+  EXPECT_EQ(histogram.percentile(50), 0);
+  EXPECT_DOUBLE_EQ(histogram.percentile(100), 360000.0);
 }
 
 }  // namespace

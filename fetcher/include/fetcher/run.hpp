@@ -1,4 +1,6 @@
-// run.hpp: fetch a list of URLs with one strategy and report on it.
+// run.hpp: fetch a list of URLs with one strategy and report on it. For every strategy but
+// processes:N this is the Scheduler's fixed-list case (scheduler.hpp), in list order, with every
+// result kept; a crawler whose list grows while it runs uses the Scheduler itself.
 //
 // Usage:
 //   fetcher::Client client(options);
