@@ -15,7 +15,7 @@
 #include "terminal_style.hpp"
 #include "units.hpp"
 
-#include <fetcher/origin/ideal.hpp>
+#include <fetcher/bench/ideal.hpp>
 #include <fetcher/origin/sites.hpp>
 #include <fetcher/run.hpp>
 #include <fetcher/strategy.hpp>
@@ -209,14 +209,14 @@ std::pair<ListModel, std::size_t> model_of(const origin::SiteSet& sites, const s
       }
       ++found->urls;
     }
-    const double alone = origin::ideal_seconds(sites, {urls[i]}, 1);
+    const double alone = bench::ideal_seconds(sites, {urls[i]}, 1);
     if (alone > model.slowest_url_s) {
       model.slowest_url_s = alone;
       model.slowest_url = urls[i];
       slowest_index = i;
     }
   }
-  model.all_at_once_s = origin::ideal_seconds(sites, urls, 0);
+  model.all_at_once_s = bench::ideal_seconds(sites, urls, 0);
   return {model, slowest_index};
 }
 
@@ -378,7 +378,7 @@ int bench_command(const BenchArgs& args) {
   for (std::size_t l = 0; l < lists.size(); ++l) {
     for (const auto& request : lists[l]) list_urls[l].push_back(request.url);
     for (std::size_t s = 0; s < strategies.size() && sites; ++s) {
-      ideals[l][s] = origin::ideal_seconds(*sites, list_urls[l], strategies[s], args.max_in_flight);
+      ideals[l][s] = bench::ideal_seconds(*sites, list_urls[l], strategies[s], args.max_in_flight);
       total_ideal += ideals[l][s] * args.runs;
     }
   }

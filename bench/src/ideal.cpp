@@ -1,6 +1,6 @@
 // ideal.cpp: the ideal time of a strategy, by a discrete-event simulation of a zero-overhead
 // client against the sites model: the same queueing the server does, without any real waiting.
-#include <fetcher/origin/ideal.hpp>
+#include <fetcher/bench/ideal.hpp>
 
 #include <boost/url/parse.hpp>
 
@@ -15,8 +15,11 @@
 #include <tuple>
 #include <utility>
 
-namespace fetcher::origin {
+namespace fetcher::bench {
 namespace {
+
+using origin::Site;
+using origin::SiteSet;
 
 // The real client gives up after this many redirects, so the model does too.
 constexpr unsigned max_redirects = 10;
@@ -104,7 +107,7 @@ class Simulation {
     const Hop& hop = *progress.hop;
     const Site& site = sites_.sites[hop.site_index];
     const std::uint64_t repeat = repeats_[{hop.site_index, hop.target}]++;
-    progress.latency_us = request_latency(sites_, site, hop.target, repeat).count();
+    progress.latency_us = origin::request_latency(sites_, site, hop.target, repeat).count();
     HostQueue& host = hosts_[hop.site_index];
     if (site.capacity == 0 || host.busy < site.capacity) {
       start(url_index, now);
@@ -130,7 +133,7 @@ class Simulation {
     }
 
     const Site& site = sites_.sites[hop.site_index];
-    if (is_redirected(site, hop.scheme, hop.target) && progress.redirects < max_redirects) {
+    if (origin::is_redirected(site, hop.scheme, hop.target) && progress.redirects < max_redirects) {
       ++progress.redirects;
       progress.hop = hop_for(sites_, site.redirect);
       events_.push({now, EventKind::arrival, url_index});
@@ -178,4 +181,4 @@ double ideal_seconds(const SiteSet& sites, const std::vector<std::string>& urls,
   return ideal_seconds(sites, urls, ideal_workers(strategy, max_in_flight));
 }
 
-}  // namespace fetcher::origin
+}  // namespace fetcher::bench

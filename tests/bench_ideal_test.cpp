@@ -1,14 +1,17 @@
-// origin_ideal_test.cpp: the ideal time of each strategy, checked against hand-computed
+// bench_ideal_test.cpp: the ideal time of each strategy, checked against hand-computed
 // schedules.
-#include <fetcher/origin/ideal.hpp>
+#include <fetcher/bench/ideal.hpp>
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-namespace fetcher::origin {
+namespace fetcher::bench {
 namespace {
+
+using origin::Site;
+using origin::SiteSet;
 
 using std::chrono::milliseconds;
 
@@ -168,7 +171,7 @@ TEST(IdealSeconds, JitterFollowsRequestLatencyPerRepeat) {
   const auto urls = repeated("http://j.test/page", 5);
   double expected = 0;
   for (std::uint64_t repeat = 0; repeat < 5; ++repeat) {
-    expected += std::chrono::duration<double>(request_latency(sites, sites.sites[0], "/page", repeat)).count();
+    expected += std::chrono::duration<double>(origin::request_latency(sites, sites.sites[0], "/page", repeat)).count();
   }
   EXPECT_NEAR(ideal_seconds(sites, urls, 1), expected, tolerance);
   EXPECT_NEAR(ideal_seconds(sites, urls, 0), expected, tolerance);  // capacity 1: still one at a time
@@ -183,14 +186,14 @@ TEST(IdealSeconds, JitterUnboundedIsTheLongestRepeat) {
   const auto urls = repeated("http://j.test/", 8);
   std::chrono::microseconds longest{0};
   for (std::uint64_t repeat = 0; repeat < 8; ++repeat) {
-    longest = std::max(longest, request_latency(sites, sites.sites[0], "/", repeat));
+    longest = std::max(longest, origin::request_latency(sites, sites.sites[0], "/", repeat));
   }
   EXPECT_NEAR(ideal_seconds(sites, urls, 0), std::chrono::duration<double>(longest).count(), tolerance);
 }
 
 TEST(IdealSeconds, ShippedMiptListIsSerialisedByTheServer) {
   // The notebook's finding: 80 threads are no faster than one against cs.mipt.ru.
-  const SiteSet sites = load_sites(std::string(FETCHER_SOURCE_DIR) + "/urls/sites.toml");
+  const SiteSet sites = origin::load_sites(std::string(FETCHER_SOURCE_DIR) + "/urls/sites.toml");
   const auto urls = repeated("http://cs.mipt.ru/advanced_python", 80);
   const double sequential = ideal_seconds(sites, urls, 1);
   EXPECT_NEAR(sequential, 80 * 0.066, 80 * 0.003);
@@ -198,4 +201,4 @@ TEST(IdealSeconds, ShippedMiptListIsSerialisedByTheServer) {
 }
 
 }  // namespace
-}  // namespace fetcher::origin
+}  // namespace fetcher::bench

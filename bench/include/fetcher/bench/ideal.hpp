@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-namespace fetcher::origin {
+namespace fetcher::bench {
 
 // workers: 1 = sequential; N = pool:N; 0 = every URL at once (threads, async).
 // URLs whose host is not in `sites` or that do not parse cost nothing.
-double ideal_seconds(const SiteSet& sites, const std::vector<std::string>& urls, unsigned workers);
+double ideal_seconds(const origin::SiteSet& sites, const std::vector<std::string>& urls, unsigned workers);
 
 // The `workers` of a strategy in the model: sequential 1; pool:N and processes:N take URLs in
 // list order with N workers, so N; threads 0; async and async:N keep every fetch in flight
@@ -25,7 +25,7 @@ double ideal_seconds(const SiteSet& sites, const std::vector<std::string>& urls,
 unsigned ideal_workers(const Strategy& strategy, std::size_t max_in_flight);
 
 // ideal_seconds(sites, urls, ideal_workers(strategy, max_in_flight)).
-double ideal_seconds(const SiteSet& sites, const std::vector<std::string>& urls, const Strategy& strategy,
+double ideal_seconds(const origin::SiteSet& sites, const std::vector<std::string>& urls, const Strategy& strategy,
                      std::size_t max_in_flight = 0);
 
-}  // namespace fetcher::origin
+}  // namespace fetcher::bench
