@@ -10,7 +10,7 @@ namespace fetcher {
 struct Strategy {
   enum class Kind {
     sequential,  // one thread, one fetch at a time, in list order
-    threads,     // one OS thread per URL, all started, then all joined
+    threads,     // one OS thread per URL, started as the URL is dispatched, joined as it ends
     pool,        // `workers` threads take URLs from one shared queue, in list order
     async,       // `workers` event loops on as many threads (the caller's among them), every
                  // fetch in flight; URLs dealt round-robin to the loops (see RunOptions)
