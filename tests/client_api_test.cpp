@@ -22,6 +22,7 @@
 #include <future>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -44,6 +45,16 @@ host = "stalls.test"
 latency_ms = 20000
 body_bytes = 10
 capacity = 0
+
+# Busy for good: every answer a 503 asking for a second's wait.
+[[site]]
+host = "busy.test"
+latency_ms = 1
+body_bytes = 10
+capacity = 0
+fail_first = 1000000
+fail_status = 503
+retry_after_s = 1
 )";
 
 // Long enough that no string here fits the small-string buffer: a double free shows.
@@ -212,6 +223,35 @@ TEST_F(ClientApiTest, ACancelledFetchSaysCancelled) {
   // Ended by the cancellation, not by the first-byte timeout of the test options.
   EXPECT_LT(std::chrono::steady_clock::now() - started, origin_->client_options().first_byte_timeout);
   EXPECT_EQ(result->message, "one fetch: cancelled: the fetch was cancelled");
+  // Cancelled where it was: waiting for the response header.
+  EXPECT_EQ(result->stage, FetchStage::read_header);
+  EXPECT_EQ(result->cause, std::errc::operation_canceled) << result->cause.message();
+}
+
+// Cancelled while it waits out a retry's backoff, a fetch ends at once: it neither finishes the
+// wait nor tries again.
+TEST_F(ClientApiTest, ACancelledFetchStopsRetrying) {
+  auto options = origin_->client_options();
+  options.retries = 5;
+  options.retry_base = std::chrono::seconds(1);
+  Client client(options);
+  asio::io_context loop;
+  asio::cancellation_signal cancel;
+  std::optional<FetchResult> result;
+  client.async_fetch(loop.get_executor(), {"http://busy.test/", "", ""},
+                     asio::bind_cancellation_slot(cancel.slot(), [&](FetchResult value) { result = std::move(value); }));
+  asio::steady_timer soon(loop, std::chrono::milliseconds(100));
+  soon.async_wait([&](boost::system::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+  const auto started = std::chrono::steady_clock::now();
+  loop.run();
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->error, ErrorKind::cancelled) << result->message;
+  EXPECT_FALSE(result->delivered());
+  EXPECT_EQ(result->stage, FetchStage::policy);
+  EXPECT_EQ(result->message, "cancelled: the fetch was cancelled");
+  // One attempt, a 503, then the cancellation during the second's backoff (Retry-After: 1).
+  EXPECT_EQ(result->attempts, 1);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
 }
 
 TEST_F(ClientApiTest, ACancelledAwaitableFetchSaysCancelled) {

@@ -202,10 +202,20 @@ StageDeadline stage_deadline(std::chrono::milliseconds stage, clock_type::time_p
   return own < total_deadline ? StageDeadline{own, false} : StageDeadline{total_deadline, true};
 }
 
+// Why and where a fetch failed: the cause's category, the message a person reads, the stage it
+// was in and the error code behind it (empty when the client judged the failure itself).
 struct Failure {
   ErrorKind kind = ErrorKind::none;
   std::string message;
+  FetchStage stage = FetchStage::none;
+  std::error_code cause;
 };
+
+// The end of a fetch the caller cancelled, in the stage it was in.
+Failure cancelled_failure(FetchStage stage) {
+  return {ErrorKind::cancelled, "cancelled: the fetch was cancelled", stage,
+          make_error_code(std::errc::operation_canceled)};
+}
 
 // What one hop sends, and what it does with the answer's body.
 struct Outgoing {
@@ -324,10 +334,15 @@ struct Client::Impl {
     }
   }
 
-  Failure timeout_failure(const char* stage, std::chrono::milliseconds limit, bool total_limited) const {
-    if (total_limited) return {ErrorKind::timeout, std::string(stage) + ": total timeout of " +
-                                                       format_duration(options.total_timeout) + " exceeded"};
-    return {ErrorKind::timeout, std::string(stage) + ": timed out after " + format_duration(limit)};
+  // `what` names the step in the message ("TLS handshake"); `cause`: the timer's code.
+  Failure timeout_failure(FetchStage stage, const char* what, std::chrono::milliseconds limit, bool total_limited,
+                          std::error_code cause) const {
+    if (total_limited) {
+      return {ErrorKind::timeout,
+              std::string(what) + ": total timeout of " + format_duration(options.total_timeout) + " exceeded", stage,
+              cause};
+    }
+    return {ErrorKind::timeout, std::string(what) + ": timed out after " + format_duration(limit), stage, cause};
   }
 
   // Resolves (unless the route is an address literal) and connects, trying each address in
@@ -343,8 +358,14 @@ struct Client::Impl {
       endpoints.emplace_back(address, route.port);
     } else {
       auto answer = co_await resolver.resolve(route.host, route.port, deadline.at);
-      if (answer.timed_out) co_return timeout_failure("resolve", options.connect_timeout, deadline.total_limited);
-      if (!answer.error.empty()) co_return Failure{ErrorKind::dns, "resolve " + route.host + ": " + answer.error};
+      if (answer.timed_out) {
+        co_return timeout_failure(FetchStage::resolve, "resolve", options.connect_timeout, deadline.total_limited,
+                                  make_error_code(std::errc::timed_out));
+      }
+      if (!answer.error.empty()) {
+        co_return Failure{ErrorKind::dns, "resolve " + route.host + ": " + answer.error, FetchStage::resolve,
+                          answer.cause};
+      }
       endpoints = std::move(answer.endpoints);
     }
     stream.expires_at(deadline.at);
@@ -356,7 +377,8 @@ struct Client::Impl {
       stream.socket().open(endpoint.protocol(), ec);
       if (ec == asio::error::no_descriptors || ec == std::errc::too_many_files_open_in_system ||
           ec == asio::error::no_buffer_space || ec == asio::error::no_memory) {
-        co_return Failure{ErrorKind::resource, "connect " + where + ": cannot open a socket: " + ec.message()};
+        co_return Failure{ErrorKind::resource, "connect " + where + ": cannot open a socket: " + ec.message(),
+                          FetchStage::connect, ec};
       }
       if (ec) continue;
       // Non-blocking for our own sends too (send_now, plain connections; TLS never writes
@@ -368,9 +390,9 @@ struct Client::Impl {
       if (!ec || ec == beast::error::timeout) break;
     }
     if (ec == beast::error::timeout) {
-      co_return timeout_failure("connect", options.connect_timeout, deadline.total_limited);
+      co_return timeout_failure(FetchStage::connect, "connect", options.connect_timeout, deadline.total_limited, ec);
     }
-    if (ec) co_return Failure{ErrorKind::connect, "connect " + where + ": " + ec.message()};
+    if (ec) co_return Failure{ErrorKind::connect, "connect " + where + ": " + ec.message(), FetchStage::connect, ec};
     ++connections_opened;
     co_return Failure{};
   }
@@ -397,13 +419,19 @@ struct Client::Impl {
     http::response_parser<http::empty_body> parser;
     parser.skip(true);  // a CONNECT answer has no body; what follows belongs to the tunnel
     if (!ec) co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec == beast::error::timeout) co_return timeout_failure("proxy CONNECT", options.connect_timeout, deadline.total_limited);
-    if (ec) co_return Failure{ErrorKind::connect, "proxy CONNECT " + authority + ": " + ec.message()};
-    if (parser.get().result_int() / 100 != 2) {
-      co_return Failure{ErrorKind::connect, "proxy refused CONNECT " + authority + ": HTTP " +
-                                                std::to_string(parser.get().result_int())};
+    if (ec == beast::error::timeout) {
+      co_return timeout_failure(FetchStage::connect, "proxy CONNECT", options.connect_timeout, deadline.total_limited,
+                                ec);
     }
-    if (buffer.size() != 0) co_return Failure{ErrorKind::protocol, "proxy sent data before the tunnel opened"};
+    if (ec) co_return Failure{ErrorKind::connect, "proxy CONNECT " + authority + ": " + ec.message(), FetchStage::connect, ec};
+    if (parser.get().result_int() / 100 != 2) {
+      co_return Failure{ErrorKind::connect,
+                        "proxy refused CONNECT " + authority + ": HTTP " + std::to_string(parser.get().result_int()),
+                        FetchStage::connect, {}};
+    }
+    if (buffer.size() != 0) {
+      co_return Failure{ErrorKind::protocol, "proxy sent data before the tunnel opened", FetchStage::connect, {}};
+    }
     co_return Failure{};
   }
 
@@ -429,20 +457,22 @@ struct Client::Impl {
       connection.plain = std::move(stream);
       co_return Failure{};
     }
-    if (std::string problem; !system_trust_ready(problem)) co_return Failure{ErrorKind::tls, "TLS: " + problem};
+    if (std::string problem; !system_trust_ready(problem)) co_return Failure{ErrorKind::tls, "TLS: " + problem, FetchStage::tls, {}};
     connection.secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*stream), tls);
     auto& tls_stream = *connection.secure;
     SSL* ssl = tls_stream.native_handle();
     if (!url.host_is_address && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                                          const_cast<char*>(url.host.c_str())) != 1) {
-      co_return Failure{ErrorKind::tls, "TLS: cannot set SNI for " + url.host};
+      co_return Failure{ErrorKind::tls, "TLS: cannot set SNI for " + url.host, FetchStage::tls, {}};
     }
     // OpenSSL checks the name itself, so a mismatch is reported as one ("hostname mismatch").
     if (options.verify_peer) {
       const int named = url.host_is_address
                             ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), url.host.c_str())
                             : SSL_set1_host(ssl, url.host.c_str());
-      if (named != 1) co_return Failure{ErrorKind::tls, "TLS: cannot set the name to verify: " + url.host};
+      if (named != 1) {
+        co_return Failure{ErrorKind::tls, "TLS: cannot set the name to verify: " + url.host, FetchStage::tls, {}};
+      }
     }
     // Resumed, the handshake skips the certificate's parse and checks: the session was made by
     // a handshake that passed them, with this same host name.
@@ -453,9 +483,12 @@ struct Client::Impl {
     co_await tls_stream.async_handshake(asio::ssl::stream_base::client,
                                         asio::redirect_error(asio::use_awaitable, ec));
     if (ec == beast::error::timeout) {
-      co_return timeout_failure("TLS handshake", options.tls_timeout, deadline.total_limited);
+      co_return timeout_failure(FetchStage::tls, "TLS handshake", options.tls_timeout, deadline.total_limited, ec);
     }
-    if (ec) co_return Failure{ErrorKind::tls, "TLS handshake with " + url.host + ": " + tls_failure_message(ssl, ec)};
+    if (ec) {
+      co_return Failure{ErrorKind::tls, "TLS handshake with " + url.host + ": " + tls_failure_message(ssl, ec),
+                        FetchStage::tls, ec};
+    }
     ++tls_handshakes;
     if (SSL_session_reused(ssl) == 1) ++tls_resumed;
     result.timings.tls = clock_type::now() - hop_start;
@@ -489,39 +522,41 @@ struct Client::Impl {
   }
   static std::size_t send_now(beast::ssl_stream<beast::tcp_stream>&, std::string_view) { return 0; }
 
-  Failure classify_read_error(const error_code& ec, const char* stage, const StageDeadline& deadline,
+  // A read's error as a failure of `stage`; `what` names the step in the message.
+  Failure classify_read_error(const error_code& ec, FetchStage stage, const char* what, const StageDeadline& deadline,
                               std::uint64_t body_limit) const {
-    if (ec == beast::error::timeout) return timeout_failure(stage, options.first_byte_timeout, deadline.total_limited);
+    if (ec == beast::error::timeout) {
+      return timeout_failure(stage, what, options.first_byte_timeout, deadline.total_limited, ec);
+    }
+    const auto failure = [&](ErrorKind kind, const std::string& detail) {
+      return Failure{kind, std::string(what) + ": " + detail, stage, ec};
+    };
     if (ec == http::error::body_limit) {
-      return {ErrorKind::too_large,
-              std::string(stage) + ": body larger than the limit of " + std::to_string(body_limit) + " bytes"};
+      return failure(ErrorKind::too_large, "body larger than the limit of " + std::to_string(body_limit) + " bytes");
     }
     if (ec == http::error::header_limit) {
-      return {ErrorKind::too_large,
-              std::string(stage) + ": header section larger than " + std::to_string(header_limit) + " bytes"};
+      return failure(ErrorKind::too_large, "header section larger than " + std::to_string(header_limit) + " bytes");
     }
     if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof ||
         ec == asio::ssl::error::stream_truncated) {
-      return {ErrorKind::protocol, std::string(stage) + ": server closed the connection early"};
+      return failure(ErrorKind::protocol, "server closed the connection early");
     }
-    if (ec == asio::error::connection_reset) {
-      return {ErrorKind::protocol, std::string(stage) + ": connection reset by the server"};
-    }
+    if (ec == asio::error::connection_reset) return failure(ErrorKind::protocol, "connection reset by the server");
     // Beast names the parser's rule ("bad version"); say which part of the response broke it.
     if (ec == http::error::bad_version || ec == http::error::bad_status || ec == http::error::bad_reason) {
-      return {ErrorKind::protocol, std::string(stage) + ": malformed status line (" + ec.message() + ")"};
+      return failure(ErrorKind::protocol, "malformed status line (" + ec.message() + ")");
     }
     if (ec == http::error::bad_field || ec == http::error::bad_value || ec == http::error::bad_line_ending ||
         ec == http::error::bad_transfer_encoding) {
-      return {ErrorKind::protocol, std::string(stage) + ": malformed header line (" + ec.message() + ")"};
+      return failure(ErrorKind::protocol, "malformed header line (" + ec.message() + ")");
     }
     if (ec == http::error::bad_content_length || ec == http::error::multiple_content_length) {
-      return {ErrorKind::protocol, std::string(stage) + ": malformed Content-Length (" + ec.message() + ")"};
+      return failure(ErrorKind::protocol, "malformed Content-Length (" + ec.message() + ")");
     }
     if (ec == http::error::bad_chunk || ec == http::error::bad_chunk_extension) {
-      return {ErrorKind::protocol, std::string(stage) + ": malformed chunked encoding (" + ec.message() + ")"};
+      return failure(ErrorKind::protocol, "malformed chunked encoding (" + ec.message() + ")");
     }
-    return {ErrorKind::protocol, std::string(stage) + ": " + ec.message()};
+    return failure(ErrorKind::protocol, ec.message());
   }
 
   // Parses what the header's read brought of the body (all of it, for most pages) without
@@ -600,11 +635,12 @@ struct Client::Impl {
     socket.expires_at(deadline.at);
     auto ec = co_await send_request(stream, request, alone_on_loop);
     if (ec == beast::error::timeout) {
-      outcome.failure = timeout_failure("send request", options.first_byte_timeout, deadline.total_limited);
+      outcome.failure =
+          timeout_failure(FetchStage::write, "send request", options.first_byte_timeout, deadline.total_limited, ec);
       co_return outcome;
     }
     if (ec) {
-      outcome.failure = {ErrorKind::protocol, "send request: " + ec.message()};
+      outcome.failure = {ErrorKind::protocol, "send request: " + ec.message(), FetchStage::write, ec};
       outcome.nothing_received = true;
       co_return outcome;
     }
@@ -659,7 +695,8 @@ struct Client::Impl {
       fresh.fields = &result.headers;
       co_await http::async_read_header(stream, reads, fresh, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
-        outcome.failure = classify_read_error(ec, "read response header", deadline, outgoing.body_limit);
+        outcome.failure =
+            classify_read_error(ec, FetchStage::read_header, "read response header", deadline, outgoing.body_limit);
         outcome.nothing_received = !fresh.got_some() && result.timings.first_byte.count() == 0 &&
                                    ec != beast::error::timeout;
         co_return false;
@@ -669,7 +706,8 @@ struct Client::Impl {
     } while (result.status >= 100 && result.status < 200 && result.status != 101);
     if (result.status < 100 || result.status > 599) {
       // Beast takes any three digits; RFC 9110 section 15 allows 100 to 599 only.
-      outcome.failure = {ErrorKind::protocol, "invalid status code " + std::to_string(result.status)};
+      outcome.failure = {ErrorKind::protocol, "invalid status code " + std::to_string(result.status),
+                         FetchStage::read_header, {}};
       result.status = 0;
       co_return false;
     }
@@ -705,7 +743,8 @@ struct Client::Impl {
       inflater = detail::ContentDecoder::make(encoding, outgoing.body_limit);
       if (!inflater) {
         outcome.failure = {ErrorKind::protocol,
-                           "unsupported Content-Encoding '" + detail::printable(content_encoding) + "'"};
+                           "unsupported Content-Encoding '" + detail::printable(content_encoding) + "'",
+                           FetchStage::read_body, {}};
         co_return;
       }
     }
@@ -724,12 +763,15 @@ struct Client::Impl {
     result.wire_bytes = sink.wire_bytes;
     result.body_bytes = decoder.decoded_bytes();
     if (sink.verdict == detail::ContentDecoder::Result::too_large) {
-      outcome.failure = {ErrorKind::too_large, "read body: decoded body larger than the limit of " +
-                                                   std::to_string(outgoing.body_limit) + " bytes"};
+      outcome.failure = {ErrorKind::too_large,
+                         "read body: decoded body larger than the limit of " + std::to_string(outgoing.body_limit) +
+                             " bytes",
+                         FetchStage::read_body, {}};
       co_return;
     }
     if (sink.verdict == detail::ContentDecoder::Result::corrupt) {
-      outcome.failure = {ErrorKind::protocol, "read body: corrupt " + detail::printable(content_encoding) + " data"};
+      outcome.failure = {ErrorKind::protocol, "read body: corrupt " + detail::printable(content_encoding) + " data",
+                         FetchStage::read_body, {}};
       co_return;
     }
     if (ec) {
@@ -739,7 +781,7 @@ struct Client::Impl {
     const auto excess = unread_bytes(stream, reads);
     if (excess > 0) result.warning = excess_warning(parser, reads.buffer(), excess);
     if (!decoder.finish()) {
-      outcome.failure = {ErrorKind::protocol, "read body: compressed body cut short"};
+      outcome.failure = {ErrorKind::protocol, "read body: compressed body cut short", FetchStage::read_body, {}};
       co_return;
     }
     if (digest) result.body_sha256 = digest->hex();
@@ -774,7 +816,7 @@ struct Client::Impl {
 
   Failure read_body_failure(const error_code& ec, const ResponseParser& parser, const StageDeadline& deadline,
                             std::uint64_t body_limit) const {
-    auto failure = classify_read_error(ec, "read body", deadline, body_limit);
+    auto failure = classify_read_error(ec, FetchStage::read_body, "read body", deadline, body_limit);
     const auto declared = parser.content_length();
     const auto missing = parser.content_length_remaining();
     if (declared && missing &&
@@ -875,6 +917,11 @@ struct Client::Impl {
     return std::max(std::chrono::milliseconds(pick(random)), retry_after);
   }
 
+  // Whether the caller cancelled this fetch (its cancellation slot was emitted).
+  static asio::awaitable<bool> cancelled() {
+    co_return (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none;
+  }
+
   // One hop's attempts: the first, and retries of what is worth retrying (idempotent methods
   // only: a POST is sent once, whatever comes back), each after its backoff.
   asio::awaitable<Exchange> attempts(const UrlParts& url, const FetchRequest& request, BodyMode body_mode,
@@ -885,9 +932,10 @@ struct Client::Impl {
       bool our_turn = true;
       if (options.min_host_interval.count() > 0) our_turn = co_await host_pacer.wait_turn(url.host, total_deadline);
       if (!our_turn) {
-        hop.failure = {ErrorKind::timeout, "waiting " + format_duration(options.min_host_interval) +
-                                               " between requests to " + url.host + ": total timeout of " +
-                                               format_duration(options.total_timeout) + " exceeded"};
+        hop.failure = {ErrorKind::timeout,
+                       "waiting " + format_duration(options.min_host_interval) + " between requests to " + url.host +
+                           ": total timeout of " + format_duration(options.total_timeout) + " exceeded",
+                       FetchStage::policy, {}};
         co_return hop;
       }
       ++result.attempts;
@@ -895,12 +943,18 @@ struct Client::Impl {
       const Outgoing outgoing{request, body_mode, body_limit, may_retry};
       hop = co_await attempt(url, outgoing, total_deadline, result);
       if (!may_retry || !worth_retrying(hop.failure, result.status)) co_return hop;
+      // A cancelled fetch neither waits its backoff out nor tries again.
+      if (co_await cancelled()) break;
       const auto delay = backoff(retry, hop.retry_after);
       if (clock_type::now() + delay >= total_deadline) co_return hop;
       asio::steady_timer pause(co_await asio::this_coro::executor, delay);
       error_code ignored;
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      if (co_await cancelled()) break;
     }
+    // In the stage the last attempt failed in; after a retryable status, in the backoff's wait.
+    hop.failure = cancelled_failure(hop.failure.stage == FetchStage::none ? FetchStage::policy : hop.failure.stage);
+    co_return hop;
   }
 
   // Moves result.final_url on to `location`, unless the redirect is one not to follow: to a bad
@@ -908,19 +962,23 @@ struct Client::Impl {
   Failure follow_redirect(const UrlParts& url, const std::string& location, std::vector<std::string>& visited,
                           FetchResult& result) const {
     auto next = resolve_url(result.final_url, location);
-    if (!next.error.empty()) return {ErrorKind::bad_url, std::move(next.error)};
+    if (!next.error.empty()) return {ErrorKind::bad_url, std::move(next.error), FetchStage::redirect, {}};
     // resolve_url normalises the scheme to lower case.
     if (url.tls && next.url.rfind("http:", 0) == 0 && !options.allow_https_downgrade) {
-      return {ErrorKind::protocol, "refusing to follow a redirect from https to plain http (" + next.url +
-                                       "); set allow_https_downgrade to follow it"};
+      return {ErrorKind::protocol,
+              "refusing to follow a redirect from https to plain http (" + next.url +
+                  "); set allow_https_downgrade to follow it",
+              FetchStage::policy, {}};
     }
     visited.push_back(result.final_url);
     if (std::find(visited.begin(), visited.end(), next.url) != visited.end()) {
-      return {ErrorKind::redirect_loop, "redirect loop: " + result.final_url + " -> " + next.url};
+      return {ErrorKind::redirect_loop, "redirect loop: " + result.final_url + " -> " + next.url,
+              FetchStage::redirect, {}};
     }
     if (result.redirects >= options.max_redirects) {
       return {ErrorKind::too_many_redirects,
-              "more than " + std::to_string(options.max_redirects) + " redirects, last to " + next.url};
+              "more than " + std::to_string(options.max_redirects) + " redirects, last to " + next.url,
+              FetchStage::redirect, {}};
     }
     ++result.redirects;
     result.final_url = std::move(next.url);
@@ -935,16 +993,18 @@ struct Client::Impl {
     result.url = std::move(request.url);
     result.source = std::move(request.source);
     result.final_url = result.url;
-    const auto fail = [&](ErrorKind kind, std::string message) {
-      result.error = kind;
-      result.message = result.source.empty() ? std::move(message) : result.source + ": " + message;
+    const auto fail = [&](Failure failure) {
+      result.error = failure.kind;
+      result.stage = failure.stage;
+      result.cause = failure.cause;
+      result.message = result.source.empty() ? std::move(failure.message) : result.source + ": " + failure.message;
     };
     if (!request.error.empty()) {
-      fail(ErrorKind::bad_url, std::move(request.error));
+      fail({ErrorKind::bad_url, std::move(request.error), FetchStage::request, {}});
       co_return result;
     }
     if (auto problem = check_request(request); !problem.empty()) {
-      fail(ErrorKind::bad_request, std::move(problem));
+      fail({ErrorKind::bad_request, std::move(problem), FetchStage::request, {}});
       co_return result;
     }
     const auto body_mode = request.body_mode != BodyMode::client_default ? request.body_mode
@@ -959,7 +1019,8 @@ struct Client::Impl {
       UrlParts url;
       std::string problem;
       if (!split_url_again(result.final_url, url, problem)) {
-        fail(ErrorKind::bad_url, std::move(problem));
+        // The first URL is the request's; a later one is where a redirect pointed.
+        fail({ErrorKind::bad_url, std::move(problem), visited.empty() ? FetchStage::request : FetchStage::redirect, {}});
         break;
       }
       // Without a per-host limit or interval, no coroutine is started to say "go ahead".
@@ -967,8 +1028,10 @@ struct Client::Impl {
       if (options.max_per_host != 0) {
         auto acquired = co_await host_limiter.acquire(url.host, total_deadline);
         if (!acquired) {
-          fail(ErrorKind::timeout, "waiting for a connection slot to " + url.host + ": total timeout of " +
-                                       format_duration(options.total_timeout) + " exceeded");
+          fail({ErrorKind::timeout,
+                "waiting for a connection slot to " + url.host + ": total timeout of " +
+                    format_duration(options.total_timeout) + " exceeded",
+                FetchStage::policy, {}});
           break;
         }
         slot.reset();
@@ -976,17 +1039,23 @@ struct Client::Impl {
       }
       auto hop = co_await attempts(url, request, body_mode, body_limit, total_deadline, result);
       if (hop.failure.kind != ErrorKind::none) {
-        fail(hop.failure.kind, std::move(hop.failure.message));
+        fail(std::move(hop.failure));
         break;
       }
       if (hop.location.empty()) {
         if (result.status >= 400) {
-          fail(ErrorKind::http_status, "HTTP " + std::to_string(result.status) + " from " + result.final_url);
+          // A delivered response: no stage failed.
+          fail({ErrorKind::http_status, "HTTP " + std::to_string(result.status) + " from " + result.final_url,
+                FetchStage::none, {}});
         }
         break;
       }
+      if (co_await cancelled()) {
+        fail(cancelled_failure(FetchStage::redirect));
+        break;
+      }
       if (auto refused = follow_redirect(url, hop.location, visited, result); refused.kind != ErrorKind::none) {
-        fail(refused.kind, std::move(refused.message));
+        fail(std::move(refused));
         break;
       }
       rewrite_for_redirect(request, result.status);
@@ -1034,8 +1103,9 @@ FetchResult internal_failure_result(std::exception_ptr error, std::string url, s
 // The fetch's coroutine. It owns its arguments (moved into its frame by the plain functions
 // that start it) and a reference to the client's state, which may outlive the Client object.
 // A per-operation cancellation (the caller's cancellation slot: a bound slot, `||` of awaitable
-// operators) aborts the stage in progress; a fetch that then ends without its response says
-// `cancelled`, whatever error the aborted stage reported.
+// operators) aborts the stage in progress, and the fetch tries no more retries or redirects; a
+// fetch that then ends without its whole response says `cancelled`, whatever error the aborted
+// stage reported.
 asio::awaitable<FetchResult> Client::fetch_holding(std::shared_ptr<Impl> impl, FetchRequest request,
                                                    std::size_t index) {
   // The flag belongs to the awaiting coroutine's chain: set for the fetch, then put back.
@@ -1043,9 +1113,12 @@ asio::awaitable<FetchResult> Client::fetch_holding(std::shared_ptr<Impl> impl, F
   co_await asio::this_coro::throw_if_cancelled(false);
   auto result = co_await impl->fetch(std::move(request), index);
   const auto state = co_await asio::this_coro::cancellation_state;
-  if (state.cancelled() != asio::cancellation_type::none && result.status == 0) {
-    result.error = ErrorKind::cancelled;
-    result.message = (result.source.empty() ? "" : result.source + ": ") + "cancelled: the fetch was cancelled";
+  if (state.cancelled() != asio::cancellation_type::none && !result.delivered()) {
+    // The stage stays the one the cancellation aborted; the cause is the cancellation.
+    const auto cancelled = cancelled_failure(result.stage);
+    result.error = cancelled.kind;
+    result.cause = cancelled.cause;
+    result.message = (result.source.empty() ? "" : result.source + ": ") + cancelled.message;
   }
   co_await asio::this_coro::throw_if_cancelled(throws_if_cancelled);
   co_return result;
