@@ -61,6 +61,7 @@ struct HostResolver::Lookup {
     hints.ai_flags = AI_ADDRCONFIG;
     addrinfo* list = nullptr;
     const int status = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list);
+    const int system_error = errno;  // EAI_SYSTEM's reason, before anything else sets errno
     std::vector<tcp::endpoint> found;
     for (auto* entry = list; status == 0 && entry; entry = entry->ai_next) {
       tcp::endpoint endpoint;
@@ -72,10 +73,12 @@ struct HostResolver::Lookup {
       }
     }
     if (list) freeaddrinfo(list);
-    const int system_error = errno;
     std::string failure;
-    if (status != 0) failure = status == EAI_SYSTEM ? std::generic_category().message(system_error) : gai_strerror(status);
-    else if (found.empty()) failure = "no addresses";
+    if (status != 0) {
+      failure = status == EAI_SYSTEM ? std::generic_category().message(system_error) : gai_strerror(status);
+    } else if (found.empty()) {
+      failure = "no addresses";
+    }
     finish(std::move(failure), std::move(found), lookup_error_code(status, system_error));
   }
 
