@@ -7,12 +7,17 @@
 
 #include <fetcher/client.hpp>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <iterator>
 #include <ostream>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 namespace fetcher {
@@ -245,6 +250,37 @@ TEST_F(ErrorModelTest, AHostIntervalPastTheTotalTimeoutFailsInPolicy) {
   EXPECT_EQ(result.error, ErrorKind::timeout) << result.message;
   EXPECT_EQ(result.stage, FetchStage::policy);
   EXPECT_FALSE(result.cause);
+}
+
+// A loopback listener that accepts one connection and closes it at once, unread: the kernel
+// answers what the client still sends with a reset.
+class ClosingListener {
+ public:
+  ClosingListener() : thread_([this] { acceptor_.accept().close(); }) {}
+  ~ClosingListener() { thread_.join(); }
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+ private:
+  boost::asio::io_context context_;
+  boost::asio::ip::tcp::acceptor acceptor_{context_, {boost::asio::ip::make_address("127.0.0.1"), 0}};
+  std::thread thread_;  // last: it uses the acceptor
+};
+
+// A request body larger than the socket buffers of both ends together (Linux's defaults allow
+// at most 4 MB to send and 32 MB to receive) cannot be written whole to a server that closed
+// without reading it: the failure is the write's.
+TEST_F(ErrorModelTest, ARequestTheServerWillNotReadFailsInWrite) {
+  ClosingListener listener;
+  Client client(options());
+  FetchRequest request("http://127.0.0.1:" + std::to_string(listener.port()) + "/upload");
+  request.method = Method::post;
+  request.body.assign(std::size_t{64} << 20, 'x');
+  const auto result = client.fetch(request);
+  EXPECT_EQ(result.error, ErrorKind::protocol) << result.message;
+  EXPECT_EQ(result.stage, FetchStage::write) << result.message;
+  EXPECT_TRUE(result.cause == std::errc::broken_pipe || result.cause == std::errc::connection_reset)
+      << result.cause.message();
+  EXPECT_EQ(result.message.rfind("send request: ", 0), 0u) << result.message;
 }
 
 // A 404 is a delivered response: the transport succeeded, the status says no.
