@@ -35,11 +35,13 @@ nlohmann::json result_to_json(const FetchResult& result) {
       {"total_ms", to_ms(result.timings.total)},
       {"ok", result.ok()},
       {"error", std::string(to_string(result.error))},
+      {"stage", std::string(to_string(result.stage))},
       {"message", result.message},
       {"content_type", result.headers.content_type()},
       {"warning", result.warning},
   };
   if (!result.source.empty()) json["source"] = result.source;
+  if (result.cause) json["cause"] = result.cause.message();
   return json;
 }
 
@@ -61,6 +63,10 @@ FetchResult result_from_json(const nlohmann::json& json) {
   result.timings.first_byte = from_ms(json.at("first_byte_ms").get<double>());
   result.timings.total = from_ms(json.at("total_ms").get<double>());
   if (!parse_error_kind(json.at("error").get<std::string>(), result.error)) result.error = ErrorKind::protocol;
+  // Written before stages were: none, as is an unknown name from a later version.
+  if (!parse_fetch_stage(json.value("stage", std::string("none")), result.stage)) result.stage = FetchStage::none;
+  // "cause" is the error code's message alone: its value and category cannot be read back from
+  // it, so result.cause stays empty.
   result.message = json.at("message").get<std::string>();
   // The header fields are not in the JSON, only their media type: kept as a Content-Type field.
   if (const auto type = json.value("content_type", std::string()); !type.empty()) result.headers.add("Content-Type", type);

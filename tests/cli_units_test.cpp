@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace fetcher::cli {
@@ -631,6 +633,7 @@ void expect_same(const FetchResult& a, const FetchResult& b) {
   EXPECT_EQ(a.timings.first_byte, b.timings.first_byte);
   EXPECT_EQ(a.timings.total, b.timings.total);
   EXPECT_EQ(a.error, b.error);
+  EXPECT_EQ(a.stage, b.stage);
   EXPECT_EQ(a.message, b.message);
 }
 
@@ -685,6 +688,40 @@ TEST(ResultJson, RoundTripOfEveryErrorKindAndEmptySource) {
     EXPECT_EQ(back.error, result.error) << i;
     EXPECT_EQ(back.source, "");
   }
+}
+
+TEST(ResultJson, RoundTripOfEveryStage) {
+  for (int i = 0; i <= static_cast<int>(FetchStage::policy); ++i) {
+    auto result = sample_result();
+    result.error = ErrorKind::timeout;
+    result.stage = static_cast<FetchStage>(i);
+    const auto json = result_to_json(result);
+    EXPECT_EQ(json.at("stage"), std::string(to_string(result.stage))) << i;
+    EXPECT_EQ(result_from_json(json).stage, result.stage) << i;
+  }
+}
+
+TEST(ResultJson, StageOfAResultWrittenBeforeStagesOrByALaterVersionReadsNone) {
+  auto json = result_to_json(sample_result());
+  json["stage"] = "read-header";
+  ASSERT_EQ(result_from_json(json).stage, FetchStage::read_header);
+  json.erase("stage");
+  EXPECT_EQ(result_from_json(json).stage, FetchStage::none);
+  json["stage"] = "something-new";
+  EXPECT_EQ(result_from_json(json).stage, FetchStage::none);
+}
+
+TEST(ResultJson, CauseIsItsMessageAndAbsentWhenEmpty) {
+  auto result = sample_result();
+  EXPECT_FALSE(result_to_json(result).contains("cause"));
+  result.error = ErrorKind::connect;
+  result.stage = FetchStage::connect;
+  result.cause = make_error_code(std::errc::connection_refused);
+  const auto json = result_to_json(result);
+  EXPECT_EQ(json.at("cause"), std::generic_category().message(ECONNREFUSED));
+  EXPECT_EQ(json.at("stage"), "connect");
+  // Only the message is written: the code itself is not read back.
+  EXPECT_FALSE(result_from_json(json).cause);
 }
 
 TEST(ResultJson, UnknownErrorNameBecomesProtocol) {

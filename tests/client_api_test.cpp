@@ -22,6 +22,7 @@
 #include <future>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -44,6 +45,16 @@ host = "stalls.test"
 latency_ms = 20000
 body_bytes = 10
 capacity = 0
+
+# Busy for good: every answer a 503 asking for a second's wait.
+[[site]]
+host = "busy.test"
+latency_ms = 1
+body_bytes = 10
+capacity = 0
+fail_first = 1000000
+fail_status = 503
+retry_after_s = 1
 )";
 
 // Long enough that no string here fits the small-string buffer: a double free shows.
@@ -75,6 +86,27 @@ class ClientApiTest : public ::testing::Test {
     });
     loop.run();
     EXPECT_TRUE(finished);
+  }
+
+  // Starts `request` with a callback whose cancellation slot is emitted after 100 ms, and runs
+  // a fresh loop until the fetch completes: its result, and how long that took.
+  struct CancelledFetch {
+    std::optional<FetchResult> result;
+    std::chrono::steady_clock::duration took{};
+  };
+  static CancelledFetch fetch_cancelled_after(Client& client, FetchRequest request) {
+    asio::io_context loop;
+    asio::cancellation_signal cancel;
+    CancelledFetch cancelled;
+    client.async_fetch(loop.get_executor(), std::move(request),
+                       asio::bind_cancellation_slot(cancel.slot(),
+                                                    [&](FetchResult value) { cancelled.result = std::move(value); }));
+    asio::steady_timer soon(loop, std::chrono::milliseconds(100));
+    soon.async_wait([&](boost::system::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+    const auto started = std::chrono::steady_clock::now();
+    loop.run();
+    cancelled.took = std::chrono::steady_clock::now() - started;
+    return cancelled;
   }
 
   static TestOrigin* origin_;
@@ -197,21 +229,36 @@ TEST_F(ClientApiTest, AFetchOutlivesItsClient) {
 // not as the error its aborted stage saw, nor at its timeout.
 TEST_F(ClientApiTest, ACancelledFetchSaysCancelled) {
   Client client(origin_->client_options());
-  asio::io_context loop;
-  asio::cancellation_signal cancel;
-  std::optional<FetchResult> result;
-  client.async_fetch(loop.get_executor(), {"http://stalls.test/", "one fetch", ""},
-                     asio::bind_cancellation_slot(cancel.slot(), [&](FetchResult value) { result = std::move(value); }));
   // Cancelled while the fetch waits for the answer the site stalls on.
-  asio::steady_timer soon(loop, std::chrono::milliseconds(100));
-  soon.async_wait([&](boost::system::error_code) { cancel.emit(asio::cancellation_type::terminal); });
-  const auto started = std::chrono::steady_clock::now();
-  loop.run();
-  ASSERT_TRUE(result);
-  EXPECT_EQ(result->error, ErrorKind::cancelled) << result->message;
+  const auto cancelled = fetch_cancelled_after(client, {"http://stalls.test/", "one fetch", ""});
+  ASSERT_TRUE(cancelled.result);
+  const auto& result = *cancelled.result;
+  EXPECT_EQ(result.error, ErrorKind::cancelled) << result.message;
   // Ended by the cancellation, not by the first-byte timeout of the test options.
-  EXPECT_LT(std::chrono::steady_clock::now() - started, origin_->client_options().first_byte_timeout);
-  EXPECT_EQ(result->message, "one fetch: cancelled: the fetch was cancelled");
+  EXPECT_LT(cancelled.took, origin_->client_options().first_byte_timeout);
+  EXPECT_EQ(result.message, "one fetch: cancelled: the fetch was cancelled");
+  // Cancelled where it was: waiting for the response header.
+  EXPECT_EQ(result.stage, FetchStage::read_header);
+  EXPECT_EQ(result.cause, std::errc::operation_canceled) << result.cause.message();
+}
+
+// Cancelled while it waits out a retry's backoff, a fetch ends at once: it neither finishes the
+// wait nor tries again.
+TEST_F(ClientApiTest, ACancelledFetchStopsRetrying) {
+  auto options = origin_->client_options();
+  options.retries = 5;
+  options.retry_base = std::chrono::seconds(1);
+  Client client(options);
+  const auto cancelled = fetch_cancelled_after(client, {"http://busy.test/", "", ""});
+  ASSERT_TRUE(cancelled.result);
+  const auto& result = *cancelled.result;
+  EXPECT_EQ(result.error, ErrorKind::cancelled) << result.message;
+  EXPECT_FALSE(result.delivered());
+  EXPECT_EQ(result.stage, FetchStage::policy);
+  EXPECT_EQ(result.message, "cancelled: the fetch was cancelled");
+  // One attempt, a 503, then the cancellation during the backoff (at least Retry-After's second).
+  EXPECT_EQ(result.attempts, 1);
+  EXPECT_LT(cancelled.took, std::chrono::seconds(1));
 }
 
 TEST_F(ClientApiTest, ACancelledAwaitableFetchSaysCancelled) {

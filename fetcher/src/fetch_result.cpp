@@ -1,4 +1,4 @@
-// fetch_result.cpp: names of the error kinds, as they appear in tables, JSON and messages.
+// fetch_result.cpp: names of the error kinds and fetch stages, as they appear in tables, JSON and messages.
 #include <fetcher/fetch_result.hpp>
 
 #include <array>
@@ -25,23 +25,46 @@ constexpr std::array<std::pair<ErrorKind, std::string_view>, 15> kind_names{{
     {ErrorKind::internal, "internal"},
 }};
 
-}  // namespace
+constexpr std::array<std::pair<FetchStage, std::string_view>, 10> stage_names{{
+    {FetchStage::none, "none"},
+    {FetchStage::request, "request"},
+    {FetchStage::resolve, "resolve"},
+    {FetchStage::connect, "connect"},
+    {FetchStage::tls, "tls"},
+    {FetchStage::write, "write"},
+    {FetchStage::read_header, "read-header"},
+    {FetchStage::read_body, "read-body"},
+    {FetchStage::redirect, "redirect"},
+    {FetchStage::policy, "policy"},
+}};
 
-std::string_view to_string(ErrorKind kind) {
-  for (const auto& [value, name] : kind_names) {
-    if (value == kind) return name;
+template <class Value, std::size_t size>
+std::string_view name_of(const std::array<std::pair<Value, std::string_view>, size>& names, Value value) {
+  for (const auto& [known, name] : names) {
+    if (known == value) return name;
   }
   return "unknown";
 }
 
-bool parse_error_kind(std::string_view text, ErrorKind& kind) {
-  for (const auto& [value, name] : kind_names) {
+template <class Value, std::size_t size>
+bool value_of(const std::array<std::pair<Value, std::string_view>, size>& names, std::string_view text, Value& value) {
+  for (const auto& [known, name] : names) {
     if (name == text) {
-      kind = value;
+      value = known;
       return true;
     }
   }
   return false;
 }
+
+}  // namespace
+
+std::string_view to_string(ErrorKind kind) { return name_of(kind_names, kind); }
+
+bool parse_error_kind(std::string_view text, ErrorKind& kind) { return value_of(kind_names, text, kind); }
+
+std::string_view to_string(FetchStage stage) { return name_of(stage_names, stage); }
+
+bool parse_fetch_stage(std::string_view text, FetchStage& stage) { return value_of(stage_names, text, stage); }
 
 }  // namespace fetcher

@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace fetcher::detail {
@@ -26,6 +27,7 @@ class HostResolver {
   struct Answer {
     bool timed_out = false;
     std::string error;  // empty on success
+    std::error_code cause;  // getaddrinfo's failure as an error code, when it maps to one
     std::vector<boost::asio::ip::tcp::endpoint> endpoints;
   };
 

@@ -107,6 +107,15 @@ std::string encode_result(const FetchResult& result) {
     out.number(nanoseconds_of(value));
   }
   out.number(static_cast<std::uint64_t>(result.error));
+  out.number(static_cast<std::uint64_t>(result.stage));
+  // The cause crosses the pipe in the categories both processes share (system and generic);
+  // a code of another category (TLS, DNS, HTTP parsing) arrives empty.
+  const auto& category = result.cause.category();
+  out.number(!result.cause                                ? 0
+             : &category == &std::system_category()   ? 1
+             : &category == &std::generic_category()  ? 2
+                                                       : 0);
+  out.number(static_cast<std::uint64_t>(static_cast<std::int64_t>(result.cause.value())));
   return out.message('R');
 }
 
@@ -135,6 +144,13 @@ FetchResult decode_result(WireReader in) {
   const auto error = in.number();
   if (error > static_cast<std::uint64_t>(ErrorKind::internal)) throw std::runtime_error("bad error kind from a worker");
   result.error = static_cast<ErrorKind>(error);
+  const auto stage = in.number();
+  if (stage > static_cast<std::uint64_t>(FetchStage::policy)) throw std::runtime_error("bad stage from a worker");
+  result.stage = static_cast<FetchStage>(stage);
+  const auto category = in.number();
+  const auto value = static_cast<int>(static_cast<std::int64_t>(in.number()));
+  if (category == 1) result.cause = std::error_code(value, std::system_category());
+  if (category == 2) result.cause = std::error_code(value, std::generic_category());
   return result;
 }
 

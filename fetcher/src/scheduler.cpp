@@ -106,7 +106,9 @@ void SchedulerState::finish(const QueuedRequest& item, bool post_pump) {
 }
 
 FetchResult SchedulerState::result_without_fetch(const QueuedRequest& item) const {
-  return failed_result(item.request, item.index, ErrorKind::bad_url, item.error);
+  auto result = failed_result(item.request, item.index, ErrorKind::bad_url, item.error);
+  result.stage = FetchStage::request;  // as the client says of a URL it cannot split
+  return result;
 }
 
 void SchedulerState::deliver(FetchResult result, Tally& tally) {
