@@ -167,6 +167,35 @@ std::vector<std::string> find_disagreements(const std::vector<MeasuredRun>& runs
   return differences;
 }
 
+// The failures named on stderr per list; the JSON report carries them all.
+constexpr std::size_t shown_failures = 5;
+
+// Every distinct failure message of a list's runs, in order of first appearance, with its count.
+std::vector<FailureCount> failures_of(const std::vector<MeasuredRun>& runs) {
+  std::vector<FailureCount> failures;
+  std::map<std::string, std::size_t> index;
+  for (const auto& run : runs) {
+    for (const auto& result : run.report.results) {
+      if (result.ok()) continue;
+      const auto [at, added] = index.try_emplace(result.message, failures.size());
+      if (added) failures.push_back({result.message, 0});
+      ++failures[at->second].count;
+    }
+  }
+  return failures;
+}
+
+// How many URLs some strategy got a response for: what agreement is checked over.
+std::size_t fetched_by_any(const std::vector<MeasuredRun>& runs) {
+  std::size_t fetched = 0;
+  for (std::size_t i = 0; !runs.empty() && i < runs.front().report.results.size(); ++i) {
+    fetched += std::any_of(runs.begin(), runs.end(), [&](const MeasuredRun& run) {
+      return i < run.report.results.size() && run.report.results[i].status != 0;
+    });
+  }
+  return fetched;
+}
+
 // The host of a URL as the list spells it ("" when it has none).
 std::string host_of(const std::string& url) {
   const auto scheme_end = url.find("://");
@@ -458,14 +487,18 @@ int bench_command(const BenchArgs& args) {
     }
     list.disagreements = find_disagreements(runs);
     list.agree = list.disagreements.empty();
-    // Name the first few failures once per list, so a failed column never goes unexplained.
-    std::map<std::string, int> failures;
-    for (const auto& run : runs) {
-      for (const auto& result : run.report.results) {
-        if (!result.ok() && failures.size() < 5) ++failures[result.message];
-      }
+    list.fetched_urls = fetched_by_any(runs);
+    list.failures = failures_of(runs);
+    // Name the first few failures once per list, so a failed column never goes unexplained, and
+    // say how many more there are and where to read them.
+    for (std::size_t i = 0; i < list.failures.size() && i < shown_failures; ++i) {
+      const auto& failure = list.failures[i];
+      std::cerr << "failed: " << failure.message
+                << (failure.count > 1 ? " (" + std::to_string(failure.count) + " times)" : std::string()) << "\n";
     }
-    for (const auto& [message, count] : failures) std::cerr << "failed: " << message << "\n";
+    if (list.failures.size() > shown_failures) {
+      std::cerr << "failed: and " << list.failures.size() - shown_failures << " more (see --format json)\n";
+    }
     if (format == OutputFormat::table) {
       out << (l ? "\n" : "") << list_text(list, how) << std::flush;
     } else if (format == OutputFormat::csv && args.explain) {

@@ -58,6 +58,11 @@ const StrategyRow* find_row(const ListReport& list, const std::string& strategy)
 
 std::string render_wall_bars(const ListReport& list, const Style& style, std::size_t width) {
   if (list.strategies.empty()) return {};
+  // Wall times of runs that got no response measure only how fast things failed.
+  if (std::all_of(list.strategies.begin(), list.strategies.end(),
+                  [](const StrategyRow& row) { return row.report.latency.count == 0; })) {
+    return "wall time: not charted, no URL was fetched by any strategy\n";
+  }
   std::size_t name_width = 0;
   std::size_t time_width = 0;
   double slowest = 0;

@@ -343,6 +343,16 @@ TEST(WallBars, UnicodeAndColour) {
   EXPECT_EQ(render_wall_bars(ListReport{}, Style{}), "");
 }
 
+// Runs that got no response at all have wall times that measure only failures: no chart.
+TEST(WallBars, WithheldWhenNoStrategyFetchedAnything) {
+  ListReport list;
+  list.strategies = {row("sequential", 1.0, 0.5), row("async", 0.25, 0.25)};
+  for (auto& r : list.strategies) r.report.latency.count = 0;
+  EXPECT_EQ(render_wall_bars(list, Style{}), "wall time: not charted, no URL was fetched by any strategy\n");
+  list.strategies[1].report.latency.count = 1;
+  EXPECT_TRUE(contains(render_wall_bars(list, Style{}), "#")) << render_wall_bars(list, Style{});
+}
+
 TEST(WallBars, OverheadUnderHalfACellDrawsNoShade) {
   ListReport list;
   list.strategies = {row("sequential", 5.0, 4.9), row("pool:8", 0.744, 0.728)};

@@ -77,6 +77,69 @@ TEST_F(CliTest, BenchMeasuresEveryStrategyAndTheyAgree) {
   EXPECT_NEAR(only.at("strategies").at(0).at("ideal_s").get<double>(), 0.110, 1e-6);
 }
 
+// Failing URLs cost nothing in the ideal, so they cannot push efficiency past 100%: a bad port
+// fails at once, and a host the model lacks is no part of what the model predicts.
+TEST_F(CliTest, BenchIdealCountsOnlyUrlsTheModelFetches) {
+  const auto sites_file = write("sites.toml", sites);
+  const auto list = write("list.txt", "http://one.test/a\nhttp://one.test:99999/\nhttp://one.test:0/\nhttp://unmodelled.test/\n");
+  const auto outcome = run_process(
+      {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies", "sequential,async", "--format", "json"});
+  ASSERT_EQ(outcome.exit_code, 1) << outcome.err;  // some URLs failed
+  const auto json = nlohmann::json::parse(outcome.out);
+  for (const auto& strategy : json.at("lists").at(0).at("strategies")) {
+    EXPECT_NEAR(strategy.at("ideal_s").get<double>(), 0.030, 1e-6) << strategy.dump();
+    EXPECT_LE(strategy.at("efficiency").get<double>(), 1.0) << strategy.dump();
+  }
+}
+
+// A run where every URL failed claims no agreement, no speedup and draws no wall chart.
+TEST_F(CliTest, BenchWhereEveryUrlFailedWithholdsAgreementSpeedupAndChart) {
+  const auto sites_file = write("sites.toml", sites);
+  const auto list = write("list.txt", "http://one.test:99999/\nhttp://one.test:0/\n");
+  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
+                                         "sequential,async", "--color", "never"};
+  const auto table = run_process(base);
+  EXPECT_EQ(table.exit_code, 1) << table.err;
+  EXPECT_NE(table.out.find("agreement: not checked, no URL was fetched by any strategy"), std::string::npos)
+      << table.out;
+  EXPECT_EQ(table.out.find("agreed"), std::string::npos) << table.out;
+  EXPECT_EQ(table.out.find("1.00x"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("wall time: not charted, no URL was fetched by any strategy"), std::string::npos)
+      << table.out;
+  auto arguments = base;
+  arguments.insert(arguments.end(), {"--format", "json"});
+  const auto json = nlohmann::json::parse(run_process(arguments).out).at("lists").at(0);
+  EXPECT_TRUE(json.at("agree").is_null()) << json.dump();
+  EXPECT_EQ(json.at("fetched_urls"), 0);
+  for (const auto& strategy : json.at("strategies")) EXPECT_TRUE(strategy.at("speedup").is_null()) << strategy.dump();
+}
+
+// The first five failures are named, the rest counted, and the JSON report carries them all.
+TEST_F(CliTest, BenchNamesFiveFailuresAndCountsTheRest) {
+  const auto sites_file = write("sites.toml", sites);
+  std::string text = "http://one.test/a\n";
+  for (int i = 0; i < 7; ++i) text += "http://one.test:0/" + std::to_string(i) + "\n";
+  const auto list = write("list.txt", text);
+  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
+                                         "sequential,async"};
+  const auto table = run_process(base);
+  EXPECT_EQ(table.exit_code, 1) << table.err;
+  std::size_t named = 0;
+  for (std::size_t at = table.err.find("failed: /"); at != std::string::npos; at = table.err.find("failed: /", at + 1)) {
+    ++named;
+  }
+  EXPECT_EQ(named, 5u) << table.err;
+  EXPECT_NE(table.err.find("list.txt:2: bad port in URL: http://one.test:0/0 (2 times)\n"), std::string::npos)
+      << table.err;
+  EXPECT_NE(table.err.find("failed: and 2 more (see --format json)\n"), std::string::npos) << table.err;
+  auto arguments = base;
+  arguments.insert(arguments.end(), {"--format", "json"});
+  const auto json = nlohmann::json::parse(run_process(arguments).out).at("lists").at(0);
+  ASSERT_EQ(json.at("failures").size(), 7u) << json.dump();
+  EXPECT_EQ(json.at("failures").at(6).at("count"), 2);
+  EXPECT_NE(json.at("failures").at(6).at("message").get<std::string>().find("http://one.test:0/6"), std::string::npos);
+}
+
 TEST_F(CliTest, BenchTableNamesColumnsAndAgreement) {
   const auto sites_file = write("sites.toml", sites);
   const auto list = write("list.txt", "http://one.test/a\nhttps://two.test/home\n");
