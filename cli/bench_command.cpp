@@ -19,6 +19,7 @@
 #include <fetcher/origin/sites.hpp>
 #include <fetcher/run.hpp>
 #include <fetcher/strategy.hpp>
+#include <fetcher/url.hpp>
 #include <fetcher/url_list.hpp>
 
 #include <spdlog/spdlog.h>
@@ -165,6 +166,29 @@ std::vector<std::string> find_disagreements(const std::vector<MeasuredRun>& runs
     }
   }
   return differences;
+}
+
+// The warning for URLs the emulated origin cannot answer as their sites would (it has no model of
+// their hosts, so they fail with a certificate or a 404 that says nothing of why); empty when
+// every good URL's host is modelled. Names up to three hosts.
+std::string unmodelled_hosts_warning(const origin::SiteSet& sites, const std::vector<std::vector<FetchRequest>>& lists) {
+  std::size_t count = 0;
+  std::vector<std::string> hosts;
+  for (const auto& list : lists) {
+    for (const auto& request : list) {
+      UrlParts parts;
+      std::string error;
+      if (!request.error.empty() || !split_url(request.url, parts, error) || sites.find(parts.host)) continue;
+      ++count;
+      if (std::find(hosts.begin(), hosts.end(), parts.host) == hosts.end()) hosts.push_back(parts.host);
+    }
+  }
+  if (count == 0) return {};
+  std::string named;
+  for (std::size_t i = 0; i < hosts.size() && i < 3; ++i) named += (i ? ", " : "") + hosts[i];
+  if (hosts.size() > 3) named += " and " + std::to_string(hosts.size() - 3) + " more";
+  return std::to_string(count) + (count == 1 ? " URL is on a host" : " URLs are on hosts") +
+         " the emulated origin does not model (" + named + "); use --live or add them to a sites file";
 }
 
 // The failures named on stderr per list; the JSON report carries them all.
@@ -363,6 +387,9 @@ int bench_command(const BenchArgs& args) {
   if (!args.live) {
     if (sites_path.empty()) sites_path = args.sites.empty() ? urls_directory() + "/sites.toml" : args.sites;
     sites = origin::load_sites(sites_path);
+    if (const auto warning = unmodelled_hosts_warning(*sites, lists); !warning.empty()) {
+      std::cerr << "fetcher: warning: " << warning << "\n";
+    }
   }
 
   std::ofstream file;

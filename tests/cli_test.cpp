@@ -140,6 +140,27 @@ TEST_F(CliTest, BenchNamesFiveFailuresAndCountsTheRest) {
   EXPECT_NE(json.at("failures").at(6).at("message").get<std::string>().find("http://one.test:0/6"), std::string::npos);
 }
 
+// Hosts the sites file does not model are named before the run, in one line on stderr.
+TEST_F(CliTest, BenchWarnsOfHostsTheOriginDoesNotModel) {
+  const auto sites_file = write("sites.toml", sites);
+  const auto list = write("list.txt",
+                          "http://one.test/a\nhttp://a.example/\nhttp://b.example/\nhttps://B.example/x\n"
+                          "http://c.example/\nhttp://d.example/\nhttp://one.test:0/\n");
+  const auto outcome = run_process({FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies", "sequential"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.err;
+  const std::string warning =
+      "fetcher: warning: 5 URLs are on hosts the emulated origin does not model (a.example, b.example, c.example "
+      "and 1 more); use --live or add them to a sites file\n";
+  const auto at = outcome.err.find(warning);
+  ASSERT_NE(at, std::string::npos) << outcome.err;
+  EXPECT_LT(at, outcome.err.find("failed:")) << outcome.err;  // before the run, not after it
+
+  const auto modelled = write("modelled.txt", "http://one.test/a\nhttps://two.test/home\n");
+  const auto quiet = run_process({FETCHER_CLI_PATH, "bench", modelled, "--sites", sites_file, "--strategies", "sequential"});
+  EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err.find("does not model"), std::string::npos) << quiet.err;
+}
+
 TEST_F(CliTest, BenchTableNamesColumnsAndAgreement) {
   const auto sites_file = write("sites.toml", sites);
   const auto list = write("list.txt", "http://one.test/a\nhttps://two.test/home\n");
