@@ -75,8 +75,14 @@ void print_table(std::ostream& out, const LoadConfig& config, const LoadReport& 
   if (report.tls_resumed > 0) out << " (" << report.tls_resumed << " resumed)";
   out << "\n";
   if (!report.errors.empty()) {
-    out << "  errors     ";
-    for (const auto& [kind, count] : report.errors) out << " " << kind << " " << count;
+    // The count before its kind, as on the requests line: "200 http-status", never "http-status 200",
+    // which reads as a status code.
+    out << "  errors      ";
+    const char* separator = "";
+    for (const auto& [kind, count] : report.errors) {
+      out << separator << count << " " << kind;
+      separator = ", ";
+    }
     out << " (e.g. " << report.first_error << ")\n";
   }
 }
