@@ -520,7 +520,7 @@ int bench_command(const BenchArgs& args) {
     // say how many more there are and where to read them.
     for (std::size_t i = 0; i < list.failures.size() && i < shown_failures; ++i) {
       const auto& failure = list.failures[i];
-      std::cerr << "failed: " << failure.message
+      std::cerr << "failed: " << printable(failure.message)
                 << (failure.count > 1 ? " (" + std::to_string(failure.count) + " times)" : std::string()) << "\n";
     }
     if (list.failures.size() > shown_failures) {

@@ -184,6 +184,17 @@ TEST_F(CliTest, JunkLinesAreReportedAndTheRestRuns) {
   EXPECT_NE(outcome.out.find(",2,2,"), std::string::npos) << outcome.out;  // ok=2, failed=2
 }
 
+// Escape bytes in a list file reach the terminal escaped, in get's URL column as in its message.
+TEST_F(CliTest, GetEscapesControlBytesFromTheList) {
+  const auto list = write("list.txt", "\x1b]0;owned\x07http://one.test/\n");
+  const auto outcome = run_process({FETCHER_CLI_PATH, "get", "-i", list, "--color", "never"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.err;
+  EXPECT_EQ(outcome.out.find('\x1b'), std::string::npos) << outcome.out;
+  EXPECT_EQ(outcome.out.find('\x07'), std::string::npos) << outcome.out;
+  EXPECT_EQ(outcome.err.find('\x1b'), std::string::npos) << outcome.err;
+  EXPECT_NE(outcome.out.find("  \\x1b]0;owned\\x07http://one.test/  "), std::string::npos) << outcome.out;
+}
+
 TEST_F(CliTest, UsageErrorsExitTwoWithOneLine) {
   const auto list = write("list.txt", "http://one.test/\n");
   struct Bad {
