@@ -195,6 +195,42 @@ TEST_F(CliTest, GetEscapesControlBytesFromTheList) {
   EXPECT_NE(outcome.out.find("  \\x1b]0;owned\\x07http://one.test/  "), std::string::npos) << outcome.out;
 }
 
+// Saved bodies are numbered to the width of the URL count, so they sort in list order, and the
+// path each went to is in its line and its JSON record.
+TEST_F(CliTest, GetNumbersSavedBodiesInListOrderAndNamesThePath) {
+  testing::TestOrigin origin(sites);
+  std::string text;
+  for (int i = 1; i <= 10; ++i) text += "http://one.test/" + std::to_string(i) + "\n";
+  const auto list = write("list.txt", text);
+  const auto out_dir = directory_ / "bodies";
+  std::vector<std::string> arguments = {FETCHER_CLI_PATH, "get", "--connect-to",
+                                        ":80:127.0.0.1:" + std::to_string(origin.server().http_port()), "-i", list,
+                                        "-o", out_dir.string(), "--color", "never"};
+  const auto table = run_process(arguments);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("http://one.test/2  saved " + (out_dir / "02-one.test_2").string() + "\n"),
+            std::string::npos)
+      << table.out;
+  EXPECT_TRUE(std::filesystem::is_regular_file(out_dir / "10-one.test_10"));
+  std::filesystem::remove_all(out_dir);
+
+  arguments.emplace_back("--json");
+  const auto json = run_process(arguments);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  std::istringstream lines(json.out);
+  std::string line;
+  std::vector<std::string> saved;
+  while (std::getline(lines, line)) saved.push_back(nlohmann::json::parse(line).at("saved").get<std::string>());
+  std::sort(saved.begin(), saved.end());
+  ASSERT_EQ(saved.size(), 10u);
+  for (int i = 1; i <= 10; ++i) {
+    const auto number = (i < 10 ? "0" : "") + std::to_string(i);
+    const auto expected = (out_dir / (number + "-one.test_" + std::to_string(i))).string();
+    EXPECT_EQ(saved[i - 1], expected);
+    EXPECT_TRUE(std::filesystem::is_regular_file(expected)) << expected;
+  }
+}
+
 TEST_F(CliTest, UsageErrorsExitTwoWithOneLine) {
   const auto list = write("list.txt", "http://one.test/\n");
   struct Bad {
