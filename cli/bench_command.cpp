@@ -19,6 +19,7 @@
 #include <fetcher/origin/sites.hpp>
 #include <fetcher/run.hpp>
 #include <fetcher/strategy.hpp>
+#include <fetcher/url.hpp>
 #include <fetcher/url_list.hpp>
 
 #include <spdlog/spdlog.h>
@@ -165,6 +166,58 @@ std::vector<std::string> find_disagreements(const std::vector<MeasuredRun>& runs
     }
   }
   return differences;
+}
+
+// The warning for URLs the emulated origin cannot answer as their sites would (it has no model of
+// their hosts, so they fail with a certificate or a 404 that says nothing of why); empty when
+// every good URL's host is modelled. Names up to three hosts.
+std::string unmodelled_hosts_warning(const origin::SiteSet& sites, const std::vector<std::vector<FetchRequest>>& lists) {
+  std::size_t count = 0;
+  std::vector<std::string> hosts;
+  for (const auto& list : lists) {
+    for (const auto& request : list) {
+      UrlParts parts;
+      std::string error;
+      if (!request.error.empty() || !split_url(request.url, parts, error) || sites.find(parts.host)) continue;
+      ++count;
+      if (std::find(hosts.begin(), hosts.end(), parts.host) == hosts.end()) hosts.push_back(parts.host);
+    }
+  }
+  if (count == 0) return {};
+  std::string named;
+  for (std::size_t i = 0; i < hosts.size() && i < 3; ++i) named += (i ? ", " : "") + hosts[i];
+  if (hosts.size() > 3) named += " and " + std::to_string(hosts.size() - 3) + " more";
+  return std::to_string(count) + (count == 1 ? " URL is on a host" : " URLs are on hosts") +
+         " the emulated origin does not model (" + named + "); use --live or add them to a sites file";
+}
+
+// The failures named on stderr per list; the JSON report carries them all.
+constexpr std::size_t shown_failures = 5;
+
+// Every distinct failure message of a list's runs, in order of first appearance, with its count.
+std::vector<FailureCount> failures_of(const std::vector<MeasuredRun>& runs) {
+  std::vector<FailureCount> failures;
+  std::map<std::string, std::size_t> index;
+  for (const auto& run : runs) {
+    for (const auto& result : run.report.results) {
+      if (result.ok()) continue;
+      const auto [at, added] = index.try_emplace(result.message, failures.size());
+      if (added) failures.push_back({result.message, 0});
+      ++failures[at->second].count;
+    }
+  }
+  return failures;
+}
+
+// How many URLs some strategy got a response for: what agreement is checked over.
+std::size_t fetched_by_any(const std::vector<MeasuredRun>& runs) {
+  std::size_t fetched = 0;
+  for (std::size_t i = 0; !runs.empty() && i < runs.front().report.results.size(); ++i) {
+    fetched += std::any_of(runs.begin(), runs.end(), [&](const MeasuredRun& run) {
+      return i < run.report.results.size() && run.report.results[i].status != 0;
+    });
+  }
+  return fetched;
 }
 
 // The host of a URL as the list spells it ("" when it has none).
@@ -334,6 +387,9 @@ int bench_command(const BenchArgs& args) {
   if (!args.live) {
     if (sites_path.empty()) sites_path = args.sites.empty() ? urls_directory() + "/sites.toml" : args.sites;
     sites = origin::load_sites(sites_path);
+    if (const auto warning = unmodelled_hosts_warning(*sites, lists); !warning.empty()) {
+      std::cerr << "fetcher: warning: " << warning << "\n";
+    }
   }
 
   std::ofstream file;
@@ -458,14 +514,18 @@ int bench_command(const BenchArgs& args) {
     }
     list.disagreements = find_disagreements(runs);
     list.agree = list.disagreements.empty();
-    // Name the first few failures once per list, so a failed column never goes unexplained.
-    std::map<std::string, int> failures;
-    for (const auto& run : runs) {
-      for (const auto& result : run.report.results) {
-        if (!result.ok() && failures.size() < 5) ++failures[result.message];
-      }
+    list.fetched_urls = fetched_by_any(runs);
+    list.failures = failures_of(runs);
+    // Name the first few failures once per list, so a failed column never goes unexplained, and
+    // say how many more there are and where to read them.
+    for (std::size_t i = 0; i < list.failures.size() && i < shown_failures; ++i) {
+      const auto& failure = list.failures[i];
+      std::cerr << "failed: " << printable(failure.message)
+                << (failure.count > 1 ? " (" + std::to_string(failure.count) + " times)" : std::string()) << "\n";
     }
-    for (const auto& [message, count] : failures) std::cerr << "failed: " << message << "\n";
+    if (list.failures.size() > shown_failures) {
+      std::cerr << "failed: and " << list.failures.size() - shown_failures << " more (see --format json)\n";
+    }
     if (format == OutputFormat::table) {
       out << (l ? "\n" : "") << list_text(list, how) << std::flush;
     } else if (format == OutputFormat::csv && args.explain) {

@@ -235,15 +235,20 @@ std::string origin_paragraph(const ListReport& list) {
   return text + "peak per host " + peak.text();
 }
 
+// Agreement says what it was checked over: a URL every strategy failed agrees vacuously, so the
+// line counts only the URLs some strategy fetched, and withholds the claim when there are none.
 std::string agreement_lines(const ListReport& list) {
-  std::string text;
-  if (list.agree) {
-    text = "all strategies agreed on every URL's status, size and SHA-256\n";
-  } else {
-    text = "strategies DISAGREED:\n";
+  if (!list.agree) {
+    std::string text = "strategies DISAGREED:\n";
     for (const auto& line : list.disagreements) text += "  " + line + "\n";
+    return text;
   }
-  return text;
+  if (list.strategies.size() < 2) return "agreement: not checked, one strategy ran\n";
+  if (list.fetched_urls == 0) return "agreement: not checked, no URL was fetched by any strategy\n";
+  if (list.fetched_urls >= list.urls) return "all strategies agreed on every URL's status, size and SHA-256\n";
+  const auto urls = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " URL" : " URLs"); };
+  return "all strategies agreed on the status, size and SHA-256 of the " + urls(list.fetched_urls) +
+         " fetched; " + std::to_string(list.urls - list.fetched_urls) + " failed in every strategy\n";
 }
 
 // Lines under the table: the fastest strategy, what the origin saw, agreement.
@@ -269,7 +274,7 @@ double StrategyRow::efficiency() const {
 
 double speedup(const ListReport& list, const StrategyRow& row) {
   const auto* base = sequential_row(list);
-  if (!base || row.report.wall_seconds() <= 0) return -1;
+  if (!base || base->report.latency.count == 0 || row.report.wall_seconds() <= 0) return -1;
   return base->report.wall_seconds() / row.report.wall_seconds();
 }
 
@@ -331,10 +336,17 @@ nlohmann::json bench_to_json(const BenchReport& report) {
       if (!row.wall_runs_s.empty()) item["wall_runs_s"] = row.wall_runs_s;
       strategies.push_back(std::move(item));
     }
+    nlohmann::json failures = nlohmann::json::array();
+    for (const auto& failure : list.failures) failures.push_back({{"message", failure.message}, {"count", failure.count}});
     lists.push_back({{"name", list.name},
                      {"urls", list.urls},
                      {"huge_pages", list.huge_pages},
-                     {"agree", list.agree},
+                     // null when agreement was not checked (one strategy, or nothing fetched)
+                     {"agree", list.agree && (list.strategies.size() < 2 || list.fetched_urls == 0)
+                                   ? nlohmann::json()
+                                   : nlohmann::json(list.agree)},
+                     {"fetched_urls", list.fetched_urls},
+                     {"failures", failures},
                      {"disagreements", list.disagreements},
                      {"strategies", std::move(strategies)}});
   }

@@ -43,12 +43,21 @@ struct ListModel {
   bool known() const { return all_at_once_s >= 0; }
 };
 
+// One failure message and how many results had it, over every strategy of a list.
+struct FailureCount {
+  std::string message;
+  std::size_t count = 0;
+};
+
 struct ListReport {
   std::string name;             // file name, e.g. "mipt.txt"
   std::size_t urls = 0;
   bool agree = true;            // all strategies agreed on every URL's status, size, digest
+  std::size_t fetched_urls = 0;  // URLs some strategy got a response for: what agreement and the
+                                 // charts speak of; a URL every strategy failed agrees vacuously
   std::vector<std::string> disagreements;  // the first few, for the footer
   std::vector<StrategyRow> strategies;
+  std::vector<FailureCount> failures;  // every distinct failure message, in order of first appearance
   std::string origin_note;      // one line describing where the list was fetched from
   bool huge_pages = false;      // the bench put its measured processes' heap on huge pages (huge_pages.hpp)
   ListModel model;
@@ -64,14 +73,16 @@ OutputFormat parse_output_format(std::string_view text);
 
 // The fastest strategy among those that fetched the most URLs; nullptr for an empty list.
 const StrategyRow* fastest_row(const ListReport& list);
-// This row's wall time against sequential's; negative without a sequential row.
+// This row's wall time against sequential's; negative without a sequential row, or when
+// sequential got no response at all (its wall time then measures only failures).
 double speedup(const ListReport& list, const StrategyRow& row);
 
 // The widest a terminal table line may be: it must read on an 80-column terminal.
 constexpr std::size_t table_width_limit = 80;
 
 // One list for a terminal: the fastest strategy is marked with '*' (and bold when coloured),
-// and a footer says what the origin saw and whether the strategies agreed.
+// and a footer says what the origin saw and whether the strategies agreed, over how many URLs,
+// or why agreement was not checked (one strategy, or no URL fetched by any).
 std::string render_table(const ListReport& list, const Style& style = {});
 std::string render(const BenchReport& report, OutputFormat format, const Style& style = {});
 nlohmann::json bench_to_json(const BenchReport& report);

@@ -7,6 +7,7 @@
 
 #include <fetcher/run.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -18,10 +19,13 @@ namespace {
 
 // A file name for a body that cannot leave the output directory: only [A-Za-z0-9._-] survive,
 // every separator becomes '_', and the index in front keeps names unique and never "." or "..".
-std::string safe_file_name(const FetchResult& result) {
+// The index is padded to the digits of the URL count, so names sort in list order.
+std::string safe_file_name(const FetchResult& result, std::size_t url_count) {
   std::string url = result.final_url;
   if (const auto scheme = url.find("://"); scheme != std::string::npos) url.erase(0, scheme + 3);
-  std::string name = std::to_string(result.index + 1) + "-";
+  std::string name = std::to_string(result.index + 1);
+  name.insert(0, std::to_string(url_count).size() - std::min(name.size(), std::to_string(url_count).size()), '0');
+  name += "-";
   for (char c : url.substr(0, 150)) {
     const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
                       c == '-';
@@ -71,22 +75,28 @@ int get_command(const GetArgs& args) {
 
   std::size_t save_failures = 0;
   const auto report = run(requests, strategy, client, run_options, [&](const FetchResult& result) {
+    std::string saved;  // where the body went, for the line and the JSON record
     if (!args.output_dir.empty() && result.ok()) {
-      const auto path = std::filesystem::path(args.output_dir) / safe_file_name(result);
+      const auto path = std::filesystem::path(args.output_dir) / safe_file_name(result, requests.size());
       std::ofstream file(path, std::ios::binary);
       file.write(result.body.data(), static_cast<std::streamsize>(result.body.size()));
       if (!file) {
         ++save_failures;
-        std::cerr << "fetcher: " << path.string() << ": cannot write\n";
+        std::cerr << "fetcher: " << printable(path.string()) << ": cannot write\n";
+      } else {
+        saved = path.string();
       }
     }
     // After Ctrl-C a person wants what finished, not a line per URL that never started;
     // JSON Lines keep one line per URL for scripts.
     if (interrupt.interrupted() && result.error == ErrorKind::cancelled && !args.json) return;
     if (args.json) {
-      std::cout << json_line(result_to_json(result)) << "\n" << std::flush;
+      auto record = result_to_json(result);
+      if (!saved.empty()) record["saved"] = saved;
+      std::cout << json_line(record) << "\n" << std::flush;
     } else {
-      std::cout << result_line(result, out_style) << "\n" << std::flush;
+      std::cout << result_line(result, out_style) << (saved.empty() ? "" : "  saved " + printable(saved)) << "\n"
+                << std::flush;
     }
   });
   if (interrupt.interrupted()) {

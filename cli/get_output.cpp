@@ -35,14 +35,15 @@ std::string result_line(const FetchResult& result, const Style& style) {
   std::string line = paint(style, status_paint(result), status) + std::string(status_width + 1 - std::min(status.size(), status_width), ' ');
   line += pad_left(result.status ? format_bytes(result.body_bytes) : "-", size_width) + "  ";
   line += pad_left(seconds(result.timings.total), time_width) + "  ";
-  line += result.url;
-  if (!result.final_url.empty() && result.final_url != result.url) line += " -> " + result.final_url;
+  // The URL comes from a list file and the final URL from a server's Location: both made printable.
+  line += printable(result.url);
+  if (!result.final_url.empty() && result.final_url != result.url) line += " -> " + printable(result.final_url);
   if (!result.ok()) {
     // An HTTP status failure's message already says what happened; other kinds name themselves.
     const std::string why = result.error == ErrorKind::http_status
                                 ? result.message
                                 : std::string(to_string(result.error)) + ": " + result.message;
-    line += "  " + paint(style, Paint::red, why);
+    line += "  " + paint(style, Paint::red, printable(why));
   }
   return line;
 }

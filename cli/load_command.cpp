@@ -1,6 +1,7 @@
 // load_command.cpp: `fetcher load URL`, throughput mode: parse -> validate -> run -> print.
 #include "commands.hpp"
 #include "load_run.hpp"
+#include "terminal_style.hpp"
 #include "units.hpp"
 
 #include <fetcher/run.hpp>
@@ -59,7 +60,7 @@ std::string per_second(double value) {
 }
 
 void print_table(std::ostream& out, const LoadConfig& config, const LoadReport& report) {
-  out << "load " << config.url << ": " << config.connections << " connection" << (config.connections == 1 ? "" : "s")
+  out << "load " << printable(config.url) << ": " << config.connections << " connection" << (config.connections == 1 ? "" : "s")
       << ", " << config.threads << " thread" << (config.threads == 1 ? "" : "s") << "\n";
   out << "  requests    " << report.requests << " in " << format_seconds(report.wall_seconds()) << ": "
       << per_second(report.requests_per_second()) << " req/s (" << report.ok << " ok, " << report.failed
@@ -75,9 +76,15 @@ void print_table(std::ostream& out, const LoadConfig& config, const LoadReport& 
   if (report.tls_resumed > 0) out << " (" << report.tls_resumed << " resumed)";
   out << "\n";
   if (!report.errors.empty()) {
-    out << "  errors     ";
-    for (const auto& [kind, count] : report.errors) out << " " << kind << " " << count;
-    out << " (e.g. " << report.first_error << ")\n";
+    // The count before its kind, as on the requests line: "200 http-status", never "http-status 200",
+    // which reads as a status code.
+    out << "  errors      ";
+    const char* separator = "";
+    for (const auto& [kind, count] : report.errors) {
+      out << separator << count << " " << kind;
+      separator = ", ";
+    }
+    out << " (e.g. " << printable(report.first_error) << ")\n";
   }
 }
 

@@ -4,6 +4,7 @@
 #include "units.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 
 namespace fetcher::cli {
@@ -58,6 +59,11 @@ const StrategyRow* find_row(const ListReport& list, const std::string& strategy)
 
 std::string render_wall_bars(const ListReport& list, const Style& style, std::size_t width) {
   if (list.strategies.empty()) return {};
+  // Wall times of runs that got no response measure only how fast things failed.
+  if (std::all_of(list.strategies.begin(), list.strategies.end(),
+                  [](const StrategyRow& row) { return row.report.latency.count == 0; })) {
+    return "wall time: not charted, no URL was fetched by any strategy\n";
+  }
   std::size_t name_width = 0;
   std::size_t time_width = 0;
   double slowest = 0;
@@ -81,23 +87,64 @@ std::string render_wall_bars(const ListReport& list, const Style& style, std::si
   return text;
 }
 
+namespace {
+
+// The smallest of 1, 2 and 5 times a power of ten that is at least `raw`; 1 us at least, the
+// finest step a label shows.
+double nice_step(double raw) {
+  raw = std::max(raw, 1e-6);
+  const double power = std::pow(10.0, std::floor(std::log10(raw)));
+  for (const double factor : {1.0, 2.0, 5.0, 10.0}) {
+    if (factor * power >= raw * (1 - 1e-9)) return factor * power;
+  }
+  return 10 * power;
+}
+
+// Bin edges in one unit, chosen by the largest edge, with the decimals the step needs: adjacent
+// labels always differ ("144.0 ms - 144.1 ms"), and no label carries digits the step lacks.
+struct LabelFormat {
+  double scale = 1;      // seconds per unit
+  const char* unit = "s";
+  int decimals = 0;
+
+  LabelFormat(double largest_s, double step_s) {
+    if (largest_s < 999.5e-6) {
+      scale = 1e-6, unit = "us";
+    } else if (largest_s < 0.9995) {
+      scale = 1e-3, unit = "ms";
+    }
+    decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step_s / scale) + 1e-9)));
+  }
+  std::string operator()(double seconds) const {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*f %s", decimals, seconds / scale, unit);
+    return text;
+  }
+};
+
+}  // namespace
+
 std::vector<HistogramBin> latency_bins(const std::vector<double>& latencies_s, std::size_t bins) {
   if (latencies_s.empty()) return {};
   const auto [low, high] = std::minmax_element(latencies_s.begin(), latencies_s.end());
+  if (*high <= *low) return {HistogramBin{*low, *high, latencies_s.size()}};
   if (bins == 0) {
     const double sturges = 1 + std::ceil(std::log2(static_cast<double>(latencies_s.size())));
     bins = std::clamp<std::size_t>(static_cast<std::size_t>(sturges), 1, 12);
   }
-  if (*high <= *low) bins = 1;
-  const double step = (*high - *low) / static_cast<double>(bins);
-  std::vector<HistogramBin> result(bins);
-  for (std::size_t i = 0; i < bins; ++i) {
-    result[i].low_s = *low + step * static_cast<double>(i);
-    result[i].high_s = i + 1 == bins ? *high : *low + step * static_cast<double>(i + 1);
+  // A round width (1, 2 or 5 times a power of ten) from a round edge: at most `bins` bins, and
+  // edges a label can show exactly.
+  const double step = nice_step((*high - *low) / static_cast<double>(bins));
+  const double start = std::floor(*low / step + 1e-9) * step;
+  const auto count = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil((*high - start) / step - 1e-9)));
+  std::vector<HistogramBin> result(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    result[i].low_s = start + step * static_cast<double>(i);
+    result[i].high_s = start + step * static_cast<double>(i + 1);
   }
   for (const double value : latencies_s) {
-    auto index = step > 0 ? static_cast<std::size_t>((value - *low) / step) : 0;
-    result[std::min(index, bins - 1)].count += 1;
+    const auto index = static_cast<std::size_t>(std::max(0.0, std::floor((value - start) / step + 1e-9)));
+    result[std::min(index, count - 1)].count += 1;
   }
   return result;
 }
@@ -110,8 +157,11 @@ std::string render_latency_histogram(const ListReport& list, const std::string& 
   std::vector<std::string> labels;
   std::size_t label_width = 0;
   std::size_t most = 0;
+  const LabelFormat label(bins.back().high_s, bins.front().high_s - bins.front().low_s);
   for (const auto& bin : bins) {
-    labels.push_back(pad_left(format_seconds(bin.low_s), 7) + " - " + pad_right(format_seconds(bin.high_s), 7));
+    // One value (every latency the same) is a point, not a range.
+    labels.push_back(bin.high_s <= bin.low_s ? format_seconds(bin.low_s)
+                                             : pad_left(label(bin.low_s), 7) + " - " + pad_right(label(bin.high_s), 7));
     label_width = std::max(label_width, labels.back().size());
     most = std::max(most, bin.count);
   }

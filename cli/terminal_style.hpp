@@ -36,6 +36,11 @@ std::size_t display_width(std::string_view text);
 // `text` cut to at most `columns` display columns (escape sequences kept whole).
 std::string truncate_to_width(std::string_view text, std::size_t columns);
 
+// `text` as one safe terminal line: control bytes (C0, DEL) and bytes past ASCII become \xNN,
+// as the library's messages have them, so nothing from a list file or a server can move the
+// cursor, recolour the terminal or break the line. For every string from input or a server.
+std::string printable(std::string_view text);
+
 // Words of `text` filled into lines of at most `width` columns; lines after the first begin
 // with `indent`. A word longer than a line gets a line of its own.
 std::vector<std::string> wrap_words(std::string_view text, std::size_t width, std::string_view indent = {});

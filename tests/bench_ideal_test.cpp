@@ -162,6 +162,20 @@ TEST(IdealSeconds, UnknownHostsAndBadUrlsCostNothing) {
   EXPECT_NEAR(ideal_seconds(sites, {"http://a.test/"}, 1), 0.010, tolerance);
 }
 
+// URLs the client rejects fail at once in a real run, so the model does not fetch them either:
+// a port out of range or zero, and a port the bench does not route to the origin.
+TEST(IdealSeconds, UrlsTheClientRejectsCostNothing) {
+  SiteSet sites;
+  sites.sites = {make_site("docs.python.org", 10)};
+  EXPECT_EQ(ideal_seconds(sites, {"https://docs.python.org:99999/"}, 1), 0.0);
+  EXPECT_EQ(ideal_seconds(sites, {"https://docs.python.org:0/"}, 1), 0.0);
+  EXPECT_EQ(ideal_seconds(sites, {"https://docs.python.org:8443/"}, 1), 0.0);
+  EXPECT_EQ(ideal_seconds(sites, {"http://user@/"}, 1), 0.0);
+  const std::vector<std::string> urls{"https://docs.python.org/3/", "https://docs.python.org:99999/",
+                                      "https://docs.python.org:0/", "HTTPS://DOCS.python.org:443/x"};
+  EXPECT_NEAR(ideal_seconds(sites, urls, 1), 0.020, tolerance);
+}
+
 TEST(IdealSeconds, JitterFollowsRequestLatencyPerRepeat) {
   SiteSet sites;
   sites.seed = 42;

@@ -343,6 +343,16 @@ TEST(WallBars, UnicodeAndColour) {
   EXPECT_EQ(render_wall_bars(ListReport{}, Style{}), "");
 }
 
+// Runs that got no response at all have wall times that measure only failures: no chart.
+TEST(WallBars, WithheldWhenNoStrategyFetchedAnything) {
+  ListReport list;
+  list.strategies = {row("sequential", 1.0, 0.5), row("async", 0.25, 0.25)};
+  for (auto& r : list.strategies) r.report.latency.count = 0;
+  EXPECT_EQ(render_wall_bars(list, Style{}), "wall time: not charted, no URL was fetched by any strategy\n");
+  list.strategies[1].report.latency.count = 1;
+  EXPECT_TRUE(contains(render_wall_bars(list, Style{}), "#")) << render_wall_bars(list, Style{});
+}
+
 TEST(WallBars, OverheadUnderHalfACellDrawsNoShade) {
   ListReport list;
   list.strategies = {row("sequential", 5.0, 4.9), row("pool:8", 0.744, 0.728)};
@@ -352,19 +362,21 @@ TEST(WallBars, OverheadUnderHalfACellDrawsNoShade) {
   EXPECT_EQ(lines[1], "  sequential  " + std::string(49, '#') + "-" + " 5.00 s");
 }
 
-TEST(LatencyBins, EqualWidthsAndEveryValueCounted) {
+TEST(LatencyBins, RoundWidthsFromARoundEdgeAndEveryValueCounted) {
   const std::vector<double> sample = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
   const auto bins = latency_bins(sample);
-  ASSERT_EQ(bins.size(), 5u);  // 1 + ceil(log2 10)
+  // Sturges asks for 5 bins (1 + ceil(log2 10)) of 0.18 s; the round width is 0.2 s from 0.
+  ASSERT_EQ(bins.size(), 5u);
   std::size_t total = 0;
   for (const auto& bin : bins) {
     total += bin.count;
-    EXPECT_NEAR(bin.high_s - bin.low_s, 0.18, 1e-9);
+    EXPECT_NEAR(bin.high_s - bin.low_s, 0.2, 1e-9);
   }
   EXPECT_EQ(total, sample.size());
-  EXPECT_DOUBLE_EQ(bins.front().low_s, 0.1);
-  EXPECT_DOUBLE_EQ(bins.back().high_s, 1.0);
-  EXPECT_EQ(bins.back().count, 2u);  // 0.9 and the maximum, which belongs to the last bin
+  EXPECT_NEAR(bins.front().low_s, 0.0, 1e-12);
+  EXPECT_NEAR(bins.back().high_s, 1.0, 1e-9);
+  EXPECT_EQ(bins.front().count, 1u);
+  EXPECT_EQ(bins.back().count, 3u);  // 0.8, 0.9 and the maximum, which belongs to the last bin
 
   const auto same = latency_bins({0.3, 0.3, 0.3});
   ASSERT_EQ(same.size(), 1u);
@@ -373,8 +385,23 @@ TEST(LatencyBins, EqualWidthsAndEveryValueCounted) {
   EXPECT_EQ(latency_bins(std::vector<double>(100000, 1.0)).size(), 1u);
   std::vector<double> many;
   for (int i = 0; i < 100000; ++i) many.push_back(i);
-  EXPECT_EQ(latency_bins(many).size(), 12u);  // capped
-  EXPECT_EQ(latency_bins(sample, 3).size(), 3u);
+  EXPECT_EQ(latency_bins(many).size(), 10u);  // 12 asked for, widths of 10000 cover it in 10
+  EXPECT_EQ(latency_bins(sample, 3).size(), 2u);  // 0.3 wide asked for, 0.5 given: at most 3
+}
+
+// A small spread gets a small round width and labels with the decimals that width needs.
+TEST(LatencyHistogram, LabelsOfASmallSpreadStayDistinct) {
+  ListReport list;
+  list.strategies = {row("async", 1, -1)};
+  list.strategies[0].latencies_s = {0.1440, 0.1441, 0.1443, 0.1445};
+  const auto lines = lines_of(render_latency_histogram(list, "async", Style{}));
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[1], "  144.0 ms - 144.2 ms  2  " + std::string(50, '#'));
+  EXPECT_EQ(lines[2], "  144.2 ms - 144.4 ms  1  " + std::string(25, '#'));
+  EXPECT_EQ(lines[3], "  144.4 ms - 144.6 ms  1  " + std::string(25, '#'));
+  // Every latency the same: one point, not a range of one value.
+  list.strategies[0].latencies_s = {0.351};
+  EXPECT_EQ(lines_of(render_latency_histogram(list, "async", Style{}))[1], "  351 ms  1  " + std::string(50, '#'));
 }
 
 TEST(LatencyHistogram, TitleBinsAndWidth) {
@@ -383,9 +410,11 @@ TEST(LatencyHistogram, TitleBinsAndWidth) {
   const auto lines = lines_of(text);
   ASSERT_EQ(lines.size(), 6u) << text;
   EXPECT_EQ(lines[0], "latency of async, 13 fetches: p50 371 ms, p95 734 ms, max 734 ms");
-  EXPECT_EQ(lines[1], "   340 ms - 419 ms   8  " + std::string(50, '#'));
-  EXPECT_EQ(lines[2], "   419 ms - 498 ms   0");
-  EXPECT_EQ(lines[5], "   655 ms - 734 ms   5  " + std::string(31, '#'));
+  // 5 bins of 79 ms asked for; 100 ms wide from 300 ms given.
+  EXPECT_EQ(lines[1], "   300 ms - 400 ms   8  " + std::string(50, '#'));
+  EXPECT_EQ(lines[2], "   400 ms - 500 ms   0");
+  EXPECT_EQ(lines[4], "   600 ms - 700 ms   1  " + std::string(6, '#'));
+  EXPECT_EQ(lines[5], "   700 ms - 800 ms   4  " + std::string(25, '#'));
   expect_fits(text);
   EXPECT_EQ(render_latency_histogram(list, "pool:64", Style{}), "");
 }
@@ -659,6 +688,24 @@ TEST(GetOutput, LinesAlignWhateverTheOutcome) {
   EXPECT_EQ(result_line(redirected), "200      10 B   1.0 ms  https://a.test/x -> https://a.test/y");
   EXPECT_EQ(plain(result_line(result(0, 0, 5s, ErrorKind::dns, "no such host"), Style{true, false})),
             result_line(result(0, 0, 5s, ErrorKind::dns, "no such host")));
+}
+
+TEST(Printable, ControlAndNonAsciiBytesAreEscaped) {
+  EXPECT_EQ(printable("https://a.test/x?q=1"), "https://a.test/x?q=1");
+  EXPECT_EQ(printable("\x1b]0;title\x07"), "\\x1b]0;title\\x07");
+  EXPECT_EQ(printable(std::string("a\0b\r\n\t\x7f\xff", 8)), "a\\x00b\\x0d\\x0a\\x09\\x7f\\xff");
+  EXPECT_EQ(printable(""), "");
+}
+
+// The URL column, the final URL and the message never carry raw control bytes to the terminal.
+TEST(GetOutput, UrlsAndMessagesAreMadePrintable) {
+  auto junk = result(0, 0, 1ms, ErrorKind::bad_url, "not a URL");
+  junk.url = "\x1b[31mhttp://a.test/\x1b[0m";
+  junk.final_url = junk.url;
+  EXPECT_EQ(result_line(junk), "ERR         -   1.0 ms  \\x1b[31mhttp://a.test/\\x1b[0m  bad-url: not a URL");
+  auto redirected = result(200, 10, 1ms);
+  redirected.final_url = "https://a.test/\x07y";
+  EXPECT_EQ(result_line(redirected), "200      10 B   1.0 ms  https://a.test/x -> https://a.test/\\x07y");
 }
 
 TEST(GetOutput, SummaryCountsFailuresByKind) {

@@ -77,6 +77,90 @@ TEST_F(CliTest, BenchMeasuresEveryStrategyAndTheyAgree) {
   EXPECT_NEAR(only.at("strategies").at(0).at("ideal_s").get<double>(), 0.110, 1e-6);
 }
 
+// Failing URLs cost nothing in the ideal, so they cannot push efficiency past 100%: a bad port
+// fails at once, and a host the model lacks is no part of what the model predicts.
+TEST_F(CliTest, BenchIdealCountsOnlyUrlsTheModelFetches) {
+  const auto sites_file = write("sites.toml", sites);
+  const auto list = write("list.txt", "http://one.test/a\nhttp://one.test:99999/\nhttp://one.test:0/\nhttp://unmodelled.test/\n");
+  const auto outcome = run_process(
+      {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies", "sequential,async", "--format", "json"});
+  ASSERT_EQ(outcome.exit_code, 1) << outcome.err;  // some URLs failed
+  const auto json = nlohmann::json::parse(outcome.out);
+  for (const auto& strategy : json.at("lists").at(0).at("strategies")) {
+    EXPECT_NEAR(strategy.at("ideal_s").get<double>(), 0.030, 1e-6) << strategy.dump();
+    EXPECT_LE(strategy.at("efficiency").get<double>(), 1.0) << strategy.dump();
+  }
+}
+
+// A run where every URL failed claims no agreement, no speedup and draws no wall chart.
+TEST_F(CliTest, BenchWhereEveryUrlFailedWithholdsAgreementSpeedupAndChart) {
+  const auto sites_file = write("sites.toml", sites);
+  const auto list = write("list.txt", "http://one.test:99999/\nhttp://one.test:0/\n");
+  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
+                                         "sequential,async", "--color", "never"};
+  const auto table = run_process(base);
+  EXPECT_EQ(table.exit_code, 1) << table.err;
+  EXPECT_NE(table.out.find("agreement: not checked, no URL was fetched by any strategy"), std::string::npos)
+      << table.out;
+  EXPECT_EQ(table.out.find("agreed"), std::string::npos) << table.out;
+  EXPECT_EQ(table.out.find("1.00x"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("wall time: not charted, no URL was fetched by any strategy"), std::string::npos)
+      << table.out;
+  auto arguments = base;
+  arguments.insert(arguments.end(), {"--format", "json"});
+  const auto json = nlohmann::json::parse(run_process(arguments).out).at("lists").at(0);
+  EXPECT_TRUE(json.at("agree").is_null()) << json.dump();
+  EXPECT_EQ(json.at("fetched_urls"), 0);
+  for (const auto& strategy : json.at("strategies")) EXPECT_TRUE(strategy.at("speedup").is_null()) << strategy.dump();
+}
+
+// The first five failures are named, the rest counted, and the JSON report carries them all.
+TEST_F(CliTest, BenchNamesFiveFailuresAndCountsTheRest) {
+  const auto sites_file = write("sites.toml", sites);
+  std::string text = "http://one.test/a\n";
+  for (int i = 0; i < 7; ++i) text += "http://one.test:0/" + std::to_string(i) + "\n";
+  const auto list = write("list.txt", text);
+  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
+                                         "sequential,async"};
+  const auto table = run_process(base);
+  EXPECT_EQ(table.exit_code, 1) << table.err;
+  std::size_t named = 0;
+  for (std::size_t at = table.err.find("failed: /"); at != std::string::npos; at = table.err.find("failed: /", at + 1)) {
+    ++named;
+  }
+  EXPECT_EQ(named, 5u) << table.err;
+  EXPECT_NE(table.err.find("list.txt:2: bad port in URL: http://one.test:0/0 (2 times)\n"), std::string::npos)
+      << table.err;
+  EXPECT_NE(table.err.find("failed: and 2 more (see --format json)\n"), std::string::npos) << table.err;
+  auto arguments = base;
+  arguments.insert(arguments.end(), {"--format", "json"});
+  const auto json = nlohmann::json::parse(run_process(arguments).out).at("lists").at(0);
+  ASSERT_EQ(json.at("failures").size(), 7u) << json.dump();
+  EXPECT_EQ(json.at("failures").at(6).at("count"), 2);
+  EXPECT_NE(json.at("failures").at(6).at("message").get<std::string>().find("http://one.test:0/6"), std::string::npos);
+}
+
+// Hosts the sites file does not model are named before the run, in one line on stderr.
+TEST_F(CliTest, BenchWarnsOfHostsTheOriginDoesNotModel) {
+  const auto sites_file = write("sites.toml", sites);
+  const auto list = write("list.txt",
+                          "http://one.test/a\nhttp://a.example/\nhttp://b.example/\nhttps://B.example/x\n"
+                          "http://c.example/\nhttp://d.example/\nhttp://one.test:0/\n");
+  const auto outcome = run_process({FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies", "sequential"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.err;
+  const std::string warning =
+      "fetcher: warning: 5 URLs are on hosts the emulated origin does not model (a.example, b.example, c.example "
+      "and 1 more); use --live or add them to a sites file\n";
+  const auto at = outcome.err.find(warning);
+  ASSERT_NE(at, std::string::npos) << outcome.err;
+  EXPECT_LT(at, outcome.err.find("failed:")) << outcome.err;  // before the run, not after it
+
+  const auto modelled = write("modelled.txt", "http://one.test/a\nhttps://two.test/home\n");
+  const auto quiet = run_process({FETCHER_CLI_PATH, "bench", modelled, "--sites", sites_file, "--strategies", "sequential"});
+  EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err.find("does not model"), std::string::npos) << quiet.err;
+}
+
 TEST_F(CliTest, BenchTableNamesColumnsAndAgreement) {
   const auto sites_file = write("sites.toml", sites);
   const auto list = write("list.txt", "http://one.test/a\nhttps://two.test/home\n");
@@ -98,6 +182,53 @@ TEST_F(CliTest, JunkLinesAreReportedAndTheRestRuns) {
   EXPECT_NE(outcome.err.find("junk.txt:2: not a URL"), std::string::npos) << outcome.err;
   EXPECT_NE(outcome.err.find("junk.txt:3: unsupported scheme"), std::string::npos) << outcome.err;
   EXPECT_NE(outcome.out.find(",2,2,"), std::string::npos) << outcome.out;  // ok=2, failed=2
+}
+
+// Escape bytes in a list file reach the terminal escaped, in get's URL column as in its message.
+TEST_F(CliTest, GetEscapesControlBytesFromTheList) {
+  const auto list = write("list.txt", "\x1b]0;owned\x07http://one.test/\n");
+  const auto outcome = run_process({FETCHER_CLI_PATH, "get", "-i", list, "--color", "never"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.err;
+  EXPECT_EQ(outcome.out.find('\x1b'), std::string::npos) << outcome.out;
+  EXPECT_EQ(outcome.out.find('\x07'), std::string::npos) << outcome.out;
+  EXPECT_EQ(outcome.err.find('\x1b'), std::string::npos) << outcome.err;
+  EXPECT_NE(outcome.out.find("  \\x1b]0;owned\\x07http://one.test/  "), std::string::npos) << outcome.out;
+}
+
+// Saved bodies are numbered to the width of the URL count, so they sort in list order, and the
+// path each went to is in its line and its JSON record.
+TEST_F(CliTest, GetNumbersSavedBodiesInListOrderAndNamesThePath) {
+  testing::TestOrigin origin(sites);
+  std::string text;
+  for (int i = 1; i <= 10; ++i) text += "http://one.test/" + std::to_string(i) + "\n";
+  const auto list = write("list.txt", text);
+  const auto out_dir = directory_ / "bodies";
+  std::vector<std::string> arguments = {FETCHER_CLI_PATH, "get", "--connect-to",
+                                        ":80:127.0.0.1:" + std::to_string(origin.server().http_port()), "-i", list,
+                                        "-o", out_dir.string(), "--color", "never"};
+  const auto table = run_process(arguments);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("http://one.test/2  saved " + (out_dir / "02-one.test_2").string() + "\n"),
+            std::string::npos)
+      << table.out;
+  EXPECT_TRUE(std::filesystem::is_regular_file(out_dir / "10-one.test_10"));
+  std::filesystem::remove_all(out_dir);
+
+  arguments.emplace_back("--json");
+  const auto json = run_process(arguments);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  std::istringstream lines(json.out);
+  std::string line;
+  std::vector<std::string> saved;
+  while (std::getline(lines, line)) saved.push_back(nlohmann::json::parse(line).at("saved").get<std::string>());
+  std::sort(saved.begin(), saved.end());
+  ASSERT_EQ(saved.size(), 10u);
+  for (int i = 1; i <= 10; ++i) {
+    const auto number = (i < 10 ? "0" : "") + std::to_string(i);
+    const auto expected = (out_dir / (number + "-one.test_" + std::to_string(i))).string();
+    EXPECT_EQ(saved[i - 1], expected);
+    EXPECT_TRUE(std::filesystem::is_regular_file(expected)) << expected;
+  }
 }
 
 TEST_F(CliTest, UsageErrorsExitTwoWithOneLine) {

@@ -363,6 +363,7 @@ ListReport sample_list() {
   ListReport list;
   list.name = "mipt.txt";
   list.urls = 10;
+  list.fetched_urls = 10;
   list.origin_note = "emulated origin on 127.0.0.1:8443";
   list.strategies.push_back(make_row("sequential", 5290ms, 0.5, 0.12, 0.03, 9, 1, 9, 0.066, 0.85));
   list.strategies.push_back(make_row("pool:8", 750ms, 0.5, 0.2, 0.05, 10, 0, 10, 0.0005, 0.12));
@@ -460,6 +461,34 @@ TEST(RenderTable, NoSequentialRowMeansNoSpeedupAndDisagreementsAreListed) {
       "  a.txt:1: status 200 vs 404\n"
       "  a.txt:2: size 10 vs 11\n";
   EXPECT_EQ(text, expected);
+}
+
+// Agreement, speedup and the wall chart say what they are computed over, or are withheld.
+TEST(RenderTable, AgreementSaysWhatItCovers) {
+  auto list = sample_list();
+  list.fetched_urls = 7;
+  EXPECT_NE(render_table(list).find("all strategies agreed on the status, size and SHA-256 of the 7 URLs fetched; "
+                                    "3 failed in every strategy\n"),
+            std::string::npos)
+      << render_table(list);
+  list.fetched_urls = 0;
+  EXPECT_NE(render_table(list).find("agreement: not checked, no URL was fetched by any strategy\n"), std::string::npos)
+      << render_table(list);
+  EXPECT_TRUE(bench_to_json(BenchReport{{list}}).at("lists").at(0).at("agree").is_null());
+  list.fetched_urls = 10;
+  list.strategies.resize(1);
+  EXPECT_NE(render_table(list).find("agreement: not checked, one strategy ran\n"), std::string::npos)
+      << render_table(list);
+  EXPECT_EQ(render_table(list).find("agreed"), std::string::npos) << render_table(list);
+}
+
+TEST(RenderTable, NoSpeedupWhenSequentialFetchedNothing) {
+  auto list = sample_list();
+  list.strategies[0].report.latency.count = 0;
+  for (const auto& row : list.strategies) EXPECT_LT(speedup(list, row), 0) << row.report.strategy;
+  const auto text = render_table(list);
+  EXPECT_EQ(text.find("1.00x"), std::string::npos) << text;
+  EXPECT_EQ(text.find("sequential)"), std::string::npos) << text;  // nor in the fastest line
 }
 
 TEST(RenderTable, ListsAreSeparatedByABlankLine) {

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace fetcher {
 namespace {
 
@@ -95,6 +97,16 @@ TEST_F(LoadTest, FailuresAreCountedByKindAndExitOne) {
   EXPECT_EQ(json.at("requests"), 5);
   EXPECT_EQ(json.at("failed"), 5);
   EXPECT_EQ(json.at("errors").at("connect"), 5);
+}
+
+// The table's error line puts each count before its kind, so a count never reads as a status.
+TEST_F(LoadTest, ErrorLineCountsBeforeTheKind) {
+  auto arguments = command({"http://unknown.test/", "-n", "5", "-c", "1"});
+  *std::find(arguments.begin(), arguments.end(), "json") = "table";
+  const auto outcome = run_process(arguments);
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.err;
+  EXPECT_NE(outcome.out.find("\n  errors      5 http-status (e.g. HTTP 404 from http://unknown.test/"), std::string::npos)
+      << outcome.out;
 }
 
 TEST_F(LoadTest, BadFlagsNameTheFlagAndExitTwo) {

@@ -2,10 +2,9 @@
 // client against the sites model: the same queueing the server does, without any real waiting.
 #include <fetcher/bench/ideal.hpp>
 
-#include <boost/url/parse.hpp>
+#include <fetcher/url.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdint>
 #include <deque>
 #include <limits>
@@ -31,18 +30,17 @@ struct Hop {
   std::string target;  // path and query, as the request line carries it
 };
 
+// A URL the model fetches: one the client accepts (split_url, the client's own check) on a host
+// the sites model has, at the scheme's default port, which is where the bench routes hosts to the
+// origin. Any other URL fails at once in a real run, so it costs nothing here.
 std::optional<Hop> hop_for(const SiteSet& sites, std::string_view url_text) {
-  const auto url = boost::urls::parse_uri(url_text);
-  if (!url) return std::nullopt;
-  std::string scheme(url->scheme());
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (scheme != "http" && scheme != "https") return std::nullopt;
-  const Site* site = sites.find(url->host());
+  UrlParts parts;
+  std::string error;
+  if (!split_url(url_text, parts, error)) return std::nullopt;
+  if (parts.port != (parts.tls ? 443 : 80)) return std::nullopt;
+  const Site* site = sites.find(parts.host);
   if (site == nullptr) return std::nullopt;
-  std::string target(url->encoded_target());
-  if (target.empty() || target.front() != '/') target.insert(0, "/");
-  return Hop{static_cast<std::size_t>(site - sites.sites.data()), std::move(scheme), std::move(target)};
+  return Hop{static_cast<std::size_t>(site - sites.sites.data()), parts.tls ? "https" : "http", std::move(parts.target)};
 }
 
 // Completions sort before arrivals at the same instant so a freed slot goes to the queue head

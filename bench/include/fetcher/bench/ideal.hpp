@@ -15,7 +15,9 @@
 namespace fetcher::bench {
 
 // workers: 1 = sequential; N = pool:N; 0 = every URL at once (threads, async).
-// URLs whose host is not in `sites` or that do not parse cost nothing.
+// A URL the client rejects (split_url fails), or whose host is not in `sites`, or whose port is
+// not the scheme's default (the bench routes only ports 80 and 443 to the origin) fails at once
+// in a real run, so it costs nothing: failures never raise the ideal.
 double ideal_seconds(const origin::SiteSet& sites, const std::vector<std::string>& urls, unsigned workers);
 
 // The `workers` of a strategy in the model: sequential 1; pool:N and processes:N take URLs in
