@@ -7,8 +7,8 @@
 # Lists: `fetcher bench` of urls/mipt.txt, python-docs.txt and popular.txt (every default
 # strategy, its own emulated origin), once per build per round; per strategy, the median over the
 # rounds of wall minus ideal, and of client CPU. Throughput: `fetcher load` of one URL from
-# `fetcher serve` over 32 kept-alive connections for 5 s, http and https; the median CPU per
-# request and requests/s. Prints one table per part, the two builds in adjacent columns.
+# `fetcher serve` (a zero-latency site, 1 KiB bodies) over 32 kept-alive connections for 5 s,
+# http and https; the median CPU per request and requests/s. Prints one table per part, the two builds in adjacent columns.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 old=$1 new=$2
@@ -39,7 +39,8 @@ for ((run = 1; run <= runs; ++run)); do
 done
 
 if ((!lists_only)); then
-  "$new" serve --sites "$repo/urls/sites.toml" > "$work/serve.out" &
+  printf '[[site]]\nhost = "load.test"\nlatency_ms = 0\nbody_bytes = 1024\ncapacity = 0\n' > "$work/load.toml"
+  "$new" serve --sites "$work/load.toml" > "$work/serve.out" &
   serve_pid=$!
   for _ in $(seq 100); do grep -q "CA:" "$work/serve.out" 2>/dev/null && break; sleep 0.05; done
   http_port=$(awk '/http:/ && !/https:/ {split($2, a, ":"); print a[2]}' "$work/serve.out")
@@ -51,7 +52,7 @@ if ((!lists_only)); then
         binary=$old
         [[ $side == new ]] && binary=$new
         echo "compare_builds.sh: round $run/$runs, $side: load $scheme ..." >&2
-        "$binary" load "$scheme://cs.mipt.ru/" -c 32 -d 5s --format json --cacert "$ca_file" \
+        "$binary" load "$scheme://load.test/" -c 32 -d 5s --format json --cacert "$ca_file" \
           --connect-to ":80:127.0.0.1:$http_port" --connect-to ":443:127.0.0.1:$https_port" \
           > "$work/load-$scheme-$side-$run.json"
       done
