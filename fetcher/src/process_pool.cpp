@@ -307,10 +307,10 @@ Client::Counters run_processes(const std::vector<FetchRequest>& requests, unsign
   if (requests.empty() || (stopper && stopper->stopped())) return totals;
   SharedCounter next;
   // The workers' client, made here once and copied into each worker by the fork, rather than
-  // made by each worker: building one (its TLS context above all) took 12-26 ms in each
-  // freshly forked worker, four at once on this 2-core VM, against 0.02-0.2 ms to start with
-  // this copy. Not the caller's client: one of its host lookups may be
-  // in flight on a thread the fork does not copy, and its counters are its own.
+  // made by each worker: building one (its TLS context above all) costs a freshly forked worker
+  // far more than starting with this copy (see docs/performance.md, "Client: the workers'
+  // client made before the fork"). Not the caller's client: one of its host lookups may be in
+  // flight on a thread the fork does not copy, and its counters are its own.
   Client workers_client(client.options());
   std::vector<WorkerProcess> workers;
   // However this function ends, no worker is left running or unreaped.
