@@ -1,0 +1,2 @@
+// crawler.cpp: see crawler.hpp.
+#include <fetcher/crawl/crawler.hpp>

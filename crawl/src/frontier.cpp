@@ -1,0 +1,2 @@
+// frontier.cpp
+#include "frontier.hpp"

@@ -1,0 +1,2 @@
+// links.cpp: see links.hpp.
+#include <fetcher/crawl/links.hpp>

@@ -1,0 +1,2 @@
+// robots.cpp: see robots.hpp.
+#include <fetcher/crawl/robots.hpp>

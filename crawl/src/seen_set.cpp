@@ -1,0 +1,2 @@
+// seen_set.cpp
+#include "seen_set.hpp"

@@ -1,0 +1,2 @@
+// warc.cpp: see warc.hpp.
+#include <fetcher/crawl/warc.hpp>

@@ -1,0 +1,2 @@
+// links_test.cpp
+#include <gtest/gtest.h>

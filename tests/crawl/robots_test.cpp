@@ -1,0 +1,2 @@
+// robots_test.cpp
+#include <gtest/gtest.h>

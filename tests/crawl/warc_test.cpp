@@ -1,0 +1,2 @@
+// warc_test.cpp
+#include <gtest/gtest.h>
