@@ -411,6 +411,40 @@ TEST(Redirects, OnlyTheFinalResponseReachesTheHandler) {
   EXPECT_EQ(received[1].rfind("GET /final HTTP/1.1\r\n", 0), 0u) << received[1];
 }
 
+// A crawler that queues redirect targets itself gets the 3xx as the final response.
+TEST(Redirects, NotFollowedWhenTheRequestSaysSo) {
+  CannedServer server(std::vector<std::string>{
+      "HTTP/1.1 301 Moved Permanently\r\nLocation: /there\r\nContent-Length: 4\r\nConnection: close\r\n\r\nmove",
+      ok_hello});
+  Client client(options_for(server));
+  auto handler = std::make_shared<RecordingHandler>(BodyHandler::Decision::read_body);
+  auto request = request_to("http://canned.test/here");
+  request.follow_redirects = false;
+  request.body_mode = BodyMode::stream;
+  request.body_handler = handler;
+  const auto result = client.fetch(request);
+  ASSERT_TRUE(result.ok()) << result.message;
+  EXPECT_EQ(result.status, 301u);
+  EXPECT_EQ(result.redirects, 0);
+  EXPECT_EQ(result.final_url, "http://canned.test/here");
+  EXPECT_EQ(result.headers.find("location").value_or(std::string_view()), "/there");
+  EXPECT_EQ(handler->statuses, std::vector<unsigned>{301});
+  EXPECT_EQ(handler->body, "move");
+  EXPECT_EQ(server.received().size(), 1u);
+}
+
+// request_head is what goes on the wire, byte for byte, without the body.
+TEST(RequestHead, IsWhatTheClientSends) {
+  CannedServer server(std::vector<std::string>{ok_hello});
+  Client client(options_for(server));
+  auto request = request_to("http://canned.test/a?b=1", Method::post);
+  request.headers.add("X-Trace", "7");
+  request.body = "payload";
+  ASSERT_TRUE(client.fetch(request).ok());
+  EXPECT_EQ(client.request_head(request) + "payload", only_request(server));
+  EXPECT_EQ(client.request_head(request_to("not a url")), "");
+}
+
 TEST(Retries, RetriedAttemptsNeverReachTheHandlerAndPostIsNotRetried) {
   const std::string busy = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy";
   CannedServer server(std::vector<std::string>{busy, ok_hello});

@@ -303,6 +303,15 @@ Client::~Client() = default;
 
 const FetchOptions& Client::options() const { return impl_->options; }
 
+std::string Client::request_head(const FetchRequest& request) const {
+  UrlParts url;
+  std::string problem;
+  if (!split_url(request.url, url, problem)) return {};
+  auto bytes = impl_->http.request_bytes(url, false, request);
+  bytes.resize(bytes.size() - request.body.size());
+  return bytes;
+}
+
 Client::Counters Client::counters() const {
   const auto& connector = impl_->connector;
   return {connector.connections_opened(), connector.tls_handshakes(), connector.tls_resumed()};

@@ -123,7 +123,8 @@ asio::awaitable<Exchange> HttpExchange::exchange(Stream& stream, const UrlParts&
   ReadBuffer reads(buffer);
   std::optional<ResponseParser> reader;
   if (!co_await read_header(stream, reads, reader, outgoing, hop_start, deadline, result, outcome)) co_return outcome;
-  if (const auto location = result.headers.find("location"); location && is_redirect(result.status)) {
+  if (const auto location = result.headers.find("location"); location && is_redirect(result.status) &&
+                                                              outgoing.request.follow_redirects) {
     outcome.location = *location;
   }
   const bool retryable = is_retryable_status(result.status);

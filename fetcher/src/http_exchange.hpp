@@ -78,8 +78,11 @@ class HttpExchange {
                                             clock_type::time_point hop_start, clock_type::time_point total_deadline,
                                             FetchResult& result, boost::beast::flat_buffer& buffer) const;
 
- private:
+  // The request's head and body as sent: to the origin (`absolute_form` false) or through a
+  // plain-HTTP proxy (the request line names the whole URL).
   std::string request_bytes(const UrlParts& url, bool absolute_form, const FetchRequest& request) const;
+
+ private:
   template <class Stream>
   boost::asio::awaitable<bool> read_header(Stream& stream, ReadBuffer& reads, std::optional<ResponseParser>& reader,
                                            const Outgoing& outgoing, clock_type::time_point hop_start,

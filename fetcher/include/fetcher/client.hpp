@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace fetcher {
 
@@ -65,6 +66,11 @@ class Client {
   // Blocking fetch: does not return until the result is complete. It drives a private event
   // loop (one per calling thread) through the same coroutine as async_fetch.
   FetchResult fetch(const FetchRequest& request, std::size_t index = 0);
+
+  // The request line and header fields this client sends for `request` on a direct connection,
+  // ending in the empty line (no body): for archives such as WARC that store what was sent.
+  // Empty when the URL does not split (check_url).
+  std::string request_head(const FetchRequest& request) const;
 
  private:
   struct Impl;

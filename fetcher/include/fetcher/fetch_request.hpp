@@ -73,6 +73,11 @@ struct FetchRequest {
   std::uint64_t keep_limit = 0;
   // BodyMode::stream: the handler, shared by every copy of the request.
   std::shared_ptr<BodyHandler> body_handler{};
+
+  // Follow redirects (up to FetchOptions::max_redirects). Off: a 3xx response is the final one,
+  // delivered as it is (status, Location among its headers, body per body_mode): a crawler
+  // that queues the target itself, so robots.txt, scope and de-duplication apply to it.
+  bool follow_redirects = true;
 };
 
 // Checks a request before any connection: returns an empty string when the client can send it,
