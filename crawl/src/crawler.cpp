@@ -1,2 +1,427 @@
-// crawler.cpp: see crawler.hpp.
+// crawler.cpp: see crawler.hpp. One mutex guards the crawl's state (seen-set, frontier, hosts,
+// counters); pages are parsed outside it, on the thread that ran their fetch.
 #include <fetcher/crawl/crawler.hpp>
+
+#include "frontier.hpp"
+#include "scope.hpp"
+#include "seen_set.hpp"
+
+#include <fetcher/crawl/links.hpp>
+#include <fetcher/crawl/robots.hpp>
+#include <fetcher/scheduler.hpp>
+#include <fetcher/url.hpp>
+
+#include <algorithm>
+#include <exception>
+#include <mutex>
+#include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace fetcher::crawl {
+
+namespace {
+
+// The parts of a canonical URL ("scheme://authority/path?query") the crawl keys on. A canonical
+// URL always has "://" and a path, and its host is already in lower case.
+struct UrlKeys {
+  std::string_view origin;  // "http://a.org:8080": robots.txt and the frontier go by it
+  std::string_view host;    // "a.org" (an IPv6 address without brackets): scope and politeness
+  std::string_view target;  // "/path?query": what robots.txt rules match
+};
+
+UrlKeys keys_of(std::string_view url) {
+  UrlKeys keys;
+  const auto authority_start = url.find("://") + 3;
+  const auto path_start = url.find('/', authority_start);
+  keys.origin = url.substr(0, path_start);
+  keys.target = path_start == std::string_view::npos ? std::string_view("/") : url.substr(path_start);
+  auto authority = url.substr(authority_start, path_start - authority_start);
+  if (authority.starts_with('[')) {
+    keys.host = authority.substr(1, authority.find(']') - 1);
+  } else {
+    keys.host = authority.substr(0, authority.find(':'));
+  }
+  return keys;
+}
+
+// The body of a page as it arrives: an HTML body is kept (up to the parse limit) for its links;
+// any other body only when every body is kept, and skipped after its header otherwise.
+class PageBody : public BodyHandler {
+ public:
+  PageBody(std::uint64_t html_limit, bool keep_all) : html_limit_(html_limit), keep_all_(keep_all) {}
+
+  Decision on_header(const FetchResult& response) override {
+    html_ = is_html(response.headers.content_type()) && response.status >= 200 && response.status < 300;
+    return html_ || keep_all_ ? Decision::read_body : Decision::skip_body;
+  }
+  void on_body_chunk(std::string_view chunk) override {
+    if (keep_all_ || (html_ && body_.size() + chunk.size() <= html_limit_)) {
+      body_.append(chunk);
+    } else if (html_) {
+      over_limit_ = true;
+    }
+  }
+
+  bool parse() const { return html_ && !over_limit_; }
+  const std::string& body() const { return body_; }
+
+ private:
+  std::uint64_t html_limit_;
+  bool keep_all_;
+  bool html_ = false;
+  bool over_limit_ = false;
+  std::string body_;
+};
+
+// robots.txt: its first robots_parse_limit bytes.
+class RobotsBody : public BodyHandler {
+ public:
+  Decision on_header(const FetchResult&) override { return Decision::read_body; }
+  void on_body_chunk(std::string_view chunk) override {
+    const auto room = robots_parse_limit - std::min(robots_parse_limit, body_.size());
+    body_.append(chunk.substr(0, room));
+  }
+  const std::string& body() const { return body_; }
+
+ private:
+  std::string body_;
+};
+
+// A link found on a page, canonical and in scope, before the crawl's state is consulted.
+struct FoundLink {
+  std::string url;
+  std::uint64_t hash = 0;
+};
+
+}  // namespace
+
+struct Crawler::Impl {
+  struct HostState {
+    std::string origin;
+    std::string host;
+    bool robots_known = false;
+    RobotsRules rules = RobotsRules::allow_all();
+    unsigned handed = 0;  // pushed to the scheduler, result not yet in
+  };
+  struct InFlight {
+    FrontierEntry entry;
+    std::size_t host = 0;
+    std::shared_ptr<PageBody> page;      // null for robots.txt
+    std::shared_ptr<RobotsBody> robots;  // null for a page
+  };
+
+  Client& client;
+  CrawlOptions options;
+  PageHandler on_page;
+  ScopeFilter scope;
+  std::string product_token;
+  HeaderFields page_headers;
+  unsigned window = 2;  // URLs per host handed to the scheduler at once
+  std::unique_ptr<Scheduler> scheduler;
+
+  mutable std::mutex mutex;
+  SeenSet seen;
+  Frontier frontier;
+  std::vector<HostState> hosts;
+  std::unordered_map<std::string, std::size_t> host_ids;  // by origin
+  std::unordered_map<std::size_t, InFlight> in_flight;    // by the scheduler's index
+  CrawlStats stats;
+  std::uint64_t pages_handed = 0;
+  std::stop_source stop_crawl;
+  std::exception_ptr handler_failure;
+  bool ran = false;
+
+  Impl(Client& client_in, CrawlOptions options_in, PageHandler handler, std::vector<std::string> seed_hosts)
+      : client(client_in),
+        options(std::move(options_in)),
+        on_page(std::move(handler)),
+        scope(options.scope, seed_hosts),
+        product_token(crawl::product_token(client.options().user_agent)) {
+    window = std::max(2u, options.per_host * 2);
+    // An archive stores the entity as the server sent it: no compression to undo.
+    if (options.record_exchange) page_headers.add("Accept-Encoding", "identity");
+  }
+
+  // The host of a canonical URL, made on first sight: its robots.txt is queued then.
+  std::size_t host_for(const UrlKeys& keys) {
+    if (const auto found = host_ids.find(std::string(keys.origin)); found != host_ids.end()) return found->second;
+    const auto id = hosts.size();
+    hosts.push_back(HostState{std::string(keys.origin), std::string(keys.host)});
+    host_ids.emplace(std::string(keys.origin), id);
+    ++stats.hosts;
+    if (!options.robots) {
+      hosts[id].robots_known = true;
+    } else {
+      auto robots = std::make_shared<RobotsBody>();
+      FetchRequest request(hosts[id].origin + "/robots.txt", "robots.txt");
+      request.body_mode = BodyMode::stream;
+      request.body_handler = robots;
+      if (const auto index = scheduler->push(std::move(request))) {
+        in_flight.emplace(*index, InFlight{{}, id, nullptr, std::move(robots)});
+        ++stats.robots_fetches;
+      }
+    }
+    return id;
+  }
+
+  // Queues a canonical in-scope URL not seen before.
+  void enqueue(std::string url, unsigned depth, const std::shared_ptr<const std::string>& referrer,
+               std::vector<std::size_t>& touched) {
+    const auto keys = keys_of(url);
+    const auto id = host_for(keys);
+    auto& host = hosts[id];
+    if (host.robots_known && !host.rules.allowed(keys.target)) {
+      ++stats.robots_disallowed;
+      return;
+    }
+    // Past max_pages nothing more is handed out: the frontier keeps only what can still be.
+    if (pages_handed + frontier.size() >= options.max_pages) {
+      ++stats.beyond_max_pages;
+      return;
+    }
+    frontier.push(id, FrontierEntry{std::move(url), depth, referrer});
+    touched.push_back(id);
+  }
+
+  // Hands the host's next URLs to the scheduler, up to its window.
+  void feed(std::size_t id) {
+    auto& host = hosts[id];
+    while (host.robots_known && host.handed < window && pages_handed < options.max_pages && !frontier.empty(id)) {
+      auto entry = *frontier.pop(id);
+      if (!host.rules.allowed(keys_of(entry.url).target)) {
+        ++stats.robots_disallowed;
+        continue;
+      }
+      auto page = std::make_shared<PageBody>(options.html_limit, options.keep_bodies);
+      FetchRequest request(entry.url, entry.referrer ? *entry.referrer : std::string("seed"));
+      request.headers = page_headers;
+      request.follow_redirects = false;
+      request.body_mode = BodyMode::stream;
+      request.body_handler = page;
+      const auto index = scheduler->push(std::move(request));
+      if (!index) return;  // the run is over
+      in_flight.emplace(*index, InFlight{std::move(entry), id, std::move(page), nullptr});
+      ++host.handed;
+      ++pages_handed;
+    }
+  }
+
+  void feed_all(std::vector<std::size_t>& touched) {
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    for (const auto id : touched) feed(id);
+  }
+
+  void on_result(const FetchResult& result) {
+    try {
+      handle(result);
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      if (!handler_failure) handler_failure = std::current_exception();
+      stop_crawl.request_stop();
+    }
+  }
+
+  void handle(const FetchResult& result) {
+    InFlight job;
+    {
+      std::lock_guard lock(mutex);
+      auto found = in_flight.find(result.index);
+      if (found == in_flight.end()) return;
+      job = std::move(found->second);
+      in_flight.erase(found);
+    }
+    if (job.robots) {
+      handle_robots(job, result);
+      return;
+    }
+    handle_page(job, result);
+  }
+
+  void handle_robots(InFlight& job, const FetchResult& result) {
+    auto rules = rules_for_response(result.delivered(), result.status, job.robots->body(), product_token);
+    std::lock_guard lock(mutex);
+    auto& host = hosts[job.host];
+    if (const auto delay = rules.crawl_delay(); delay && *delay > options.delay) {
+      scheduler->set_host_policy(host.host, HostPolicy{options.per_host, *delay});
+    }
+    host.rules = std::move(rules);
+    host.robots_known = true;
+    if (host.rules.source() == RobotsRules::Source::disallow_all) stats.robots_disallowed += frontier.drop(job.host);
+    feed(job.host);
+  }
+
+  void handle_page(InFlight& job, const FetchResult& result) {
+    // A request the stop took before it was sent was never fetched: it is no page.
+    const bool fetched = !(result.error == ErrorKind::cancelled && result.attempts == 0);
+    const auto referrer = std::make_shared<const std::string>(job.entry.url);
+    std::vector<FoundLink> links;
+    std::vector<FoundLink> out_of_scope;
+    std::uint64_t bad_links = 0;
+    bool nofollow = false;
+    if (fetched && job.page->parse()) {
+      auto page = extract_links(job.page->body());
+      nofollow = page.nofollow;
+      std::string base = job.entry.url;
+      if (!page.base_href.empty()) {
+        if (auto resolved = resolve_url(job.entry.url, page.base_href)) base = std::move(resolved.url);
+      }
+      std::unordered_set<std::uint64_t> distinct;
+      for (const auto& href : page.hrefs) {
+        auto canonical = canonical_url(base, href);
+        if (!canonical) {
+          ++bad_links;
+          continue;
+        }
+        const auto hash = url_hash(canonical.url);
+        if (!distinct.insert(hash).second) continue;
+        auto& into = scope.in_scope(keys_of(canonical.url).host) ? links : out_of_scope;
+        into.push_back(FoundLink{std::move(canonical.url), hash});
+      }
+    }
+    // A redirect is a page of its own; its target is queued like a link, at the same depth.
+    std::string location_target;
+    if (fetched && result.status >= 300 && result.status < 400) {
+      if (const auto location = result.headers.find("location")) {
+        if (auto canonical = canonical_url(job.entry.url, *location)) location_target = std::move(canonical.url);
+      }
+    }
+
+    std::lock_guard lock(mutex);
+    auto& host = hosts[job.host];
+    --host.handed;
+    std::vector<std::size_t> touched{job.host};
+    stats.bad_links += bad_links;
+    for (const auto& link : out_of_scope) {
+      if (seen.insert(link.hash)) ++stats.out_of_scope;
+    }
+    if (nofollow) {
+      stats.nofollow_skipped += links.size();
+    } else {
+      for (auto& link : links) {
+        if (job.entry.depth + 1 > options.max_depth) {
+          if (!seen.contains(link.hash)) ++stats.beyond_max_depth;
+          continue;
+        }
+        if (seen.insert(link.hash)) enqueue(std::move(link.url), job.entry.depth + 1, referrer, touched);
+      }
+    }
+    if (!location_target.empty()) {
+      const auto hash = url_hash(location_target);
+      if (!scope.in_scope(keys_of(location_target).host)) {
+        if (seen.insert(hash)) ++stats.out_of_scope;
+      } else if (seen.insert(hash)) {
+        enqueue(std::move(location_target), job.entry.depth, referrer, touched);
+      }
+    }
+    if (fetched) {
+      count(result);
+      if (on_page) {
+        CrawlPage page;
+        page.url = job.entry.url;
+        page.final_url = result.final_url;
+        if (job.entry.referrer) page.referrer = *job.entry.referrer;
+        page.depth = job.entry.depth;
+        page.links = links.size();
+        page.result = &result;
+        page.body = job.page->body();
+        if (options.record_exchange) {
+          FetchRequest request(job.entry.url);
+          request.headers = page_headers;
+          page.request_head = client.request_head(request);
+        }
+        page.started = std::chrono::system_clock::now() -
+                       std::chrono::duration_cast<std::chrono::system_clock::duration>(result.timings.total);
+        on_page(page);
+      }
+    }
+    feed_all(touched);
+  }
+
+  // The counters with the gauges filled in; the mutex held.
+  CrawlStats snapshot() const {
+    auto copy = stats;
+    copy.queued = frontier.size();
+    copy.in_flight = in_flight.size();
+    copy.seen = seen.size();
+    return copy;
+  }
+
+  void count(const FetchResult& result) {
+    ++stats.pages;
+    if (!result.ok()) ++stats.failed;
+    if (!result.delivered()) {
+      ++stats.transport_errors;
+    } else if (result.status >= 500) {
+      ++stats.status_5xx;
+    } else if (result.status >= 400) {
+      ++stats.status_4xx;
+    } else if (result.status >= 300) {
+      ++stats.status_3xx;
+    } else {
+      ++stats.status_2xx;
+    }
+    stats.body_bytes += result.body_bytes;
+  }
+};
+
+namespace {
+
+std::vector<std::string> canonical_seeds(std::vector<std::string>& seeds) {
+  if (seeds.empty()) throw std::invalid_argument("no seed URL to start from");
+  std::vector<std::string> hosts;
+  for (auto& seed : seeds) {
+    auto canonical = canonical_url(seed);
+    if (!canonical) throw std::invalid_argument("seed " + seed + ": " + canonical.error);
+    seed = std::move(canonical.url);
+    hosts.emplace_back(keys_of(seed).host);
+  }
+  return hosts;
+}
+
+}  // namespace
+
+Crawler::Crawler(Client& client, CrawlOptions options, PageHandler on_page) {
+  if (options.per_host == 0) throw std::invalid_argument("per_host must be at least 1");
+  auto seed_hosts = canonical_seeds(options.seeds);
+  impl_ = std::make_unique<Impl>(client, std::move(options), std::move(on_page), std::move(seed_hosts));
+  SchedulerOptions scheduler_options;
+  scheduler_options.strategy = impl_->options.strategy;
+  scheduler_options.max_in_flight = impl_->options.max_in_flight;
+  scheduler_options.host_defaults = HostPolicy{impl_->options.per_host, impl_->options.delay};
+  auto* impl = impl_.get();
+  impl_->scheduler = std::make_unique<Scheduler>(client, scheduler_options,
+                                                 [impl](const FetchResult& result) { impl->on_result(result); });
+}
+
+Crawler::~Crawler() = default;
+
+CrawlStats Crawler::run(std::stop_token stop) {
+  auto& impl = *impl_;
+  {
+    std::lock_guard lock(impl.mutex);
+    if (impl.ran) throw std::logic_error("Crawler::run called twice");
+    impl.ran = true;
+    std::vector<std::size_t> touched;
+    for (const auto& seed : impl.options.seeds) {
+      if (impl.seen.insert(url_hash(seed))) impl.enqueue(seed, 0, nullptr, touched);
+    }
+    impl.feed_all(touched);
+  }
+  // Every later URL is pushed from a result handler, which keeps the run going.
+  impl.scheduler->close();
+  std::stop_callback forward(stop, [&impl] { impl.stop_crawl.request_stop(); });
+  const auto report = impl.scheduler->run(impl.stop_crawl.get_token());
+  std::lock_guard lock(impl.mutex);
+  if (impl.handler_failure) std::rethrow_exception(impl.handler_failure);
+  impl.stats.wall = report.wall;
+  return impl.snapshot();
+}
+
+CrawlStats Crawler::stats() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->snapshot();
+}
+
+}  // namespace fetcher::crawl

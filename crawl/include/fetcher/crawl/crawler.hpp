@@ -82,7 +82,7 @@ struct CrawlStats {
   std::uint64_t status_2xx = 0, status_3xx = 0, status_4xx = 0, status_5xx = 0;
   std::uint64_t transport_errors = 0; // pages with no response (error other than http_status)
   std::uint64_t queued = 0;           // waiting in the frontier now
-  std::uint64_t in_flight = 0;        // handed to the scheduler, not yet reported
+  std::uint64_t in_flight = 0;        // handed to the scheduler (robots.txt too), not yet reported
   std::uint64_t seen = 0;             // distinct canonical URLs met (queued once each)
   std::uint64_t hosts = 0;            // hosts met in scope
   std::uint64_t robots_fetches = 0;   // robots.txt requests made
@@ -91,6 +91,7 @@ struct CrawlStats {
   std::uint64_t nofollow_skipped = 0; // links not followed because of rel or meta nofollow
   std::uint64_t bad_links = 0;        // hrefs that are not http(s) URLs
   std::uint64_t beyond_max_depth = 0; // links not queued for max_depth
+  std::uint64_t beyond_max_pages = 0; // new URLs not queued because max_pages are already queued
   std::uint64_t body_bytes = 0;
   std::chrono::nanoseconds wall{0};
 };
