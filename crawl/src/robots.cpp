@@ -324,6 +324,9 @@ RobotsRules rules_for_response(bool delivered, unsigned status, std::string_view
   if (status >= 200 && status < 300) return RobotsRules::parse(body, product_token);
   // A 3xx arrives only when the client stopped following redirects: RFC 9309 2.3.1.2 lets the
   // file count as unavailable then, and 2.3.1.3 allows everything for an unavailable file.
+  // 429 asks the crawler to slow down, not that the file is missing: like Google's crawler, we
+  // read it as the server being unable to answer, and fetch nothing from the host.
+  if (status == 429) return RobotsRules::disallow_all();
   if (status >= 300 && status < 500) return RobotsRules::allow_all();
   // 5xx: unreachable (RFC 9309 2.3.1.4); 1xx and nonsense statuses are treated the same.
   return RobotsRules::disallow_all();

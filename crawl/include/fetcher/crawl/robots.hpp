@@ -5,7 +5,7 @@
 //   2xx            the file is parsed (its first 500 KiB; the rest is ignored);
 //   3xx            the client stopped following redirects (RFC 9309 2.3.1.2: after more than five
 //                  the file may be taken as unavailable): everything is allowed, as for a 4xx;
-//   4xx (404 too)  everything is allowed;
+//   4xx (404 too)  everything is allowed, except 429 (Too Many Requests), read as a 5xx;
 //   5xx, or no response at all (DNS, connect, TLS, timeout, ...): nothing is allowed;
 //   any other status (1xx, >= 600) counts as no response: nothing is allowed.
 // Redirects of robots.txt itself are followed by the client (at least five, RFC 9309 2.3.1.2);
