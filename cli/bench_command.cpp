@@ -4,6 +4,7 @@
 #include "bench_report.hpp"
 #include "child_process.hpp"
 #include "commands.hpp"
+#include "origin_process.hpp"
 #include "explain.hpp"
 #include "html_report.hpp"
 #include "huge_pages.hpp"
@@ -52,55 +53,6 @@ namespace {
 // See docs/performance.md, "Bench: the pause after many connections".
 constexpr std::uint64_t many_connections = 1000;
 constexpr auto time_wait_pause = std::chrono::milliseconds(1100);
-
-// The origin, running as `fetcher serve --control` in its own process.
-class OriginProcess {
- public:
-  OriginProcess(const std::string& sites_path, const std::vector<std::string>& environment)
-      : process_({self_executable(), "serve", "--sites", sites_path, "--control"}, environment) {
-    std::string line;
-    if (!process_.read_line(line)) throw InternalError("the emulated origin did not start (see above)");
-    const auto ready = nlohmann::json::parse(line);
-    http_port_ = ready.at("http_port").get<unsigned>();
-    https_port_ = ready.at("https_port").get<unsigned>();
-    ca_file_ = ready.at("ca_file").get<std::string>();
-    // Faulty sites (refuse, TLS faults) listen on ports of their own; their rules come first.
-    for (const auto& site : ready.value("site_ports", nlohmann::json::array())) {
-      const auto host = site.at("host").get<std::string>();
-      site_rules_.push_back(host + ":80:127.0.0.1:" + std::to_string(site.at("http_port").get<unsigned>()));
-      site_rules_.push_back(host + ":443:127.0.0.1:" + std::to_string(site.at("https_port").get<unsigned>()));
-    }
-  }
-  ~OriginProcess() {
-    try {
-      process_.write_line("quit");
-    } catch (const std::exception&) {
-      // Already gone; the destructor of process_ reaps it.
-    }
-  }
-
-  nlohmann::json command(const std::string& name) {
-    process_.write_line(name);
-    std::string line;
-    if (!process_.read_line(line)) throw InternalError("the emulated origin stopped unexpectedly");
-    return nlohmann::json::parse(line);
-  }
-
-  std::vector<std::string> connect_to_rules() const {
-    auto rules = site_rules_;
-    rules.push_back(":80:127.0.0.1:" + std::to_string(http_port_));
-    rules.push_back(":443:127.0.0.1:" + std::to_string(https_port_));
-    return rules;
-  }
-  const std::string& ca_file() const { return ca_file_; }
-
- private:
-  ChildProcess process_;
-  unsigned http_port_ = 0;
-  unsigned https_port_ = 0;
-  std::vector<std::string> site_rules_;
-  std::string ca_file_;
-};
 
 struct MeasuredRun {
   RunReport report;  // with results
