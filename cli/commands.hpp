@@ -85,7 +85,35 @@ struct LoadArgs {
   void add_to(CLI::App& app);
 };
 
+// `fetcher crawl` (crawl_command.cpp): a polite breadth-first crawl from seed URLs.
+struct CrawlArgs {
+  std::vector<std::string> seeds;
+  std::vector<std::string> input_lists;  // -i: seed lists
+  std::string max_pages;                 // empty: no limit; "10k" accepted
+  int max_depth = -1;                    // -1: no limit
+  std::string scope = "host";
+  unsigned per_host = 2;
+  std::string delay = "0ms";
+  std::string robots = "on";
+  std::string jsonl;                     // FILE, or "-" for stdout; empty: none
+  std::string warc;
+  std::string output_dir;                // -o: save bodies here
+  std::string strategy = "async";
+  std::size_t max_in_flight = 0;
+  bool quiet = false;                    // no progress line, no summary
+  std::string color = "auto";
+  // Reserved for the crawl shared through Redis; refused until it exists.
+  std::string frontier;
+  std::string crawl_id;
+  std::string export_file;
+  SyntheticFlags synthetic;              // synthetic.urls non-empty: crawl a generated site
+  ClientFlags client;
+
+  void add_to(CLI::App& app);
+};
+
 int bench_command(const BenchArgs& args);
+int crawl_command(const CrawlArgs& args);
 int get_command(const GetArgs& args);
 int serve_command(const ServeArgs& args);
 int run_strategy_command(const RunStrategyArgs& args);

@@ -3,6 +3,7 @@
 #include "get_output.hpp"
 #include "interrupt.hpp"
 #include "result_json.hpp"
+#include "saved_bodies.hpp"
 #include "terminal_style.hpp"
 
 #include <fetcher/run.hpp>
@@ -15,27 +16,6 @@
 #include <unistd.h>
 
 namespace fetcher::cli {
-namespace {
-
-// A file name for a body that cannot leave the output directory: only [A-Za-z0-9._-] survive,
-// every separator becomes '_', and the index in front keeps names unique and never "." or "..".
-// The index is padded to the digits of the URL count, so names sort in list order.
-std::string safe_file_name(const FetchResult& result, std::size_t url_count) {
-  std::string url = result.final_url;
-  if (const auto scheme = url.find("://"); scheme != std::string::npos) url.erase(0, scheme + 3);
-  std::string name = std::to_string(result.index + 1);
-  name.insert(0, std::to_string(url_count).size() - std::min(name.size(), std::to_string(url_count).size()), '0');
-  name += "-";
-  for (char c : url.substr(0, 150)) {
-    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                      c == '-';
-    name += safe ? c : '_';
-  }
-  while (!name.empty() && (name.back() == '_' || name.back() == '.')) name.pop_back();
-  return name;
-}
-
-}  // namespace
 
 int get_command(const GetArgs& args) {
   std::vector<FetchRequest> requests;
@@ -77,7 +57,7 @@ int get_command(const GetArgs& args) {
   const auto report = run(requests, strategy, client, run_options, [&](const FetchResult& result) {
     std::string saved;  // where the body went, for the line and the JSON record
     if (!args.output_dir.empty() && result.ok()) {
-      const auto path = std::filesystem::path(args.output_dir) / safe_file_name(result, requests.size());
+      const auto path = std::filesystem::path(args.output_dir) / safe_file_name(result.index + 1, std::to_string(requests.size()).size(), result.final_url);
       std::ofstream file(path, std::ios::binary);
       file.write(result.body.data(), static_cast<std::streamsize>(result.body.size()));
       if (!file) {

@@ -146,6 +146,11 @@ int main(int argc, char** argv) {
   get_app->add_option("--color", get.color, "auto, always or never (NO_COLOR is honoured)")->capture_default_str();
   get.client.add_to(*get_app);
 
+  CrawlArgs crawl;
+  crawl.client.proxy_from_environment = true;
+  auto* crawl_app = app.add_subcommand("crawl", "Crawl from seed URLs: polite, breadth-first, robots.txt obeyed");
+  crawl.add_to(*crawl_app);
+
   ServeArgs serve;
   auto* serve_app = app.add_subcommand("serve", "Run the emulated origin on loopback until Ctrl-C");
   serve_app->footer(serve_examples);
@@ -177,9 +182,9 @@ int main(int argc, char** argv) {
     return app.exit(version);
   } catch (const CLI::ParseError& error) {
     const std::string first = argc > 1 ? argv[1] : "";
-    if (!first.empty() && first[0] != '-' && first != "bench" && first != "get" && first != "serve" &&
+    if (!first.empty() && first[0] != '-' && first != "bench" && first != "get" && first != "crawl" && first != "serve" &&
         first != "load" && first != "__run-strategy") {
-      std::cerr << "fetcher: unknown command '" << first << "' (expected bench, get, serve or load; see fetcher --help)\n";
+      std::cerr << "fetcher: unknown command '" << first << "' (expected bench, get, crawl, serve or load; see fetcher --help)\n";
       return exit_usage;
     }
     std::cerr << "fetcher: " << error.what() << " (see fetcher --help)\n";
@@ -190,6 +195,7 @@ int main(int argc, char** argv) {
   try {
     if (*bench_app) return bench_command(bench);
     if (*get_app) return get_command(get);
+    if (*crawl_app) return crawl_command(crawl);
     if (*serve_app) return serve_command(serve);
     if (*load_app) return load_command(load);
     if (*run_app) return run_strategy_command(run_strategy);

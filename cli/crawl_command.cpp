@@ -1,0 +1,246 @@
+// crawl_command.cpp: `fetcher crawl`, the crawl layer's crawler as a command: seeds in, pages out
+// as JSON Lines, WARC and saved bodies, a progress line while it runs and a summary at the end.
+#include "commands.hpp"
+
+#include <CLI/CLI.hpp>
+#include "crawl_output.hpp"
+#include "interrupt.hpp"
+#include "result_json.hpp"
+#include "saved_bodies.hpp"
+#include "terminal_style.hpp"
+#include "units.hpp"
+
+#include <fetcher/crawl/crawler.hpp>
+#include <fetcher/crawl/warc.hpp>
+#include <fetcher/run.hpp>
+#include <fetcher/url_list.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <thread>
+
+#include <unistd.h>
+
+namespace fetcher::cli {
+namespace {
+
+// Redraws the progress line on stderr every quarter second while the crawl runs.
+class ProgressLine {
+ public:
+  ProgressLine(const crawl::Crawler& crawler, bool enabled) : crawler_(crawler) {
+    if (!enabled) return;
+    started_ = std::chrono::steady_clock::now();
+    thread_ = std::jthread([this](std::stop_token stop) { draw_until(stop); });
+  }
+  ~ProgressLine() { finish(); }
+  void finish() {
+    if (!thread_.joinable()) return;
+    thread_.request_stop();
+    wake_.notify_all();
+    thread_.join();
+    std::cerr << "\r\033[K" << std::flush;
+  }
+
+ private:
+  void draw_until(std::stop_token stop) {
+    std::unique_lock lock(mutex_);
+    while (!stop.stop_requested()) {
+      wake_.wait_for(lock, std::chrono::milliseconds(250));
+      if (stop.stop_requested()) break;
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+      const auto line = crawl_progress_line(crawler_.stats(), elapsed);
+      std::cerr << "\r\033[K" << truncate_to_width(line, terminal_columns(STDERR_FILENO) - 1) << std::flush;
+    }
+  }
+
+  const crawl::Crawler& crawler_;
+  std::chrono::steady_clock::time_point started_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::jthread thread_;
+};
+
+// Where the pages go: JSON Lines, a WARC archive, saved bodies. Called one page at a time.
+class PageSinks {
+ public:
+  explicit PageSinks(const CrawlArgs& args) : save_dir_(args.output_dir) {
+    if (!args.jsonl.empty() && args.jsonl != "-") {
+      jsonl_file_.open(args.jsonl, std::ios::binary | std::ios::trunc);
+      if (!jsonl_file_) throw std::runtime_error("--jsonl " + args.jsonl + ": cannot open for writing: " + std::strerror(errno));
+    }
+    jsonl_ = args.jsonl.empty() ? nullptr : (args.jsonl == "-" ? &std::cout : &jsonl_file_);
+    if (!save_dir_.empty()) {
+      std::error_code error;
+      std::filesystem::create_directories(save_dir_, error);
+      if (error || !std::filesystem::is_directory(save_dir_)) {
+        throw std::runtime_error("-o " + save_dir_ + ": cannot create directory" +
+                                 (error ? ": " + error.message() : std::string()));
+      }
+    }
+    if (!args.warc.empty()) {
+      warc_ = std::make_unique<crawl::WarcWriter>(
+          args.warc, "fetcher/" FETCHER_VERSION,
+          std::vector<std::pair<std::string, std::string>>{{"robots", args.robots == "on" ? "obey" : "ignore"},
+                                                           {"http-header-user-agent", args.client.user_agent}});
+    }
+  }
+
+  void write(const crawl::CrawlPage& page) {
+    const auto& result = *page.result;
+    std::string saved;
+    ++numbered_;
+    if (!save_dir_.empty() && result.delivered() && !result.body_skipped) {
+      const auto path = std::filesystem::path(save_dir_) / safe_file_name(numbered_, 6, page.url);
+      std::ofstream file(path, std::ios::binary);
+      file.write(page.body.data(), static_cast<std::streamsize>(page.body.size()));
+      if (!file) {
+        ++save_failures_;
+        std::cerr << "fetcher: " << printable(path.string()) << ": cannot write\n";
+      } else {
+        saved = path.string();
+      }
+    }
+    if (warc_ && result.delivered() && !result.body_skipped) {
+      crawl::WarcExchange exchange;
+      exchange.target_uri = page.url;
+      exchange.date = page.started;
+      exchange.request_head = page.request_head;
+      exchange.status = result.status;
+      for (std::size_t i = 0; i < result.headers.size(); ++i) {
+        exchange.response_fields.emplace_back(result.headers[i].name, result.headers[i].value);
+      }
+      exchange.payload = page.body;
+      warc_->write(exchange);
+    }
+    if (jsonl_) {
+      auto record = page_to_json(page);
+      if (!saved.empty()) record["saved"] = saved;
+      *jsonl_ << json_line(record) << '\n' << std::flush;
+      if (!*jsonl_) throw std::runtime_error("--jsonl: cannot write: " + std::string(std::strerror(errno)));
+    }
+  }
+
+  std::uint64_t save_failures() const { return save_failures_; }
+
+ private:
+  std::string save_dir_;
+  std::ofstream jsonl_file_;
+  std::ostream* jsonl_ = nullptr;
+  std::unique_ptr<crawl::WarcWriter> warc_;
+  std::uint64_t numbered_ = 0;
+  std::uint64_t save_failures_ = 0;
+};
+
+crawl::CrawlOptions crawl_options(const CrawlArgs& args, std::vector<std::string> seeds) {
+  crawl::CrawlOptions options;
+  options.seeds = std::move(seeds);
+  if (!args.max_pages.empty()) options.max_pages = parse_count("--max-pages", args.max_pages);
+  if (args.max_depth >= 0) options.max_depth = static_cast<unsigned>(args.max_depth);
+  if (!crawl::parse_crawl_scope(args.scope, options.scope)) {
+    throw std::invalid_argument("--scope: '" + args.scope + "' is not host, domain or any");
+  }
+  if (args.per_host == 0) throw std::invalid_argument("--per-host: must be at least 1");
+  options.per_host = args.per_host;
+  options.delay = parse_duration("--delay", args.delay);
+  if (args.robots != "on" && args.robots != "off") throw std::invalid_argument("--robots: '" + args.robots + "' is not on or off");
+  options.robots = args.robots == "on";
+  options.strategy = Strategy::parse(args.strategy);
+  if (options.strategy.kind != Strategy::Kind::async) {
+    throw std::invalid_argument("--strategy: a crawl runs on event loops: async or async:N, not " + args.strategy);
+  }
+  options.max_in_flight = args.max_in_flight;
+  options.keep_bodies = !args.output_dir.empty() || !args.warc.empty();
+  options.record_exchange = !args.warc.empty();
+  return options;
+}
+
+}  // namespace
+
+int crawl_command(const CrawlArgs& args) {
+  if (!args.frontier.empty() || !args.crawl_id.empty() || !args.export_file.empty()) {
+    throw std::invalid_argument(
+        "--frontier, --crawl-id and --export are reserved for the crawl shared through Redis, which is not built yet");
+  }
+  std::vector<std::string> seeds = args.seeds;
+  for (const auto& path : args.input_lists) {
+    for (auto& request : load_url_list(path)) {
+      if (!request.error.empty()) {
+        std::cerr << "fetcher: " << printable(request.source) << ": " << printable(request.error) << " (skipped)\n";
+        continue;
+      }
+      seeds.push_back(std::move(request.url));
+    }
+  }
+  if (seeds.empty()) throw std::invalid_argument("crawl: no seed URLs (give URLs as arguments or -i FILE)");
+  auto options = crawl_options(args, std::move(seeds));
+  const auto color = parse_color_mode(args.color);
+  const auto err_style = detect_style(color, STDERR_FILENO);
+  auto fetch_options = args.client.to_options();
+  if (args.client.insecure) std::cerr << "fetcher: warning: --insecure: TLS certificates are NOT verified\n";
+  PageSinks sinks(args);
+  raise_open_files_limit();
+  Client client(fetch_options);
+  crawl::Crawler crawler(client, std::move(options), [&sinks](const crawl::CrawlPage& page) { sinks.write(page); });
+
+  std::stop_source stop;
+  InterruptWatcher interrupt([&stop] { stop.request_stop(); });
+  ProgressLine progress(crawler, !args.quiet && is_terminal(STDERR_FILENO));
+  const auto stats = crawler.run(stop.get_token());
+  progress.finish();
+  if (!args.quiet || interrupt.interrupted()) {
+    std::cerr << crawl_summary(stats, err_style);
+    if (interrupt.interrupted()) std::cerr << "  (interrupted)\n";
+  }
+  if (interrupt.interrupted()) return exit_code_for_signal(interrupt.signal());
+  return stats.failed > 0 || sinks.save_failures() > 0 ? exit_some_failed : exit_ok;
+}
+
+}  // namespace fetcher::cli
+
+namespace fetcher::cli {
+
+namespace {
+constexpr const char* crawl_examples = R"(Examples:
+  fetcher crawl https://docs.python.org/3/ --max-pages 200 --jsonl pages.jsonl
+  fetcher crawl https://example.org/ --per-host 4 --delay 250ms --warc site.warc -o pages/
+  fetcher crawl --synthetic 2000 --hosts 4 --latency 20ms     # a generated site on the local origin
+)";
+}  // namespace
+
+void CrawlArgs::add_to(CLI::App& app) {
+  app.footer(crawl_examples);
+  app.add_option("seeds", seeds, "URLs to start from");
+  app.add_option("-i,--input", input_lists, "Read seed URLs from this list file (- for stdin)")
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--max-pages", max_pages, "Fetch at most this many pages (e.g. 500, 10k); default no limit");
+  app.add_option("--max-depth", max_depth, "Follow links at most this many steps from a seed; default no limit");
+  app.add_option("--scope", scope, "host (the seeds' hosts), domain (and their subdomains) or any")
+      ->capture_default_str();
+  app.add_option("--per-host", per_host, "Fetches in flight per host")->capture_default_str();
+  app.add_option("--delay", delay, "Least time between two request starts on one host, e.g. 500ms")
+      ->capture_default_str();
+  app.add_option("--robots", robots, "on: obey robots.txt (RFC 9309); off: ignore it")->capture_default_str();
+  app.add_option("--jsonl", jsonl, "Write one JSON object per page to FILE (- for stdout)");
+  app.add_option("--warc", warc, "Write the requests and responses to FILE as WARC/1.1");
+  app.add_option("-o,--output-dir", output_dir, "Save bodies under this directory");
+  app.add_option("--strategy", strategy, "async (one event loop) or async:N (N loops)")->capture_default_str();
+  app.add_option("--max-in-flight", max_in_flight, "Most fetches at once over all hosts (0 = no limit)")
+      ->capture_default_str()->transform(count_units());
+  app.add_flag("-q,--quiet", quiet, "No progress line and no summary on stderr");
+  app.add_option("--color", color, "auto, always or never (NO_COLOR is honoured)")->capture_default_str();
+  app.add_option("--frontier", frontier, "Reserved: a crawl shared through Redis (not built yet)");
+  app.add_option("--crawl-id", crawl_id, "Reserved: the id of a shared crawl (not built yet)");
+  app.add_option("--export", export_file, "Reserved: export a shared crawl's results (not built yet)");
+  client.add_to(app);
+}
+
+}  // namespace fetcher::cli

@@ -1,0 +1,26 @@
+// crawl_output.hpp: what `fetcher crawl` writes: a JSON Lines record per page, the live progress
+// line, and the summary at the end.
+#pragma once
+
+#include "terminal_style.hpp"
+
+#include <fetcher/crawl/crawler.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace fetcher::cli {
+
+// {"url", "final_url", "status", "depth", "referrer", "content_type", "bytes", "sha256", "links",
+//  "error", "message"}: `error` is the library's error kind, "none" on success.
+nlohmann::json page_to_json(const crawl::CrawlPage& page);
+
+// "1,204 pages  queued 3,311  hosts 4  412 pages/s  failed 12" for a terminal's status line.
+std::string crawl_progress_line(const crawl::CrawlStats& stats, double elapsed_seconds);
+
+// The summary: pages by status class, failures, robots-disallowed, out-of-scope, wall, pages/s;
+// several lines, each ending in '\n'.
+std::string crawl_summary(const crawl::CrawlStats& stats, const Style& style = {});
+
+}  // namespace fetcher::cli

@@ -1,0 +1,17 @@
+// saved_bodies.hpp: the file names `get -o DIR` and `crawl -o DIR` save bodies under.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace fetcher::cli {
+
+// A file name for a body that cannot leave the output directory: only [A-Za-z0-9._-] of the URL
+// (without its scheme, at most 150 bytes) survive, every other byte becomes '_', and the number
+// in front, zero-padded to `width` digits so names sort in order, keeps names unique and never
+// "." or "..". safe_file_name(7, 3, "https://a.org/x?y") is "007-a.org_x_y".
+std::string safe_file_name(std::uint64_t number, std::size_t width, std::string_view url);
+
+}  // namespace fetcher::cli
