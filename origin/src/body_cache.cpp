@@ -17,7 +17,7 @@ std::shared_ptr<const std::string> BodyCache::body(std::size_t site_index, const
     if (const auto found = bodies_.find(key); found != bodies_.end()) return found->second;
   }
   auto made = std::make_shared<const std::string>(gzip ? gzip_compress(*body(site_index, path))
-                                                       : make_body(sites_.sites[site_index], path));
+                                                       : make_body(sites_, sites_.sites[site_index], path));
   std::lock_guard lock(mutex_);
   if (cached_bytes_ + made->size() <= body_cache_limit_bytes) {
     if (bodies_.emplace(key, made).second) cached_bytes_ += made->size();

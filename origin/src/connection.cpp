@@ -4,6 +4,8 @@
 #include "faults.hpp"
 #include "server_impl.hpp"
 
+#include <fetcher/origin/site_graph.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
@@ -273,11 +275,13 @@ asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const Request& r
   const bool failing = !fault && repeat < site.fail_first;
   const bool redirected = !fault && !failing && is_redirected(site, scheme, path);
   const bool compressed = site.gzip && accepts_gzip(request[http::field::accept_encoding]);
+  const PathAnswer graph = fault || failing || redirected ? PathAnswer{} : path_answer(site, path);
+  const bool moved = !graph.location.empty();
 
   const auto service_start = co_await hosts.acquire_slot(site_index, arrived);
   SlotHold slot(hosts, site_index);
   const auto service_end = service_start + request_latency(sites, site, path, repeat);
-  const auto body = fault || failing || redirected ? nullptr : bodies.body(site_index, path, compressed);
+  const auto body = fault || failing || redirected || moved ? nullptr : bodies.body(site_index, path, compressed);
   co_await wait_until(service_end);
   slot.served_until(service_end);
 
@@ -295,18 +299,19 @@ asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const Request& r
     response.keep_alive(keep_alive);
     co_return co_await write_answer(stream, response, answer_sent) && keep_alive;
   }
-  if (redirected) {
-    http::response<http::empty_body> response{static_cast<http::status>(site.redirect_status), request.version()};
+  if (redirected || moved) {
+    const auto status = redirected ? site.redirect_status : graph.status;
+    http::response<http::empty_body> response{static_cast<http::status>(status), request.version()};
     response.set(http::field::server, server_name);
-    response.set(http::field::location, site.redirect);
+    response.set(http::field::location, redirected ? std::string_view(site.redirect) : graph.location);
     response.content_length(0);
     response.keep_alive(keep_alive);
     co_return co_await write_answer(stream, response, answer_sent) && keep_alive;
   }
 
-  http::response<http::span_body<const char>> response{http::status::ok, request.version()};
+  http::response<http::span_body<const char>> response{static_cast<http::status>(graph.status), request.version()};
   response.set(http::field::server, server_name);
-  response.set(http::field::content_type, "text/html; charset=utf-8");
+  response.set(http::field::content_type, graph.content_type);
   if (site.gzip) response.set(http::field::vary, "Accept-Encoding");
   if (compressed) response.set(http::field::content_encoding, "gzip");
   response.content_length(body->size());

@@ -53,6 +53,15 @@ std::string stats_line(const Server& server) {
   return nlohmann::json{{"hosts", std::move(hosts)}}.dump();
 }
 
+std::string paths_line(const Server& server) {
+  nlohmann::json paths = nlohmann::json::array();
+  for (const auto& path : server.request_counts()) {
+    paths.push_back({{"host", path.host}, {"target", path.target}, {"requests", path.requests}});
+  }
+  // A target may hold bytes that are not UTF-8: they are replaced, not thrown about.
+  return nlohmann::json{{"paths", std::move(paths)}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void run_control_loop(Server& server, std::istream& in, std::ostream& out) {
   write_line(out, ready_line(server));
   std::string line;
@@ -62,6 +71,8 @@ void run_control_loop(Server& server, std::istream& in, std::ostream& out) {
     if (command == "quit") return;
     if (command == "stats") {
       write_line(out, stats_line(server));
+    } else if (command == "paths") {
+      write_line(out, paths_line(server));
     } else if (command == "reset") {
       server.reset();
       write_line(out, nlohmann::json{{"ok", true}}.dump());

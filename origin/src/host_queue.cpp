@@ -5,6 +5,8 @@
 #include <boost/asio/this_coro.hpp>
 
 #include <algorithm>
+#include <tuple>
+#include <utility>
 
 namespace fetcher::origin {
 
@@ -90,6 +92,26 @@ std::vector<HostStats> HostQueue::stats() const {
   std::lock_guard lock(mutex_);
   std::vector<HostStats> result;
   for (const auto& host : hosts_) result.push_back(host.stats);
+  return result;
+}
+
+std::vector<PathCount> HostQueue::request_counts() const {
+  std::vector<std::pair<std::size_t, PathCount>> counts;
+  {
+    std::lock_guard lock(mutex_);
+    counts.reserve(repeats_.size());
+    for (const auto& [key, requests] : repeats_) {
+      const auto newline = key.find('\n');
+      const auto site_index = static_cast<std::size_t>(std::stoull(key.substr(0, newline)));
+      counts.push_back({site_index, PathCount{hosts_[site_index].stats.host, key.substr(newline + 1), requests}});
+    }
+  }
+  std::sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first, a.second.target) < std::tie(b.first, b.second.target);
+  });
+  std::vector<PathCount> result;
+  result.reserve(counts.size());
+  for (auto& entry : counts) result.push_back(std::move(entry.second));
   return result;
 }
 

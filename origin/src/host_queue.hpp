@@ -55,6 +55,8 @@ class HostQueue {
   void abandon_waiters();
 
   std::vector<HostStats> stats() const;
+  // From the repeat counters, which count every request of each host+path.
+  std::vector<PathCount> request_counts() const;
   void reset();  // clears the counters and the repeats
 
  private:

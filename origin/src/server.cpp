@@ -174,6 +174,7 @@ std::vector<SitePorts> Server::site_ports() const {
 }
 std::vector<HostStats> Server::stats() const { return impl_->hosts.stats(); }
 TlsStats Server::tls_stats() const { return impl_->tls_stats(); }
+std::vector<PathCount> Server::request_counts() const { return impl_->hosts.request_counts(); }
 void Server::reset() { impl_->reset(); }
 
 }  // namespace fetcher::origin

@@ -2,6 +2,8 @@
 // with seeded jitter, redirects, bodies) that the server and the ideal-time model share.
 #include <fetcher/origin/sites.hpp>
 
+#include "seeded.hpp"
+
 #include <zlib.h>
 
 #include <boost/url/parse.hpp>
@@ -20,44 +22,6 @@
 
 namespace fetcher::origin {
 namespace {
-
-// --- small deterministic hashing and random numbers ---------------------------------------
-
-// FNV-1a, 64 bits: stable across platforms and runs, unlike std::hash.
-class Fnv1a {
- public:
-  void add(std::string_view text) {
-    for (const char c : text) add_byte(static_cast<unsigned char>(c));
-  }
-  void add(std::uint64_t number) {
-    for (int shift = 0; shift < 64; shift += 8) add_byte(static_cast<unsigned char>(number >> shift));
-  }
-  // Keeps ("ab", "c") and ("a", "bc") apart.
-  void add_separator() { add_byte(0xff); }
-  std::uint64_t value() const { return state_; }
-
- private:
-  void add_byte(unsigned char byte) {
-    state_ ^= byte;
-    state_ *= 0x100000001b3ULL;
-  }
-  std::uint64_t state_ = 0xcbf29ce484222325ULL;
-};
-
-// splitmix64: a tiny generator whose whole state is one number, so a hash seeds it directly.
-class SplitMix64 {
- public:
-  explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-
- private:
-  std::uint64_t state_;
-};
 
 std::string to_lower(std::string_view text) {
   std::string lower(text);
@@ -137,6 +101,36 @@ class SitesReader {
     return text->get();
   }
 
+  bool read_bool(const toml::node& node, std::string_view key) const {
+    const auto* flag = node.as_boolean();
+    if (flag == nullptr) fail(node.source(), std::string(key) + " must be true or false");
+    return flag->get();
+  }
+
+  unsigned read_link_count(const toml::node& node, std::string_view key) const {
+    const auto count = read_small_unsigned(node, key);
+    if (count > 1000) fail(node.source(), std::string(key) + " must be at most 1000");
+    return count;
+  }
+
+  // Path prefixes, which robots.txt writes as they are: no wildcards, escapes or blanks.
+  std::vector<std::string> read_disallow(const toml::node& node) const {
+    const auto* array = node.as_array();
+    if (array == nullptr) fail(node.source(), "disallow must be an array of paths");
+    std::vector<std::string> paths;
+    for (const auto& element : *array) {
+      const std::string path = read_string(element, "disallow");
+      const bool plain = std::none_of(path.begin(), path.end(), [](unsigned char c) {
+        return c == '*' || c == '$' || c == '%' || c == '#' || std::isspace(c) || std::iscntrl(c);
+      });
+      if (!path.starts_with('/') || !plain) {
+        fail(element.source(), "disallow '" + path + "' must be a path starting with '/' without '*', '$', '%', '#' or blanks");
+      }
+      paths.push_back(path);
+    }
+    return paths;
+  }
+
   void read_site_array(const toml::node& node, SiteSet& result) const {
     const auto* array = node.as_array();
     if (array == nullptr || !array->is_array_of_tables()) {
@@ -177,9 +171,7 @@ class SitesReader {
         site.redirect_status = read_small_unsigned(node, "redirect_status");
         check_redirect_status(node, site.redirect_status);
       } else if (key == "gzip") {
-        const auto* flag = node.as_boolean();
-        if (flag == nullptr) fail(node.source(), "gzip must be true or false");
-        site.gzip = flag->get();
+        site.gzip = read_bool(node, "gzip");
       } else if (key == "fail_first") {
         site.fail_first = read_small_unsigned(node, "fail_first");
       } else if (key == "fail_status") {
@@ -193,6 +185,40 @@ class SitesReader {
       } else if (key == "pages") {
         site.pages = read_small_unsigned(node, "pages");
         if (site.pages == 0) fail(node.source(), "pages must be at least 1");
+      } else if (key == "scheme") {
+        site.scheme = to_lower(read_string(node, "scheme"));
+        if (site.scheme != "http" && site.scheme != "https") fail(node.source(), "scheme must be \"http\" or \"https\"");
+      } else if (key == "chain") {
+        site.chain = read_bool(node, "chain");
+      } else if (key == "link_forms") {
+        site.link_forms = read_bool(node, "link_forms");
+      } else if (key == "cross_links") {
+        site.cross_links = read_link_count(node, "cross_links");
+      } else if (key == "external_links") {
+        site.external_links = read_bool(node, "external_links");
+      } else if (key == "broken_links") {
+        site.broken_links = read_link_count(node, "broken_links");
+      } else if (key == "moved_links") {
+        site.moved_links = read_link_count(node, "moved_links");
+      } else if (key == "binary_links") {
+        site.binary_links = read_link_count(node, "binary_links");
+      } else if (key == "robots") {
+        const std::string mode = read_string(node, "robots");
+        if (mode == "rules") {
+          site.robots = Site::Robots::rules;
+        } else if (mode == "404" || mode == "none") {
+          site.robots = Site::Robots::missing;
+        } else if (mode == "500") {
+          site.robots = Site::Robots::error;
+        } else {
+          fail(node.source(), "robots must be \"rules\", \"404\", \"500\" or \"none\", not '" + mode + "'");
+        }
+      } else if (key == "disallow") {
+        site.disallow = read_disallow(node);
+      } else if (key == "crawl_delay_ms") {
+        site.crawl_delay = read_milliseconds(node, "crawl_delay_ms");
+      } else if (key == "traps") {
+        site.traps = read_bool(node, "traps");
       } else if (key == "fault") {
         const std::string name = read_string(node, "fault");
         if (!parse_fault(name, site.fault)) {
@@ -294,6 +320,11 @@ std::vector<Fault> all_faults() {
   return faults;
 }
 
+bool Site::has_graph() const {
+  return chain || link_forms || cross_links > 0 || external_links || broken_links > 0 || moved_links > 0 ||
+         binary_links > 0 || robots != Robots::page || traps;
+}
+
 const Site* SiteSet::find(std::string_view host) const {
   for (const auto& site : sites) {
     if (equal_ignoring_case(site.host, host)) return &site;
@@ -357,49 +388,6 @@ std::vector<std::string> page_links(const Site& site, std::string_view path) {
   links.reserve(site.links);
   for (unsigned i = 0; i < site.links; ++i) links.push_back("/page/" + std::to_string(generator.next() % site.pages));
   return links;
-}
-
-// A line at a time into a local buffer, then one append, not an append per character: the
-// origin makes each path's body on its first request, inside the round trip the client
-// measures, so making it must be cheap. See docs/performance.md, "Origin: making a body".
-std::string make_body(const Site& site, std::string_view path) {
-  const std::string title = site.host + std::string(path_or_root(path));
-  std::string body = "<!DOCTYPE html>\n<html><head><title>" + title + "</title></head><body>\n";
-  for (const auto& link : page_links(site, path)) body += "<a href=\"" + link + "\">" + link + "</a>\n";
-  const std::string closing = "</body></html>\n";
-  const auto size = std::max(static_cast<std::size_t>(site.body_bytes), site.links ? body.size() + closing.size() : 0);
-
-  Fnv1a hash;
-  hash.add(to_lower(site.host));
-  hash.add_separator();
-  hash.add(path_or_root(path));
-  SplitMix64 generator(hash.value());
-
-  body.reserve(size + 128);
-  static constexpr char hex_digits[] = "0123456789abcdef";
-  char line[128];  // "<p>" + up to 20 digits + " " + 4 x 17 + "</p>\n": at most 97
-  for (std::uint64_t number = 0; body.size() + closing.size() < size; ++number) {
-    char* out = line;
-    *out++ = '<';
-    *out++ = 'p';
-    *out++ = '>';
-    out = std::to_chars(out, line + sizeof line, number).ptr;
-    *out++ = ' ';
-    for (int word = 0; word < 4; ++word) {
-      std::uint64_t bits = generator.next();
-      for (int digit = 0; digit < 16; ++digit, bits >>= 4) *out++ = hex_digits[bits & 0xf];
-      *out++ = ' ';
-    }
-    for (const char c : std::string_view("</p>\n")) *out++ = c;
-    body.append(line, static_cast<std::size_t>(out - line));
-  }
-  if (body.size() + closing.size() > size) {
-    // Cut the filler, not the closing tag, whenever the closing tag fits at all.
-    body.resize(size > closing.size() ? size - closing.size() : 0);
-  }
-  body += closing;
-  body.resize(size);
-  return body;
 }
 
 }  // namespace fetcher::origin

@@ -6,6 +6,7 @@
 //    "site_ports": [{"host", "http_port", "https_port"}, ...]}   (sites with a fault)
 // then answers each line read from `in`:
 //   "stats"  -> {"hosts": [{"host", "requests", "connections", "peak_concurrent"}, ...]}
+//   "paths"  -> {"paths": [{"host", "target", "requests"}, ...]}   (Server::request_counts)
 //   "reset"  -> {"ok": true}
 //   "quit" or end of input -> returns
 #pragma once
@@ -19,6 +20,7 @@ namespace fetcher::origin {
 
 std::string ready_line(const Server& server);
 std::string stats_line(const Server& server);
+std::string paths_line(const Server& server);
 
 // Blocks reading commands until "quit" or end of input; the server keeps serving meanwhile.
 void run_control_loop(Server& server, std::istream& in, std::ostream& out);

@@ -35,6 +35,14 @@ struct HostStats {
   unsigned peak_concurrent = 0;       // most requests for this host in progress at once
 };
 
+// Requests for one URL (host and request target, query included, as the request line had it)
+// since start or the last reset().
+struct PathCount {
+  std::string host;
+  std::string target;
+  std::uint64_t requests = 0;
+};
+
 // TLS handshakes the origin completed, all hosts together.
 struct TlsStats {
   std::uint64_t handshakes = 0;
@@ -67,7 +75,9 @@ class Server {
 
   std::vector<HostStats> stats() const;  // one entry per site, in sites order
   TlsStats tls_stats() const;
-  void reset();  // clears stats (TLS ones too) and the per-host+path repeat counters
+  // One entry per host+target requested, sites in sites order, then targets in byte order.
+  std::vector<PathCount> request_counts() const;
+  void reset();  // clears stats (TLS ones too), the per-host+path repeat counters and request_counts
 
  private:
   struct Impl;

@@ -16,6 +16,21 @@
 //   fault = "reset-body"              # optional: misbehave on purpose (see Fault below)
 //   links = 4                         # optional: each page links to 4 pages of the site...
 //   pages = 100                       # ...among /page/0 .. /page/99 (default 100)
+//
+// Crawl features (optional; site_graph.hpp says what each page then holds and answers, and
+// what a correct crawler fetches). Every choice is seeded by the host and path alone:
+//   scheme = "https"                  # scheme of the absolute URLs the site writes (default http)
+//   chain = true                      # /page/K links /page/K+1 first: every page is reachable
+//   link_forms = true                 # hrefs in varied spellings of the same URLs, <base href>
+//   cross_links = 2                   # links per page to pages of the set's other sites
+//   external_links = true             # links to outside.invalid and mailto:, javascript:, ftp:
+//   broken_links = 1                  # links per page to /missing/K (404)
+//   moved_links = 1                   # links per page to /moved/K (301 to /page/K)
+//   binary_links = 1                  # links per page to /file/K.bin (application/octet-stream)
+//   robots = "rules"                  # /robots.txt: "rules", "404", "500" or "none" (= 404)
+//   disallow = ["/private/"]          # with rules: path prefixes disallowed (default /private/)
+//   crawl_delay_ms = 250              # with rules: Crawl-delay
+//   traps = true                      # rel=nofollow links and meta-nofollow pages to /trap/K
 #pragma once
 
 #include <chrono>
@@ -83,6 +98,30 @@ struct Site {
   // Such a page is at least as long as its anchors, whatever body_bytes says.
   unsigned links = 0;
   unsigned pages = 100;
+
+  // Crawl features (site_graph.hpp).
+  enum class Robots {
+    page,     // key absent: /robots.txt is answered as any other path is
+    rules,    // "rules": a robots.txt with a group for "*" (disallow, crawl_delay) and a stricter one
+    missing,  // "404" or "none": 404
+    error,    // "500": 500, so a crawler that obeys robots.txt fetches nothing else of the host
+  };
+  std::string scheme = "http";
+  bool chain = false;
+  bool link_forms = false;
+  unsigned cross_links = 0;
+  bool external_links = false;
+  unsigned broken_links = 0;
+  unsigned moved_links = 0;
+  unsigned binary_links = 0;
+  Robots robots = Robots::page;
+  std::vector<std::string> disallow{"/private/"};
+  std::chrono::milliseconds crawl_delay{0};
+  bool traps = false;
+
+  // True when any crawl feature is set: the site then answers only the paths of its graph and
+  // 404 for the rest (a site with only links and pages answers every path with a page).
+  bool has_graph() const;
 };
 
 struct SiteSet {
@@ -108,7 +147,10 @@ std::chrono::microseconds request_latency(const SiteSet& sites, const Site& site
 bool is_redirected(const Site& site, std::string_view scheme, std::string_view path);
 
 // The deterministic body served for `path` on `site` (site.body_bytes long, text/html; longer
-// when the site's links need more room).
+// when the site's links need more room). A site with a graph (Site::has_graph) answers some
+// paths with other bodies: robots.txt, binary files, short 404 pages (site_graph.hpp).
+// Cross links need the other sites: without `sites`, a page has none.
+std::string make_body(const SiteSet& sites, const Site& site, std::string_view path);
 std::string make_body(const Site& site, std::string_view path);
 
 // The paths a page of `site` links to, in the order its body lists them (empty without links).
