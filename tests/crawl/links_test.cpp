@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace fetcher::crawl {
@@ -233,6 +234,31 @@ TEST(ExtractLinks, DeeplyNestedUnclosedJunkDoesNotCrash) {
   for (int i = 0; i < 10000; ++i) html += "<span><b><i>";
   html += "<a href=/deep>";
   EXPECT_EQ(hrefs_of(html), (Hrefs{"/deep"}));
+}
+
+TEST(ExtractLinks, PagesInTurnAndInThreadsDoNotMix) {
+  // The parser is kept per thread between pages, and dropped after a large one (above 1 MiB).
+  const std::string small = "<head><base href=/b/><meta name=robots content=none></head><a href=/s>s</a>";
+  std::string large = "<a href=/first>f</a>";
+  while (large.size() < (std::size_t{3} << 19)) large += "<p>filler <b>text</b> &amp; more filler</p>\n";
+  large += "<a href=/last>l</a>";
+  const auto check = [&](int rounds) {
+    bool all_right = true;
+    for (int round = 0; round < rounds; ++round) {
+      const auto first = extract_links(small);
+      all_right &= first.hrefs == Hrefs{"/s"} && first.base_href == "/b/" && first.nofollow;
+      if (round % 8 == 0) all_right &= hrefs_of(large) == Hrefs{"/first", "/last"};
+      const auto plain = extract_links("<a href=/p>p</a>");
+      all_right &= plain.hrefs == Hrefs{"/p"} && plain.base_href.empty() && !plain.nofollow;
+    }
+    return all_right;
+  };
+  EXPECT_TRUE(check(9));
+  std::vector<std::thread> threads;
+  std::vector<int> results(2, 0);
+  for (std::size_t t = 0; t < results.size(); ++t) threads.emplace_back([&, t] { results[t] = check(9) ? 1 : 0; });
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(results, std::vector<int>(2, 1));
 }
 
 // ---------------------------------------------------------------------------------------------
