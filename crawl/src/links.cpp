@@ -19,7 +19,6 @@
 #include <myhtml/api.h>
 
 #include <cstddef>
-#include <cstring>
 #include <initializer_list>
 #include <memory>
 #include <new>

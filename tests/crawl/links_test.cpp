@@ -91,6 +91,16 @@ TEST(ExtractLinks, AmbiguousAmpersandInHrefIsKept) {
   EXPECT_EQ(hrefs_of("<a href=\"/q?a=1&copy=2&b\">x</a>"), (Hrefs{"/q?a=1&copy=2&b"}));
 }
 
+TEST(ExtractLinks, NumericReferencesAndNewlinesAsHtml5ReadsThem) {
+  // &#128; is the windows-1252 euro sign, &#0; a replacement character; CR LF in a value becomes LF.
+  EXPECT_EQ(hrefs_of("<a href=\"/&#128;&#0;\">x</a><a href=\"/x\r\ny\">y</a>"),
+            (Hrefs{"/\xE2\x82\xAC\xEF\xBF\xBD", "/x\ny"}));
+}
+
+TEST(ExtractLinks, BytesThatAreNotUtf8AreKept) {
+  EXPECT_EQ(hrefs_of("<a href=\"/caf\xE9\">x</a>"), (Hrefs{"/caf\xE9"}));
+}
+
 TEST(ExtractLinks, EntitiesInBaseAreDecoded) {
   EXPECT_EQ(extract_links("<base href=\"http://b.test/?x=1&amp;y=2\">").base_href, "http://b.test/?x=1&y=2");
 }
@@ -183,6 +193,16 @@ TEST(ExtractLinks, MalformedHtmlIsRecovered) {
   EXPECT_EQ(hrefs_of("no tags at all"), Hrefs{});
   EXPECT_EQ(hrefs_of(""), Hrefs{});
   EXPECT_EQ(hrefs_of("<a href=/x"), Hrefs{});  // a tag cut off by the end of input is dropped
+  EXPECT_EQ(hrefs_of("<a href=/x>x</a><a href=\"/y"), (Hrefs{"/x"}));
+}
+
+TEST(ExtractLinks, CompleteTagsAfterManyLineBreaksAreKept) {
+  // Tags are checked for their closing '>' in the page's own bytes, CR LF pairs and all.
+  std::string html;
+  for (int i = 0; i < 1000; ++i) html += "<p\r\n>line\r\n\r\n";
+  html += "<a\r\nhref=/last\r\n>l</a\r\n>";
+  EXPECT_EQ(hrefs_of(html), (Hrefs{"/last"}));
+  EXPECT_EQ(hrefs_of(html + "<a href=/cut"), (Hrefs{"/last"}));
 }
 
 TEST(ExtractLinks, UppercaseTagAndAttributeNames) {
