@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace fetcher::crawl {
@@ -88,6 +89,16 @@ TEST(ExtractLinks, EntitiesInHrefAreDecoded) {
 TEST(ExtractLinks, AmbiguousAmpersandInHrefIsKept) {
   // In an attribute, "&copy=" is not a reference (legacy rule): query strings survive.
   EXPECT_EQ(hrefs_of("<a href=\"/q?a=1&copy=2&b\">x</a>"), (Hrefs{"/q?a=1&copy=2&b"}));
+}
+
+TEST(ExtractLinks, NumericReferencesAndNewlinesAsHtml5ReadsThem) {
+  // &#128; is the windows-1252 euro sign, &#0; a replacement character; CR LF in a value becomes LF.
+  EXPECT_EQ(hrefs_of("<a href=\"/&#128;&#0;\">x</a><a href=\"/x\r\ny\">y</a>"),
+            (Hrefs{"/\xE2\x82\xAC\xEF\xBF\xBD", "/x\ny"}));
+}
+
+TEST(ExtractLinks, BytesThatAreNotUtf8AreKept) {
+  EXPECT_EQ(hrefs_of("<a href=\"/caf\xE9\">x</a>"), (Hrefs{"/caf\xE9"}));
 }
 
 TEST(ExtractLinks, EntitiesInBaseAreDecoded) {
@@ -182,6 +193,16 @@ TEST(ExtractLinks, MalformedHtmlIsRecovered) {
   EXPECT_EQ(hrefs_of("no tags at all"), Hrefs{});
   EXPECT_EQ(hrefs_of(""), Hrefs{});
   EXPECT_EQ(hrefs_of("<a href=/x"), Hrefs{});  // a tag cut off by the end of input is dropped
+  EXPECT_EQ(hrefs_of("<a href=/x>x</a><a href=\"/y"), (Hrefs{"/x"}));
+}
+
+TEST(ExtractLinks, CompleteTagsAfterManyLineBreaksAreKept) {
+  // Tags are checked for their closing '>' in the page's own bytes, CR LF pairs and all.
+  std::string html;
+  for (int i = 0; i < 1000; ++i) html += "<p\r\n>line\r\n\r\n";
+  html += "<a\r\nhref=/last\r\n>l</a\r\n>";
+  EXPECT_EQ(hrefs_of(html), (Hrefs{"/last"}));
+  EXPECT_EQ(hrefs_of(html + "<a href=/cut"), (Hrefs{"/last"}));
 }
 
 TEST(ExtractLinks, UppercaseTagAndAttributeNames) {
@@ -233,6 +254,31 @@ TEST(ExtractLinks, DeeplyNestedUnclosedJunkDoesNotCrash) {
   for (int i = 0; i < 10000; ++i) html += "<span><b><i>";
   html += "<a href=/deep>";
   EXPECT_EQ(hrefs_of(html), (Hrefs{"/deep"}));
+}
+
+TEST(ExtractLinks, PagesInTurnAndInThreadsDoNotMix) {
+  // The parser is kept per thread between pages, and dropped after a large one (above 1 MiB).
+  const std::string small = "<head><base href=/b/><meta name=robots content=none></head><a href=/s>s</a>";
+  std::string large = "<a href=/first>f</a>";
+  while (large.size() < (std::size_t{3} << 19)) large += "<p>filler <b>text</b> &amp; more filler</p>\n";
+  large += "<a href=/last>l</a>";
+  const auto check = [&](int rounds) {
+    bool all_right = true;
+    for (int round = 0; round < rounds; ++round) {
+      const auto first = extract_links(small);
+      all_right &= first.hrefs == Hrefs{"/s"} && first.base_href == "/b/" && first.nofollow;
+      if (round % 8 == 0) all_right &= hrefs_of(large) == Hrefs{"/first", "/last"};
+      const auto plain = extract_links("<a href=/p>p</a>");
+      all_right &= plain.hrefs == Hrefs{"/p"} && plain.base_href.empty() && !plain.nofollow;
+    }
+    return all_right;
+  };
+  EXPECT_TRUE(check(9));
+  std::vector<std::thread> threads;
+  std::vector<int> results(2, 0);
+  for (std::size_t t = 0; t < results.size(); ++t) threads.emplace_back([&, t] { results[t] = check(9) ? 1 : 0; });
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(results, std::vector<int>(2, 1));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,15 +1,16 @@
-// link_extract_bench.cpp: the crawl layer's link extraction (gumbo, a full HTML5 tree) against
-// modest's myhtml on the pages a crawler sees, to choose the parser crawl/src/links.cpp uses.
+// link_extract_bench.cpp: HTML link extraction with gumbo against modest's myhtml on the pages a
+// crawler sees: the measurement behind the parser crawl/src/links.cpp uses.
 //
 //   link_extract_bench [--runs 5] [--megabytes 16] [--max-iterations 2000] [--links 10]
 //
 // Pages: the emulated origin's site-graph pages (origin::make_body: --links anchors, then filler)
 // at 2 KB, 22 KB and 60 KB, and a generated article page shaped like a wiki's (head with styles
-// and a script, navigation, paragraphs with inline links, a table, a footer: about a thousand
-// links in about 200 KB). Parsers:
-//   - gumbo: fetcher::crawl::extract_links as built, tree walked for a/area/base/meta;
-//   - myhtml-tree: myhtml builds its tree, which is walked the same way;
-//   - myhtml-tokens: myhtml's tokenizer only (no tree), a callback reading each start tag.
+// and a script, navigation, paragraphs with inline links, a table, a footer: about 850
+// links in about 170 KB). Parsers, each with links.hpp's rules:
+//   - gumbo: gumbo's tree (libgumbo-dev), walked with a stack;
+//   - myhtml: fetcher::crawl::extract_links as built: myhtml's tree, the thread's parser kept;
+//   - myhtml-tokens: myhtml's tokenizer only, one parser kept, a callback reading each start tag
+//     (no tree: no namespaces, and <template> content is read as markup).
 // Each page is parsed by each parser about --megabytes worth of times (at most --max-iterations,
 // at least once) per run; the parsers take turns within a run. Before timing, the results are
 // compared with gumbo's (hrefs, base, nofollow) and any difference is printed. Prints the median
@@ -18,6 +19,7 @@
 #include <fetcher/origin/sites.hpp>
 
 #include <CLI/CLI.hpp>
+#include <gumbo.h>
 #include <myhtml/api.h>
 
 #include <algorithm>
@@ -27,6 +29,7 @@
 #include <cstring>
 #include <functional>
 #include <initializer_list>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -37,7 +40,7 @@ namespace {
 using fetcher::crawl::PageLinks;
 
 // ---------------------------------------------------------------------------------------------
-// The same rules as crawl/src/links.cpp, over myhtml's attributes.
+// The same rules as crawl/src/links.cpp, over gumbo's and myhtml's attributes.
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 
@@ -70,90 +73,116 @@ bool has_token(std::string_view list, std::string_view separators, std::initiali
   return false;
 }
 
-std::string_view value_of(myhtml_tree_attr_t* attribute) {
+std::optional<std::string_view> value_of(myhtml_tree_attr_t* attribute) {
+  if (!attribute) return std::nullopt;
   size_t length = 0;
   const char* value = myhtml_attribute_value(attribute, &length);
   return value ? std::string_view(value, length) : std::string_view();
 }
 
-// What one HTML element adds to `links`; `find` gives the element's attribute by name, or null.
-template <typename Find>
-void visit_element(myhtml_tag_id_t tag, const Find& find, PageLinks& links, bool& base_seen) {
+enum class Kind { anchor, base, meta, other };
+
+Kind kind_of(myhtml_tag_id_t tag) {
   switch (tag) {
     case MyHTML_TAG_A:
-    case MyHTML_TAG_AREA: {
-      myhtml_tree_attr_t* href = find("href");
-      if (!href || value_of(href).empty()) return;
-      myhtml_tree_attr_t* rel = find("rel");
-      if (rel && has_token(value_of(rel), " \t\n\f\r", {"nofollow"})) return;
-      links.hrefs.emplace_back(value_of(href));
+    case MyHTML_TAG_AREA:
+      return Kind::anchor;
+    case MyHTML_TAG_BASE:
+      return Kind::base;
+    case MyHTML_TAG_META:
+      return Kind::meta;
+    default:
+      return Kind::other;
+  }
+}
+
+// What one HTML element adds to `links`; `find(name)` gives the element's attribute value, if any.
+template <typename Find>
+void visit_element(Kind kind, const Find& find, PageLinks& links, bool& base_seen) {
+  switch (kind) {
+    case Kind::anchor: {
+      const std::optional<std::string_view> href = find("href");
+      if (!href || href->empty()) return;
+      if (has_token(find("rel").value_or(""), " \t\n\f\r", {"nofollow"})) return;
+      links.hrefs.emplace_back(*href);
       return;
     }
-    case MyHTML_TAG_BASE: {
-      myhtml_tree_attr_t* href = find("href");
+    case Kind::base: {
+      const std::optional<std::string_view> href = find("href");
       if (base_seen || !href) return;
       base_seen = true;
-      links.base_href = value_of(href);
+      links.base_href = *href;
       return;
     }
-    case MyHTML_TAG_META: {
-      myhtml_tree_attr_t* name = find("name");
-      myhtml_tree_attr_t* content = find("content");
-      if (!name || !content || !equals_ignoring_case(trim(value_of(name)), "robots")) return;
-      if (has_token(value_of(content), ",", {"nofollow", "none"})) links.nofollow = true;
+    case Kind::meta: {
+      if (!equals_ignoring_case(trim(find("name").value_or("")), "robots")) return;
+      if (has_token(find("content").value_or(""), ",", {"nofollow", "none"})) links.nofollow = true;
       return;
     }
-    default:
+    case Kind::other:
       return;
   }
 }
 
-// One myhtml parser, kept across pages as a crawler's worker would keep it.
-class Myhtml {
+// gumbo, as crawl/src/links.cpp used it before myhtml: the whole tree, walked with a stack.
+PageLinks gumbo_extract(std::string_view html) {
+  GumboOptions options = kGumboDefaultOptions;
+  options.max_errors = 0;  // parse errors are not kept: nothing here reads them
+  GumboOutput* output = gumbo_parse_with_options(&options, html.data(), html.size());
+  PageLinks links;
+  bool base_seen = false;
+  std::vector<const GumboNode*> pending{output->document};
+  while (!pending.empty()) {
+    const GumboNode* node = pending.back();
+    pending.pop_back();
+    const GumboVector* children = nullptr;
+    if (node->type == GUMBO_NODE_DOCUMENT) {
+      children = &node->v.document.children;
+    } else if (node->type == GUMBO_NODE_ELEMENT) {
+      const GumboElement& element = node->v.element;
+      if (element.tag_namespace == GUMBO_NAMESPACE_HTML) {
+        const Kind kind = element.tag == GUMBO_TAG_A || element.tag == GUMBO_TAG_AREA ? Kind::anchor
+                          : element.tag == GUMBO_TAG_BASE                              ? Kind::base
+                          : element.tag == GUMBO_TAG_META                              ? Kind::meta
+                                                                                       : Kind::other;
+        const auto find = [&element](const char* name) -> std::optional<std::string_view> {
+          const GumboAttribute* found = gumbo_get_attribute(&element.attributes, name);
+          if (!found) return std::nullopt;
+          return std::string_view(found->value);
+        };
+        visit_element(kind, find, links, base_seen);
+      }
+      children = &element.children;
+    }
+    if (!children) continue;  // text, comments, and <template> content
+    for (unsigned i = children->length; i > 0; --i) {
+      pending.push_back(static_cast<const GumboNode*>(children->data[i - 1]));
+    }
+  }
+  gumbo_destroy_output(&kGumboDefaultOptions, output);
+  return links;
+}
+
+// myhtml's tokenizer without its tree builder, one parser kept across pages.
+class MyhtmlTokens {
  public:
-  explicit Myhtml(bool tokens_only) : myhtml_(myhtml_create()), tree_(myhtml_tree_create()) {
+  MyhtmlTokens() : myhtml_(myhtml_create()), tree_(myhtml_tree_create()) {
     if (!myhtml_ || !tree_ || myhtml_init(myhtml_, MyHTML_OPTIONS_PARSE_MODE_SINGLE, 1, 0) != MyHTML_STATUS_OK ||
         myhtml_tree_init(tree_, myhtml_) != MyHTML_STATUS_OK) {
       throw std::runtime_error("myhtml: cannot initialise");
     }
-    if (tokens_only) {
-      myhtml_tree_parse_flags_set(tree_, MyHTML_TREE_PARSE_FLAGS_WITHOUT_BUILD_TREE);
-      myhtml_callback_after_token_done_set(tree_, on_token, this);
-    }
+    myhtml_tree_parse_flags_set(tree_, MyHTML_TREE_PARSE_FLAGS_WITHOUT_BUILD_TREE);
+    myhtml_callback_after_token_done_set(tree_, on_token, this);
   }
-  ~Myhtml() {
+  ~MyhtmlTokens() {
     myhtml_tree_destroy(tree_);
     myhtml_destroy(myhtml_);
   }
-  Myhtml(const Myhtml&) = delete;
-  Myhtml& operator=(const Myhtml&) = delete;
-
-  // The tree, walked in document order without recursion (template content left out, as gumbo's walk does).
-  PageLinks extract_with_tree(std::string_view html) {
-    PageLinks links;
-    if (myhtml_parse(tree_, MyENCODING_UTF_8, html.data(), html.size()) != MyHTML_STATUS_OK) return links;
-    bool base_seen = false;
-    myhtml_tree_node_t* const document = myhtml_tree_get_document(tree_);
-    myhtml_tree_node_t* node = document;
-    while (node) {
-      const myhtml_tag_id_t tag = myhtml_node_tag_id(node);
-      if (myhtml_node_namespace(node) == MyHTML_NAMESPACE_HTML) {
-        const auto find = [node](const char* key) { return myhtml_attribute_by_key(node, key, std::strlen(key)); };
-        visit_element(tag, find, links, base_seen);
-      }
-      myhtml_tree_node_t* const child = tag == MyHTML_TAG_TEMPLATE ? nullptr : myhtml_node_child(node);
-      if (child) {
-        node = child;
-        continue;
-      }
-      while (node != document && !myhtml_node_next(node)) node = myhtml_node_parent(node);
-      node = node == document ? nullptr : myhtml_node_next(node);
-    }
-    return links;
-  }
+  MyhtmlTokens(const MyhtmlTokens&) = delete;
+  MyhtmlTokens& operator=(const MyhtmlTokens&) = delete;
 
   // The tokenizer alone: start tags as they come, no namespaces, no template.
-  PageLinks extract_with_tokens(std::string_view html) {
+  PageLinks extract(std::string_view html) {
     PageLinks links;
     base_seen_ = false;
     links_ = &links;
@@ -164,22 +193,20 @@ class Myhtml {
 
  private:
   static void* on_token(myhtml_tree_t*, myhtml_token_node_t* token, void* context) {
-    auto& self = *static_cast<Myhtml*>(context);
+    auto& self = *static_cast<MyhtmlTokens*>(context);
     if (myhtml_token_node_is_close(token)) return context;
-    const myhtml_tag_id_t tag = myhtml_token_node_tag_id(token);
-    if (tag != MyHTML_TAG_A && tag != MyHTML_TAG_AREA && tag != MyHTML_TAG_BASE && tag != MyHTML_TAG_META) {
-      return context;
-    }
-    const auto find = [token](const char* key) -> myhtml_tree_attr_t* {
+    const Kind kind = kind_of(myhtml_token_node_tag_id(token));
+    if (kind == Kind::other) return context;
+    const auto find = [token](const char* key) -> std::optional<std::string_view> {
       for (myhtml_tree_attr_t* attribute = myhtml_token_node_attribute_first(token); attribute;
            attribute = myhtml_attribute_next(attribute)) {
         size_t length = 0;
         const char* name = myhtml_attribute_key(attribute, &length);
-        if (name && std::string_view(name, length) == key) return attribute;
+        if (name && std::string_view(name, length) == key) return value_of(attribute);
       }
-      return nullptr;
+      return std::nullopt;
     };
-    visit_element(tag, find, *self.links_, self.base_seen_);
+    visit_element(kind, find, *self.links_, self.base_seen_);
     return context;
   }
 
@@ -285,7 +312,7 @@ bool same(const PageLinks& a, const PageLinks& b) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Link extraction: gumbo against myhtml (modest)"};
+  CLI::App app{"HTML link extraction: gumbo against myhtml (modest)"};
   int runs = 5;
   double megabytes = 16;
   int max_iterations = 2000;
@@ -306,12 +333,11 @@ int main(int argc, char** argv) {
     page.iterations = std::clamp(wanted, 1, max_iterations);
   }
 
-  Myhtml myhtml_tree(false);
-  Myhtml myhtml_tokens(true);
+  MyhtmlTokens myhtml_tokens;
   const std::vector<Parser> parsers{
-      {"gumbo", [](std::string_view html) { return fetcher::crawl::extract_links(html); }},
-      {"myhtml-tree", [&](std::string_view html) { return myhtml_tree.extract_with_tree(html); }},
-      {"myhtml-tokens", [&](std::string_view html) { return myhtml_tokens.extract_with_tokens(html); }},
+      {"gumbo", gumbo_extract},
+      {"myhtml", [](std::string_view html) { return fetcher::crawl::extract_links(html); }},
+      {"myhtml-tokens", [&](std::string_view html) { return myhtml_tokens.extract(html); }},
   };
 
   bool all_same = true;

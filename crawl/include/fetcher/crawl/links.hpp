@@ -9,6 +9,9 @@
 //   - whether a <meta name="robots" content="..."> (name case-insensitive) says "nofollow" or
 //     "none": the page's links are then not to be followed (hrefs is still filled, for counts).
 // An <a> without href, or with an empty one, gives nothing.
+// Safe to call from several threads at once. Parse time grows with the square of the nesting depth
+// (the HTML5 tree builder looks through the open elements at each tag), so the caller bounds the
+// page size it hands over.
 #pragma once
 
 #include <string>
