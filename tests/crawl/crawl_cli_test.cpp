@@ -143,7 +143,15 @@ TEST_F(CrawlCli, WarcHoldsEachExchangeWithTheServedBytesAndDigests) {
 }
 
 TEST_F(CrawlCli, SavesBodiesUnderSafeNumberedNames) {
-  TestOrigin origin(small_site);
+  TestOrigin origin(R"(
+[[site]]
+host = "site.test"
+latency_ms = 1
+body_bytes = 800
+pages = 20
+links = 2
+chain = true
+)");
   const auto saved = path("bodies");
   const auto outcome = run_process(command(origin, {"http://site.test/", "-o", saved, "--max-pages", "5", "-q"}));
   EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
