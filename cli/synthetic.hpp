@@ -41,6 +41,18 @@ std::string synthetic_host(unsigned index);
 std::string synthetic_sites_toml(const SyntheticSpec& spec);
 // URL i goes to host i % hosts, path /page/i: every URL distinct, hosts dealt round-robin.
 std::vector<std::string> synthetic_urls(const SyntheticSpec& spec);
+// A website for crawl benchmarks: spec.urls pages spread evenly over spec.hosts hosts
+// (ceil(urls / hosts) each, /page/0 .. /page/{n-1}), latency, jitter, body size, capacity and
+// scheme as the spec says. Every page is reachable from the seeds: /page/K links /page/K+1 first,
+// then `links_per_page` seeded pages of its host, one page of another host (with two hosts or
+// more), all in varied spellings (site_graph.hpp's link_forms). Each page also links a broken,
+// a moved, a binary, a disallowed (/private/) and an external URL, and a nofollow trap; those
+// are drawn from a few numbers per host (ceil(pages / 100)), so a correct crawl fetches every
+// page plus at most 5 x ceil(pages / 100) URLs per host (query variants, /moved/, /missing/,
+// /file/, /nofollow/): 5% more than spec.urls at most, and one robots.txt per host.
+std::string synthetic_crawl_sites_toml(const SyntheticSpec& spec, unsigned links_per_page);
+// "SCHEME://hI.synthetic.test/page/0" for every host, in host order.
+std::vector<std::string> synthetic_crawl_seeds(const SyntheticSpec& spec);
 // "10 hosts, 100 ms ± 10 ms, 2.0 KB, capacity unlimited, http"
 std::string describe(const SyntheticSpec& spec);
 

@@ -199,7 +199,7 @@ class PageWriter {
       case 0: add(path, local_url(path)); break;
       case 1: add(relative(n), local_url(path)); break;
       case 2: add("./" + relative(n), local_url(path)); break;
-      case 3: add(repeat_dots(std::max(1u, base_.depth)) + "page/" + n, local_url(path)); break;
+      case 3: add((base_.depth == 0 ? "page/./" : repeat_dots(base_.depth) + "page/") + n, local_url(path)); break;
       case 4: add(absolute + path, own_scheme_url); break;
       case 5: add(absolute + (site_.scheme == "https" ? ":443" : ":80") + path, own_scheme_url); break;
       case 6: add(path + "#s" + n, local_url(path)); break;
