@@ -107,6 +107,8 @@ struct CrawlArgs {
   std::string crawl_id;
   std::string export_file;
   SyntheticFlags synthetic;              // synthetic.urls non-empty: crawl a generated site
+  unsigned links = 10;                   // --synthetic: links on each page to its host's pages
+  std::string emit_site;                 // --synthetic: write the site's files here and stop
   ClientFlags client;
 
   void add_to(CLI::App& app);

@@ -1,6 +1,8 @@
 // crawl_command.cpp: `fetcher crawl`, the crawl layer's crawler as a command: seeds in, pages out
 // as JSON Lines, WARC and saved bodies, a progress line while it runs and a summary at the end.
 #include "commands.hpp"
+#include "origin_process.hpp"
+#include "synthetic.hpp"
 
 #include <CLI/CLI.hpp>
 #include "crawl_output.hpp"
@@ -10,7 +12,9 @@
 #include "terminal_style.hpp"
 #include "units.hpp"
 
+#include <fetcher/bench/ideal_crawl.hpp>
 #include <fetcher/crawl/crawler.hpp>
+#include <fetcher/origin/site_graph.hpp>
 #include <fetcher/crawl/warc.hpp>
 #include <fetcher/run.hpp>
 #include <fetcher/url_list.hpp>
@@ -25,6 +29,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <stop_token>
 #include <thread>
 
@@ -165,11 +170,9 @@ crawl::CrawlOptions crawl_options(const CrawlArgs& args, std::vector<std::string
 
 }  // namespace
 
-int crawl_command(const CrawlArgs& args) {
-  if (!args.frontier.empty() || !args.crawl_id.empty() || !args.export_file.empty()) {
-    throw std::invalid_argument(
-        "--frontier, --crawl-id and --export are reserved for the crawl shared through Redis, which is not built yet");
-  }
+namespace {
+
+std::vector<std::string> seeds_of(const CrawlArgs& args) {
   std::vector<std::string> seeds = args.seeds;
   for (const auto& path : args.input_lists) {
     for (auto& request : load_url_list(path)) {
@@ -180,28 +183,149 @@ int crawl_command(const CrawlArgs& args) {
       seeds.push_back(std::move(request.url));
     }
   }
-  if (seeds.empty()) throw std::invalid_argument("crawl: no seed URLs (give URLs as arguments or -i FILE)");
-  auto options = crawl_options(args, std::move(seeds));
-  const auto color = parse_color_mode(args.color);
-  const auto err_style = detect_style(color, STDERR_FILENO);
-  auto fetch_options = args.client.to_options();
-  if (args.client.insecure) std::cerr << "fetcher: warning: --insecure: TLS certificates are NOT verified\n";
+  return seeds;
+}
+
+struct CrawlRun {
+  crawl::CrawlStats stats;
+  bool interrupted = false;
+  int signal = 0;
+  std::uint64_t save_failures = 0;
+};
+
+CrawlRun run_crawl(const CrawlArgs& args, crawl::CrawlOptions options, const FetchOptions& fetch_options) {
   PageSinks sinks(args);
   raise_open_files_limit();
   Client client(fetch_options);
   crawl::Crawler crawler(client, std::move(options), [&sinks](const crawl::CrawlPage& page) { sinks.write(page); });
-
   std::stop_source stop;
   InterruptWatcher interrupt([&stop] { stop.request_stop(); });
   ProgressLine progress(crawler, !args.quiet && is_terminal(STDERR_FILENO));
-  const auto stats = crawler.run(stop.get_token());
+  CrawlRun run;
+  run.stats = crawler.run(stop.get_token());
   progress.finish();
-  if (!args.quiet || interrupt.interrupted()) {
-    std::cerr << crawl_summary(stats, err_style);
-    if (interrupt.interrupted()) std::cerr << "  (interrupted)\n";
+  run.interrupted = interrupt.interrupted();
+  run.signal = interrupt.signal();
+  run.save_failures = sinks.save_failures();
+  return run;
+}
+
+int exit_code(const CrawlRun& run) {
+  if (run.interrupted) return exit_code_for_signal(run.signal);
+  return run.stats.failed > 0 || run.save_failures > 0 ? exit_some_failed : exit_ok;
+}
+
+// What the origin saw against what a correct crawler fetches: "yes" or "no (...)". With
+// max_pages the crawl is cut short, so only "nothing twice, nothing not expected" is checked.
+std::string check_against_graph(const origin::ExpectedCrawl& expected, const nlohmann::json& paths,
+                                const std::string& scheme, bool cut_short) {
+  std::uint64_t twice = 0, unexpected = 0, robots = 0, pages = 0;
+  for (const auto& path : paths.at("paths")) {
+    const auto target = path.at("target").get<std::string>();
+    const auto requests = path.at("requests").get<std::uint64_t>();
+    if (target == "/robots.txt") {
+      robots += requests;
+      twice += requests > 1;
+      continue;
+    }
+    ++pages;
+    twice += requests > 1;
+    if (!expected.pages.contains(scheme + "://" + path.at("host").get<std::string>() + target)) ++unexpected;
   }
-  if (interrupt.interrupted()) return exit_code_for_signal(interrupt.signal());
-  return stats.failed > 0 || sinks.save_failures() > 0 ? exit_some_failed : exit_ok;
+  const auto missing = cut_short ? 0 : expected.pages.size() - std::min<std::uint64_t>(expected.pages.size(), pages - unexpected);
+  if (twice == 0 && unexpected == 0 && missing == 0 && robots == expected.robots_hosts.size()) {
+    return cut_short ? "yes (cut short by --max-pages: nothing requested twice or outside the set)"
+                     : "yes (every page once, robots.txt once per host)";
+  }
+  std::ostringstream out;
+  out << "no (" << missing << " missing, " << unexpected << " not in the set, " << twice << " requested twice, "
+      << robots << " robots.txt for " << expected.robots_hosts.size() << " hosts)";
+  return out.str();
+}
+
+// `fetcher crawl --synthetic N`: a generated site on the local origin, crawled and set against
+// the origin's model: the ideal crawl time and the set a correct crawler fetches.
+int synthetic_crawl(const CrawlArgs& args) {
+  if (!args.seeds.empty() || !args.input_lists.empty()) {
+    throw std::invalid_argument("--synthetic crawls a generated site: give no seed URLs");
+  }
+  const auto spec = parse_synthetic(args.synthetic);
+  if (args.links == 0 || args.links > 1000) throw std::invalid_argument("--links: need 1 to 1000 links per page");
+  TemporaryDirectory directory("fetcher-crawl-");
+  const auto sites_toml = synthetic_crawl_sites_toml(spec, args.links);
+  write_file(directory.path() / "sites.toml", sites_toml);
+  const auto sites = origin::parse_sites(sites_toml, "synthetic sites");
+  auto options = crawl_options(args, synthetic_crawl_seeds(spec));
+  const auto seeds = options.seeds;
+  const auto in_scope = [&sites](std::string_view host) { return sites.find(host) != nullptr; };
+  if (!args.emit_site.empty()) {
+    // For other crawlers (tests/perf/peers.sh): the site, its seeds, and the set to fetch.
+    std::filesystem::create_directories(args.emit_site);
+    const std::filesystem::path into(args.emit_site);
+    write_file(into / "sites.toml", sites_toml);
+    std::string lines;
+    for (const auto& seed : seeds) lines += seed + "\n";
+    write_file(into / "seeds.txt", lines);
+    lines.clear();
+    for (const auto& [url, depth] : origin::expected_crawl(sites, seeds, in_scope, options.robots).pages) lines += url + "\n";
+    write_file(into / "expected.txt", lines);
+    return exit_ok;
+  }
+  const auto max_pages = options.max_pages;
+  const auto max_depth = options.max_depth;
+  const auto per_host = options.per_host;
+  const auto delay = options.delay;
+  const auto robots = options.robots;
+  const auto max_in_flight = options.max_in_flight;
+
+  if (!args.quiet) std::cerr << "fetcher: crawling a generated site: " << describe(spec) << ", " << args.links << " links a page\n";
+  OriginProcess origin((directory.path() / "sites.toml").string(), {});
+  auto client_flags = args.client;
+  const auto rules = origin.connect_to_rules();
+  client_flags.connect_to.insert(client_flags.connect_to.begin(), rules.begin(), rules.end());
+  if (client_flags.cacert.empty()) client_flags.cacert = origin.ca_file();
+  const auto fetch_options = client_flags.to_options();
+
+  const auto run = run_crawl(args, std::move(options), fetch_options);
+  const auto ideal = bench::ideal_crawl(sites, seeds, in_scope, per_host, delay, robots, max_in_flight, max_pages, max_depth);
+  const auto expected = origin::expected_crawl(sites, seeds, in_scope, robots, max_depth);
+  const auto correct = check_against_graph(expected, origin.command("paths"), spec.scheme,
+                                           max_pages < expected.pages.size());
+  const auto style = detect_style(parse_color_mode(args.color), STDERR_FILENO);
+  const double wall = std::chrono::duration<double>(run.stats.wall).count();
+  std::cerr << crawl_summary(run.stats, style);
+  std::cerr << "  ideal    " << format_seconds(ideal.seconds) << " (the origin's model: per-host " << per_host
+            << ", zero client overhead), wall/ideal " << (ideal.seconds > 0 ? std::to_string(wall / ideal.seconds).substr(0, 4) : "-")
+            << "x\n";
+  std::cerr << "  correct  " << correct << "\n";
+  if (run.interrupted) {
+    std::cerr << "  (interrupted)\n";
+    return exit_code_for_signal(run.signal);
+  }
+  // The site's broken links fail by design: the check against the graph is what passes or not.
+  return correct.starts_with("yes") && run.save_failures == 0 ? exit_ok : exit_some_failed;
+}
+
+}  // namespace
+
+int crawl_command(const CrawlArgs& args) {
+  if (!args.frontier.empty() || !args.crawl_id.empty() || !args.export_file.empty()) {
+    throw std::invalid_argument(
+        "--frontier, --crawl-id and --export are reserved for the crawl shared through Redis, which is not built yet");
+  }
+  if (!args.synthetic.urls.empty()) return synthetic_crawl(args);
+  auto seeds = seeds_of(args);
+  if (seeds.empty()) throw std::invalid_argument("crawl: no seed URLs (give URLs as arguments or -i FILE)");
+  auto options = crawl_options(args, std::move(seeds));
+  const auto err_style = detect_style(parse_color_mode(args.color), STDERR_FILENO);
+  const auto fetch_options = args.client.to_options();
+  if (args.client.insecure) std::cerr << "fetcher: warning: --insecure: TLS certificates are NOT verified\n";
+  const auto run = run_crawl(args, std::move(options), fetch_options);
+  if (!args.quiet || run.interrupted) {
+    std::cerr << crawl_summary(run.stats, err_style);
+    if (run.interrupted) std::cerr << "  (interrupted)\n";
+  }
+  return exit_code(run);
 }
 
 }  // namespace fetcher::cli
@@ -240,6 +364,23 @@ void CrawlArgs::add_to(CLI::App& app) {
   app.add_option("--frontier", frontier, "Reserved: a crawl shared through Redis (not built yet)");
   app.add_option("--crawl-id", crawl_id, "Reserved: the id of a shared crawl (not built yet)");
   app.add_option("--export", export_file, "Reserved: export a shared crawl's results (not built yet)");
+  auto* synthetic_option = app.add_option("--synthetic", synthetic.urls,
+                                          "Crawl a generated site of this many pages on the local origin (e.g. 2000, 10k)")
+                               ->group("Synthetic site");
+  app.add_option("--hosts", synthetic.hosts, "Synthetic hosts, pages spread evenly")
+      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site");
+  app.add_option("--latency", synthetic.latency, "Each host's latency to first byte, e.g. 20ms")
+      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site");
+  app.add_option("--jitter", synthetic.jitter, "Uniform +-jitter around the latency, seeded")
+      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site");
+  app.add_option("--body", synthetic.body, "Body size of every page, e.g. 2KB, 30KB")
+      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site");
+  app.add_option("--capacity", synthetic.capacity, "Requests each host serves at once (0 = unlimited)")
+      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site");
+  app.add_option("--emit-site", emit_site, "Write the site (sites.toml, seeds.txt, expected.txt) to DIR; crawl nothing")
+      ->needs(synthetic_option)->group("Synthetic site");
+  app.add_option("--links", links, "Links on each page to other pages of its host")
+      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site");
   client.add_to(app);
 }
 

@@ -148,6 +148,7 @@ int main(int argc, char** argv) {
 
   CrawlArgs crawl;
   crawl.client.proxy_from_environment = true;
+  crawl.synthetic.latency = "20ms";
   auto* crawl_app = app.add_subcommand("crawl", "Crawl from seed URLs: polite, breadth-first, robots.txt obeyed");
   crawl.add_to(*crawl_app);
 
