@@ -67,4 +67,12 @@ std::string crawl_summary(const crawl::CrawlStats& stats, const Style& style) {
   return out.str();
 }
 
+std::string crawl_client_line(double cpu_seconds, std::uint64_t pages, std::uint64_t peak_rss_bytes) {
+  std::ostringstream out;
+  out << "  client   CPU " << format_seconds(cpu_seconds);
+  if (pages > 0) out << " (" << format_seconds(cpu_seconds / static_cast<double>(pages)) << " a page)";
+  out << ", peak memory " << format_bytes(peak_rss_bytes) << "\n";
+  return out.str();
+}
+
 }  // namespace fetcher::cli

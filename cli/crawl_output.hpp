@@ -23,4 +23,8 @@ std::string crawl_progress_line(const crawl::CrawlStats& stats, double elapsed_s
 // several lines, each ending in '\n'.
 std::string crawl_summary(const crawl::CrawlStats& stats, const Style& style = {});
 
+// "  client   CPU 1.27 s (0.12 ms a page), peak memory 61.3 MB\n": the crawling process alone
+// (the local origin of --synthetic runs in a process of its own).
+std::string crawl_client_line(double cpu_seconds, std::uint64_t pages, std::uint64_t peak_rss_bytes);
+
 }  // namespace fetcher::cli
