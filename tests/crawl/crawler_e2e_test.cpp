@@ -310,6 +310,26 @@ chain = true
   EXPECT_EQ(stats.pages, reported);
 }
 
+// A page over the parse limit is fetched and reported but not parsed: its links are not followed.
+TEST(Crawler, PagesOverTheParseLimitAreNotParsed) {
+  TestOrigin origin(R"(
+[[site]]
+host = "big.test"
+latency_ms = 1
+body_bytes = 5000
+pages = 5
+chain = true
+robots = "404"
+)");
+  CrawlOptions options;
+  options.seeds = {"http://big.test/page/0"};
+  options.html_limit = 4000;
+  const auto outcome = crawl(origin, options);
+  ASSERT_EQ(outcome.pages.size(), 1u);
+  EXPECT_EQ(outcome.pages.begin()->second.links, 0u);
+  EXPECT_EQ(outcome.statuses.at("http://big.test/page/0"), 200u);
+}
+
 TEST(Crawler, RefusesBadOptions) {
   TestOrigin origin(graph_sites);
   Client client(origin.client_options());
