@@ -317,6 +317,7 @@ int synthetic_crawl(const CrawlArgs& args) {
   const double wall = std::chrono::duration<double>(run.stats.wall).count();
   std::cerr << crawl_summary(run.stats, style);
   std::cerr << crawl_client_line(run.cpu_seconds, run.stats.pages, run.peak_rss_bytes);
+  std::cerr << crawl_cpu_split_line(run.stats);
   std::string correct;
   if (model) {
     const auto ideal =

@@ -75,4 +75,10 @@ std::string crawl_client_line(double cpu_seconds, std::uint64_t pages, std::uint
   return out.str();
 }
 
+std::string crawl_cpu_split_line(const crawl::CrawlStats& stats) {
+  return "           of which parsing HTML " + format_seconds(std::chrono::duration<double>(stats.parse_cpu).count()) +
+         ", links and frontier " + format_seconds(std::chrono::duration<double>(stats.links_cpu).count()) +
+         ", the rest fetching and writing\n";
+}
+
 }  // namespace fetcher::cli

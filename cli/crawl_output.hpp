@@ -26,5 +26,7 @@ std::string crawl_summary(const crawl::CrawlStats& stats, const Style& style = {
 // "  client   CPU 1.27 s (0.12 ms a page), peak memory 61.3 MB\n": the crawling process alone
 // (the local origin of --synthetic runs in a process of its own).
 std::string crawl_client_line(double cpu_seconds, std::uint64_t pages, std::uint64_t peak_rss_bytes);
+// "           of which parsing HTML 612 ms, links and frontier 120 ms, the rest fetching\n".
+std::string crawl_cpu_split_line(const crawl::CrawlStats& stats);
 
 }  // namespace fetcher::cli

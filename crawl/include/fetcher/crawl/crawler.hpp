@@ -94,6 +94,10 @@ struct CrawlStats {
   std::uint64_t beyond_max_pages = 0; // new URLs not queued because max_pages are already queued
   std::uint64_t body_bytes = 0;
   std::chrono::nanoseconds wall{0};
+  // Where the crawler's CPU goes beside fetching (thread CPU time, all threads together): HTML
+  // parsing, and turning hrefs into queued URLs (resolve, canonicalise, scope, seen-set, queue).
+  std::chrono::nanoseconds parse_cpu{0};
+  std::chrono::nanoseconds links_cpu{0};
 };
 
 using PageHandler = std::function<void(const CrawlPage&)>;
