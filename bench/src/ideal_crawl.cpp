@@ -135,7 +135,8 @@ class CrawlSimulation {
     if (fetched) {
       const auto scheme_end = url.find("://");
       const auto target_start = url.find('/', scheme_end + 3);
-      add_request({index, url, url.substr(target_start), url.substr(0, scheme_end), depth, false}, {depth, order, true});
+      add_request({index, url, url.substr(target_start), url.substr(0, scheme_end), depth, false},
+                  {depth, order, true});
     }
     refresh(index, now);
   }

@@ -124,7 +124,8 @@ class SitesReader {
         return c == '*' || c == '$' || c == '%' || c == '#' || std::isspace(c) || std::iscntrl(c);
       });
       if (!path.starts_with('/') || !plain) {
-        fail(element.source(), "disallow '" + path + "' must be a path starting with '/' without '*', '$', '%', '#' or blanks");
+        fail(element.source(),
+             "disallow '" + path + "' must be a path starting with '/' without '*', '$', '%', '#' or blanks");
       }
       paths.push_back(path);
     }
@@ -187,7 +188,9 @@ class SitesReader {
         if (site.pages == 0) fail(node.source(), "pages must be at least 1");
       } else if (key == "scheme") {
         site.scheme = to_lower(read_string(node, "scheme"));
-        if (site.scheme != "http" && site.scheme != "https") fail(node.source(), "scheme must be \"http\" or \"https\"");
+        if (site.scheme != "http" && site.scheme != "https") {
+          fail(node.source(), "scheme must be \"http\" or \"https\"");
+        }
       } else if (key == "chain") {
         site.chain = read_bool(node, "chain");
       } else if (key == "link_forms") {
