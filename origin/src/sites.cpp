@@ -1,5 +1,6 @@
 // sites.cpp: reading the sites file and the deterministic parts of the sites model (latency
-// with seeded jitter, redirects, bodies) that the server and the ideal-time model share.
+// with seeded jitter, redirects, a plain page's links) that the server and the ideal-time model
+// share. Bodies and the crawl features are site_graph.cpp's.
 #include <fetcher/origin/sites.hpp>
 
 #include "seeded.hpp"
