@@ -97,7 +97,9 @@ std::string synthetic_crawl_sites_toml(const SyntheticSpec& spec, unsigned links
 
 std::vector<std::string> synthetic_crawl_seeds(const SyntheticSpec& spec) {
   std::vector<std::string> seeds;
-  for (unsigned h = 0; h < std::max(1u, spec.hosts); ++h) seeds.push_back(spec.scheme + "://" + synthetic_host(h) + "/page/0");
+  for (unsigned h = 0; h < std::max(1u, spec.hosts); ++h) {
+    seeds.push_back(spec.scheme + "://" + synthetic_host(h) + "/page/0");
+  }
   return seeds;
 }
 

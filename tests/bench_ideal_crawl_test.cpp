@@ -71,8 +71,10 @@ TEST(IdealCrawl, CrawlDelayOfRobotsTxtWhenObeyed) {
   EXPECT_NEAR(ideal_crawl(sites, three_on_a, anywhere, 3, milliseconds(0), true).seconds, 0.085, tolerance);
   // A longer delay wins: 30, 60, 90.
   EXPECT_NEAR(ideal_crawl(sites, three_on_a, anywhere, 3, milliseconds(30), true).seconds, 0.100, tolerance);
-  // Not obeyed: no robots.txt, no Crawl-delay.
-  EXPECT_NEAR(ideal_crawl(sites, three_on_a, anywhere, 3, milliseconds(0), false).seconds, 0.010, tolerance);
+  // Not obeyed: no robots.txt, no Crawl-delay; the pages at 0, then the /private/0 they link at 10.
+  const auto rude = ideal_crawl(sites, three_on_a, anywhere, 3, milliseconds(0), false);
+  EXPECT_NEAR(rude.seconds, 0.020, tolerance);
+  EXPECT_EQ(rude.requests, 4u);
 }
 
 TEST(IdealCrawl, MaxInFlightAndMaxPages) {

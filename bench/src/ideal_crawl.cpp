@@ -135,7 +135,8 @@ class CrawlSimulation {
     if (fetched) {
       const auto scheme_end = url.find("://");
       const auto target_start = url.find('/', scheme_end + 3);
-      add_request({index, url, url.substr(target_start), url.substr(0, scheme_end), depth, false}, {depth, order, true});
+      add_request({index, url, url.substr(target_start), url.substr(0, scheme_end), depth, false},
+                  {depth, order, true});
     }
     refresh(index, now);
   }
@@ -151,7 +152,7 @@ class CrawlSimulation {
     if (host.queue.empty() || host.in_flight >= host.limit) return;
     const auto& [order, id] = *host.queue.begin();
     const Request& head = requests_list_[id];
-    if (!head.robots && (!host.robots_known || pages_started_ >= max_pages_)) return;
+    if (pages_started_ >= max_pages_ || (!head.robots && !host.robots_known)) return;
     if (now < host.next_start_us) {
       if (!host.wake_at || *host.wake_at > host.next_start_us) {
         host.wake_at = host.next_start_us;

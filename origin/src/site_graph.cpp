@@ -222,7 +222,8 @@ class PageWriter {
   void add_cross_links() {
     if (site_.cross_links == 0 || sites_ == nullptr || sites_->sites.size() < 2) return;
     const Site* self = sites_->find(site_.host);
-    const auto self_index = self == nullptr ? sites_->sites.size() : static_cast<std::size_t>(self - sites_->sites.data());
+    const auto self_index =
+        self == nullptr ? sites_->sites.size() : static_cast<std::size_t>(self - sites_->sites.data());
     const auto others = self == nullptr ? sites_->sites.size() : sites_->sites.size() - 1;
     auto generator = seeded(site_, page_key_, "cross");
     for (unsigned i = 0; i < site_.cross_links; ++i) {

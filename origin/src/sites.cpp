@@ -1,5 +1,6 @@
 // sites.cpp: reading the sites file and the deterministic parts of the sites model (latency
-// with seeded jitter, redirects, bodies) that the server and the ideal-time model share.
+// with seeded jitter, redirects, a plain page's links) that the server and the ideal-time model
+// share. Bodies and the crawl features are site_graph.cpp's.
 #include <fetcher/origin/sites.hpp>
 
 #include "seeded.hpp"
@@ -124,7 +125,8 @@ class SitesReader {
         return c == '*' || c == '$' || c == '%' || c == '#' || std::isspace(c) || std::iscntrl(c);
       });
       if (!path.starts_with('/') || !plain) {
-        fail(element.source(), "disallow '" + path + "' must be a path starting with '/' without '*', '$', '%', '#' or blanks");
+        fail(element.source(),
+             "disallow '" + path + "' must be a path starting with '/' without '*', '$', '%', '#' or blanks");
       }
       paths.push_back(path);
     }
@@ -187,7 +189,9 @@ class SitesReader {
         if (site.pages == 0) fail(node.source(), "pages must be at least 1");
       } else if (key == "scheme") {
         site.scheme = to_lower(read_string(node, "scheme"));
-        if (site.scheme != "http" && site.scheme != "https") fail(node.source(), "scheme must be \"http\" or \"https\"");
+        if (site.scheme != "http" && site.scheme != "https") {
+          fail(node.source(), "scheme must be \"http\" or \"https\"");
+        }
       } else if (key == "chain") {
         site.chain = read_bool(node, "chain");
       } else if (key == "link_forms") {

@@ -17,7 +17,7 @@
 //   - At most max_in_flight requests are in flight over all hosts (0: no limit); a free slot
 //     goes to the host whose next URL comes first breadth-first.
 //   - A request takes request_latency(sites, site, target, repeat) (sites.hpp) and no transfer
-//     time; max_pages stops starting pages (robots.txt not counted) once that many have started.
+//     time. Once max_pages pages (robots.txt not counted) have started, nothing more starts.
 #pragma once
 
 #include <fetcher/origin/site_graph.hpp>

@@ -107,7 +107,8 @@ struct ExpectedCrawl {
 //     (robots.txt itself is always allowed); "500", and a host outside the SiteSet (no answer),
 //     disallow everything; otherwise everything is allowed. A disallowed URL is not fetched
 //     (so its links are not met) and is listed in `disallowed`.
-// Faults, fail_first and a site's `redirect` are not modelled: every answer is path_answer's.
+// A site's `redirect` is followed like a 3xx of the graph; faults and fail_first are not
+// modelled (every other answer is path_answer's).
 ExpectedCrawl expected_crawl(const SiteSet& sites, const std::vector<std::string>& seeds,
                              const std::function<bool(std::string_view host)>& in_scope,
                              bool obey_robots = true, unsigned max_depth = UINT_MAX);
