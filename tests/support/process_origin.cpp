@@ -105,7 +105,7 @@ FetchOptions ProcessOrigin::client_options() const {
 std::string ProcessOrigin::expected_digest(const std::string& host, const std::string& path) const {
   const auto* site = sites_.find(host);
   if (!site) throw std::logic_error("no such test site: " + host);
-  return sha256_hex(origin::make_body(*site, path));
+  return sha256_hex(origin::make_body(sites_, *site, path));
 }
 
 std::vector<origin::HostStats> ProcessOrigin::stats() {

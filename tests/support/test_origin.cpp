@@ -45,7 +45,7 @@ FetchOptions client_options_for(const std::vector<origin::SitePorts>& site_ports
 std::string TestOrigin::expected_digest(const std::string& host, const std::string& path) const {
   const auto* site = server_->sites().find(host);
   if (!site) throw std::logic_error("no such test site: " + host);
-  return sha256_hex(origin::make_body(*site, path));
+  return sha256_hex(origin::make_body(server_->sites(), *site, path));
 }
 
 std::string sha256_hex(const std::string& data) {
