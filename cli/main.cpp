@@ -1,11 +1,10 @@
 // main.cpp: `fetcher`: parse the command line, run the chosen subcommand, map failures to exit
 // codes (0 all fetched, 1 some URLs failed, 2 usage or input error).
+#include "build_info.hpp"
 #include "commands.hpp"
 #include "units.hpp"
 
 #include <CLI/CLI.hpp>
-#include <boost/version.hpp>
-#include <openssl/opensslv.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -58,13 +57,6 @@ Examples:
   fetcher serve --sites my-sites.toml --http-port 8080 --https-port 8443
 )";
 
-// The version and what this binary was built with, for bug reports.
-std::string version_text() {
-  return std::string("fetcher 0.1.0 (C++") + std::to_string(__cplusplus / 100 % 100) + ", GCC " + __VERSION__ +
-         ", Boost " + std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) + ", " +
-         OPENSSL_VERSION_TEXT + ")";
-}
-
 void configure_logging(bool verbose) {
   auto logger = spdlog::stderr_color_mt("fetcher");
   logger->set_pattern("%^%l%$: %v");
@@ -81,7 +73,7 @@ int main(int argc, char** argv) {
   CLI::App app{"fetcher: fetch URL lists concurrently, and measure how the way you organise "
                "concurrency changes the time an I/O-bound job takes."};
   app.footer(app_examples);
-  app.set_version_flag("--version", version_text());
+  app.set_version_flag("--version", version_text(), "Versions of fetcher, Boost, OpenSSL and the compiler");
   app.require_subcommand(1);
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Debug logging on stderr");

@@ -11,6 +11,10 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <regex>
+#include <set>
+#include <sstream>
 
 namespace fetcher {
 namespace {
@@ -51,6 +55,13 @@ class CliTest : public ::testing::Test {
 };
 
 int count_lines(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::stringstream split(text);
+  for (std::string line; std::getline(split, line);) lines.push_back(line);
+  return lines;
+}
 
 TEST_F(CliTest, BenchMeasuresEveryStrategyAndTheyAgree) {
   const auto sites_file = write("sites.toml", sites);
@@ -526,6 +537,152 @@ TEST_F(CliTest, BenchInterruptedPrintsTheFinishedStrategiesAndExits130) {
   EXPECT_NE(outcome.out.find("  async "), std::string::npos) << outcome.out;
   EXPECT_EQ(outcome.out.find("sequential"), std::string::npos) << outcome.out;
   EXPECT_NE(outcome.err.find("interrupted"), std::string::npos) << outcome.err;
+}
+
+// The version line carries project()'s version; the rest name what the binary was built with.
+TEST_F(CliTest, VersionNamesTheProjectBoostOpensslAndCompiler) {
+  std::ifstream cmake_lists(std::string(FETCHER_SOURCE_DIR) + "/CMakeLists.txt");
+  const std::string cmake_text((std::istreambuf_iterator<char>(cmake_lists)), std::istreambuf_iterator<char>());
+  std::smatch project;
+  ASSERT_TRUE(std::regex_search(cmake_text, project, std::regex(R"(project\(fetcher VERSION ([0-9.]+))")));
+  const auto version = run_process({FETCHER_CLI_PATH, "--version"});
+  EXPECT_EQ(version.exit_code, 0) << version.err;
+  const auto lines = lines_of(version.out);
+  ASSERT_EQ(lines.size(), 4u) << version.out;
+  EXPECT_EQ(lines[0], "fetcher " + project[1].str());
+  EXPECT_TRUE(std::regex_match(lines[1], std::regex(R"(Boost 1\.[0-9]+(\.[0-9]+)?)"))) << lines[1];
+  EXPECT_TRUE(std::regex_match(lines[2], std::regex(R"(OpenSSL [0-9]+\.[0-9]+\.[0-9]+.*)"))) << lines[2];
+  EXPECT_TRUE(std::regex_match(lines[3], std::regex(R"((GCC|.*[Cc]lang) .*[0-9]+\.[0-9]+.*, C\+\+20)"))) << lines[3];
+}
+
+// The commands `fetcher --help` lists, then each one's flags as its --help prints them.
+std::vector<std::string> commands_in_help() {
+  const auto help = run_process({FETCHER_CLI_PATH, "--help"}).out;
+  std::vector<std::string> commands;
+  bool in_block = false;
+  for (const auto& line : lines_of(help)) {
+    if (line == "Subcommands:") {
+      in_block = true;
+    } else if (in_block && line.rfind("  ", 0) == 0 && line.size() > 2 && line[2] != ' ') {
+      commands.push_back(line.substr(2, line.find(' ', 2) - 2));
+    } else if (in_block) {
+      break;
+    }
+  }
+  return commands;
+}
+
+std::set<std::string> flags_in_help(const std::vector<std::string>& arguments) {
+  std::set<std::string> flags;
+  for (const auto& line : lines_of(run_process(arguments).out)) {
+    if (line.rfind("  -", 0) != 0) continue;
+    // "  -q,--quiet   ...", "  --runs UINT...", "  --no-charts{false}  ...": the names come first.
+    const auto names = line.substr(2, line.find_first_of(" ={", 2) - 2);
+    std::stringstream split(names);
+    for (std::string name; std::getline(split, name, ',');) flags.insert(name);
+  }
+  return flags;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream file(path);
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+// The bash completion's flags of one command: its _fetcher_COMMAND_flags variable, with the
+// shared client flags expanded.
+std::set<std::string> bash_completion_flags(const std::string& script, const std::string& command) {
+  const auto value_of = [&](const std::string& variable) {
+    const auto start = script.find("\n" + variable + "=\"");
+    if (start == std::string::npos) return std::string();
+    const auto open = start + variable.size() + 3;
+    return script.substr(open, script.find('"', open) - open);
+  };
+  std::set<std::string> flags;
+  std::stringstream words(value_of("_fetcher_" + command + "_flags"));
+  for (std::string word; words >> word;) {
+    if (word == "$_fetcher_client_flags") {
+      std::stringstream client(value_of("_fetcher_client_flags"));
+      for (std::string flag; client >> flag;) flags.insert(flag);
+    } else {
+      flags.insert(word);
+    }
+  }
+  return flags;
+}
+
+// The completions are written by hand; this keeps them from drifting from the flags: every
+// command of `fetcher --help` has its flags in the bash script, no more and no fewer, and each
+// appears in the zsh script.
+TEST_F(CliTest, ShellCompletionsListEveryCommandAndFlagOfTheHelp) {
+  const auto bash = read_text(std::string(FETCHER_SOURCE_DIR) + "/cli/completions/fetcher.bash");
+  const auto zsh = read_text(std::string(FETCHER_SOURCE_DIR) + "/cli/completions/_fetcher");
+  ASSERT_FALSE(bash.empty());
+  ASSERT_FALSE(zsh.empty());
+  const auto commands = commands_in_help();
+  ASSERT_GE(commands.size(), 4u);
+  std::string command_words;
+  for (const auto& command : commands) command_words += (command_words.empty() ? "" : " ") + command;
+  EXPECT_NE(bash.find("\n_fetcher_commands=\"" + command_words + "\"\n"), std::string::npos) << command_words;
+  EXPECT_EQ(bash_completion_flags(bash, "top"), flags_in_help({FETCHER_CLI_PATH, "--help"}));
+  const auto in_zsh = [&](const std::string& flag) {
+    return std::regex_search(zsh, std::regex("[{',*]" + flag + "[\\[',}]"));
+  };
+  for (const auto& command : commands) {
+    const auto help_flags = flags_in_help({FETCHER_CLI_PATH, command, "--help"});
+    ASSERT_FALSE(help_flags.empty()) << command;
+    EXPECT_EQ(bash_completion_flags(bash, command), help_flags) << command;
+    EXPECT_NE(zsh.find("\n_fetcher_" + command + "() {"), std::string::npos) << command;
+    EXPECT_NE(zsh.find("\n        " + command + ") _fetcher_" + command + " ;;"), std::string::npos) << command;
+    for (const auto& flag : help_flags) EXPECT_TRUE(in_zsh(flag)) << command << " " << flag;
+  }
+}
+
+// The bash completion, sourced into bash, offers commands, flags and the values of a flag.
+TEST_F(CliTest, BashCompletionCompletesCommandsFlagsAndValues) {
+  const auto complete = [](const std::string& words, int current) {
+    const auto script = "source '" + std::string(FETCHER_SOURCE_DIR) + "/cli/completions/fetcher.bash'; COMP_WORDS=(" +
+                        words + "); COMP_CWORD=" + std::to_string(current) + "; _fetcher; echo \"${COMPREPLY[*]}\"";
+    return run_process({"/bin/bash", "-c", script}).out;
+  };
+  EXPECT_EQ(complete("fetcher b", 1), "bench\n");
+  EXPECT_EQ(complete("fetcher bench --syn", 2), "--synthetic\n");
+  EXPECT_EQ(complete("fetcher -v load --format ''", 4), "table json\n");
+  EXPECT_EQ(complete("fetcher get --keep-alive o", 3), "on off\n");
+  EXPECT_EQ(complete("fetcher --ver", 1), "--version --verbose\n");
+}
+
+// `cmake --install` puts the command, its man page and both completions under the prefix.
+TEST_F(CliTest, InstallPutsTheCommandManPageAndCompletionsInPlace) {
+  const auto build_directory = std::filesystem::path(FETCHER_CLI_PATH).parent_path().parent_path();
+  const auto cache = read_text((build_directory / "CMakeCache.txt").string());
+  const bool has_help2man = cache.find("HELP2MAN_PROGRAM:FILEPATH=") != std::string::npos &&
+                            cache.find("HELP2MAN_PROGRAM:FILEPATH=HELP2MAN_PROGRAM-NOTFOUND") == std::string::npos;
+  const auto man_page = std::filesystem::path(FETCHER_CLI_PATH).parent_path() / "fetcher.1";
+  if (has_help2man && !std::filesystem::exists(man_page)) {
+    GTEST_SKIP() << "the man page is not built: build the fetcher_man target (or all) first";
+  }
+  const auto prefix = directory_ / "prefix";
+  std::smatch cmake;
+  ASSERT_TRUE(std::regex_search(cache, cmake, std::regex("CMAKE_COMMAND:INTERNAL=(.*)")));
+  const auto install = run_process({cmake[1].str(), "--install", build_directory.string(), "--prefix", prefix.string(),
+                                    "--component", "cli"});
+  ASSERT_EQ(install.exit_code, 0) << install.out << install.err;
+  const auto installed = run_process({(prefix / "bin/fetcher").string(), "--version"});
+  EXPECT_EQ(installed.exit_code, 0) << installed.err;
+  EXPECT_EQ(installed.out.rfind("fetcher ", 0), 0u) << installed.out;
+  EXPECT_TRUE(std::filesystem::exists(prefix / "share/bash-completion/completions/fetcher"));
+  EXPECT_TRUE(std::filesystem::exists(prefix / "share/zsh/vendor-completions/_fetcher"));
+  if (!has_help2man) {
+    std::cout << "help2man was not found when the build was configured: no man page to check\n";
+    return;
+  }
+  const auto page = read_text((prefix / "share/man/man1/fetcher.1").string());
+  EXPECT_NE(page.find(".TH FETCHER \"1\""), std::string::npos) << page.substr(0, 400);
+  for (const auto& command : commands_in_help()) {
+    EXPECT_NE(page.find(".SS \"fetcher " + command + "\""), std::string::npos) << command;
+  }
+  EXPECT_NE(page.find("--runs"), std::string::npos);
 }
 
 }  // namespace
