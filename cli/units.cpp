@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -115,6 +116,29 @@ std::string format_seconds(double seconds) {
   else if (seconds < 0.9995) std::snprintf(text, sizeof text, "%.0f ms", seconds * 1e3);
   else if (seconds < 99.995) std::snprintf(text, sizeof text, "%.2f s", seconds);
   else std::snprintf(text, sizeof text, "%.0f s", seconds);
+  return text;
+}
+
+std::string format_seconds_spread(double seconds, double spread, bool unicode) {
+  if (seconds < 0 || std::isnan(seconds)) return "-";
+  if (spread < 0 || std::isnan(spread)) return format_seconds(seconds);
+  struct Unit {
+    double scale;
+    const char* name;
+    int decimals;
+  };
+  // The same units and precision as format_seconds gives the median alone.
+  const Unit unit = seconds < 999.5e-6 ? Unit{1e6, "us", 0}
+                    : seconds < 0.09995 ? Unit{1e3, "ms", 1}
+                    : seconds < 0.9995  ? Unit{1e3, "ms", 0}
+                    : seconds < 99.995  ? Unit{1, "s", 2}
+                                        : Unit{1, "s", 0};
+  // The spread gets two significant digits, and at most one decimal more than the median.
+  const double scaled_spread = spread * unit.scale;
+  const int spread_decimals = std::min(scaled_spread >= 9.95 ? 0 : scaled_spread >= 0.995 ? 1 : 2, unit.decimals + 1);
+  char text[48];
+  std::snprintf(text, sizeof text, "%.*f %s%.*f %s", unit.decimals, seconds * unit.scale, unicode ? "\u00b1" : "+-",
+                spread_decimals, scaled_spread, unit.name);
   return text;
 }
 

@@ -32,6 +32,10 @@ CLI::Validator count_units();
 
 // Seconds for people: "850 us", "66.0 ms", "5.29 s", "-" for a negative (unknown) value.
 std::string format_seconds(double seconds);
+// A median and how far the farthest run lies from it, in the median's unit: "62.1 ±1.9 ms",
+// "5.29 ±0.12 s" ("+-" for "±" when not `unicode`); the median alone when the spread is negative
+// (one run), "-" when the median is unknown.
+std::string format_seconds_spread(double seconds, double spread, bool unicode = true);
 // Bytes for people: "512 B", "25.0 KB", "3.40 MB".
 std::string format_bytes(std::uint64_t bytes);
 

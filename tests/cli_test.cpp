@@ -539,6 +539,35 @@ TEST_F(CliTest, BenchInterruptedPrintsTheFinishedStrategiesAndExits130) {
   EXPECT_NE(outcome.err.find("interrupted"), std::string::npos) << outcome.err;
 }
 
+// --runs: the table says the wall is a median and gives each spread; the JSON has every run.
+TEST_F(CliTest, BenchRunsShowTheMedianAndItsSpread) {
+  const auto sites_file = write("sites.toml", sites);
+  const auto list = write("list.txt", "http://one.test/a\nhttp://two.test/\n");
+  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
+                                         "sequential,async", "--runs", "3", "--no-charts"};
+  const auto table = run_process(base);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  // The title may wrap; its continuation lines are indented by two spaces.
+  const auto title = std::regex_replace(table.out.substr(0, table.out.find("  strategy")), std::regex("\n  "), " ");
+  EXPECT_NE(title.find("; wall: median of 3 runs +- the farthest run\n"), std::string::npos) << table.out;
+  std::size_t rows = 0;
+  for (const auto& line : lines_of(table.out)) {
+    if (line.find("sequential ") != 2 && line.find("async ") != 2) continue;
+    ++rows;
+    EXPECT_TRUE(std::regex_search(line, std::regex(R"( [0-9.]+ \+-[0-9.]+ (us|ms|s) )"))) << line;
+  }
+  EXPECT_EQ(rows, 2u) << table.out;
+  auto arguments = base;
+  arguments.insert(arguments.end(), {"--format", "json"});
+  const auto json = nlohmann::json::parse(run_process(arguments).out).at("lists").at(0);
+  for (const auto& strategy : json.at("strategies")) {
+    const auto runs = strategy.at("wall_runs_s").get<std::vector<double>>();
+    ASSERT_EQ(runs.size(), 3u);
+    EXPECT_DOUBLE_EQ(strategy.at("wall_s").get<double>(), runs[1]);
+    EXPECT_NEAR(strategy.at("wall_spread_s").get<double>(), std::max(runs[1] - runs[0], runs[2] - runs[1]), 1e-9);
+  }
+}
+
 // The version line carries project()'s version; the rest name what the binary was built with.
 TEST_F(CliTest, VersionNamesTheProjectBoostOpensslAndCompiler) {
   std::ifstream cmake_lists(std::string(FETCHER_SOURCE_DIR) + "/CMakeLists.txt");

@@ -297,6 +297,26 @@ TEST(FormatSeconds, RoundingJustBelowABoundaryMovesToTheNextUnit) {
   EXPECT_EQ(format_seconds(99.996), "100 s");
 }
 
+// A median with the farthest run's distance, in the median's unit and precision.
+TEST(FormatSecondsSpread, MedianUnitWithTheSpreadBeside) {
+  EXPECT_EQ(format_seconds_spread(0.0621, 0.0019), "62.1 \u00b11.9 ms");
+  EXPECT_EQ(format_seconds_spread(0.0621, 0.0019, false), "62.1 +-1.9 ms");
+  EXPECT_EQ(format_seconds_spread(0.107, 0.0041), "107 \u00b14.1 ms");
+  EXPECT_EQ(format_seconds_spread(0.107, 0.012), "107 \u00b112 ms");
+  EXPECT_EQ(format_seconds_spread(0.107, 0.0004), "107 \u00b10.4 ms");  // one decimal more than the median
+  EXPECT_EQ(format_seconds_spread(0.0621, 0.00006), "62.1 \u00b10.06 ms");
+  EXPECT_EQ(format_seconds_spread(5.29, 0.12), "5.29 \u00b10.12 s");
+  EXPECT_EQ(format_seconds_spread(5.29, 1.5), "5.29 \u00b11.5 s");
+  EXPECT_EQ(format_seconds_spread(0.00085, 0.00002), "850 \u00b120 us");
+  EXPECT_EQ(format_seconds_spread(120, 3), "120 \u00b13.0 s");
+  EXPECT_EQ(format_seconds_spread(0.0621, 0), "62.1 \u00b10.00 ms");
+}
+
+TEST(FormatSecondsSpread, OneRunIsTheMedianAloneAndUnknownIsADash) {
+  EXPECT_EQ(format_seconds_spread(0.0621, -1), "62.1 ms");
+  EXPECT_EQ(format_seconds_spread(-1, 0.002), "-");
+}
+
 TEST(FormatBytes, EachRange) {
   EXPECT_EQ(format_bytes(0), "0 B");
   EXPECT_EQ(format_bytes(512), "512 B");
@@ -443,6 +463,47 @@ TEST(RenderTable, RowsAlignWithTheHeader) {
   EXPECT_EQ(lines[2].rfind("  sequential", 0), 0u);
   EXPECT_EQ(lines[3].rfind("  pool:8 ", 0), 0u);
   EXPECT_EQ(lines[4].rfind("* async ", 0), 0u);
+}
+
+// --runs: the title says the wall is a median, and each wall cell carries the farthest run's
+// distance from it ("+-" where the output is not a UTF-8 terminal).
+TEST(RenderTable, RepeatedRunsShowTheMedianAndItsSpread) {
+  ListReport list;
+  list.name = "a.txt";
+  list.urls = 2;
+  list.fetched_urls = 2;
+  list.strategies.push_back(make_row("sequential", 107ms, 0.1, 0, 0, 2, 0, 2, 0.05, 0.05));
+  list.strategies.push_back(make_row("async", 62100us, 0.06, 0, 0, 2, 0, 2, 0.05, 0.06));
+  list.strategies[0].wall_runs_s = {0.103, 0.107, 0.1111};
+  list.strategies[1].wall_runs_s = {0.0602, 0.0621, 0.0625};
+  EXPECT_NEAR(list.strategies[0].wall_spread(), 0.0041, 1e-12);
+  EXPECT_NEAR(list.strategies[1].wall_spread(), 0.0019, 1e-12);
+  EXPECT_EQ(runs_of(list), 3u);
+  const std::string expected =
+      "a.txt: 2 URLs; wall: median of 3 runs +- the farthest run\n"
+      "  strategy  " "           wall" "    ideal" "  eff" "  speedup" "   cpu" "  conn" "      p95" "  ok/fail\n"
+      "  sequential" "   107 +-4.1 ms" "   100 ms" "  93%" "    1.00x" "  0 us" "     0" "  50.0 ms" "      2/0\n"
+      "* async     " "  62.1 +-1.9 ms" "  60.0 ms" "  97%" "    1.72x" "  0 us" "     0" "  60.0 ms" "      2/0\n"
+      "* fastest: async, 62.1 ms (1.72x sequential)\n"
+      "all strategies agreed on every URL's status, size and SHA-256\n";
+  EXPECT_EQ(render_table(list), expected);
+  const auto unicode = render_table(list, Style{false, true});
+  EXPECT_NE(unicode.find("a.txt: 2 URLs; wall: median of 3 runs \u00b1 the farthest run\n"), std::string::npos) << unicode;
+  EXPECT_NE(unicode.find("  sequential   107 \u00b14.1 ms   100 ms"), std::string::npos) << unicode;
+  // One run: no spread, no note.
+  for (auto& row : list.strategies) row.wall_runs_s.resize(1);
+  EXPECT_EQ(render_table(list).find("median"), std::string::npos);
+  EXPECT_NE(render_table(list).find("  sequential   107 ms   100 ms"), std::string::npos) << render_table(list);
+}
+
+TEST(RenderJson, RepeatedRunsCarryEveryWallAndTheSpread) {
+  BenchReport report;
+  report.lists.push_back(sample_list());
+  report.lists[0].strategies[0].wall_runs_s = {5.0, 5.29, 5.4};
+  const auto json = bench_to_json(report).at("lists").at(0).at("strategies");
+  EXPECT_EQ(json.at(0).at("wall_runs_s"), nlohmann::json({5.0, 5.29, 5.4}));
+  EXPECT_NEAR(json.at(0).at("wall_spread_s").get<double>(), 0.29, 1e-9);
+  EXPECT_FALSE(json.at(1).contains("wall_spread_s"));
 }
 
 TEST(RenderTable, NoSequentialRowMeansNoSpeedupAndDisagreementsAreListed) {
