@@ -270,11 +270,8 @@ std::string runs_note(const ListReport& list, bool unicode) {
          " the farthest run";
 }
 
-std::string title_line(const ListReport& list, bool unicode) {
-  auto title = list.name + ": " + std::to_string(list.urls) + " URLs" +
-               (list.origin_note.empty() ? "" : ", " + list.origin_note);
-  if (const auto note = runs_note(list, unicode); !note.empty()) title += "; " + note;
-  return title;
+std::string title_line(const ListReport& list) {
+  return list.name + ": " + std::to_string(list.urls) + " URLs" + (list.origin_note.empty() ? "" : ", " + list.origin_note);
 }
 
 }  // namespace
@@ -323,7 +320,8 @@ OutputFormat parse_output_format(std::string_view text) {
 
 std::string render_table(const ListReport& list, const Style& style) {
   std::ostringstream out;
-  for (const auto& line : wrap_words(title_line(list, style.unicode), table_width_limit, "  ")) out << line << "\n";
+  out << title_line(list) << "\n";
+  if (const auto note = runs_note(list, style.unicode); !note.empty()) out << note << "\n";
   if (list.strategies.empty()) return out.str() + footer(list, style);
   const auto* best = list.strategies.size() > 1 ? fastest_row(list) : nullptr;
   std::vector<std::vector<std::string>> rows(1);
@@ -390,7 +388,7 @@ std::string render(const BenchReport& report, OutputFormat format, const Style& 
         const auto* best = list.strategies.size() > 1 ? fastest_row(list) : nullptr;
         const auto note = runs_note(list, true);
         out << (i ? "\n" : "") << "**" << list.name << "**: " << list.urls << " URLs"
-            << (list.origin_note.empty() ? "" : ", " + list.origin_note) << (note.empty() ? "" : "; " + note)
+            << (list.origin_note.empty() ? "" : ", " + list.origin_note) << (note.empty() ? "" : "\n\n" + note)
             << "\n\n|";
         for (const auto field : all_fields()) out << " " << title(field) << " |";
         out << "\n|";

@@ -89,7 +89,7 @@ std::size_t runs_of(const ListReport& list);
 // One list for a terminal: the fastest strategy is marked with '*' (and bold when coloured),
 // and a footer says what the origin saw and whether the strategies agreed, over how many URLs,
 // or why agreement was not checked (one strategy, or no URL fetched by any). With repeated runs
-// the title says the wall is the median of N, and each wall cell carries its spread.
+// a line under the title says the wall is the median of N, and each wall cell carries its spread.
 std::string render_table(const ListReport& list, const Style& style = {});
 std::string render(const BenchReport& report, OutputFormat format, const Style& style = {});
 nlohmann::json bench_to_json(const BenchReport& report);

@@ -531,9 +531,9 @@ TEST(Explain, DocsListNamesTheSlowestUrlTheCapacityAndTheIdleWorkers) {
                              "(758 ms and 757 ms).")) << text;
   EXPECT_TRUE(contains(text, "In the model, 8 workers already reach the floor of 728 ms.")) << text;
   EXPECT_TRUE(contains(text, "With 13 URLs, pool:16 and pool:32 have more workers than work.")) << text;
-  EXPECT_TRUE(contains(text, "async 734 ms, 1 thread, 13.6 MB; threads 738 ms, 14 threads, 14.5 MB; "
-                             "pool:32 757 ms, 26 threads, 14.8 MB.")) << text;
-  EXPECT_TRUE(contains(text, "Against pool:32, the event loop saved 25 threads and 1.3 MB of memory")) << text;
+  EXPECT_TRUE(contains(text, "async 734 ms, 1 thread, 13.57 MiB; threads 738 ms, 14 threads, 14.45 MiB; "
+                             "pool:32 757 ms, 26 threads, 14.84 MiB.")) << text;
+  EXPECT_TRUE(contains(text, "Against pool:32, the event loop saved 25 threads and 1.27 MiB of memory")) << text;
   EXPECT_TRUE(contains(text, "most overhead: pool:16, 30.0 ms over the ideal (96%)")) << text;
 }
 
@@ -554,7 +554,7 @@ TEST(Explain, PopularListIsBoundByItsSlowestUrl) {
   EXPECT_FALSE(contains(text, "serves")) << text;  // no host has a capacity limit
   EXPECT_TRUE(contains(text, "Workers helped up to pool:8 (1.24 s); pool:16 was no faster (1.25 s).")) << text;
   EXPECT_TRUE(contains(text, "pool:16 has more workers than work")) << text;
-  EXPECT_TRUE(contains(text, "async 1.24 s, 1 thread, 11.7 MB; pool:16 1.25 s, 1 thread, 11.7 MB.")) << text;
+  EXPECT_TRUE(contains(text, "async 1.24 s, 1 thread, 11.72 MiB; pool:16 1.25 s, 1 thread, 11.72 MiB.")) << text;
   EXPECT_FALSE(contains(text, "saved")) << "nothing was saved in this hand-built report: " << text;
 }
 
@@ -680,12 +680,12 @@ TEST(GetOutput, LinesAlignWhateverTheOutcome) {
   const auto ok = result_line(result(200, 64000, 341ms));
   const auto failed = result_line(result(0, 0, 5s, ErrorKind::timeout, "no response within 5 s"));
   const auto not_found = result_line(result(404, 1200, 12ms, ErrorKind::http_status, "HTTP 404 from https://a.test/x"));
-  EXPECT_EQ(ok, "200   62.5 KB   341 ms  https://a.test/x");
-  EXPECT_EQ(failed, "ERR         -   5.00 s  https://a.test/x  timeout: no response within 5 s");
-  EXPECT_EQ(not_found, "404    1.2 KB  12.0 ms  https://a.test/x  HTTP 404 from https://a.test/x");
+  EXPECT_EQ(ok, "200   62.5 KiB   341 ms  https://a.test/x");
+  EXPECT_EQ(failed, "ERR          -   5.00 s  https://a.test/x  timeout: no response within 5 s");
+  EXPECT_EQ(not_found, "404    1.2 KiB  12.0 ms  https://a.test/x  HTTP 404 from https://a.test/x");
   auto redirected = result(200, 10, 1ms);
   redirected.final_url = "https://a.test/y";
-  EXPECT_EQ(result_line(redirected), "200      10 B   1.0 ms  https://a.test/x -> https://a.test/y");
+  EXPECT_EQ(result_line(redirected), "200       10 B   1.0 ms  https://a.test/x -> https://a.test/y");
   EXPECT_EQ(plain(result_line(result(0, 0, 5s, ErrorKind::dns, "no such host"), Style{true, false})),
             result_line(result(0, 0, 5s, ErrorKind::dns, "no such host")));
 }
@@ -702,10 +702,10 @@ TEST(GetOutput, UrlsAndMessagesAreMadePrintable) {
   auto junk = result(0, 0, 1ms, ErrorKind::bad_url, "not a URL");
   junk.url = "\x1b[31mhttp://a.test/\x1b[0m";
   junk.final_url = junk.url;
-  EXPECT_EQ(result_line(junk), "ERR         -   1.0 ms  \\x1b[31mhttp://a.test/\\x1b[0m  bad-url: not a URL");
+  EXPECT_EQ(result_line(junk), "ERR          -   1.0 ms  \\x1b[31mhttp://a.test/\\x1b[0m  bad-url: not a URL");
   auto redirected = result(200, 10, 1ms);
   redirected.final_url = "https://a.test/\x07y";
-  EXPECT_EQ(result_line(redirected), "200      10 B   1.0 ms  https://a.test/x -> https://a.test/\\x07y");
+  EXPECT_EQ(result_line(redirected), "200       10 B   1.0 ms  https://a.test/x -> https://a.test/\\x07y");
 }
 
 TEST(GetOutput, SummaryCountsFailuresByKind) {
@@ -721,12 +721,12 @@ TEST(GetOutput, SummaryCountsFailuresByKind) {
   report.latency.p95 = 0.5;
   report.results = {result(200, 64000, 341ms), result(0, 0, 5s, ErrorKind::timeout, "t"),
                     result(0, 0, 1ms, ErrorKind::dns, "d")};
-  EXPECT_EQ(summary_line(report), "3 URLs in 739 ms (async): 1 ok, 2 failed (1 dns, 1 timeout), 62.5 KB, p50 341 ms, "
+  EXPECT_EQ(summary_line(report), "3 URLs in 739 ms (async): 1 ok, 2 failed (1 dns, 1 timeout), 62.5 KiB, p50 341 ms, "
                                   "p95 500 ms");
   report.requests = 1;
   report.failed = 0;
   report.latency.count = 0;
-  EXPECT_EQ(summary_line(report), "1 URL in 739 ms (async): 1 ok, 0 failed, 62.5 KB");
+  EXPECT_EQ(summary_line(report), "1 URL in 739 ms (async): 1 ok, 0 failed, 62.5 KiB");
 }
 
 }  // namespace

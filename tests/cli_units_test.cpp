@@ -96,30 +96,39 @@ TEST(ParseDuration, BadValuesThrowNamingTheInput) {
 // ---------------------------------------------------------------------------------------------
 // parse_size
 
-TEST(ParseSize, Units) {
+// SI prefixes are powers of 1000, IEC ones powers of 1024, in any case.
+TEST(ParseSize, SiAndIecUnits) {
   EXPECT_EQ(parse_size("512"), 512u);
   EXPECT_EQ(parse_size("0"), 0u);
   EXPECT_EQ(parse_size("10B"), 10u);
-  EXPECT_EQ(parse_size("64KB"), 65536u);
-  EXPECT_EQ(parse_size("64kb"), 65536u);
-  EXPECT_EQ(parse_size("64K"), 65536u);
-  EXPECT_EQ(parse_size("64KiB"), 65536u);
-  EXPECT_EQ(parse_size("1.5K"), 1536u);
-  EXPECT_EQ(parse_size("2MB"), 2097152u);
-  EXPECT_EQ(parse_size("2M"), 2097152u);
+  EXPECT_EQ(parse_size("2KB"), 2000u);
+  EXPECT_EQ(parse_size("2KiB"), 2048u);
+  EXPECT_EQ(parse_size("64kb"), 64000u);
+  EXPECT_EQ(parse_size("64K"), 64000u);
+  EXPECT_EQ(parse_size("64kib"), 65536u);
+  EXPECT_EQ(parse_size("64Ki"), 65536u);
+  EXPECT_EQ(parse_size("1.5K"), 1500u);
+  EXPECT_EQ(parse_size("1.5KiB"), 1536u);
+  EXPECT_EQ(parse_size("2MB"), 2000000u);
+  EXPECT_EQ(parse_size("2M"), 2000000u);
+  EXPECT_EQ(parse_size("2MiB"), 2097152u);
   EXPECT_EQ(parse_size("0.5MiB"), 524288u);
-  EXPECT_EQ(parse_size("1GB"), 1073741824u);
-  EXPECT_EQ(parse_size("3g"), 3221225472u);
+  EXPECT_EQ(parse_size("1GB"), 1000000000u);
+  EXPECT_EQ(parse_size("1GiB"), 1073741824u);
+  EXPECT_EQ(parse_size("3g"), 3000000000u);
+  EXPECT_EQ(parse_size("3gi"), 3221225472u);
 }
 
 TEST(ParseSize, BadValuesThrowNamingTheInput) {
+  const std::string units = " (use B, KB, MB, GB, KiB, MiB or GiB)";
   EXPECT_EQ(invalid_argument_message([] { parse_size(""); }), "bad size ''");
   EXPECT_EQ(invalid_argument_message([] { parse_size("KB"); }), "bad size 'KB'");
   EXPECT_EQ(invalid_argument_message([] { parse_size("-5"); }), "bad size '-5'");
   EXPECT_EQ(invalid_argument_message([] { parse_size("1.2.3"); }), "bad size '1.2.3'");
-  EXPECT_EQ(invalid_argument_message([] { parse_size("12XB"); }), "bad size '12XB' (use B, KB, MB or GB)");
-  EXPECT_EQ(invalid_argument_message([] { parse_size("1TB"); }), "bad size '1TB' (use B, KB, MB or GB)");
-  EXPECT_EQ(invalid_argument_message([] { parse_size("64 KB"); }), "bad size '64 KB' (use B, KB, MB or GB)");
+  EXPECT_EQ(invalid_argument_message([] { parse_size("12XB"); }), "bad size '12XB'" + units);
+  EXPECT_EQ(invalid_argument_message([] { parse_size("1TB"); }), "bad size '1TB'" + units);
+  EXPECT_EQ(invalid_argument_message([] { parse_size("1KIBB"); }), "bad size '1KIBB'" + units);
+  EXPECT_EQ(invalid_argument_message([] { parse_size("64 KB"); }), "bad size '64 KB'" + units);
   EXPECT_EQ(invalid_argument_message([] { parse_size("2000000GB"); }), "size '2000000GB' is too large");
 }
 
@@ -157,7 +166,7 @@ TEST(ParseWithOption, ErrorsNameTheOption) {
   EXPECT_EQ(invalid_argument_message([] { parse_duration("--jitter", "5h"); }),
             "--jitter: bad duration '5h' (use ms, s or m)");
   EXPECT_EQ(invalid_argument_message([] { parse_size("--body", "2XB"); }),
-            "--body: bad size '2XB' (use B, KB, MB or GB)");
+            "--body: bad size '2XB' (use B, KB, MB, GB, KiB, MiB or GiB)");
   EXPECT_EQ(invalid_argument_message([] { parse_count("--hosts", "ten"); }), "--hosts: bad count 'ten'");
 }
 
@@ -196,7 +205,7 @@ TEST(Synthetic, ParsesEveryFlagWithUnits) {
   EXPECT_EQ(spec.body_bytes, 2048u);
   EXPECT_EQ(spec.capacity, 8u);
   EXPECT_EQ(spec.scheme, "https");
-  EXPECT_EQ(describe(spec), "50 hosts, 100 ms \u00b1 10 ms, 2.0 KB, capacity 8, https");
+  EXPECT_EQ(describe(spec), "50 hosts, 100 ms \u00b1 10 ms, 2.0 KiB, capacity 8, https");
 }
 
 TEST(Synthetic, BadFlagsNameTheOption) {
@@ -317,25 +326,35 @@ TEST(FormatSecondsSpread, OneRunIsTheMedianAloneAndUnknownIsADash) {
   EXPECT_EQ(format_seconds_spread(-1, 0.002), "-");
 }
 
-TEST(FormatBytes, EachRange) {
+// Sizes print in IEC units, labelled as such: 31,500 bytes is 30.8 KiB.
+TEST(FormatBytes, EachRangeInIecUnits) {
   EXPECT_EQ(format_bytes(0), "0 B");
   EXPECT_EQ(format_bytes(512), "512 B");
   EXPECT_EQ(format_bytes(1023), "1023 B");
-  EXPECT_EQ(format_bytes(1024), "1.0 KB");  // boundary
-  EXPECT_EQ(format_bytes(1536), "1.5 KB");
-  EXPECT_EQ(format_bytes(25600), "25.0 KB");
-  EXPECT_EQ(format_bytes(1048473), "1023.9 KB");
-  EXPECT_EQ(format_bytes(1048576), "1.00 MB");  // boundary
-  EXPECT_EQ(format_bytes(3565158), "3.40 MB");
-  EXPECT_EQ(format_bytes(1073731338), "1023.99 MB");
-  EXPECT_EQ(format_bytes(1073741824), "1.00 GB");  // boundary
-  EXPECT_EQ(format_bytes(5368709120), "5.00 GB");
-  EXPECT_EQ(format_bytes(1099511627776), "1024.00 GB");  // no TB unit
+  EXPECT_EQ(format_bytes(1024), "1.0 KiB");  // boundary
+  EXPECT_EQ(format_bytes(1536), "1.5 KiB");
+  EXPECT_EQ(format_bytes(25600), "25.0 KiB");
+  EXPECT_EQ(format_bytes(31500), "30.8 KiB");
+  EXPECT_EQ(format_bytes(1048473), "1023.9 KiB");
+  EXPECT_EQ(format_bytes(1048576), "1.00 MiB");  // boundary
+  EXPECT_EQ(format_bytes(3565158), "3.40 MiB");
+  EXPECT_EQ(format_bytes(1073731338), "1023.99 MiB");
+  EXPECT_EQ(format_bytes(1073741824), "1.00 GiB");  // boundary
+  EXPECT_EQ(format_bytes(5368709120), "5.00 GiB");
+  EXPECT_EQ(format_bytes(1099511627776), "1024.00 GiB");  // no TiB unit
 }
 
 TEST(FormatBytes, RoundingJustBelowABoundaryMovesToTheNextUnit) {
-  EXPECT_EQ(format_bytes(1048575), "1.00 MB");
-  EXPECT_EQ(format_bytes(1073741823), "1.00 GB");
+  EXPECT_EQ(format_bytes(1048575), "1.00 MiB");
+  EXPECT_EQ(format_bytes(1073741823), "1.00 GiB");
+}
+
+// What a size flag reads is what a size line prints: 20KiB is 20.0 KiB, 20KB is 19.5 KiB.
+TEST(FormatBytes, ReadsBackWhatParseSizeTook) {
+  EXPECT_EQ(format_bytes(parse_size("20KiB")), "20.0 KiB");
+  EXPECT_EQ(format_bytes(parse_size("20KB")), "19.5 KiB");
+  EXPECT_EQ(format_bytes(parse_size("64MiB")), "64.00 MiB");
+  EXPECT_EQ(format_bytes(parse_size("64MB")), "61.04 MiB");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -465,7 +484,7 @@ TEST(RenderTable, RowsAlignWithTheHeader) {
   EXPECT_EQ(lines[4].rfind("* async ", 0), 0u);
 }
 
-// --runs: the title says the wall is a median, and each wall cell carries the farthest run's
+// --runs: a line under the title says the wall is a median, and each wall cell carries the farthest run's
 // distance from it ("+-" where the output is not a UTF-8 terminal).
 TEST(RenderTable, RepeatedRunsShowTheMedianAndItsSpread) {
   ListReport list;
@@ -480,7 +499,8 @@ TEST(RenderTable, RepeatedRunsShowTheMedianAndItsSpread) {
   EXPECT_NEAR(list.strategies[1].wall_spread(), 0.0019, 1e-12);
   EXPECT_EQ(runs_of(list), 3u);
   const std::string expected =
-      "a.txt: 2 URLs; wall: median of 3 runs +- the farthest run\n"
+      "a.txt: 2 URLs\n"
+      "wall: median of 3 runs +- the farthest run\n"
       "  strategy  " "           wall" "    ideal" "  eff" "  speedup" "   cpu" "  conn" "      p95" "  ok/fail\n"
       "  sequential" "   107 +-4.1 ms" "   100 ms" "  93%" "    1.00x" "  0 us" "     0" "  50.0 ms" "      2/0\n"
       "* async     " "  62.1 +-1.9 ms" "  60.0 ms" "  97%" "    1.72x" "  0 us" "     0" "  60.0 ms" "      2/0\n"
@@ -488,7 +508,7 @@ TEST(RenderTable, RepeatedRunsShowTheMedianAndItsSpread) {
       "all strategies agreed on every URL's status, size and SHA-256\n";
   EXPECT_EQ(render_table(list), expected);
   const auto unicode = render_table(list, Style{false, true});
-  EXPECT_NE(unicode.find("a.txt: 2 URLs; wall: median of 3 runs \u00b1 the farthest run\n"), std::string::npos) << unicode;
+  EXPECT_NE(unicode.find("a.txt: 2 URLs\nwall: median of 3 runs \u00b1 the farthest run\n"), std::string::npos) << unicode;
   EXPECT_NE(unicode.find("  sequential   107 \u00b14.1 ms   100 ms"), std::string::npos) << unicode;
   // One run: no spread, no note.
   for (auto& row : list.strategies) row.wall_runs_s.resize(1);
