@@ -3,6 +3,7 @@
 #include "bench_report.hpp"
 
 #include "result_json.hpp"
+#include "run_metadata.hpp"
 #include "units.hpp"
 
 #include <algorithm>
@@ -354,7 +355,16 @@ nlohmann::json bench_to_json(const BenchReport& report) {
       item["ideal_s"] = row.ideal_s < 0 ? nlohmann::json() : nlohmann::json(row.ideal_s);
       item["efficiency"] = row.efficiency() < 0 ? nlohmann::json() : nlohmann::json(row.efficiency());
       item["speedup"] = speedup(list, row) < 0 ? nlohmann::json() : nlohmann::json(speedup(list, row));
-      if (!row.origin_seen.is_null()) item["origin"] = row.origin_seen;
+      if (row.origin_seen.is_array()) {
+        // Hosts of the sites file this list never touched are no part of its run.
+        auto origin = nlohmann::json::array();
+        for (const auto& host : row.origin_seen) {
+          if (!host.is_object() || host.value("requests", 0L) > 0) origin.push_back(host);
+        }
+        item["origin"] = std::move(origin);
+      } else if (!row.origin_seen.is_null()) {
+        item["origin"] = row.origin_seen;
+      }
       if (!row.wall_runs_s.empty()) item["wall_runs_s"] = row.wall_runs_s;
       if (row.wall_spread() >= 0) item["wall_spread_s"] = row.wall_spread();
       strategies.push_back(std::move(item));
@@ -373,7 +383,10 @@ nlohmann::json bench_to_json(const BenchReport& report) {
                      {"disagreements", list.disagreements},
                      {"strategies", std::move(strategies)}});
   }
-  return {{"version", json_format_version}, {"lists", std::move(lists)}};
+  nlohmann::json json = {{"version", json_format_version}};
+  if (!report.metadata.is_null()) json["metadata"] = report.metadata;
+  json["lists"] = std::move(lists);
+  return round_floats(std::move(json));
 }
 
 std::string render(const BenchReport& report, OutputFormat format, const Style& style) {

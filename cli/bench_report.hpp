@@ -68,6 +68,7 @@ struct ListReport {
 
 struct BenchReport {
   std::vector<ListReport> lists;
+  nlohmann::json metadata = nullptr;  // the run's (run_metadata.hpp), or null
 };
 
 enum class OutputFormat { table, markdown, csv, json };
@@ -92,6 +93,8 @@ std::size_t runs_of(const ListReport& list);
 // a line under the title says the wall is the median of N, and each wall cell carries its spread.
 std::string render_table(const ListReport& list, const Style& style = {});
 std::string render(const BenchReport& report, OutputFormat format, const Style& style = {});
+// The versioned JSON report: the metadata when there is one, then the lists; floats rounded to
+// six significant digits, and the origin's counters only for hosts that got requests.
 nlohmann::json bench_to_json(const BenchReport& report);
 
 }  // namespace fetcher::cli

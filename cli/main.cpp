@@ -2,6 +2,7 @@
 // codes (0 all fetched, 1 some URLs failed, 2 usage or input error).
 #include "build_info.hpp"
 #include "commands.hpp"
+#include "run_metadata.hpp"
 #include "units.hpp"
 
 #include <CLI/CLI.hpp>
@@ -69,6 +70,7 @@ void configure_logging(bool verbose) {
 int main(int argc, char** argv) {
   // A child that exits early must not kill us through a pipe write.
   std::signal(SIGPIPE, SIG_IGN);
+  record_command_line(argc, argv);  // for the reports' metadata
 
   CLI::App app{"fetcher: fetch URL lists concurrently, and measure how the way you organise "
                "concurrency changes the time an I/O-bound job takes."};

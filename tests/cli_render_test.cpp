@@ -637,6 +637,23 @@ TEST(HtmlReport, SelfContainedWithThreeChartsPerList) {
   EXPECT_TRUE(contains(html, "<tr class=\"fastest\"><td>async</td>"));
 }
 
+// The run's metadata under the title, so two reports can be told apart; none without metadata.
+TEST(HtmlReport, ShowsTheRunsMetadata) {
+  BenchReport report;
+  report.lists = {docs_list()};
+  EXPECT_FALSE(contains(render_html_report(report), "class=\"meta\""));
+  report.metadata = {{"tool", "fetcher"},
+                     {"version", "0.1.0"},
+                     {"started", "2026-12-05T13:36:13Z"},
+                     {"command_line", {"fetcher", "bench", "<list>.txt"}},
+                     {"host", {{"cpu_model", "AMD EPYC 7B13"}, {"cores", 2}, {"kernel", "Linux 6.1.0 x86_64"}}}};
+  EXPECT_TRUE(contains(render_html_report(report),
+                       "<h1>fetcher bench</h1>\n<p class=\"meta\">fetcher 0.1.0 &middot; started 2026-12-05T13:36:13Z "
+                       "&middot; AMD EPYC 7B13, 2 cores &middot; Linux 6.1.0 x86_64<br>"
+                       "<code>fetcher bench &lt;list&gt;.txt</code></p>\n"))
+      << render_html_report(report);
+}
+
 TEST(HtmlReport, TableShowsConnectionsAndHandshakes) {
   BenchReport report;
   report.lists = {docs_list()};

@@ -10,7 +10,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <ctime>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <regex>
 #include <set>
@@ -585,6 +587,76 @@ TEST_F(CliTest, SizesReadSiAndIecAndPrintIec) {
   const auto bad = run_process({FETCHER_CLI_PATH, "bench", "--synthetic", "3", "--hosts", "1", "--body", "2KX"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_EQ(bad.err, "fetcher: --body: bad size '2KX' (use B, KB, MB, GB, KiB, MiB or GiB)\n");
+}
+
+// No number in a JSON text has more than six significant digits.
+void expect_rounded_numbers(const std::string& text) {
+  const std::regex number(R"([-:\[, ]([0-9]+\.[0-9]+)(e[-+]?[0-9]+)?)");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), number); it != std::sregex_iterator(); ++it) {
+    auto digits = (*it)[1].str();
+    digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+    digits.erase(0, digits.find_first_not_of('0'));
+    EXPECT_LE(digits.size(), 6u) << (*it)[0].str();
+  }
+}
+
+// The JSON reports say which run made them: version, start, command line, machine, options;
+// floats are rounded, and the origin's block names only hosts the list touched.
+TEST_F(CliTest, JsonReportsCarryTheRunsMetadataAndRoundedFloats) {
+  const auto sites_file = write("sites.toml", std::string(sites) + "\n[[site]]\nhost = \"unused.test\"\nlatency_ms = 5\n");
+  const auto list = write("list.txt", "http://one.test/a\nhttp://two.test/\n");
+  const std::vector<std::string> arguments = {FETCHER_CLI_PATH, "bench",     list,       "--sites",  sites_file,
+                                              "--strategies",   "async",   "--runs",   "2",        "--format",
+                                              "json",           "--retries", "1"};
+  const auto before = std::chrono::system_clock::now() - std::chrono::seconds(1);
+  const auto outcome = run_process(arguments);
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+  expect_rounded_numbers(outcome.out);
+  const auto json = nlohmann::json::parse(outcome.out);
+  const auto& metadata = json.at("metadata");
+  const auto version = run_process({FETCHER_CLI_PATH, "--version"}).out;
+  EXPECT_EQ("fetcher " + metadata.at("version").get<std::string>(), version.substr(0, version.find('\n')));
+  EXPECT_EQ(metadata.at("tool"), "fetcher");
+  EXPECT_EQ(metadata.at("command_line").get<std::vector<std::string>>(), arguments);
+  const auto started = metadata.at("started").get<std::string>();
+  ASSERT_TRUE(std::regex_match(started, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"))) << started;
+  std::tm utc{};
+  std::istringstream(started) >> std::get_time(&utc, "%Y-%m-%dT%H:%M:%SZ");
+  const auto started_at = std::chrono::system_clock::from_time_t(::timegm(&utc));
+  EXPECT_GE(started_at, before);
+  EXPECT_LE(started_at, std::chrono::system_clock::now());
+  EXPECT_FALSE(metadata.at("host").at("cpu_model").get<std::string>().empty());
+  EXPECT_GE(metadata.at("host").at("cores").get<unsigned>(), 1u);
+  EXPECT_EQ(metadata.at("host").at("kernel").get<std::string>().rfind("Linux ", 0), 0u);
+  const auto& options = metadata.at("options");
+  EXPECT_EQ(options.at("runs"), 2);
+  EXPECT_EQ(options.at("strategies"), "async");
+  EXPECT_EQ(options.at("lists"), nlohmann::json::array({list}));
+  EXPECT_EQ(options.at("sites"), sites_file);
+  EXPECT_EQ(options.at("client").at("retries"), 1);
+  EXPECT_EQ(options.at("client").at("connect-timeout"), "5s");
+  // The sites file has three hosts; the list touched two.
+  const auto& origin = json.at("lists").at(0).at("strategies").at(0).at("origin");
+  ASSERT_EQ(origin.size(), 2u) << origin.dump();
+  for (const auto& host : origin) EXPECT_NE(host.at("host"), "unused.test");
+
+  // get --json: one record per URL, its floats rounded too.
+  testing::TestOrigin server(sites);
+  const auto get = run_process({FETCHER_CLI_PATH, "get", "--json", "--connect-to",
+                                ":80:127.0.0.1:" + std::to_string(server.server().http_port()), "http://one.test/a"});
+  ASSERT_EQ(get.exit_code, 0) << get.err;
+  expect_rounded_numbers(get.out);
+  EXPECT_GT(nlohmann::json::parse(get.out).at("total_ms").get<double>(), 0.0);
+
+  // load --format json: the same metadata, with load's options.
+  const auto load = run_process({FETCHER_CLI_PATH, "load", "--format", "json", "-c", "2", "-n", "20", "--connect-to",
+                                 ":80:127.0.0.1:" + std::to_string(server.server().http_port()), "http://one.test/a"});
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  expect_rounded_numbers(load.out);
+  const auto load_json = nlohmann::json::parse(load.out);
+  EXPECT_EQ(load_json.at("metadata").at("options").at("connections"), "2");
+  EXPECT_EQ(load_json.at("metadata").at("options").at("url"), "http://one.test/a");
+  EXPECT_EQ(load_json.at("metadata").at("command_line").at(1), "load");
 }
 
 // The version line carries project()'s version; the rest name what the binary was built with.

@@ -1,12 +1,15 @@
 // Unit tests for the command line's pure parts: duration/size parsing and formatting, the huge-page choice and the environment a child gets, bench report renderings (table, markdown, CSV, JSON) and result/report JSON round trips. The pictures, progress, explanation and HTML are in cli_render_test.
 #include "bench_report.hpp"
+#include "build_info.hpp"
 #include "child_process.hpp"
 #include "huge_pages.hpp"
 #include "result_json.hpp"
+#include "run_metadata.hpp"
 #include "synthetic.hpp"
 #include "units.hpp"
 
 #include <CLI/CLI.hpp>
+#include <boost/version.hpp>
 #include <fetcher/origin/sites.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -18,6 +21,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -656,7 +660,7 @@ TEST(RenderJson, ParsesAndHasTheFields) {
   EXPECT_EQ(sequential.at("strategy"), "sequential");
   EXPECT_DOUBLE_EQ(sequential.at("wall_s").get<double>(), 5.29);
   EXPECT_DOUBLE_EQ(sequential.at("ideal_s").get<double>(), 0.5);
-  EXPECT_DOUBLE_EQ(sequential.at("efficiency").get<double>(), 0.5 / 5.29);
+  EXPECT_DOUBLE_EQ(sequential.at("efficiency").get<double>(), 0.094518);  // 0.5 / 5.29, six digits
   EXPECT_DOUBLE_EQ(sequential.at("speedup").get<double>(), 1.0);
   EXPECT_DOUBLE_EQ(sequential.at("cpu_user_s").get<double>(), 0.12);
   EXPECT_DOUBLE_EQ(sequential.at("cpu_sys_s").get<double>(), 0.03);
@@ -664,7 +668,7 @@ TEST(RenderJson, ParsesAndHasTheFields) {
   EXPECT_EQ(sequential.at("ok"), 9);
   EXPECT_EQ(sequential.at("failed"), 1);
   EXPECT_EQ(sequential.at("bytes"), 256000);
-  EXPECT_DOUBLE_EQ(sequential.at("req_per_s").get<double>(), 10 / 5.29);
+  EXPECT_DOUBLE_EQ(sequential.at("req_per_s").get<double>(), 1.89036);
   EXPECT_DOUBLE_EQ(sequential.at("p50_ms").get<double>(), 66.0);
   EXPECT_DOUBLE_EQ(sequential.at("p95_ms").get<double>(), 850.0);
   EXPECT_DOUBLE_EQ(sequential.at("p99_ms").get<double>(), 850.0);
@@ -674,8 +678,8 @@ TEST(RenderJson, ParsesAndHasTheFields) {
   EXPECT_FALSE(sequential.contains("origin"));
 
   const auto& pool = list.at("strategies").at(1);
-  EXPECT_DOUBLE_EQ(pool.at("speedup").get<double>(), 5.29 / 0.75);
-  EXPECT_DOUBLE_EQ(pool.at("efficiency").get<double>(), 0.5 / 0.75);
+  EXPECT_DOUBLE_EQ(pool.at("speedup").get<double>(), 7.05333);
+  EXPECT_DOUBLE_EQ(pool.at("efficiency").get<double>(), 0.666667);
   EXPECT_EQ(pool.at("origin"), (nlohmann::json{{"127.0.0.1", {{"requests", 10}}}}));
 
   const auto& async = list.at("strategies").at(2);
@@ -705,6 +709,94 @@ TEST(RenderJson, EmptyReport) {
   const auto json = nlohmann::json::parse(render(BenchReport{}, OutputFormat::json));
   EXPECT_EQ(json.at("version"), 1);
   EXPECT_EQ(json.at("lists"), nlohmann::json::array());
+}
+
+// The JSON report drops, from each strategy's origin block, the sites-file hosts the list never
+// touched, and carries the run's metadata when there is one.
+TEST(RenderJson, OriginNamesOnlyHostsWithRequestsAndMetadataIsCarried) {
+  BenchReport report;
+  report.lists.push_back(sample_list());
+  report.lists[0].strategies[0].origin_seen = nlohmann::json::array(
+      {{{"host", "cs.mipt.ru"}, {"requests", 0}, {"connections", 0}, {"peak_concurrent", 0}},
+       {{"host", "a.test"}, {"requests", 10}, {"connections", 1}, {"peak_concurrent", 1}}});
+  EXPECT_FALSE(bench_to_json(report).contains("metadata"));
+  report.metadata = {{"tool", "fetcher"}, {"version", "9.9.9"}};
+  const auto json = bench_to_json(report);
+  EXPECT_EQ(json.at("metadata").at("version"), "9.9.9");
+  const auto& origin = json.at("lists").at(0).at("strategies").at(0).at("origin");
+  ASSERT_EQ(origin.size(), 1u) << origin.dump();
+  EXPECT_EQ(origin.at(0).at("host"), "a.test");
+  EXPECT_FALSE(json.at("lists").at(0).at("strategies").at(1).contains("origin"));
+}
+
+TEST(RenderJson, FloatsAreRoundedToSixSignificantDigits) {
+  BenchReport report;
+  report.lists.push_back(sample_list());
+  report.lists[0].strategies[0].report.cpu_user_s = 0.007280999999999999;
+  report.lists[0].strategies[0].report.wall = std::chrono::nanoseconds(5290123456);
+  const auto text = bench_to_json(report).dump();
+  EXPECT_NE(text.find("\"cpu_user_s\":0.007281,"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"wall_s\":5.29012}"), std::string::npos) << text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// run_metadata
+
+TEST(RoundFloats, SignificantDigitsOfFloatsOnly) {
+  const nlohmann::json json = {{"a", 0.007280999999999999},
+                               {"b", {1.0 / 3, 123456789.0, -2.5e-9}},
+                               {"c", 12345678901},
+                               {"d", "0.3333333333"},
+                               {"e", nullptr},
+                               {"f", 100.0}};
+  EXPECT_EQ(round_floats(json).dump(),
+            R"({"a":0.007281,"b":[0.333333,123457000.0,-2.5e-09],"c":12345678901,"d":"0.3333333333","e":null,"f":100.0})");
+  EXPECT_EQ(round_floats(json, 2).at("a"), 0.0073);
+}
+
+TEST(CpuModel, ReadFromTheFieldEachArchitectureUses) {
+  EXPECT_EQ(cpu_model_from_cpuinfo("processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel\t\t: 1\n"
+                                   "model name\t: AMD EPYC 7B13\nprocessor\t: 1\nmodel name\t: AMD EPYC 7B13\n"),
+            "AMD EPYC 7B13");
+  EXPECT_EQ(cpu_model_from_cpuinfo("processor\t: 0\nBogoMIPS\t: 108.00\n\nHardware\t: BCM2835\n"
+                                   "Model\t\t: Raspberry Pi 4 Model B Rev 1.4\n"),
+            "Raspberry Pi 4 Model B Rev 1.4");
+  EXPECT_EQ(cpu_model_from_cpuinfo("processor : 0\nmodel name :  \n"), "unknown");
+  EXPECT_EQ(cpu_model_from_cpuinfo(""), "unknown");
+}
+
+TEST(RunMetadata, TimeInUtcIso8601AndTheRecordedCommandLine) {
+  EXPECT_EQ(utc_iso8601(std::chrono::system_clock::from_time_t(0)), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(utc_iso8601(std::chrono::system_clock::from_time_t(1796477773) + 900ms), "2026-12-05T13:36:13Z");
+  const char* const argv[] = {"fetcher", "bench", "--runs", "3"};
+  record_command_line(4, argv);
+  const auto json = run_metadata(std::chrono::system_clock::from_time_t(0), {{"runs", 3}});
+  EXPECT_EQ(json.at("tool"), "fetcher");
+  EXPECT_EQ(json.at("version"), fetcher_version());
+  EXPECT_EQ(json.at("started"), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(json.at("command_line"), nlohmann::json({"fetcher", "bench", "--runs", "3"}));
+  EXPECT_EQ(json.at("options"), nlohmann::json({{"runs", 3}}));
+  EXPECT_GE(json.at("host").at("cores").get<unsigned>(), 1u);
+  EXPECT_EQ(json.at("host").at("kernel").get<std::string>().rfind("Linux ", 0), 0u);
+}
+
+TEST(RunMetadata, ClientOptionsAreNamedAsTheirFlags) {
+  ClientFlags client;
+  client.retries = 2;
+  client.connect_to = {"a:80:b:8080"};
+  const auto json = client_options_json(client);
+  EXPECT_EQ(json.at("retries"), 2);
+  EXPECT_EQ(json.at("body-limit"), "64MiB");
+  EXPECT_EQ(json.at("connect-to"), nlohmann::json({"a:80:b:8080"}));
+  EXPECT_EQ(json.at("insecure"), false);
+}
+
+TEST(BuildInfo, VersionsAsPeopleWriteThem) {
+  EXPECT_TRUE(std::regex_match(fetcher_version(), std::regex(R"([0-9]+\.[0-9]+\.[0-9]+)"))) << fetcher_version();
+  EXPECT_EQ(boost_version(), std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) +
+                                 (BOOST_VERSION % 100 ? "." + std::to_string(BOOST_VERSION % 100) : ""));
+  EXPECT_EQ(openssl_version().rfind("OpenSSL ", 0), 0u);
+  EXPECT_EQ(version_text().rfind("fetcher " + fetcher_version() + "\nBoost " + boost_version() + "\n", 0), 0u);
 }
 
 // ---------------------------------------------------------------------------------------------
