@@ -463,9 +463,16 @@ int bench_command(const BenchArgs& args) {
       total_ideal += ideals[l][s] * args.runs;
     }
   }
-  ProgressLine progress(std::cerr, !args.quiet && is_terminal(STDERR_FILENO), detect_style(color, STDERR_FILENO),
-                        terminal_columns(STDERR_FILENO));
-  progress.start(lists.size() * strategies.size() * args.runs, total_ideal);
+  // A line redrawn in place on a terminal; else a line per strategy, so a log shows the run going.
+  const auto progress_mode = args.quiet ? ProgressMode::off
+                             : is_terminal(STDERR_FILENO) ? ProgressMode::live
+                                                          : ProgressMode::lines;
+  ProgressLine progress(std::cerr, progress_mode, detect_style(color, STDERR_FILENO), terminal_columns(STDERR_FILENO));
+  const auto measurements = lists.size() * strategies.size() * args.runs;
+  if (const auto notice = long_bench_notice(total_ideal, measurements); !notice.empty() && !args.quiet) {
+    std::cerr << "fetcher: " << notice << "\n";
+  }
+  progress.start(measurements, total_ideal);
 
   BenchReport bench;
   bench.metadata = run_metadata(started, bench_options(args, list_paths, sites_path, synthetic));
@@ -530,6 +537,7 @@ int bench_command(const BenchArgs& args) {
           }
         }
       }
+      progress.strategy_done(row.report.wall_seconds());
       list.strategies.push_back(std::move(row));
       runs.push_back(std::move(run));
     }

@@ -509,6 +509,55 @@ TEST(ProgressLine, DrawsInPlaceAndClearsWhenDone) {
   EXPECT_EQ(text.substr(text.size() - 4), "\r\033[K");  // nothing left on the terminal
 }
 
+// Where stderr is not a terminal: a plain line per strategy as it finishes, nothing redrawn.
+TEST(ProgressLine, LinesModeWritesAPlainLinePerStrategy) {
+  std::ostringstream out;
+  {
+    ProgressLine line(out, ProgressMode::lines, Style{}, 80);
+    line.start(4, 2.0);
+    for (unsigned repeat = 1; repeat <= 2; ++repeat) {
+      line.begin_step("a.txt", "sequential", repeat, 2, 0.5);
+      line.end_step();
+    }
+    EXPECT_EQ(out.str(), "");
+    line.strategy_done(0.0621);
+    line.begin_step("a.txt", "async", 1, 2, 0.5);
+    line.hide();
+  }
+  const auto text = out.str();
+  EXPECT_EQ(count_of(text, "\n"), 1u) << text;
+  EXPECT_FALSE(contains(text, "\r")) << text;
+  EXPECT_FALSE(contains(text, "\033")) << text;
+  EXPECT_EQ(text.rfind("progress: 2/4 a.txt sequential 62.1 ms (median of 2); 0:00 elapsed, ~0:0", 0), 0u) << text;
+}
+
+TEST(ProgressText, FinishedStrategyLine) {
+  ProgressState state;
+  state.list = "mipt.txt";
+  state.strategy = "pool:8";
+  state.step = 3;
+  state.steps = 10;
+  state.elapsed_s = 65;
+  state.done_ideal_s = 30;
+  state.done_actual_s = 60;  // twice the ideal so far
+  state.total_ideal_s = 90;
+  EXPECT_EQ(finished_strategy_text(state, 5.34), "progress: 3/10 mipt.txt pool:8 5.34 s; 1:05 elapsed, ~2:00 left");
+  state.total_ideal_s = -1;  // --live: the mean measurement so far times those left
+  EXPECT_EQ(finished_strategy_text(state, 5.34), "progress: 3/10 mipt.txt pool:8 5.34 s; 1:05 elapsed, ~2:20 left");
+  state.step = 10;
+  state.repeats = 2;
+  EXPECT_EQ(finished_strategy_text(state, 5.34), "progress: 10/10 mipt.txt pool:8 5.34 s (median of 2); 1:05 elapsed");
+}
+
+TEST(ProgressText, LongBenchNoticeFromAMinuteOfIdealTime) {
+  EXPECT_EQ(long_bench_notice(59.9, 10), "");
+  EXPECT_EQ(long_bench_notice(-1, 10), "");  // --live: unknown
+  EXPECT_EQ(long_bench_notice(326, 10), "this bench takes at least 5:26 (the sites' ideal time of its 10 measurements); "
+                                        "Ctrl-C stops it and prints what finished");
+  EXPECT_EQ(long_bench_notice(61, 1), "this bench takes at least 1:01 (the sites' ideal time of its 1 measurement); "
+                                      "Ctrl-C stops it and prints what finished");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Explanation
 

@@ -566,7 +566,8 @@ TEST_F(CliTest, BenchRunsShowTheMedianAndItsSpread) {
     const auto runs = strategy.at("wall_runs_s").get<std::vector<double>>();
     ASSERT_EQ(runs.size(), 3u);
     EXPECT_DOUBLE_EQ(strategy.at("wall_s").get<double>(), runs[1]);
-    EXPECT_NEAR(strategy.at("wall_spread_s").get<double>(), std::max(runs[1] - runs[0], runs[2] - runs[1]), 1e-6);  // each rounded to 6 digits
+    // Each figure is rounded to six digits in the JSON.
+    EXPECT_NEAR(strategy.at("wall_spread_s").get<double>(), std::max(runs[1] - runs[0], runs[2] - runs[1]), 1e-6);
   }
 }
 
@@ -657,6 +658,43 @@ TEST_F(CliTest, JsonReportsCarryTheRunsMetadataAndRoundedFloats) {
   EXPECT_EQ(load_json.at("metadata").at("options").at("connections"), "2");
   EXPECT_EQ(load_json.at("metadata").at("options").at("url"), "http://one.test/a");
   EXPECT_EQ(load_json.at("metadata").at("command_line").at(1), "load");
+}
+
+// With stderr not a terminal, a plain progress line per strategy; -q silences it.
+TEST_F(CliTest, BenchProgressIsALinePerStrategyWhenStderrIsNotATerminal) {
+  const auto sites_file = write("sites.toml", sites);
+  const auto list = write("list.txt", "http://one.test/a\nhttp://two.test/\n");
+  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
+                                         "sequential,async", "--no-charts"};
+  const auto outcome = run_process(base);
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+  const auto lines = lines_of(outcome.err);
+  ASSERT_EQ(lines.size(), 2u) << outcome.err;
+  const std::regex first(R"(progress: 1/2 list\.txt sequential [0-9.]+ ms; 0:0[0-9] elapsed, ~0:0[0-9] left)");
+  EXPECT_TRUE(std::regex_match(lines[0], first)) << lines[0];
+  EXPECT_TRUE(std::regex_match(lines[1], std::regex(R"(progress: 2/2 list\.txt async [0-9.]+ ms; 0:0[0-9] elapsed)")))
+      << lines[1];
+  EXPECT_EQ(outcome.err.find('\r'), std::string::npos);
+  auto quiet = base;
+  quiet.push_back("-q");
+  EXPECT_EQ(run_process(quiet).err, "");
+}
+
+// A bench whose ideal total passes a minute says how long it will take before it starts.
+TEST_F(CliTest, LongBenchSaysHowLongItTakesBeforeItStarts) {
+  const auto sites_file = write("slow.toml", "[[site]]\nhost = \"slow.test\"\nlatency_ms = 61000\nbody_bytes = 10\n");
+  const auto list = write("list.txt", "http://slow.test/\n");
+  const std::vector<std::string> base = {"/usr/bin/timeout", "--preserve-status", "-s", "INT", "2", FETCHER_CLI_PATH,
+                                         "bench", list, "--sites", sites_file, "--strategies", "async"};
+  const auto outcome = run_process(base);
+  EXPECT_EQ(outcome.exit_code, 130) << outcome.err;
+  EXPECT_EQ(outcome.err.rfind("fetcher: this bench takes at least 1:01 (the sites' ideal time of its 1 measurement); "
+                              "Ctrl-C stops it and prints what finished\n", 0),
+            0u)
+      << outcome.err;
+  auto quiet = base;
+  quiet.push_back("-q");
+  EXPECT_EQ(run_process(quiet).err.find("takes at least"), std::string::npos);
 }
 
 // The version line carries project()'s version; the rest name what the binary was built with.
