@@ -467,7 +467,8 @@ int bench_command(const BenchArgs& args) {
   const auto progress_mode = args.quiet ? ProgressMode::off
                              : is_terminal(STDERR_FILENO) ? ProgressMode::live
                                                           : ProgressMode::lines;
-  ProgressLine progress(std::cerr, progress_mode, detect_style(color, STDERR_FILENO), terminal_columns(STDERR_FILENO));
+  ProgressLine progress(std::cerr, progress_mode, detect_style(color, STDERR_FILENO),
+                        terminal_columns(STDERR_FILENO));
   const auto measurements = lists.size() * strategies.size() * args.runs;
   if (const auto notice = long_bench_notice(total_ideal, measurements); !notice.empty() && !args.quiet) {
     std::cerr << "fetcher: " << notice << "\n";

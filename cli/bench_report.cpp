@@ -401,8 +401,8 @@ std::string render(const BenchReport& report, OutputFormat format, const Style& 
         const auto* best = list.strategies.size() > 1 ? fastest_row(list) : nullptr;
         const auto note = runs_note(list, true);
         out << (i ? "\n" : "") << "**" << list.name << "**: " << list.urls << " URLs"
-            << (list.origin_note.empty() ? "" : ", " + list.origin_note) << (note.empty() ? "" : "\n\n" + note)
-            << "\n\n|";
+            << (list.origin_note.empty() ? "" : ", " + list.origin_note)
+            << (note.empty() ? "" : "\n\n" + note) << "\n\n|";
         for (const auto field : all_fields()) out << " " << title(field) << " |";
         out << "\n|";
         for (const auto field : all_fields()) out << (field == Field::strategy ? ":---|" : "---:|");

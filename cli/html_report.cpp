@@ -366,10 +366,11 @@ std::string metadata_paragraph(const nlohmann::json& metadata) {
   for (const auto& argument : metadata.value("command_line", std::vector<std::string>())) {
     command += (command.empty() ? "" : " ") + argument;
   }
+  const auto cpu = html_escape(host.value("cpu_model", std::string()));
+  const auto kernel = html_escape(host.value("kernel", std::string()));
   return "<p class=\"meta\">" + html_escape(text("tool") + " " + text("version")) + " &middot; started " +
-         html_escape(text("started")) + " &middot; " + html_escape(host.value("cpu_model", std::string())) + ", " +
-         std::to_string(host.value("cores", 0u)) + " cores &middot; " + html_escape(host.value("kernel", std::string())) +
-         "<br><code>" + html_escape(command) + "</code></p>\n";
+         html_escape(text("started")) + " &middot; " + cpu + ", " + std::to_string(host.value("cores", 0u)) +
+         " cores &middot; " + kernel + "<br><code>" + html_escape(command) + "</code></p>\n";
 }
 
 }  // namespace

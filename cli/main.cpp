@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
   bench_app->add_option("--jitter", bench.synthetic.jitter, "Uniform +-jitter around the latency, seeded")
       ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
-  bench_app->add_option("--body", bench.synthetic.body, "Body size of every page, e.g. 2KiB (2048 B), 2KB (2000 B)")
+  bench_app->add_option("--body", bench.synthetic.body, "Body size of every page: 2KiB is 2048 B, 2KB 2000 B")
       ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
   bench_app->add_option("--capacity", bench.synthetic.capacity, "Requests each host serves at once (0 = unlimited)")
       ->capture_default_str()->needs(synthetic)->group("Synthetic workload");

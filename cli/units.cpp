@@ -139,10 +139,11 @@ std::string format_seconds_spread(double seconds, double spread, bool unicode) {
                                         : Unit{1, "s", 0};
   // The spread gets two significant digits, and at most one decimal more than the median.
   const double scaled_spread = spread * unit.scale;
-  const int spread_decimals = std::min(scaled_spread >= 9.95 ? 0 : scaled_spread >= 0.995 ? 1 : 2, unit.decimals + 1);
+  const int spread_digits = scaled_spread >= 9.95 ? 0 : scaled_spread >= 0.995 ? 1 : 2;
+  const int spread_decimals = std::min(spread_digits, unit.decimals + 1);
   char text[48];
-  std::snprintf(text, sizeof text, "%.*f %s%.*f %s", unit.decimals, seconds * unit.scale, unicode ? "\u00b1" : "+-",
-                spread_decimals, scaled_spread, unit.name);
+  std::snprintf(text, sizeof text, "%.*f %s%.*f %s", unit.decimals, seconds * unit.scale,
+                unicode ? "\u00b1" : "+-", spread_decimals, scaled_spread, unit.name);
   return text;
 }
 

@@ -2,19 +2,20 @@
 # of flags that take a fixed set. Installed as share/bash-completion/completions/fetcher.
 # tests/cli_test.cpp checks that each command's flag list here matches its --help.
 
-_fetcher_client_flags="--connect-timeout --tls-timeout --first-byte-timeout --timeout --body-limit --max-redirects
-  --user-agent --cacert --insecure --allow-https-downgrade --keep-alive --tls-resume --max-per-host --min-interval
-  --retries --retry-base --proxy --no-proxy --connect-to"
+_fetcher_client_flags="--connect-timeout --tls-timeout --first-byte-timeout --timeout --body-limit
+  --max-redirects --user-agent --cacert --insecure --allow-https-downgrade --keep-alive --tls-resume
+  --max-per-host --min-interval --retries --retry-base --proxy --no-proxy --connect-to"
 
 _fetcher_commands="bench get serve load"
 _fetcher_top_flags="-h --help --version -v --verbose"
-_fetcher_bench_flags="-h --help --live --strategies --sites --format --output --max-in-flight --runs --explain
-  --histogram --no-charts --report --huge-pages -q --quiet --color --synthetic --hosts --latency --jitter --body
-  --capacity --scheme $_fetcher_client_flags"
+_fetcher_bench_flags="-h --help --live --strategies --sites --format --output --max-in-flight --runs
+  --explain --histogram --no-charts --report --huge-pages -q --quiet --color --synthetic --hosts --latency
+  --jitter --body --capacity --scheme $_fetcher_client_flags"
 _fetcher_get_flags="-h --help -i --input --strategy --max-in-flight --json -o --output-dir -q --quiet --color
   $_fetcher_client_flags"
 _fetcher_serve_flags="-h --help --sites --address --http-port --https-port --control"
-_fetcher_load_flags="-h --help -c --connections -n --requests -d --duration --threads --format $_fetcher_client_flags"
+_fetcher_load_flags="-h --help -c --connections -n --requests -d --duration --threads --format
+  $_fetcher_client_flags"
 
 _fetcher() {
   local current=${COMP_WORDS[COMP_CWORD]} previous=${COMP_WORDS[COMP_CWORD - 1]}
@@ -29,7 +30,7 @@ _fetcher() {
   # Values of the flags that take one.
   case $previous in
     --strategies | --strategy)
-      COMPREPLY=($(compgen -W "sequential threads pool:4 pool:8 processes:4 async async:2" -- "$current")); return ;;
+      COMPREPLY=($(compgen -W "sequential threads pool:8 processes:4 async async:2" -- "$current")); return ;;
     --format)
       if [[ $command == load ]]; then COMPREPLY=($(compgen -W "table json" -- "$current"))
       else COMPREPLY=($(compgen -W "table md csv json" -- "$current")); fi
@@ -42,8 +43,8 @@ _fetcher() {
     --sites | --output | --report | --cacert | -i | --input)
       COMPREPLY=($(compgen -f -- "$current")); return ;;
     -o | --output-dir) COMPREPLY=($(compgen -d -- "$current")); return ;;
-    --runs | --max-in-flight | --synthetic | --hosts | --latency | --jitter | --body | --capacity | --address | \
-      --http-port | --https-port | -c | --connections | -n | --requests | -d | --duration | --threads | \
+    --runs | --max-in-flight | --synthetic | --hosts | --latency | --jitter | --body | --capacity | \
+      --address | --http-port | --https-port | -c | --connections | -n | --requests | -d | --duration | --threads | \
       --connect-timeout | --tls-timeout | --first-byte-timeout | --timeout | --body-limit | --max-redirects | \
       --user-agent | --max-per-host | --min-interval | --retries | --retry-base | --proxy | --no-proxy | --connect-to)
       return ;;  # a number, duration, size or free text: nothing to offer
