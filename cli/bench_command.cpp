@@ -11,6 +11,7 @@
 #include "interrupt.hpp"
 #include "progress.hpp"
 #include "result_json.hpp"
+#include "run_metadata.hpp"
 #include "synthetic.hpp"
 #include "terminal_charts.hpp"
 #include "terminal_style.hpp"
@@ -287,6 +288,29 @@ std::string bench_text(const BenchReport& bench, const ListOutput& how) {
   return text;
 }
 
+// The bench's options in effect, defaults included, for the report's metadata.
+nlohmann::json bench_options(const BenchArgs& args, const std::vector<std::string>& list_paths,
+                             const std::string& sites_path, const std::optional<SyntheticSpec>& synthetic) {
+  nlohmann::json options = {{"lists", synthetic ? std::vector<std::string>() : list_paths},
+                            {"live", args.live},
+                            {"sites", args.live || synthetic ? std::string() : sites_path},
+                            {"strategies", args.strategies},
+                            {"max_in_flight", args.max_in_flight},
+                            {"runs", args.runs},
+                            {"huge_pages", args.huge_pages},
+                            {"client", client_options_json(args.client)}};
+  if (synthetic) {
+    options["synthetic"] = {{"urls", synthetic->urls},
+                            {"hosts", synthetic->hosts},
+                            {"latency_ms", synthetic->latency.count()},
+                            {"jitter_ms", synthetic->jitter.count()},
+                            {"body_bytes", synthetic->body_bytes},
+                            {"capacity", synthetic->capacity},
+                            {"scheme", synthetic->scheme}};
+  }
+  return options;
+}
+
 }  // namespace
 
 std::string urls_directory() {
@@ -295,6 +319,7 @@ std::string urls_directory() {
 }
 
 int bench_command(const BenchArgs& args) {
+  const auto started = std::chrono::system_clock::now();
   // Validate everything before starting anything: a usage error costs no time.
   std::vector<std::string> list_paths = args.lists;
   // --synthetic: the list and the sites are generated into a directory removed at the end.
@@ -390,11 +415,20 @@ int bench_command(const BenchArgs& args) {
       total_ideal += ideals[l][s] * args.runs;
     }
   }
-  ProgressLine progress(std::cerr, !args.quiet && is_terminal(STDERR_FILENO), detect_style(color, STDERR_FILENO),
+  // A line redrawn in place on a terminal; else a line per strategy, so a log shows the run going.
+  const auto progress_mode = args.quiet ? ProgressMode::off
+                             : is_terminal(STDERR_FILENO) ? ProgressMode::live
+                                                          : ProgressMode::lines;
+  ProgressLine progress(std::cerr, progress_mode, detect_style(color, STDERR_FILENO),
                         terminal_columns(STDERR_FILENO));
-  progress.start(lists.size() * strategies.size() * args.runs, total_ideal);
+  const auto measurements = lists.size() * strategies.size() * args.runs;
+  if (const auto notice = long_bench_notice(total_ideal, measurements); !notice.empty() && !args.quiet) {
+    std::cerr << "fetcher: " << notice << "\n";
+  }
+  progress.start(measurements, total_ideal);
 
   BenchReport bench;
+  bench.metadata = run_metadata(started, bench_options(args, list_paths, sites_path, synthetic));
   bool any_failed = false;
   std::uint64_t connections_of_last_run = 0;
   for (std::size_t l = 0; l < lists.size(); ++l) {
@@ -456,6 +490,7 @@ int bench_command(const BenchArgs& args) {
           }
         }
       }
+      progress.strategy_done(row.report.wall_seconds());
       list.strategies.push_back(std::move(row));
       runs.push_back(std::move(run));
     }

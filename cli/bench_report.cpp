@@ -3,6 +3,7 @@
 #include "bench_report.hpp"
 
 #include "result_json.hpp"
+#include "run_metadata.hpp"
 #include "units.hpp"
 
 #include <algorithm>
@@ -65,11 +66,12 @@ const char* title(Field field) {
   return "";
 }
 
-std::string cell(const ListReport& list, const StrategyRow& row, Field field) {
+// `unicode`: the wall's spread may be written with "±" (else "+-").
+std::string cell(const ListReport& list, const StrategyRow& row, Field field, bool unicode) {
   const auto& r = row.report;
   switch (field) {
     case Field::strategy: return r.strategy;
-    case Field::wall: return format_seconds(r.wall_seconds());
+    case Field::wall: return format_seconds_spread(r.wall_seconds(), row.wall_spread(), unicode);
     case Field::ideal: return format_seconds(row.ideal_s);
     case Field::eff: return percent(row.efficiency());
     case Field::speedup: return fixed(speedup(list, row), "%.2fx");
@@ -106,13 +108,13 @@ const std::vector<Field>& terminal_fields() {
 std::vector<std::string> lay_out(const std::vector<std::vector<std::string>>& rows, std::size_t gap) {
   std::vector<std::size_t> width(rows.front().size(), 0);
   for (const auto& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], display_width(row[i]));
   }
   std::vector<std::string> lines;
   for (const auto& row : rows) {
     std::string line;
     for (std::size_t i = 0; i < row.size(); ++i) {
-      const auto pad = std::string(width[i] - row[i].size(), ' ');
+      const auto pad = std::string(width[i] - display_width(row[i]), ' ');
       if (i > 0) line += std::string(gap, ' ');
       line += i == 0 ? row[i] + pad : pad + row[i];
     }
@@ -124,7 +126,7 @@ std::vector<std::string> lay_out(const std::vector<std::vector<std::string>>& ro
 
 std::size_t widest(const std::vector<std::string>& lines) {
   std::size_t most = 0;
-  for (const auto& line : lines) most = std::max(most, line.size());
+  for (const auto& line : lines) most = std::max(most, display_width(line));
   return most;
 }
 
@@ -261,11 +263,31 @@ std::string footer(const ListReport& list, const Style& style) {
   return text + (list.agree ? agreement : paint(style, Paint::red, agreement.substr(0, agreement.size() - 1)) + "\n");
 }
 
+// "wall: median of 3 runs ± the farthest run" when strategies ran more than once, else empty.
+std::string runs_note(const ListReport& list, bool unicode) {
+  const auto runs = runs_of(list);
+  if (runs < 2) return {};
+  return std::string("wall: median of ") + std::to_string(runs) + " runs " + (unicode ? "\u00b1" : "+-") +
+         " the farthest run";
+}
+
 std::string title_line(const ListReport& list) {
   return list.name + ": " + std::to_string(list.urls) + " URLs" + (list.origin_note.empty() ? "" : ", " + list.origin_note);
 }
 
 }  // namespace
+
+double StrategyRow::wall_spread() const {
+  if (wall_runs_s.size() < 2) return -1;
+  const double median = report.wall_seconds();
+  return std::max(median - wall_runs_s.front(), wall_runs_s.back() - median);
+}
+
+std::size_t runs_of(const ListReport& list) {
+  std::size_t runs = 1;
+  for (const auto& row : list.strategies) runs = std::max(runs, row.wall_runs_s.size());
+  return runs;
+}
 
 double StrategyRow::efficiency() const {
   const double wall = report.wall_seconds();
@@ -300,6 +322,7 @@ OutputFormat parse_output_format(std::string_view text) {
 std::string render_table(const ListReport& list, const Style& style) {
   std::ostringstream out;
   out << title_line(list) << "\n";
+  if (const auto note = runs_note(list, style.unicode); !note.empty()) out << note << "\n";
   if (list.strategies.empty()) return out.str() + footer(list, style);
   const auto* best = list.strategies.size() > 1 ? fastest_row(list) : nullptr;
   std::vector<std::vector<std::string>> rows(1);
@@ -307,7 +330,7 @@ std::string render_table(const ListReport& list, const Style& style) {
   rows[0][0] = "  " + rows[0][0];
   for (const auto& row : list.strategies) {
     rows.emplace_back();
-    for (const auto field : terminal_fields()) rows.back().push_back(cell(list, row, field));
+    for (const auto field : terminal_fields()) rows.back().push_back(cell(list, row, field, style.unicode));
     rows.back()[0] = (&row == best ? "* " : "  ") + rows.back()[0];
   }
   // Two spaces between columns read best; one when two would not fit the terminal.
@@ -332,8 +355,18 @@ nlohmann::json bench_to_json(const BenchReport& report) {
       item["ideal_s"] = row.ideal_s < 0 ? nlohmann::json() : nlohmann::json(row.ideal_s);
       item["efficiency"] = row.efficiency() < 0 ? nlohmann::json() : nlohmann::json(row.efficiency());
       item["speedup"] = speedup(list, row) < 0 ? nlohmann::json() : nlohmann::json(speedup(list, row));
-      if (!row.origin_seen.is_null()) item["origin"] = row.origin_seen;
+      if (row.origin_seen.is_array()) {
+        // Hosts of the sites file this list never touched are no part of its run.
+        auto origin = nlohmann::json::array();
+        for (const auto& host : row.origin_seen) {
+          if (!host.is_object() || host.value("requests", 0L) > 0) origin.push_back(host);
+        }
+        item["origin"] = std::move(origin);
+      } else if (!row.origin_seen.is_null()) {
+        item["origin"] = row.origin_seen;
+      }
       if (!row.wall_runs_s.empty()) item["wall_runs_s"] = row.wall_runs_s;
+      if (row.wall_spread() >= 0) item["wall_spread_s"] = row.wall_spread();
       strategies.push_back(std::move(item));
     }
     nlohmann::json failures = nlohmann::json::array();
@@ -350,7 +383,10 @@ nlohmann::json bench_to_json(const BenchReport& report) {
                      {"disagreements", list.disagreements},
                      {"strategies", std::move(strategies)}});
   }
-  return {{"version", json_format_version}, {"lists", std::move(lists)}};
+  nlohmann::json json = {{"version", json_format_version}};
+  if (!report.metadata.is_null()) json["metadata"] = report.metadata;
+  json["lists"] = std::move(lists);
+  return round_floats(std::move(json));
 }
 
 std::string render(const BenchReport& report, OutputFormat format, const Style& style) {
@@ -363,8 +399,10 @@ std::string render(const BenchReport& report, OutputFormat format, const Style& 
       for (std::size_t i = 0; i < report.lists.size(); ++i) {
         const auto& list = report.lists[i];
         const auto* best = list.strategies.size() > 1 ? fastest_row(list) : nullptr;
+        const auto note = runs_note(list, true);
         out << (i ? "\n" : "") << "**" << list.name << "**: " << list.urls << " URLs"
-            << (list.origin_note.empty() ? "" : ", " + list.origin_note) << "\n\n|";
+            << (list.origin_note.empty() ? "" : ", " + list.origin_note)
+            << (note.empty() ? "" : "\n\n" + note) << "\n\n|";
         for (const auto field : all_fields()) out << " " << title(field) << " |";
         out << "\n|";
         for (const auto field : all_fields()) out << (field == Field::strategy ? ":---|" : "---:|");
@@ -372,7 +410,7 @@ std::string render(const BenchReport& report, OutputFormat format, const Style& 
         for (const auto& row : list.strategies) {
           out << "|";
           for (const auto field : all_fields()) {
-            const auto text = cell(list, row, field);
+            const auto text = cell(list, row, field, true);
             out << " " << (field == Field::strategy && &row == best ? "**" + text + "**" : text) << " |";
           }
           out << "\n";

@@ -22,6 +22,9 @@ struct StrategyRow {
 
 
   double efficiency() const;    // ideal / wall; negative when unknown
+  // How far the farthest repeat's wall time lies from the reported (median) one; negative with
+  // fewer than two repeats.
+  double wall_spread() const;
 };
 
 // One host of a list as the sites model describes it.
@@ -65,6 +68,7 @@ struct ListReport {
 
 struct BenchReport {
   std::vector<ListReport> lists;
+  nlohmann::json metadata = nullptr;  // the run's (run_metadata.hpp), or null
 };
 
 enum class OutputFormat { table, markdown, csv, json };
@@ -80,11 +84,17 @@ double speedup(const ListReport& list, const StrategyRow& row);
 // The widest a terminal table line may be: it must read on an 80-column terminal.
 constexpr std::size_t table_width_limit = 80;
 
+// How many times each strategy ran (--runs), the most over the list's rows; 1 for none.
+std::size_t runs_of(const ListReport& list);
+
 // One list for a terminal: the fastest strategy is marked with '*' (and bold when coloured),
 // and a footer says what the origin saw and whether the strategies agreed, over how many URLs,
-// or why agreement was not checked (one strategy, or no URL fetched by any).
+// or why agreement was not checked (one strategy, or no URL fetched by any). With repeated runs
+// a line under the title says the wall is the median of N, and each wall cell carries its spread.
 std::string render_table(const ListReport& list, const Style& style = {});
 std::string render(const BenchReport& report, OutputFormat format, const Style& style = {});
+// The versioned JSON report: the metadata when there is one, then the lists; floats rounded to
+// six significant digits, and the origin's counters only for hosts that got requests.
 nlohmann::json bench_to_json(const BenchReport& report);
 
 }  // namespace fetcher::cli

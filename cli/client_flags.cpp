@@ -48,7 +48,7 @@ void ClientFlags::add_to(CLI::App& app) {
       ->capture_default_str()->group("Client");
   app.add_option("--timeout", total_timeout, "Whole-fetch limit, redirects included")
       ->capture_default_str()->group("Client");
-  app.add_option("--body-limit", body_limit, "Largest body accepted, e.g. 10MB")
+  app.add_option("--body-limit", body_limit, "Largest body accepted, e.g. 10MiB (KiB = 1024 B, KB = 1000 B)")
       ->capture_default_str()->group("Client");
   app.add_option("--max-redirects", max_redirects, "Redirects followed before giving up")
       ->capture_default_str()->check(CLI::Range(0, 100))->group("Client");

@@ -18,7 +18,7 @@ struct ClientFlags {
   std::string tls_timeout = "5s";
   std::string first_byte_timeout = "10s";
   std::string total_timeout = "30s";
-  std::string body_limit = "64MB";
+  std::string body_limit = "64MiB";
   int max_redirects = 10;
   std::string user_agent = "fetcher/0.1";
   std::string cacert;

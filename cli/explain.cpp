@@ -31,11 +31,8 @@ std::string number(double value, const char* format) {
 // As the table prints it, so the two agree.
 std::string times(double gain) { return number(gain, "%.2fx"); }
 
-// Peak memory as people compare it: "14.5 MB", "900 KB".
-std::string memory(long kb) {
-  if (kb < 1024) return std::to_string(std::max(0L, kb)) + " KB";
-  return number(static_cast<double>(kb) / 1024, "%.1f MB");
-}
+// Peak memory (the kernel counts it in KiB) as the HTML report's table prints it: "14.50 MiB".
+std::string memory(long kib) { return format_bytes(static_cast<std::uint64_t>(std::max(0L, kib)) * 1024); }
 
 std::string plural(std::size_t count, const std::string& one, const std::string& many) {
   return std::to_string(count) + " " + (count == 1 ? one : many);

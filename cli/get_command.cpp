@@ -3,6 +3,7 @@
 #include "get_output.hpp"
 #include "interrupt.hpp"
 #include "result_json.hpp"
+#include "run_metadata.hpp"
 #include "saved_bodies.hpp"
 #include "terminal_style.hpp"
 
@@ -71,7 +72,7 @@ int get_command(const GetArgs& args) {
     // JSON Lines keep one line per URL for scripts.
     if (interrupt.interrupted() && result.error == ErrorKind::cancelled && !args.json) return;
     if (args.json) {
-      auto record = result_to_json(result);
+      auto record = round_floats(result_to_json(result));
       if (!saved.empty()) record["saved"] = saved;
       std::cout << json_line(record) << "\n" << std::flush;
     } else {

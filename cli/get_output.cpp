@@ -8,9 +8,9 @@
 namespace fetcher::cli {
 namespace {
 
-// Widths that hold every value format_bytes and format_seconds produce ("1023.9 KB", "99.99 s").
+// Widths that hold every value format_bytes and format_seconds produce ("1023.9 KiB", "99.99 s").
 constexpr std::size_t status_width = 3;
-constexpr std::size_t size_width = 9;
+constexpr std::size_t size_width = 10;
 constexpr std::size_t time_width = 7;
 
 std::string pad_left(std::string text, std::size_t width) {

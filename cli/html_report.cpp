@@ -312,6 +312,7 @@ th, td { padding: 3px 10px; text-align: right; border-bottom: 1px solid #e5e7eb;
 th:first-child, td:first-child { text-align: left; }
 th { background: #f3f4f6; }
 tr.fastest td { font-weight: 600; color: #15803d; }
+p.meta { font-size: 13px; color: #6b7280; margin: 0 0 12px; }
 pre.footer { font-size: 13px; color: #374151; margin: 8px 0; white-space: pre-wrap; }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 12px 24px; }
 figure { margin: 0; }
@@ -353,11 +354,33 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// The run's metadata under the title, so two reports can be told apart: version, start, machine,
+// and the command line.
+std::string metadata_paragraph(const nlohmann::json& metadata) {
+  if (!metadata.is_object()) return {};
+  const auto text = [&](const char* key) { return metadata.value(key, std::string()); };
+  const auto host = metadata.value("host", nlohmann::json::object());
+  std::string command;
+  for (const auto& argument : metadata.value("command_line", std::vector<std::string>())) {
+    command += (command.empty() ? "" : " ") + argument;
+  }
+  const auto cpu = html_escape(host.value("cpu_model", std::string()));
+  const auto kernel = html_escape(host.value("kernel", std::string()));
+  return "<p class=\"meta\">" + html_escape(text("tool") + " " + text("version")) + " &middot; started " +
+         html_escape(text("started")) + " &middot; " + cpu + ", " + std::to_string(host.value("cores", 0u)) +
+         " cores &middot; " + kernel + "<br><code>" + html_escape(command) + "</code></p>\n";
+}
+
+}  // namespace
+
 std::string render_html_report(const BenchReport& report) {
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                      "<title>fetcher bench report</title>\n<style>" +
                      std::string(style_sheet) + "</style>\n</head>\n<body>\n<h1>fetcher bench</h1>\n" +
+                     metadata_paragraph(report.metadata) +
                      "<p class=\"note\">How the way fetches are organised changes the time an I/O-bound job takes. "
                      "<b>wall</b>: first fetch started to last result in; <b>ideal</b>: what a client with zero "
                      "overhead would take under the sites' model; <b>eff</b> = ideal / wall.</p>\n";

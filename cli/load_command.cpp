@@ -1,6 +1,7 @@
 // load_command.cpp: `fetcher load URL`, throughput mode: parse -> validate -> run -> print.
 #include "commands.hpp"
 #include "load_run.hpp"
+#include "run_metadata.hpp"
 #include "terminal_style.hpp"
 #include "units.hpp"
 
@@ -9,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -88,9 +90,17 @@ void print_table(std::ostream& out, const LoadConfig& config, const LoadReport& 
   }
 }
 
-void print_json(std::ostream& out, const LoadConfig& config, const LoadReport& report) {
+void print_json(std::ostream& out, const LoadArgs& args, const LoadConfig& config, const LoadReport& report,
+                std::chrono::system_clock::time_point started) {
+  const nlohmann::json options = {{"url", args.url},
+                                  {"connections", args.connections},
+                                  {"requests", args.requests},
+                                  {"duration", args.duration},
+                                  {"threads", args.threads},
+                                  {"client", client_options_json(args.client)}};
   nlohmann::json json = {
       {"version", 1},
+      {"metadata", run_metadata(started, options)},
       {"url", config.url},
       {"connections", config.connections},
       {"threads", config.threads},
@@ -115,7 +125,7 @@ void print_json(std::ostream& out, const LoadConfig& config, const LoadReport& r
       {"tls_handshakes", report.tls_handshakes},
       {"tls_resumed", report.tls_resumed},
   };
-  out << json.dump() << "\n";
+  out << round_floats(std::move(json)).dump() << "\n";
 }
 
 }  // namespace
@@ -134,6 +144,7 @@ void LoadArgs::add_to(CLI::App& app) {
 }
 
 int load_command(const LoadArgs& args) {
+  const auto started = std::chrono::system_clock::now();
   const auto config = validate(args);
   auto options = args.client.to_options();
   if (args.client.insecure) std::cerr << "fetcher: warning: --insecure: TLS certificates are NOT verified\n";
@@ -143,7 +154,7 @@ int load_command(const LoadArgs& args) {
   raise_open_files_limit();
   Client client(options);
   const auto report = run_load(config, client);
-  if (args.format == "json") print_json(std::cout, config, report);
+  if (args.format == "json") print_json(std::cout, args, config, report, started);
   else print_table(std::cout, config, report);
   return report.failed == 0 ? exit_ok : exit_some_failed;
 }

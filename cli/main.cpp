@@ -1,11 +1,11 @@
 // main.cpp: `fetcher`: parse the command line, run the chosen subcommand, map failures to exit
 // codes (0 all fetched, 1 some URLs failed, 2 usage or input error).
+#include "build_info.hpp"
 #include "commands.hpp"
+#include "run_metadata.hpp"
 #include "units.hpp"
 
 #include <CLI/CLI.hpp>
-#include <boost/version.hpp>
-#include <openssl/opensslv.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -58,13 +58,6 @@ Examples:
   fetcher serve --sites my-sites.toml --http-port 8080 --https-port 8443
 )";
 
-// The version and what this binary was built with, for bug reports.
-std::string version_text() {
-  return std::string("fetcher 0.1.0 (C++") + std::to_string(__cplusplus / 100 % 100) + ", GCC " + __VERSION__ +
-         ", Boost " + std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) + ", " +
-         OPENSSL_VERSION_TEXT + ")";
-}
-
 void configure_logging(bool verbose) {
   auto logger = spdlog::stderr_color_mt("fetcher");
   logger->set_pattern("%^%l%$: %v");
@@ -77,11 +70,12 @@ void configure_logging(bool verbose) {
 int main(int argc, char** argv) {
   // A child that exits early must not kill us through a pipe write.
   std::signal(SIGPIPE, SIG_IGN);
+  record_command_line(argc, argv);  // for the reports' metadata
 
   CLI::App app{"fetcher: fetch URL lists concurrently, and measure how the way you organise "
                "concurrency changes the time an I/O-bound job takes."};
   app.footer(app_examples);
-  app.set_version_flag("--version", version_text());
+  app.set_version_flag("--version", version_text(), "Versions of fetcher, Boost, OpenSSL and the compiler");
   app.require_subcommand(1);
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Debug logging on stderr");
@@ -104,7 +98,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
   bench_app->add_option("--jitter", bench.synthetic.jitter, "Uniform +-jitter around the latency, seeded")
       ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
-  bench_app->add_option("--body", bench.synthetic.body, "Body size of every page, e.g. 2KB, 1MiB")
+  bench_app->add_option("--body", bench.synthetic.body, "Body size of every page: 2KiB is 2048 B, 2KB 2000 B")
       ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
   bench_app->add_option("--capacity", bench.synthetic.capacity, "Requests each host serves at once (0 = unlimited)")
       ->capture_default_str()->needs(synthetic)->group("Synthetic workload");

@@ -1,6 +1,8 @@
 // progress.cpp: the progress line's text and its redrawing.
 #include "progress.hpp"
 
+#include "units.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -69,13 +71,45 @@ std::string progress_text(const ProgressState& state, const Style& style, std::s
   return truncate_to_width(text, columns);
 }
 
+std::string finished_strategy_text(const ProgressState& state, double wall_s) {
+  std::string text = "progress: " + std::to_string(state.step) + "/" + std::to_string(state.steps) + " " +
+                     state.list + " " + state.strategy + " " + format_seconds(wall_s);
+  if (state.repeats > 1) text += " (median of " + std::to_string(state.repeats) + ")";
+  text += "; " + clock_text(state.elapsed_s) + " elapsed";
+  // Every measurement so far is done: what is left is the ideal still ahead, scaled as the
+  // finished ones ran, or without ideal times the mean measurement times those left.
+  double left = -1;
+  if (state.total_ideal_s >= 0) {
+    const double scale = state.done_ideal_s > 0 ? std::max(1.0, state.done_actual_s / state.done_ideal_s) : 1.0;
+    left = std::max(0.0, state.total_ideal_s - state.done_ideal_s) * scale;
+  } else if (state.step > 0) {
+    left = state.done_actual_s / static_cast<double>(state.step) * static_cast<double>(state.steps - state.step);
+  }
+  if (left >= 0 && state.step < state.steps) text += ", ~" + clock_text(left) + " left";
+  return text;
+}
+
+std::string long_bench_notice(double total_ideal_s, std::size_t measurements) {
+  if (total_ideal_s < long_bench_s) return {};
+  return "this bench takes at least " + clock_text(total_ideal_s) + " (the sites' ideal time of its " +
+         std::to_string(measurements) + (measurements == 1 ? " measurement" : " measurements") +
+         "); Ctrl-C stops it and prints what finished";
+}
+
 ProgressLine::ProgressLine(std::ostream& out, bool enabled, Style style, std::size_t columns)
-    : out_(out), enabled_(enabled), style_(style), columns_(columns > 1 ? columns - 1 : 1) {
-  if (enabled_) ticker_ = std::jthread([this](std::stop_token stop) { tick(stop); });
+    : ProgressLine(out, enabled ? ProgressMode::live : ProgressMode::off, style, columns) {}
+
+ProgressLine::ProgressLine(std::ostream& out, ProgressMode mode, Style style, std::size_t columns)
+    : out_(out),
+      mode_(mode),
+      enabled_(mode != ProgressMode::off),
+      style_(style),
+      columns_(columns > 1 ? columns - 1 : 1) {
+  if (mode_ == ProgressMode::live) ticker_ = std::jthread([this](std::stop_token stop) { tick(stop); });
 }
 
 ProgressLine::~ProgressLine() {
-  if (!enabled_) return;
+  if (mode_ != ProgressMode::live) return;
   ticker_.request_stop();
   wake_.notify_all();
   if (ticker_.joinable()) ticker_.join();
@@ -102,6 +136,7 @@ void ProgressLine::begin_step(const std::string& list, const std::string& strate
   state_.step += 1;
   state_.step_ideal_s = ideal_s;
   step_started_ = Clock::now();
+  if (mode_ != ProgressMode::live) return;
   visible_ = true;
   draw_locked();
 }
@@ -111,6 +146,13 @@ void ProgressLine::end_step() {
   std::lock_guard lock(mutex_);
   if (state_.step_ideal_s >= 0) state_.done_ideal_s += state_.step_ideal_s;
   state_.done_actual_s += seconds_between(step_started_, Clock::now());
+}
+
+void ProgressLine::strategy_done(double wall_s) {
+  if (mode_ != ProgressMode::lines) return;
+  std::lock_guard lock(mutex_);
+  state_.elapsed_s = seconds_between(started_, Clock::now());
+  out_ << finished_strategy_text(state_, wall_s) << "\n" << std::flush;
 }
 
 void ProgressLine::hide() {

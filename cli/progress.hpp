@@ -1,6 +1,7 @@
-// progress.hpp: the bench's live progress line on stderr: which list and strategy is being
-// measured, how many of all the measurements are done, the time elapsed and an estimate of
-// the time left from the model's ideal times. Redrawn in place, cleared when done.
+// progress.hpp: the bench's progress on stderr: which list and strategy is being measured, how
+// many of all the measurements are done, the time elapsed and an estimate of the time left from
+// the model's ideal times. On a terminal, one line redrawn in place and cleared when done; else
+// a plain line per strategy as it finishes, for logs. Also the notice before a long bench.
 #pragma once
 
 #include "terminal_style.hpp"
@@ -42,12 +43,26 @@ std::string clock_text(double seconds);
 // The line itself, at most `columns` wide.
 std::string progress_text(const ProgressState& state, const Style& style, std::size_t columns);
 
-// The live line. Disabled, every call does nothing, so callers need not check. While a step
+// The plain line for a strategy that finished (its figures are in `state` after its last
+// end_step): "progress: 2/10 list.txt pool:2 71.2 ms; 0:04 elapsed, ~0:12 left".
+std::string finished_strategy_text(const ProgressState& state, double wall_s);
+
+// The bench runs at least one minute: its expected duration is printed before it starts.
+constexpr double long_bench_s = 60;
+// The notice for a bench whose ideal total is `total_ideal_s` over `measurements` runs of a
+// strategy; empty when it is unknown or shorter than long_bench_s.
+std::string long_bench_notice(double total_ideal_s, std::size_t measurements);
+
+// off: nothing; live: the line redrawn in place (a terminal); lines: a plain line per strategy.
+enum class ProgressMode { off, live, lines };
+
+// The progress. Off, every call does nothing, so callers need not check. While a step
 // runs, a ticker thread redraws the line a few times a second so elapsed time moves; the
 // measured strategies run in their own processes, so the ticker does not touch their figures.
 class ProgressLine {
  public:
   ProgressLine(std::ostream& out, bool enabled, Style style, std::size_t columns);
+  ProgressLine(std::ostream& out, ProgressMode mode, Style style, std::size_t columns);
   ~ProgressLine();
   ProgressLine(const ProgressLine&) = delete;
   ProgressLine& operator=(const ProgressLine&) = delete;
@@ -56,6 +71,8 @@ class ProgressLine {
   void begin_step(const std::string& list, const std::string& strategy, unsigned repeat, unsigned repeats,
                   double ideal_s);
   void end_step();
+  // A strategy's runs are all done: in lines mode, its line (wall_s: the reported wall time).
+  void strategy_done(double wall_s);
   // Clears the line so other output can be written; the next begin_step shows it again.
   void hide();
 
@@ -66,7 +83,8 @@ class ProgressLine {
   void clear_locked();
 
   std::ostream& out_;
-  const bool enabled_;
+  const ProgressMode mode_;
+  const bool enabled_;  // any output at all
   const Style style_;
   const std::size_t columns_;
   std::mutex mutex_;

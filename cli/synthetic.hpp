@@ -29,7 +29,7 @@ struct SyntheticFlags {
   std::string hosts = "10";
   std::string latency = "100ms";
   std::string jitter = "0ms";
-  std::string body = "2KB";
+  std::string body = "2KiB";
   std::string capacity = "0";
   std::string scheme = "http";
 };
@@ -53,7 +53,7 @@ std::vector<std::string> synthetic_urls(const SyntheticSpec& spec);
 std::string synthetic_crawl_sites_toml(const SyntheticSpec& spec, unsigned links_per_page);
 // "SCHEME://hI.synthetic.test/page/0" for every host, in host order.
 std::vector<std::string> synthetic_crawl_seeds(const SyntheticSpec& spec);
-// "10 hosts, 100 ms ± 10 ms, 2.0 KB, capacity unlimited, http"
+// "10 hosts, 100 ms ± 10 ms, 2.0 KiB, capacity unlimited, http"
 std::string describe(const SyntheticSpec& spec);
 
 // A fresh directory under the system's temporary directory, removed with everything in it on

@@ -141,7 +141,7 @@ bool is_unit_after(const std::string& previous, const std::string& word) {
   std::size_t letters = 0;
   while (letters < word.size() && std::isalpha(static_cast<unsigned char>(word[letters]))) ++letters;
   const auto unit = word.substr(0, letters);
-  for (const char* known : {"us", "ms", "s", "B", "KB", "MB", "GB", "req", "conn"}) {
+  for (const char* known : {"us", "ms", "s", "B", "KB", "MB", "GB", "KiB", "MiB", "GiB", "req", "conn"}) {
     if (unit == known) return true;
   }
   return false;

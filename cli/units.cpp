@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -44,12 +45,16 @@ std::chrono::milliseconds parse_duration(std::string_view text) {
 
 std::uint64_t parse_size(std::string_view text) {
   const auto [value, unit] = split_number(text, "size");
+  // SI prefixes are powers of 1000 and IEC ones powers of 1024, as their names say.
   double factor = 0;
   if (unit.empty() || unit == "b") factor = 1;
-  else if (unit == "k" || unit == "kb" || unit == "kib") factor = 1024.0;
-  else if (unit == "m" || unit == "mb" || unit == "mib") factor = 1024.0 * 1024;
-  else if (unit == "g" || unit == "gb" || unit == "gib") factor = 1024.0 * 1024 * 1024;
-  else throw std::invalid_argument("bad size '" + std::string(text) + "' (use B, KB, MB or GB)");
+  else if (unit == "k" || unit == "kb") factor = 1e3;
+  else if (unit == "m" || unit == "mb") factor = 1e6;
+  else if (unit == "g" || unit == "gb") factor = 1e9;
+  else if (unit == "ki" || unit == "kib") factor = 1024.0;
+  else if (unit == "mi" || unit == "mib") factor = 1024.0 * 1024;
+  else if (unit == "gi" || unit == "gib") factor = 1024.0 * 1024 * 1024;
+  else throw std::invalid_argument("bad size '" + std::string(text) + "' (use B, KB, MB, GB, KiB, MiB or GiB)");
   const double bytes = value * factor;
   if (bytes > 1e15) throw std::invalid_argument("size '" + std::string(text) + "' is too large");
   return static_cast<std::uint64_t>(std::llround(bytes));
@@ -118,13 +123,37 @@ std::string format_seconds(double seconds) {
   return text;
 }
 
+std::string format_seconds_spread(double seconds, double spread, bool unicode) {
+  if (seconds < 0 || std::isnan(seconds)) return "-";
+  if (spread < 0 || std::isnan(spread)) return format_seconds(seconds);
+  struct Unit {
+    double scale;
+    const char* name;
+    int decimals;
+  };
+  // The same units and precision as format_seconds gives the median alone.
+  const Unit unit = seconds < 999.5e-6 ? Unit{1e6, "us", 0}
+                    : seconds < 0.09995 ? Unit{1e3, "ms", 1}
+                    : seconds < 0.9995  ? Unit{1e3, "ms", 0}
+                    : seconds < 99.995  ? Unit{1, "s", 2}
+                                        : Unit{1, "s", 0};
+  // The spread gets two significant digits, and at most one decimal more than the median.
+  const double scaled_spread = spread * unit.scale;
+  const int spread_digits = scaled_spread >= 9.95 ? 0 : scaled_spread >= 0.995 ? 1 : 2;
+  const int spread_decimals = std::min(spread_digits, unit.decimals + 1);
+  char text[48];
+  std::snprintf(text, sizeof text, "%.*f %s%.*f %s", unit.decimals, seconds * unit.scale,
+                unicode ? "\u00b1" : "+-", spread_decimals, scaled_spread, unit.name);
+  return text;
+}
+
 std::string format_bytes(std::uint64_t bytes) {
   char text[32];
   const double value = static_cast<double>(bytes);
   if (bytes < 1024) std::snprintf(text, sizeof text, "%llu B", static_cast<unsigned long long>(bytes));
-  else if (value / 1024 < 1023.95) std::snprintf(text, sizeof text, "%.1f KB", value / 1024);
-  else if (value / (1024 * 1024) < 1023.995) std::snprintf(text, sizeof text, "%.2f MB", value / (1024 * 1024));
-  else std::snprintf(text, sizeof text, "%.2f GB", value / (1024.0 * 1024 * 1024));
+  else if (value / 1024 < 1023.95) std::snprintf(text, sizeof text, "%.1f KiB", value / 1024);
+  else if (value / (1024 * 1024) < 1023.995) std::snprintf(text, sizeof text, "%.2f MiB", value / (1024 * 1024));
+  else std::snprintf(text, sizeof text, "%.2f GiB", value / (1024.0 * 1024 * 1024));
   return text;
 }
 

@@ -43,7 +43,7 @@ TEST(BenchSynthetic, EveryStrategyFetchesTheGeneratedUrls) {
                       ("fetcher-synthetic-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(tmpdir);
   auto arguments = bench({"--synthetic", "60", "--hosts", "3", "--latency", "20ms", "--jitter", "5ms",
-                                          "--body", "1KB", "--capacity", "2", "--strategies",
+                                          "--body", "1KiB", "--capacity", "2", "--strategies",
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
                                           // processes:N is left to the release suite (strategy_e2e_test.cpp)
                                           "sequential,pool:2,async,async:2",
@@ -134,7 +134,7 @@ TEST(BenchSynthetic, TableNamesTheWorkload) {
                                           "async", "--color", "never"}),
                                    {}, std::chrono::seconds(60));
   ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
-  EXPECT_NE(outcome.out.find("synthetic: 1000 URLs, emulated origin (10 hosts, 10 ms, 2.0 KB, capacity unlimited, http)"),
+  EXPECT_NE(outcome.out.find("synthetic: 1000 URLs, emulated origin (10 hosts, 10 ms, 2.0 KiB, capacity unlimited, http)"),
             std::string::npos)
       << outcome.out;
 }

@@ -509,6 +509,55 @@ TEST(ProgressLine, DrawsInPlaceAndClearsWhenDone) {
   EXPECT_EQ(text.substr(text.size() - 4), "\r\033[K");  // nothing left on the terminal
 }
 
+// Where stderr is not a terminal: a plain line per strategy as it finishes, nothing redrawn.
+TEST(ProgressLine, LinesModeWritesAPlainLinePerStrategy) {
+  std::ostringstream out;
+  {
+    ProgressLine line(out, ProgressMode::lines, Style{}, 80);
+    line.start(4, 2.0);
+    for (unsigned repeat = 1; repeat <= 2; ++repeat) {
+      line.begin_step("a.txt", "sequential", repeat, 2, 0.5);
+      line.end_step();
+    }
+    EXPECT_EQ(out.str(), "");
+    line.strategy_done(0.0621);
+    line.begin_step("a.txt", "async", 1, 2, 0.5);
+    line.hide();
+  }
+  const auto text = out.str();
+  EXPECT_EQ(count_of(text, "\n"), 1u) << text;
+  EXPECT_FALSE(contains(text, "\r")) << text;
+  EXPECT_FALSE(contains(text, "\033")) << text;
+  EXPECT_EQ(text.rfind("progress: 2/4 a.txt sequential 62.1 ms (median of 2); 0:00 elapsed, ~0:0", 0), 0u) << text;
+}
+
+TEST(ProgressText, FinishedStrategyLine) {
+  ProgressState state;
+  state.list = "mipt.txt";
+  state.strategy = "pool:8";
+  state.step = 3;
+  state.steps = 10;
+  state.elapsed_s = 65;
+  state.done_ideal_s = 30;
+  state.done_actual_s = 60;  // twice the ideal so far
+  state.total_ideal_s = 90;
+  EXPECT_EQ(finished_strategy_text(state, 5.34), "progress: 3/10 mipt.txt pool:8 5.34 s; 1:05 elapsed, ~2:00 left");
+  state.total_ideal_s = -1;  // --live: the mean measurement so far times those left
+  EXPECT_EQ(finished_strategy_text(state, 5.34), "progress: 3/10 mipt.txt pool:8 5.34 s; 1:05 elapsed, ~2:20 left");
+  state.step = 10;
+  state.repeats = 2;
+  EXPECT_EQ(finished_strategy_text(state, 5.34), "progress: 10/10 mipt.txt pool:8 5.34 s (median of 2); 1:05 elapsed");
+}
+
+TEST(ProgressText, LongBenchNoticeFromAMinuteOfIdealTime) {
+  EXPECT_EQ(long_bench_notice(59.9, 10), "");
+  EXPECT_EQ(long_bench_notice(-1, 10), "");  // --live: unknown
+  EXPECT_EQ(long_bench_notice(326, 10), "this bench takes at least 5:26 (the sites' ideal time of its 10 measurements); "
+                                        "Ctrl-C stops it and prints what finished");
+  EXPECT_EQ(long_bench_notice(61, 1), "this bench takes at least 1:01 (the sites' ideal time of its 1 measurement); "
+                                      "Ctrl-C stops it and prints what finished");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Explanation
 
@@ -531,9 +580,9 @@ TEST(Explain, DocsListNamesTheSlowestUrlTheCapacityAndTheIdleWorkers) {
                              "(758 ms and 757 ms).")) << text;
   EXPECT_TRUE(contains(text, "In the model, 8 workers already reach the floor of 728 ms.")) << text;
   EXPECT_TRUE(contains(text, "With 13 URLs, pool:16 and pool:32 have more workers than work.")) << text;
-  EXPECT_TRUE(contains(text, "async 734 ms, 1 thread, 13.6 MB; threads 738 ms, 14 threads, 14.5 MB; "
-                             "pool:32 757 ms, 26 threads, 14.8 MB.")) << text;
-  EXPECT_TRUE(contains(text, "Against pool:32, the event loop saved 25 threads and 1.3 MB of memory")) << text;
+  EXPECT_TRUE(contains(text, "async 734 ms, 1 thread, 13.57 MiB; threads 738 ms, 14 threads, 14.45 MiB; "
+                             "pool:32 757 ms, 26 threads, 14.84 MiB.")) << text;
+  EXPECT_TRUE(contains(text, "Against pool:32, the event loop saved 25 threads and 1.27 MiB of memory")) << text;
   EXPECT_TRUE(contains(text, "most overhead: pool:16, 30.0 ms over the ideal (96%)")) << text;
 }
 
@@ -554,7 +603,7 @@ TEST(Explain, PopularListIsBoundByItsSlowestUrl) {
   EXPECT_FALSE(contains(text, "serves")) << text;  // no host has a capacity limit
   EXPECT_TRUE(contains(text, "Workers helped up to pool:8 (1.24 s); pool:16 was no faster (1.25 s).")) << text;
   EXPECT_TRUE(contains(text, "pool:16 has more workers than work")) << text;
-  EXPECT_TRUE(contains(text, "async 1.24 s, 1 thread, 11.7 MB; pool:16 1.25 s, 1 thread, 11.7 MB.")) << text;
+  EXPECT_TRUE(contains(text, "async 1.24 s, 1 thread, 11.72 MiB; pool:16 1.25 s, 1 thread, 11.72 MiB.")) << text;
   EXPECT_FALSE(contains(text, "saved")) << "nothing was saved in this hand-built report: " << text;
 }
 
@@ -637,6 +686,23 @@ TEST(HtmlReport, SelfContainedWithThreeChartsPerList) {
   EXPECT_TRUE(contains(html, "<tr class=\"fastest\"><td>async</td>"));
 }
 
+// The run's metadata under the title, so two reports can be told apart; none without metadata.
+TEST(HtmlReport, ShowsTheRunsMetadata) {
+  BenchReport report;
+  report.lists = {docs_list()};
+  EXPECT_FALSE(contains(render_html_report(report), "class=\"meta\""));
+  report.metadata = {{"tool", "fetcher"},
+                     {"version", "0.1.0"},
+                     {"started", "2026-12-05T13:36:13Z"},
+                     {"command_line", {"fetcher", "bench", "<list>.txt"}},
+                     {"host", {{"cpu_model", "AMD EPYC 7B13"}, {"cores", 2}, {"kernel", "Linux 6.1.0 x86_64"}}}};
+  EXPECT_TRUE(contains(render_html_report(report),
+                       "<h1>fetcher bench</h1>\n<p class=\"meta\">fetcher 0.1.0 &middot; started 2026-12-05T13:36:13Z "
+                       "&middot; AMD EPYC 7B13, 2 cores &middot; Linux 6.1.0 x86_64<br>"
+                       "<code>fetcher bench &lt;list&gt;.txt</code></p>\n"))
+      << render_html_report(report);
+}
+
 TEST(HtmlReport, TableShowsConnectionsAndHandshakes) {
   BenchReport report;
   report.lists = {docs_list()};
@@ -680,12 +746,12 @@ TEST(GetOutput, LinesAlignWhateverTheOutcome) {
   const auto ok = result_line(result(200, 64000, 341ms));
   const auto failed = result_line(result(0, 0, 5s, ErrorKind::timeout, "no response within 5 s"));
   const auto not_found = result_line(result(404, 1200, 12ms, ErrorKind::http_status, "HTTP 404 from https://a.test/x"));
-  EXPECT_EQ(ok, "200   62.5 KB   341 ms  https://a.test/x");
-  EXPECT_EQ(failed, "ERR         -   5.00 s  https://a.test/x  timeout: no response within 5 s");
-  EXPECT_EQ(not_found, "404    1.2 KB  12.0 ms  https://a.test/x  HTTP 404 from https://a.test/x");
+  EXPECT_EQ(ok, "200   62.5 KiB   341 ms  https://a.test/x");
+  EXPECT_EQ(failed, "ERR          -   5.00 s  https://a.test/x  timeout: no response within 5 s");
+  EXPECT_EQ(not_found, "404    1.2 KiB  12.0 ms  https://a.test/x  HTTP 404 from https://a.test/x");
   auto redirected = result(200, 10, 1ms);
   redirected.final_url = "https://a.test/y";
-  EXPECT_EQ(result_line(redirected), "200      10 B   1.0 ms  https://a.test/x -> https://a.test/y");
+  EXPECT_EQ(result_line(redirected), "200       10 B   1.0 ms  https://a.test/x -> https://a.test/y");
   EXPECT_EQ(plain(result_line(result(0, 0, 5s, ErrorKind::dns, "no such host"), Style{true, false})),
             result_line(result(0, 0, 5s, ErrorKind::dns, "no such host")));
 }
@@ -702,10 +768,10 @@ TEST(GetOutput, UrlsAndMessagesAreMadePrintable) {
   auto junk = result(0, 0, 1ms, ErrorKind::bad_url, "not a URL");
   junk.url = "\x1b[31mhttp://a.test/\x1b[0m";
   junk.final_url = junk.url;
-  EXPECT_EQ(result_line(junk), "ERR         -   1.0 ms  \\x1b[31mhttp://a.test/\\x1b[0m  bad-url: not a URL");
+  EXPECT_EQ(result_line(junk), "ERR          -   1.0 ms  \\x1b[31mhttp://a.test/\\x1b[0m  bad-url: not a URL");
   auto redirected = result(200, 10, 1ms);
   redirected.final_url = "https://a.test/\x07y";
-  EXPECT_EQ(result_line(redirected), "200      10 B   1.0 ms  https://a.test/x -> https://a.test/\\x07y");
+  EXPECT_EQ(result_line(redirected), "200       10 B   1.0 ms  https://a.test/x -> https://a.test/\\x07y");
 }
 
 TEST(GetOutput, SummaryCountsFailuresByKind) {
@@ -721,12 +787,12 @@ TEST(GetOutput, SummaryCountsFailuresByKind) {
   report.latency.p95 = 0.5;
   report.results = {result(200, 64000, 341ms), result(0, 0, 5s, ErrorKind::timeout, "t"),
                     result(0, 0, 1ms, ErrorKind::dns, "d")};
-  EXPECT_EQ(summary_line(report), "3 URLs in 739 ms (async): 1 ok, 2 failed (1 dns, 1 timeout), 62.5 KB, p50 341 ms, "
+  EXPECT_EQ(summary_line(report), "3 URLs in 739 ms (async): 1 ok, 2 failed (1 dns, 1 timeout), 62.5 KiB, p50 341 ms, "
                                   "p95 500 ms");
   report.requests = 1;
   report.failed = 0;
   report.latency.count = 0;
-  EXPECT_EQ(summary_line(report), "1 URL in 739 ms (async): 1 ok, 0 failed, 62.5 KB");
+  EXPECT_EQ(summary_line(report), "1 URL in 739 ms (async): 1 ok, 0 failed, 62.5 KiB");
 }
 
 }  // namespace

@@ -10,7 +10,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <ctime>
 #include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <regex>
+#include <set>
+#include <sstream>
 
 namespace fetcher {
 namespace {
@@ -51,6 +57,13 @@ class CliTest : public ::testing::Test {
 };
 
 int count_lines(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::stringstream split(text);
+  for (std::string line; std::getline(split, line);) lines.push_back(line);
+  return lines;
+}
 
 TEST_F(CliTest, BenchMeasuresEveryStrategyAndTheyAgree) {
   const auto sites_file = write("sites.toml", sites);
@@ -427,7 +440,7 @@ TEST_F(CliTest, GetLinesAlignAndEndWithASummary) {
   ASSERT_EQ(all.size(), 3u) << outcome.out;
   EXPECT_EQ(all[0].rfind("200 ", 0), 0u) << all[0];
   EXPECT_NE(all[1].find(" -> https://two.test/home"), std::string::npos) << all[1];
-  EXPECT_EQ(all[2].rfind("ERR         -", 0), 0u) << all[2];
+  EXPECT_EQ(all[2].rfind("ERR          -", 0), 0u) << all[2];
   EXPECT_NE(all[2].find("  connect: "), std::string::npos) << all[2];
   // The URL column starts at the same place on every line.
   const auto url_column = all[0].find("http");
@@ -526,6 +539,308 @@ TEST_F(CliTest, BenchInterruptedPrintsTheFinishedStrategiesAndExits130) {
   EXPECT_NE(outcome.out.find("  async "), std::string::npos) << outcome.out;
   EXPECT_EQ(outcome.out.find("sequential"), std::string::npos) << outcome.out;
   EXPECT_NE(outcome.err.find("interrupted"), std::string::npos) << outcome.err;
+}
+
+// --runs: the table says the wall is a median and gives each spread; the JSON has every run.
+TEST_F(CliTest, BenchRunsShowTheMedianAndItsSpread) {
+  const auto sites_file = write("sites.toml", sites);
+  const auto list = write("list.txt", "http://one.test/a\nhttp://two.test/\n");
+  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
+                                         "sequential,async", "--runs", "3", "--no-charts"};
+  const auto table = run_process(base);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  const auto lines = lines_of(table.out);
+  ASSERT_GE(lines.size(), 2u) << table.out;
+  EXPECT_EQ(lines[1], "wall: median of 3 runs +- the farthest run") << table.out;
+  std::size_t rows = 0;
+  for (const auto& line : lines) {
+    if (line.find("sequential ") != 2 && line.find("async ") != 2) continue;
+    ++rows;
+    EXPECT_TRUE(std::regex_search(line, std::regex(R"( [0-9.]+ \+-[0-9.]+ (us|ms|s) )"))) << line;
+  }
+  EXPECT_EQ(rows, 2u) << table.out;
+  auto arguments = base;
+  arguments.insert(arguments.end(), {"--format", "json"});
+  const auto json = nlohmann::json::parse(run_process(arguments).out).at("lists").at(0);
+  for (const auto& strategy : json.at("strategies")) {
+    const auto runs = strategy.at("wall_runs_s").get<std::vector<double>>();
+    ASSERT_EQ(runs.size(), 3u);
+    EXPECT_DOUBLE_EQ(strategy.at("wall_s").get<double>(), runs[1]);
+    // Each figure is rounded to six digits in the JSON.
+    EXPECT_NEAR(strategy.at("wall_spread_s").get<double>(), std::max(runs[1] - runs[0], runs[2] - runs[1]), 1e-6);
+  }
+}
+
+// Sizes: KB is 1000 bytes and KiB 1024 on input; what is printed is labelled in IEC units.
+TEST_F(CliTest, SizesReadSiAndIecAndPrintIec) {
+  const auto bytes_fetched = [](const std::string& body) {
+    const auto outcome = run_process({FETCHER_CLI_PATH, "bench", "--synthetic", "3", "--hosts", "1", "--latency", "0ms",
+                                      "--body", body, "--strategies", "async", "--format", "json"});
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+    return nlohmann::json::parse(outcome.out).at("lists").at(0).at("strategies").at(0).at("bytes").get<long>();
+  };
+  EXPECT_EQ(bytes_fetched("2KB"), 3 * 2000);
+  EXPECT_EQ(bytes_fetched("2KiB"), 3 * 2048);
+  const auto table = run_process({FETCHER_CLI_PATH, "bench", "--synthetic", "3", "--hosts", "1", "--latency", "0ms",
+                                  "--body", "31500", "--strategies", "async", "--no-charts"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("1 host, 0 ms, 30.8 KiB, capacity unlimited"), std::string::npos) << table.out;
+  const auto bad = run_process({FETCHER_CLI_PATH, "bench", "--synthetic", "3", "--hosts", "1", "--body", "2KX"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err, "fetcher: --body: bad size '2KX' (use B, KB, MB, GB, KiB, MiB or GiB)\n");
+}
+
+// No number in a JSON text has more than six significant digits.
+void expect_rounded_numbers(const std::string& text) {
+  const std::regex number(R"([-:\[, ]([0-9]+\.[0-9]+)(e[-+]?[0-9]+)?)");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), number); it != std::sregex_iterator(); ++it) {
+    auto digits = (*it)[1].str();
+    digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+    digits.erase(0, digits.find_first_not_of('0'));
+    EXPECT_LE(digits.size(), 6u) << (*it)[0].str();
+  }
+}
+
+// The JSON reports say which run made them: version, start, command line, machine, options;
+// floats are rounded, and the origin's block names only hosts the list touched.
+TEST_F(CliTest, JsonReportsCarryTheRunsMetadataAndRoundedFloats) {
+  const auto sites_file = write("sites.toml", std::string(sites) + "\n[[site]]\nhost = \"unused.test\"\nlatency_ms = 5\n");
+  const auto list = write("list.txt", "http://one.test/a\nhttp://two.test/\n");
+  const std::vector<std::string> arguments = {FETCHER_CLI_PATH, "bench",     list,       "--sites",  sites_file,
+                                              "--strategies",   "async",   "--runs",   "2",        "--format",
+                                              "json",           "--retries", "1"};
+  const auto before = std::chrono::system_clock::now() - std::chrono::seconds(1);
+  const auto outcome = run_process(arguments);
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+  expect_rounded_numbers(outcome.out);
+  const auto json = nlohmann::json::parse(outcome.out);
+  const auto& metadata = json.at("metadata");
+  const auto version = run_process({FETCHER_CLI_PATH, "--version"}).out;
+  EXPECT_EQ("fetcher " + metadata.at("version").get<std::string>(), version.substr(0, version.find('\n')));
+  EXPECT_EQ(metadata.at("tool"), "fetcher");
+  EXPECT_EQ(metadata.at("command_line").get<std::vector<std::string>>(), arguments);
+  const auto started = metadata.at("started").get<std::string>();
+  ASSERT_TRUE(std::regex_match(started, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"))) << started;
+  std::tm utc{};
+  std::istringstream(started) >> std::get_time(&utc, "%Y-%m-%dT%H:%M:%SZ");
+  const auto started_at = std::chrono::system_clock::from_time_t(::timegm(&utc));
+  EXPECT_GE(started_at, before);
+  EXPECT_LE(started_at, std::chrono::system_clock::now());
+  EXPECT_FALSE(metadata.at("host").at("cpu_model").get<std::string>().empty());
+  EXPECT_GE(metadata.at("host").at("cores").get<unsigned>(), 1u);
+  EXPECT_EQ(metadata.at("host").at("kernel").get<std::string>().rfind("Linux ", 0), 0u);
+  const auto& options = metadata.at("options");
+  EXPECT_EQ(options.at("runs"), 2);
+  EXPECT_EQ(options.at("strategies"), "async");
+  EXPECT_EQ(options.at("lists"), nlohmann::json::array({list}));
+  EXPECT_EQ(options.at("sites"), sites_file);
+  EXPECT_EQ(options.at("client").at("retries"), 1);
+  EXPECT_EQ(options.at("client").at("connect-timeout"), "5s");
+  // The sites file has three hosts; the list touched two.
+  const auto& origin = json.at("lists").at(0).at("strategies").at(0).at("origin");
+  ASSERT_EQ(origin.size(), 2u) << origin.dump();
+  for (const auto& host : origin) EXPECT_NE(host.at("host"), "unused.test");
+
+  // get --json: one record per URL, its floats rounded too.
+  testing::TestOrigin server(sites);
+  const auto get = run_process({FETCHER_CLI_PATH, "get", "--json", "--connect-to",
+                                ":80:127.0.0.1:" + std::to_string(server.server().http_port()), "http://one.test/a"});
+  ASSERT_EQ(get.exit_code, 0) << get.err;
+  expect_rounded_numbers(get.out);
+  EXPECT_GT(nlohmann::json::parse(get.out).at("total_ms").get<double>(), 0.0);
+
+  // load --format json: the same metadata, with load's options.
+  const auto load = run_process({FETCHER_CLI_PATH, "load", "--format", "json", "-c", "2", "-n", "20", "--connect-to",
+                                 ":80:127.0.0.1:" + std::to_string(server.server().http_port()), "http://one.test/a"});
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  expect_rounded_numbers(load.out);
+  const auto load_json = nlohmann::json::parse(load.out);
+  EXPECT_EQ(load_json.at("metadata").at("options").at("connections"), "2");
+  EXPECT_EQ(load_json.at("metadata").at("options").at("url"), "http://one.test/a");
+  EXPECT_EQ(load_json.at("metadata").at("command_line").at(1), "load");
+}
+
+// With stderr not a terminal, a plain progress line per strategy; -q silences it.
+TEST_F(CliTest, BenchProgressIsALinePerStrategyWhenStderrIsNotATerminal) {
+  const auto sites_file = write("sites.toml", sites);
+  const auto list = write("list.txt", "http://one.test/a\nhttp://two.test/\n");
+  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
+                                         "sequential,async", "--no-charts"};
+  const auto outcome = run_process(base);
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+  const auto lines = lines_of(outcome.err);
+  ASSERT_EQ(lines.size(), 2u) << outcome.err;
+  const std::regex first(R"(progress: 1/2 list\.txt sequential [0-9.]+ ms; 0:0[0-9] elapsed, ~0:0[0-9] left)");
+  EXPECT_TRUE(std::regex_match(lines[0], first)) << lines[0];
+  EXPECT_TRUE(std::regex_match(lines[1], std::regex(R"(progress: 2/2 list\.txt async [0-9.]+ ms; 0:0[0-9] elapsed)")))
+      << lines[1];
+  EXPECT_EQ(outcome.err.find('\r'), std::string::npos);
+  auto quiet = base;
+  quiet.push_back("-q");
+  EXPECT_EQ(run_process(quiet).err, "");
+}
+
+// A bench whose ideal total passes a minute says how long it will take before it starts.
+TEST_F(CliTest, LongBenchSaysHowLongItTakesBeforeItStarts) {
+  const auto sites_file = write("slow.toml", "[[site]]\nhost = \"slow.test\"\nlatency_ms = 61000\nbody_bytes = 10\n");
+  const auto list = write("list.txt", "http://slow.test/\n");
+  const std::vector<std::string> base = {"/usr/bin/timeout", "--preserve-status", "-s", "INT", "2", FETCHER_CLI_PATH,
+                                         "bench", list, "--sites", sites_file, "--strategies", "async"};
+  const auto outcome = run_process(base);
+  EXPECT_EQ(outcome.exit_code, 130) << outcome.err;
+  EXPECT_EQ(outcome.err.rfind("fetcher: this bench takes at least 1:01 (the sites' ideal time of its 1 measurement); "
+                              "Ctrl-C stops it and prints what finished\n", 0),
+            0u)
+      << outcome.err;
+  auto quiet = base;
+  quiet.push_back("-q");
+  EXPECT_EQ(run_process(quiet).err.find("takes at least"), std::string::npos);
+}
+
+// The version line carries project()'s version; the rest name what the binary was built with.
+TEST_F(CliTest, VersionNamesTheProjectBoostOpensslAndCompiler) {
+  std::ifstream cmake_lists(std::string(FETCHER_SOURCE_DIR) + "/CMakeLists.txt");
+  const std::string cmake_text((std::istreambuf_iterator<char>(cmake_lists)), std::istreambuf_iterator<char>());
+  std::smatch project;
+  ASSERT_TRUE(std::regex_search(cmake_text, project, std::regex(R"(project\(fetcher VERSION ([0-9.]+))")));
+  const auto version = run_process({FETCHER_CLI_PATH, "--version"});
+  EXPECT_EQ(version.exit_code, 0) << version.err;
+  const auto lines = lines_of(version.out);
+  ASSERT_EQ(lines.size(), 4u) << version.out;
+  EXPECT_EQ(lines[0], "fetcher " + project[1].str());
+  EXPECT_TRUE(std::regex_match(lines[1], std::regex(R"(Boost 1\.[0-9]+(\.[0-9]+)?)"))) << lines[1];
+  EXPECT_TRUE(std::regex_match(lines[2], std::regex(R"(OpenSSL [0-9]+\.[0-9]+\.[0-9]+.*)"))) << lines[2];
+  EXPECT_TRUE(std::regex_match(lines[3], std::regex(R"((GCC|.*[Cc]lang) .*[0-9]+\.[0-9]+.*, C\+\+20)"))) << lines[3];
+}
+
+// The commands `fetcher --help` lists, then each one's flags as its --help prints them.
+std::vector<std::string> commands_in_help() {
+  const auto help = run_process({FETCHER_CLI_PATH, "--help"}).out;
+  std::vector<std::string> commands;
+  bool in_block = false;
+  for (const auto& line : lines_of(help)) {
+    if (line == "Subcommands:") {
+      in_block = true;
+    } else if (in_block && line.rfind("  ", 0) == 0 && line.size() > 2 && line[2] != ' ') {
+      commands.push_back(line.substr(2, line.find(' ', 2) - 2));
+    } else if (in_block) {
+      break;
+    }
+  }
+  return commands;
+}
+
+std::set<std::string> flags_in_help(const std::vector<std::string>& arguments) {
+  std::set<std::string> flags;
+  for (const auto& line : lines_of(run_process(arguments).out)) {
+    if (line.rfind("  -", 0) != 0) continue;
+    // "  -q,--quiet   ...", "  --runs UINT...", "  --no-charts{false}  ...": the names come first.
+    const auto names = line.substr(2, line.find_first_of(" ={", 2) - 2);
+    std::stringstream split(names);
+    for (std::string name; std::getline(split, name, ',');) flags.insert(name);
+  }
+  return flags;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream file(path);
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+// The bash completion's flags of one command: its _fetcher_COMMAND_flags variable, with the
+// shared client flags expanded.
+std::set<std::string> bash_completion_flags(const std::string& script, const std::string& command) {
+  const auto value_of = [&](const std::string& variable) {
+    const auto start = script.find("\n" + variable + "=\"");
+    if (start == std::string::npos) return std::string();
+    const auto open = start + variable.size() + 3;
+    return script.substr(open, script.find('"', open) - open);
+  };
+  std::set<std::string> flags;
+  std::stringstream words(value_of("_fetcher_" + command + "_flags"));
+  for (std::string word; words >> word;) {
+    if (word == "$_fetcher_client_flags") {
+      std::stringstream client(value_of("_fetcher_client_flags"));
+      for (std::string flag; client >> flag;) flags.insert(flag);
+    } else {
+      flags.insert(word);
+    }
+  }
+  return flags;
+}
+
+// The completions are written by hand; this keeps them from drifting from the flags: every
+// command of `fetcher --help` has its flags in the bash script, no more and no fewer, and each
+// appears in the zsh script.
+TEST_F(CliTest, ShellCompletionsListEveryCommandAndFlagOfTheHelp) {
+  const auto bash = read_text(std::string(FETCHER_SOURCE_DIR) + "/cli/completions/fetcher.bash");
+  const auto zsh = read_text(std::string(FETCHER_SOURCE_DIR) + "/cli/completions/_fetcher");
+  ASSERT_FALSE(bash.empty());
+  ASSERT_FALSE(zsh.empty());
+  const auto commands = commands_in_help();
+  ASSERT_GE(commands.size(), 4u);
+  std::string command_words;
+  for (const auto& command : commands) command_words += (command_words.empty() ? "" : " ") + command;
+  EXPECT_NE(bash.find("\n_fetcher_commands=\"" + command_words + "\"\n"), std::string::npos) << command_words;
+  EXPECT_EQ(bash_completion_flags(bash, "top"), flags_in_help({FETCHER_CLI_PATH, "--help"}));
+  const auto in_zsh = [&](const std::string& flag) {
+    return std::regex_search(zsh, std::regex("[{',*]" + flag + "[\\[',}]"));
+  };
+  for (const auto& command : commands) {
+    const auto help_flags = flags_in_help({FETCHER_CLI_PATH, command, "--help"});
+    ASSERT_FALSE(help_flags.empty()) << command;
+    EXPECT_EQ(bash_completion_flags(bash, command), help_flags) << command;
+    EXPECT_NE(zsh.find("\n_fetcher_" + command + "() {"), std::string::npos) << command;
+    EXPECT_NE(zsh.find("\n        " + command + ") _fetcher_" + command + " ;;"), std::string::npos) << command;
+    for (const auto& flag : help_flags) EXPECT_TRUE(in_zsh(flag)) << command << " " << flag;
+  }
+}
+
+// The bash completion, sourced into bash, offers commands, flags and the values of a flag.
+TEST_F(CliTest, BashCompletionCompletesCommandsFlagsAndValues) {
+  const auto complete = [](const std::string& words, int current) {
+    const auto script = "source '" + std::string(FETCHER_SOURCE_DIR) + "/cli/completions/fetcher.bash'; COMP_WORDS=(" +
+                        words + "); COMP_CWORD=" + std::to_string(current) + "; _fetcher; echo \"${COMPREPLY[*]}\"";
+    return run_process({"/bin/bash", "-c", script}).out;
+  };
+  EXPECT_EQ(complete("fetcher b", 1), "bench\n");
+  EXPECT_EQ(complete("fetcher bench --syn", 2), "--synthetic\n");
+  EXPECT_EQ(complete("fetcher -v load --format ''", 4), "table json\n");
+  EXPECT_EQ(complete("fetcher get --keep-alive o", 3), "on off\n");
+  EXPECT_EQ(complete("fetcher --ver", 1), "--version --verbose\n");
+}
+
+// `cmake --install` puts the command, its man page and both completions under the prefix.
+TEST_F(CliTest, InstallPutsTheCommandManPageAndCompletionsInPlace) {
+  const auto build_directory = std::filesystem::path(FETCHER_CLI_PATH).parent_path().parent_path();
+  const auto cache = read_text((build_directory / "CMakeCache.txt").string());
+  const bool has_help2man = cache.find("HELP2MAN_PROGRAM:FILEPATH=") != std::string::npos &&
+                            cache.find("HELP2MAN_PROGRAM:FILEPATH=HELP2MAN_PROGRAM-NOTFOUND") == std::string::npos;
+  const auto man_page = std::filesystem::path(FETCHER_CLI_PATH).parent_path() / "fetcher.1";
+  if (has_help2man && !std::filesystem::exists(man_page)) {
+    GTEST_SKIP() << "the man page is not built: build the fetcher_man target (or all) first";
+  }
+  const auto prefix = directory_ / "prefix";
+  std::smatch cmake;
+  ASSERT_TRUE(std::regex_search(cache, cmake, std::regex("CMAKE_COMMAND:INTERNAL=(.*)")));
+  const auto install = run_process({cmake[1].str(), "--install", build_directory.string(), "--prefix", prefix.string(),
+                                    "--component", "cli"});
+  ASSERT_EQ(install.exit_code, 0) << install.out << install.err;
+  const auto installed = run_process({(prefix / "bin/fetcher").string(), "--version"});
+  EXPECT_EQ(installed.exit_code, 0) << installed.err;
+  EXPECT_EQ(installed.out.rfind("fetcher ", 0), 0u) << installed.out;
+  EXPECT_TRUE(std::filesystem::exists(prefix / "share/bash-completion/completions/fetcher"));
+  EXPECT_TRUE(std::filesystem::exists(prefix / "share/zsh/vendor-completions/_fetcher"));
+  if (!has_help2man) {
+    std::cout << "help2man was not found when the build was configured: no man page to check\n";
+    return;
+  }
+  const auto page = read_text((prefix / "share/man/man1/fetcher.1").string());
+  EXPECT_NE(page.find(".TH FETCHER \"1\""), std::string::npos) << page.substr(0, 400);
+  for (const auto& command : commands_in_help()) {
+    EXPECT_NE(page.find(".SS \"fetcher " + command + "\""), std::string::npos) << command;
+  }
+  EXPECT_NE(page.find("--runs"), std::string::npos);
 }
 
 }  // namespace

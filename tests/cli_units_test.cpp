@@ -1,12 +1,15 @@
 // Unit tests for the command line's pure parts: duration/size parsing and formatting, the huge-page choice and the environment a child gets, bench report renderings (table, markdown, CSV, JSON) and result/report JSON round trips. The pictures, progress, explanation and HTML are in cli_render_test.
 #include "bench_report.hpp"
+#include "build_info.hpp"
 #include "child_process.hpp"
 #include "huge_pages.hpp"
 #include "result_json.hpp"
+#include "run_metadata.hpp"
 #include "synthetic.hpp"
 #include "units.hpp"
 
 #include <CLI/CLI.hpp>
+#include <boost/version.hpp>
 #include <fetcher/origin/sites.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -18,6 +21,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -96,30 +100,39 @@ TEST(ParseDuration, BadValuesThrowNamingTheInput) {
 // ---------------------------------------------------------------------------------------------
 // parse_size
 
-TEST(ParseSize, Units) {
+// SI prefixes are powers of 1000, IEC ones powers of 1024, in any case.
+TEST(ParseSize, SiAndIecUnits) {
   EXPECT_EQ(parse_size("512"), 512u);
   EXPECT_EQ(parse_size("0"), 0u);
   EXPECT_EQ(parse_size("10B"), 10u);
-  EXPECT_EQ(parse_size("64KB"), 65536u);
-  EXPECT_EQ(parse_size("64kb"), 65536u);
-  EXPECT_EQ(parse_size("64K"), 65536u);
-  EXPECT_EQ(parse_size("64KiB"), 65536u);
-  EXPECT_EQ(parse_size("1.5K"), 1536u);
-  EXPECT_EQ(parse_size("2MB"), 2097152u);
-  EXPECT_EQ(parse_size("2M"), 2097152u);
+  EXPECT_EQ(parse_size("2KB"), 2000u);
+  EXPECT_EQ(parse_size("2KiB"), 2048u);
+  EXPECT_EQ(parse_size("64kb"), 64000u);
+  EXPECT_EQ(parse_size("64K"), 64000u);
+  EXPECT_EQ(parse_size("64kib"), 65536u);
+  EXPECT_EQ(parse_size("64Ki"), 65536u);
+  EXPECT_EQ(parse_size("1.5K"), 1500u);
+  EXPECT_EQ(parse_size("1.5KiB"), 1536u);
+  EXPECT_EQ(parse_size("2MB"), 2000000u);
+  EXPECT_EQ(parse_size("2M"), 2000000u);
+  EXPECT_EQ(parse_size("2MiB"), 2097152u);
   EXPECT_EQ(parse_size("0.5MiB"), 524288u);
-  EXPECT_EQ(parse_size("1GB"), 1073741824u);
-  EXPECT_EQ(parse_size("3g"), 3221225472u);
+  EXPECT_EQ(parse_size("1GB"), 1000000000u);
+  EXPECT_EQ(parse_size("1GiB"), 1073741824u);
+  EXPECT_EQ(parse_size("3g"), 3000000000u);
+  EXPECT_EQ(parse_size("3gi"), 3221225472u);
 }
 
 TEST(ParseSize, BadValuesThrowNamingTheInput) {
+  const std::string units = " (use B, KB, MB, GB, KiB, MiB or GiB)";
   EXPECT_EQ(invalid_argument_message([] { parse_size(""); }), "bad size ''");
   EXPECT_EQ(invalid_argument_message([] { parse_size("KB"); }), "bad size 'KB'");
   EXPECT_EQ(invalid_argument_message([] { parse_size("-5"); }), "bad size '-5'");
   EXPECT_EQ(invalid_argument_message([] { parse_size("1.2.3"); }), "bad size '1.2.3'");
-  EXPECT_EQ(invalid_argument_message([] { parse_size("12XB"); }), "bad size '12XB' (use B, KB, MB or GB)");
-  EXPECT_EQ(invalid_argument_message([] { parse_size("1TB"); }), "bad size '1TB' (use B, KB, MB or GB)");
-  EXPECT_EQ(invalid_argument_message([] { parse_size("64 KB"); }), "bad size '64 KB' (use B, KB, MB or GB)");
+  EXPECT_EQ(invalid_argument_message([] { parse_size("12XB"); }), "bad size '12XB'" + units);
+  EXPECT_EQ(invalid_argument_message([] { parse_size("1TB"); }), "bad size '1TB'" + units);
+  EXPECT_EQ(invalid_argument_message([] { parse_size("1KIBB"); }), "bad size '1KIBB'" + units);
+  EXPECT_EQ(invalid_argument_message([] { parse_size("64 KB"); }), "bad size '64 KB'" + units);
   EXPECT_EQ(invalid_argument_message([] { parse_size("2000000GB"); }), "size '2000000GB' is too large");
 }
 
@@ -157,7 +170,7 @@ TEST(ParseWithOption, ErrorsNameTheOption) {
   EXPECT_EQ(invalid_argument_message([] { parse_duration("--jitter", "5h"); }),
             "--jitter: bad duration '5h' (use ms, s or m)");
   EXPECT_EQ(invalid_argument_message([] { parse_size("--body", "2XB"); }),
-            "--body: bad size '2XB' (use B, KB, MB or GB)");
+            "--body: bad size '2XB' (use B, KB, MB, GB, KiB, MiB or GiB)");
   EXPECT_EQ(invalid_argument_message([] { parse_count("--hosts", "ten"); }), "--hosts: bad count 'ten'");
 }
 
@@ -196,7 +209,7 @@ TEST(Synthetic, ParsesEveryFlagWithUnits) {
   EXPECT_EQ(spec.body_bytes, 2048u);
   EXPECT_EQ(spec.capacity, 8u);
   EXPECT_EQ(spec.scheme, "https");
-  EXPECT_EQ(describe(spec), "50 hosts, 100 ms \u00b1 10 ms, 2.0 KB, capacity 8, https");
+  EXPECT_EQ(describe(spec), "50 hosts, 100 ms \u00b1 10 ms, 2.0 KiB, capacity 8, https");
 }
 
 TEST(Synthetic, BadFlagsNameTheOption) {
@@ -297,25 +310,55 @@ TEST(FormatSeconds, RoundingJustBelowABoundaryMovesToTheNextUnit) {
   EXPECT_EQ(format_seconds(99.996), "100 s");
 }
 
-TEST(FormatBytes, EachRange) {
+// A median with the farthest run's distance, in the median's unit and precision.
+TEST(FormatSecondsSpread, MedianUnitWithTheSpreadBeside) {
+  EXPECT_EQ(format_seconds_spread(0.0621, 0.0019), "62.1 \u00b11.9 ms");
+  EXPECT_EQ(format_seconds_spread(0.0621, 0.0019, false), "62.1 +-1.9 ms");
+  EXPECT_EQ(format_seconds_spread(0.107, 0.0041), "107 \u00b14.1 ms");
+  EXPECT_EQ(format_seconds_spread(0.107, 0.012), "107 \u00b112 ms");
+  EXPECT_EQ(format_seconds_spread(0.107, 0.0004), "107 \u00b10.4 ms");  // one decimal more than the median
+  EXPECT_EQ(format_seconds_spread(0.0621, 0.00006), "62.1 \u00b10.06 ms");
+  EXPECT_EQ(format_seconds_spread(5.29, 0.12), "5.29 \u00b10.12 s");
+  EXPECT_EQ(format_seconds_spread(5.29, 1.5), "5.29 \u00b11.5 s");
+  EXPECT_EQ(format_seconds_spread(0.00085, 0.00002), "850 \u00b120 us");
+  EXPECT_EQ(format_seconds_spread(120, 3), "120 \u00b13.0 s");
+  EXPECT_EQ(format_seconds_spread(0.0621, 0), "62.1 \u00b10.00 ms");
+}
+
+TEST(FormatSecondsSpread, OneRunIsTheMedianAloneAndUnknownIsADash) {
+  EXPECT_EQ(format_seconds_spread(0.0621, -1), "62.1 ms");
+  EXPECT_EQ(format_seconds_spread(-1, 0.002), "-");
+}
+
+// Sizes print in IEC units, labelled as such: 31,500 bytes is 30.8 KiB.
+TEST(FormatBytes, EachRangeInIecUnits) {
   EXPECT_EQ(format_bytes(0), "0 B");
   EXPECT_EQ(format_bytes(512), "512 B");
   EXPECT_EQ(format_bytes(1023), "1023 B");
-  EXPECT_EQ(format_bytes(1024), "1.0 KB");  // boundary
-  EXPECT_EQ(format_bytes(1536), "1.5 KB");
-  EXPECT_EQ(format_bytes(25600), "25.0 KB");
-  EXPECT_EQ(format_bytes(1048473), "1023.9 KB");
-  EXPECT_EQ(format_bytes(1048576), "1.00 MB");  // boundary
-  EXPECT_EQ(format_bytes(3565158), "3.40 MB");
-  EXPECT_EQ(format_bytes(1073731338), "1023.99 MB");
-  EXPECT_EQ(format_bytes(1073741824), "1.00 GB");  // boundary
-  EXPECT_EQ(format_bytes(5368709120), "5.00 GB");
-  EXPECT_EQ(format_bytes(1099511627776), "1024.00 GB");  // no TB unit
+  EXPECT_EQ(format_bytes(1024), "1.0 KiB");  // boundary
+  EXPECT_EQ(format_bytes(1536), "1.5 KiB");
+  EXPECT_EQ(format_bytes(25600), "25.0 KiB");
+  EXPECT_EQ(format_bytes(31500), "30.8 KiB");
+  EXPECT_EQ(format_bytes(1048473), "1023.9 KiB");
+  EXPECT_EQ(format_bytes(1048576), "1.00 MiB");  // boundary
+  EXPECT_EQ(format_bytes(3565158), "3.40 MiB");
+  EXPECT_EQ(format_bytes(1073731338), "1023.99 MiB");
+  EXPECT_EQ(format_bytes(1073741824), "1.00 GiB");  // boundary
+  EXPECT_EQ(format_bytes(5368709120), "5.00 GiB");
+  EXPECT_EQ(format_bytes(1099511627776), "1024.00 GiB");  // no TiB unit
 }
 
 TEST(FormatBytes, RoundingJustBelowABoundaryMovesToTheNextUnit) {
-  EXPECT_EQ(format_bytes(1048575), "1.00 MB");
-  EXPECT_EQ(format_bytes(1073741823), "1.00 GB");
+  EXPECT_EQ(format_bytes(1048575), "1.00 MiB");
+  EXPECT_EQ(format_bytes(1073741823), "1.00 GiB");
+}
+
+// What a size flag reads is what a size line prints: 20KiB is 20.0 KiB, 20KB is 19.5 KiB.
+TEST(FormatBytes, ReadsBackWhatParseSizeTook) {
+  EXPECT_EQ(format_bytes(parse_size("20KiB")), "20.0 KiB");
+  EXPECT_EQ(format_bytes(parse_size("20KB")), "19.5 KiB");
+  EXPECT_EQ(format_bytes(parse_size("64MiB")), "64.00 MiB");
+  EXPECT_EQ(format_bytes(parse_size("64MB")), "61.04 MiB");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -443,6 +486,48 @@ TEST(RenderTable, RowsAlignWithTheHeader) {
   EXPECT_EQ(lines[2].rfind("  sequential", 0), 0u);
   EXPECT_EQ(lines[3].rfind("  pool:8 ", 0), 0u);
   EXPECT_EQ(lines[4].rfind("* async ", 0), 0u);
+}
+
+// --runs: a line under the title says the wall is a median, and each wall cell carries the farthest run's
+// distance from it ("+-" where the output is not a UTF-8 terminal).
+TEST(RenderTable, RepeatedRunsShowTheMedianAndItsSpread) {
+  ListReport list;
+  list.name = "a.txt";
+  list.urls = 2;
+  list.fetched_urls = 2;
+  list.strategies.push_back(make_row("sequential", 107ms, 0.1, 0, 0, 2, 0, 2, 0.05, 0.05));
+  list.strategies.push_back(make_row("async", 62100us, 0.06, 0, 0, 2, 0, 2, 0.05, 0.06));
+  list.strategies[0].wall_runs_s = {0.103, 0.107, 0.1111};
+  list.strategies[1].wall_runs_s = {0.0602, 0.0621, 0.0625};
+  EXPECT_NEAR(list.strategies[0].wall_spread(), 0.0041, 1e-12);
+  EXPECT_NEAR(list.strategies[1].wall_spread(), 0.0019, 1e-12);
+  EXPECT_EQ(runs_of(list), 3u);
+  const std::string expected =
+      "a.txt: 2 URLs\n"
+      "wall: median of 3 runs +- the farthest run\n"
+      "  strategy  " "           wall" "    ideal" "  eff" "  speedup" "   cpu" "  conn" "      p95" "  ok/fail\n"
+      "  sequential" "   107 +-4.1 ms" "   100 ms" "  93%" "    1.00x" "  0 us" "     0" "  50.0 ms" "      2/0\n"
+      "* async     " "  62.1 +-1.9 ms" "  60.0 ms" "  97%" "    1.72x" "  0 us" "     0" "  60.0 ms" "      2/0\n"
+      "* fastest: async, 62.1 ms (1.72x sequential)\n"
+      "all strategies agreed on every URL's status, size and SHA-256\n";
+  EXPECT_EQ(render_table(list), expected);
+  const auto unicode = render_table(list, Style{false, true});
+  EXPECT_NE(unicode.find("a.txt: 2 URLs\nwall: median of 3 runs \u00b1 the farthest run\n"), std::string::npos) << unicode;
+  EXPECT_NE(unicode.find("  sequential   107 \u00b14.1 ms   100 ms"), std::string::npos) << unicode;
+  // One run: no spread, no note.
+  for (auto& row : list.strategies) row.wall_runs_s.resize(1);
+  EXPECT_EQ(render_table(list).find("median"), std::string::npos);
+  EXPECT_NE(render_table(list).find("  sequential   107 ms   100 ms"), std::string::npos) << render_table(list);
+}
+
+TEST(RenderJson, RepeatedRunsCarryEveryWallAndTheSpread) {
+  BenchReport report;
+  report.lists.push_back(sample_list());
+  report.lists[0].strategies[0].wall_runs_s = {5.0, 5.29, 5.4};
+  const auto json = bench_to_json(report).at("lists").at(0).at("strategies");
+  EXPECT_EQ(json.at(0).at("wall_runs_s"), nlohmann::json({5.0, 5.29, 5.4}));
+  EXPECT_NEAR(json.at(0).at("wall_spread_s").get<double>(), 0.29, 1e-9);
+  EXPECT_FALSE(json.at(1).contains("wall_spread_s"));
 }
 
 TEST(RenderTable, NoSequentialRowMeansNoSpeedupAndDisagreementsAreListed) {
@@ -575,7 +660,7 @@ TEST(RenderJson, ParsesAndHasTheFields) {
   EXPECT_EQ(sequential.at("strategy"), "sequential");
   EXPECT_DOUBLE_EQ(sequential.at("wall_s").get<double>(), 5.29);
   EXPECT_DOUBLE_EQ(sequential.at("ideal_s").get<double>(), 0.5);
-  EXPECT_DOUBLE_EQ(sequential.at("efficiency").get<double>(), 0.5 / 5.29);
+  EXPECT_DOUBLE_EQ(sequential.at("efficiency").get<double>(), 0.094518);  // 0.5 / 5.29, six digits
   EXPECT_DOUBLE_EQ(sequential.at("speedup").get<double>(), 1.0);
   EXPECT_DOUBLE_EQ(sequential.at("cpu_user_s").get<double>(), 0.12);
   EXPECT_DOUBLE_EQ(sequential.at("cpu_sys_s").get<double>(), 0.03);
@@ -583,7 +668,7 @@ TEST(RenderJson, ParsesAndHasTheFields) {
   EXPECT_EQ(sequential.at("ok"), 9);
   EXPECT_EQ(sequential.at("failed"), 1);
   EXPECT_EQ(sequential.at("bytes"), 256000);
-  EXPECT_DOUBLE_EQ(sequential.at("req_per_s").get<double>(), 10 / 5.29);
+  EXPECT_DOUBLE_EQ(sequential.at("req_per_s").get<double>(), 1.89036);
   EXPECT_DOUBLE_EQ(sequential.at("p50_ms").get<double>(), 66.0);
   EXPECT_DOUBLE_EQ(sequential.at("p95_ms").get<double>(), 850.0);
   EXPECT_DOUBLE_EQ(sequential.at("p99_ms").get<double>(), 850.0);
@@ -593,8 +678,8 @@ TEST(RenderJson, ParsesAndHasTheFields) {
   EXPECT_FALSE(sequential.contains("origin"));
 
   const auto& pool = list.at("strategies").at(1);
-  EXPECT_DOUBLE_EQ(pool.at("speedup").get<double>(), 5.29 / 0.75);
-  EXPECT_DOUBLE_EQ(pool.at("efficiency").get<double>(), 0.5 / 0.75);
+  EXPECT_DOUBLE_EQ(pool.at("speedup").get<double>(), 7.05333);
+  EXPECT_DOUBLE_EQ(pool.at("efficiency").get<double>(), 0.666667);
   EXPECT_EQ(pool.at("origin"), (nlohmann::json{{"127.0.0.1", {{"requests", 10}}}}));
 
   const auto& async = list.at("strategies").at(2);
@@ -624,6 +709,94 @@ TEST(RenderJson, EmptyReport) {
   const auto json = nlohmann::json::parse(render(BenchReport{}, OutputFormat::json));
   EXPECT_EQ(json.at("version"), 1);
   EXPECT_EQ(json.at("lists"), nlohmann::json::array());
+}
+
+// The JSON report drops, from each strategy's origin block, the sites-file hosts the list never
+// touched, and carries the run's metadata when there is one.
+TEST(RenderJson, OriginNamesOnlyHostsWithRequestsAndMetadataIsCarried) {
+  BenchReport report;
+  report.lists.push_back(sample_list());
+  report.lists[0].strategies[0].origin_seen = nlohmann::json::array(
+      {{{"host", "cs.mipt.ru"}, {"requests", 0}, {"connections", 0}, {"peak_concurrent", 0}},
+       {{"host", "a.test"}, {"requests", 10}, {"connections", 1}, {"peak_concurrent", 1}}});
+  EXPECT_FALSE(bench_to_json(report).contains("metadata"));
+  report.metadata = {{"tool", "fetcher"}, {"version", "9.9.9"}};
+  const auto json = bench_to_json(report);
+  EXPECT_EQ(json.at("metadata").at("version"), "9.9.9");
+  const auto& origin = json.at("lists").at(0).at("strategies").at(0).at("origin");
+  ASSERT_EQ(origin.size(), 1u) << origin.dump();
+  EXPECT_EQ(origin.at(0).at("host"), "a.test");
+  EXPECT_FALSE(json.at("lists").at(0).at("strategies").at(1).contains("origin"));
+}
+
+TEST(RenderJson, FloatsAreRoundedToSixSignificantDigits) {
+  BenchReport report;
+  report.lists.push_back(sample_list());
+  report.lists[0].strategies[0].report.cpu_user_s = 0.007280999999999999;
+  report.lists[0].strategies[0].report.wall = std::chrono::nanoseconds(5290123456);
+  const auto text = bench_to_json(report).dump();
+  EXPECT_NE(text.find("\"cpu_user_s\":0.007281,"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"wall_s\":5.29012}"), std::string::npos) << text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// run_metadata
+
+TEST(RoundFloats, SignificantDigitsOfFloatsOnly) {
+  const nlohmann::json json = {{"a", 0.007280999999999999},
+                               {"b", {1.0 / 3, 123456789.0, -2.5e-9}},
+                               {"c", 12345678901},
+                               {"d", "0.3333333333"},
+                               {"e", nullptr},
+                               {"f", 100.0}};
+  EXPECT_EQ(round_floats(json).dump(),
+            R"({"a":0.007281,"b":[0.333333,123457000.0,-2.5e-09],"c":12345678901,"d":"0.3333333333","e":null,"f":100.0})");
+  EXPECT_EQ(round_floats(json, 2).at("a"), 0.0073);
+}
+
+TEST(CpuModel, ReadFromTheFieldEachArchitectureUses) {
+  EXPECT_EQ(cpu_model_from_cpuinfo("processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel\t\t: 1\n"
+                                   "model name\t: AMD EPYC 7B13\nprocessor\t: 1\nmodel name\t: AMD EPYC 7B13\n"),
+            "AMD EPYC 7B13");
+  EXPECT_EQ(cpu_model_from_cpuinfo("processor\t: 0\nBogoMIPS\t: 108.00\n\nHardware\t: BCM2835\n"
+                                   "Model\t\t: Raspberry Pi 4 Model B Rev 1.4\n"),
+            "Raspberry Pi 4 Model B Rev 1.4");
+  EXPECT_EQ(cpu_model_from_cpuinfo("processor : 0\nmodel name :  \n"), "unknown");
+  EXPECT_EQ(cpu_model_from_cpuinfo(""), "unknown");
+}
+
+TEST(RunMetadata, TimeInUtcIso8601AndTheRecordedCommandLine) {
+  EXPECT_EQ(utc_iso8601(std::chrono::system_clock::from_time_t(0)), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(utc_iso8601(std::chrono::system_clock::from_time_t(1796477773) + 900ms), "2026-12-05T13:36:13Z");
+  const char* const argv[] = {"fetcher", "bench", "--runs", "3"};
+  record_command_line(4, argv);
+  const auto json = run_metadata(std::chrono::system_clock::from_time_t(0), {{"runs", 3}});
+  EXPECT_EQ(json.at("tool"), "fetcher");
+  EXPECT_EQ(json.at("version"), fetcher_version());
+  EXPECT_EQ(json.at("started"), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(json.at("command_line"), nlohmann::json({"fetcher", "bench", "--runs", "3"}));
+  EXPECT_EQ(json.at("options"), nlohmann::json({{"runs", 3}}));
+  EXPECT_GE(json.at("host").at("cores").get<unsigned>(), 1u);
+  EXPECT_EQ(json.at("host").at("kernel").get<std::string>().rfind("Linux ", 0), 0u);
+}
+
+TEST(RunMetadata, ClientOptionsAreNamedAsTheirFlags) {
+  ClientFlags client;
+  client.retries = 2;
+  client.connect_to = {"a:80:b:8080"};
+  const auto json = client_options_json(client);
+  EXPECT_EQ(json.at("retries"), 2);
+  EXPECT_EQ(json.at("body-limit"), "64MiB");
+  EXPECT_EQ(json.at("connect-to"), nlohmann::json({"a:80:b:8080"}));
+  EXPECT_EQ(json.at("insecure"), false);
+}
+
+TEST(BuildInfo, VersionsAsPeopleWriteThem) {
+  EXPECT_TRUE(std::regex_match(fetcher_version(), std::regex(R"([0-9]+\.[0-9]+\.[0-9]+)"))) << fetcher_version();
+  EXPECT_EQ(boost_version(), std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) +
+                                 (BOOST_VERSION % 100 ? "." + std::to_string(BOOST_VERSION % 100) : ""));
+  EXPECT_EQ(openssl_version().rfind("OpenSSL ", 0), 0u);
+  EXPECT_EQ(version_text().rfind("fetcher " + fetcher_version() + "\nBoost " + boost_version() + "\n", 0), 0u);
 }
 
 // ---------------------------------------------------------------------------------------------
