@@ -192,8 +192,10 @@ struct Crawler::Impl {
     touched.push_back(id);
   }
 
-  // Hands the host's next URLs to the scheduler, up to its window.
+  // Hands the host's next URLs to the scheduler, up to its window; nothing once the crawl stops
+  // (each would only come back cancelled).
   void feed(std::size_t id) {
+    if (stop_crawl.stop_requested()) return;
     auto& host = hosts[id];
     while (host.robots_known && host.handed < window && pages_handed < options.max_pages && !frontier.empty(id)) {
       auto entry = *frontier.pop(id);
