@@ -47,14 +47,18 @@ UrlKeys keys_of(std::string_view url) {
 }
 
 // The body of a page as it arrives: an HTML body is kept (up to the parse limit) for its links;
-// any other body only when every body is kept, and skipped after its header otherwise.
+// any other body only when every body is kept. A 2xx body that is not HTML is otherwise skipped
+// after its header.
 class PageBody : public BodyHandler {
  public:
   PageBody(std::uint64_t html_limit, bool keep_all) : html_limit_(html_limit), keep_all_(keep_all) {}
 
   Decision on_header(const FetchResult& response) override {
-    html_ = is_html(response.headers.content_type()) && response.status >= 200 && response.status < 300;
-    return html_ || keep_all_ ? Decision::read_body : Decision::skip_body;
+    const bool success = response.status >= 200 && response.status < 300;
+    html_ = success && is_html(response.headers.content_type());
+    // A skipped body costs its connection. Redirects and error pages are small, so they are read
+    // (and dropped) to keep the connection; a 2xx that is not HTML (a binary, maybe large) is not.
+    return html_ || keep_all_ || !success ? Decision::read_body : Decision::skip_body;
   }
   void on_body_chunk(std::string_view chunk) override {
     if (keep_all_ || (html_ && body_.size() + chunk.size() <= html_limit_)) {
