@@ -3,6 +3,7 @@
 // what the crawler fetched with what a correct crawler fetches, and reads the origin's own
 // per-URL request counts: every URL once, robots.txt once per host, nothing disallowed, nofollow
 // or out of scope.
+#include "canned_server.hpp"
 #include "sanitizer_scale.hpp"
 #include "test_origin.hpp"
 
@@ -308,6 +309,29 @@ chain = true
   EXPECT_GE(stats.pages, 3u);
   EXPECT_LT(stats.pages, 20u);
   EXPECT_EQ(stats.pages, reported);
+}
+
+// robots.txt that redirects is followed to its end (RFC 9309 2.3.1.2), and what it says there
+// holds for the host it was asked of.
+TEST(Crawler, RobotsTxtRedirectsAreFollowed) {
+  testing::CannedServer server(std::vector<std::string>{
+      "HTTP/1.1 301 Moved Permanently\r\nLocation: /policy/robots.txt\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 25\r\nConnection: close\r\n\r\n"
+      "User-agent: *\nDisallow: /"});
+  FetchOptions options;
+  options.connect_to.push_back(ConnectTo::parse("::127.0.0.1:" + std::to_string(server.port())));
+  Client client(options);
+  CrawlOptions crawl_options;
+  crawl_options.seeds = {"http://canned.test/", "http://canned.test/other"};
+  std::uint64_t pages = 0;
+  Crawler crawler(client, crawl_options, [&](const CrawlPage&) { ++pages; });
+  const auto stats = crawler.run();
+  EXPECT_EQ(pages, 0u);
+  EXPECT_EQ(stats.robots_disallowed, 2u);
+  const auto received = server.received();
+  ASSERT_EQ(received.size(), 2u);
+  EXPECT_EQ(received[0].rfind("GET /robots.txt HTTP/1.1\r\n", 0), 0u) << received[0];
+  EXPECT_EQ(received[1].rfind("GET /policy/robots.txt HTTP/1.1\r\n", 0), 0u) << received[1];
 }
 
 // A page over the parse limit is fetched and reported but not parsed: its links are not followed.
