@@ -2,8 +2,8 @@
 // code (0 all fetched, 1 some URLs failed, 2 usage or input error).
 #pragma once
 
-#include "client_flags.hpp"
-#include "synthetic.hpp"
+#include "common/client_flags.hpp"
+#include "common/synthetic.hpp"
 
 #include <fetcher/strategy.hpp>
 

@@ -1,9 +1,9 @@
 // main.cpp: `fetcher`: parse the command line, run the chosen subcommand, map failures to exit
 // codes (0 all fetched, 1 some URLs failed, 2 usage or input error).
-#include "build_info.hpp"
 #include "commands.hpp"
-#include "run_metadata.hpp"
-#include "units.hpp"
+#include "common/build_info.hpp"
+#include "common/run_metadata.hpp"
+#include "common/units.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>

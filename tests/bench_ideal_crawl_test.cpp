@@ -3,7 +3,7 @@
 #include <fetcher/bench/ideal_crawl.hpp>
 #include <fetcher/origin/site_graph.hpp>
 
-#include "synthetic.hpp"
+#include "common/synthetic.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,13 +1,13 @@
 // Unit tests for what a person sees from the bench and get: colour and width handling, the
 // table's fit to 80 columns and its footer, the bars and histogram, the progress line, the
 // explanation read from hand-built reports, the HTML report and `fetcher get`'s lines.
-#include "bench_report.hpp"
-#include "explain.hpp"
-#include "get_output.hpp"
-#include "html_report.hpp"
-#include "progress.hpp"
-#include "terminal_charts.hpp"
-#include "terminal_style.hpp"
+#include "bench/bench_report.hpp"
+#include "bench/explain.hpp"
+#include "get/get_output.hpp"
+#include "bench/html_report.hpp"
+#include "bench/progress.hpp"
+#include "common/terminal_charts.hpp"
+#include "common/terminal_style.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

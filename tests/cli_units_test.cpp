@@ -1,12 +1,12 @@
 // Unit tests for the command line's pure parts: duration/size parsing and formatting, the huge-page choice and the environment a child gets, bench report renderings (table, markdown, CSV, JSON) and result/report JSON round trips. The pictures, progress, explanation and HTML are in cli_render_test.
-#include "bench_report.hpp"
-#include "build_info.hpp"
-#include "child_process.hpp"
-#include "huge_pages.hpp"
-#include "result_json.hpp"
-#include "run_metadata.hpp"
-#include "synthetic.hpp"
-#include "units.hpp"
+#include "bench/bench_report.hpp"
+#include "common/build_info.hpp"
+#include "common/child_process.hpp"
+#include "bench/huge_pages.hpp"
+#include "common/result_json.hpp"
+#include "common/run_metadata.hpp"
+#include "common/synthetic.hpp"
+#include "common/units.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/version.hpp>

@@ -112,14 +112,14 @@ if ((fanout > 0)); then
   wait_for_time_wait
   c_to_c=$(fanout_runs "$port")
 
-  # The sites `fetcher bench --synthetic` generates (cli/synthetic.cpp).
+  # The sites `fetcher bench --synthetic` generates (cli/common/synthetic.cpp).
   for ((h = 1; h <= hosts; ++h)); do
     printf '[[site]]\nhost = "h%d.synthetic.test"\nlatency_ms = %d\njitter_ms = 0\nbody_bytes = %d\ncapacity = 0\n\n' \
       "$h" "$latency_ms" "$body"
   done > "$work/sites.toml"
   port=$(free_port)
   # The origin as the bench runs it for 1,000 URLs or more: its heap on huge pages
-  # (cli/huge_pages.hpp). Without them a fresh origin's first 10,000 connections cost it about
+  # (cli/bench/huge_pages.hpp). Without them a fresh origin's first 10,000 connections cost it about
   # 130 MB of page faults, and its listen queue overflowed while it caught up: 2.2 s over the
   # ideal in its first run, 0.5-0.7 s with them.
   serve_env=()

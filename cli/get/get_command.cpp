@@ -1,0 +1,91 @@
+// get_command.cpp: `fetcher get`, fetching for daily use: one line per URL as it completes.
+#include "commands.hpp"
+#include "common/interrupt.hpp"
+#include "common/result_json.hpp"
+#include "common/run_metadata.hpp"
+#include "common/saved_bodies.hpp"
+#include "common/terminal_style.hpp"
+#include "get/get_output.hpp"
+
+#include <fetcher/run.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <unistd.h>
+
+namespace fetcher::cli {
+
+int get_command(const GetArgs& args) {
+  std::vector<FetchRequest> requests;
+  for (std::size_t i = 0; i < args.urls.size(); ++i) {
+    FetchRequest request;
+    request.url = args.urls[i];
+    request.source = "argument " + std::to_string(i + 1);
+    request.error = check_url(request.url);
+    requests.push_back(std::move(request));
+  }
+  for (const auto& path : args.input_lists) {
+    auto more = load_url_list(path);
+    requests.insert(requests.end(), more.begin(), more.end());
+  }
+  if (requests.empty()) throw std::invalid_argument("get: no URLs (give URLs as arguments or -i FILE)");
+  const auto strategy = Strategy::parse(args.strategy);
+  const auto color = parse_color_mode(args.color);
+  const auto out_style = detect_style(color, STDOUT_FILENO);
+  const auto err_style = detect_style(color, STDERR_FILENO);
+  auto options = args.client.to_options();
+  if (args.client.insecure) std::cerr << "fetcher: warning: --insecure: TLS certificates are NOT verified\n";
+  if (!args.output_dir.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(args.output_dir, error);
+    if (error || !std::filesystem::is_directory(args.output_dir)) {
+      throw std::runtime_error("-o " + args.output_dir + ": cannot create directory");
+    }
+    options.keep_body = true;
+  }
+  raise_open_files_limit();
+  Client client(options);
+  RunOptions run_options;
+  run_options.max_in_flight = args.max_in_flight;
+  RunStopper stopper;
+  run_options.stopper = &stopper;
+  InterruptWatcher interrupt(stopper);
+
+  std::size_t save_failures = 0;
+  const auto report = run(requests, strategy, client, run_options, [&](const FetchResult& result) {
+    std::string saved;  // where the body went, for the line and the JSON record
+    if (!args.output_dir.empty() && result.ok()) {
+      const auto path = std::filesystem::path(args.output_dir) / safe_file_name(result.index + 1, std::to_string(requests.size()).size(), result.final_url);
+      std::ofstream file(path, std::ios::binary);
+      file.write(result.body.data(), static_cast<std::streamsize>(result.body.size()));
+      if (!file) {
+        ++save_failures;
+        std::cerr << "fetcher: " << printable(path.string()) << ": cannot write\n";
+      } else {
+        saved = path.string();
+      }
+    }
+    // After Ctrl-C a person wants what finished, not a line per URL that never started;
+    // JSON Lines keep one line per URL for scripts.
+    if (interrupt.interrupted() && result.error == ErrorKind::cancelled && !args.json) return;
+    if (args.json) {
+      auto record = round_floats(result_to_json(result));
+      if (!saved.empty()) record["saved"] = saved;
+      std::cout << json_line(record) << "\n" << std::flush;
+    } else {
+      std::cout << result_line(result, out_style) << (saved.empty() ? "" : "  saved " + printable(saved)) << "\n"
+                << std::flush;
+    }
+  });
+  if (interrupt.interrupted()) {
+    std::cerr << summary_line(report, err_style) << " (interrupted)\n";
+    return exit_code_for_signal(interrupt.signal());
+  }
+  if (!args.quiet) std::cerr << summary_line(report, err_style) << "\n";
+  return report.failed > 0 || save_failures > 0 ? exit_some_failed : exit_ok;
+}
+
+}  // namespace fetcher::cli
