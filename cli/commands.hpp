@@ -41,6 +41,7 @@ struct BenchArgs {
   bool explain = false;            // a reading of the results after each table
   std::string report;              // an HTML report to write, or empty
   std::string huge_pages = "auto"; // auto, on, off: glibc's heap on huge pages in the children
+  std::string shard;               // with --live: "i/N", this worker's share of the lists' hosts
   ClientFlags client;
 };
 
@@ -51,6 +52,7 @@ struct GetArgs {
   std::size_t max_in_flight = 0;
   bool json = false;
   std::string output_dir;
+  std::string shard;               // "i/N": fetch only the URLs of hosts in this shard
   bool quiet = false;              // no summary line
   std::string color = "auto";
   ClientFlags client;

@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   bench_app->footer(bench_examples);
   bench_app->add_option("lists", bench.lists, "URL list files (default: the three course lists)");
   bench_app->add_flag("--live", bench.live, "Fetch the real hosts instead of the emulated origin");
+  bench_app->add_option("--shard", bench.shard, "With --live, I/N: only the URLs of this shard's hosts (I from 0)");
   bench_app->add_option("--strategies", bench.strategies,
                         "Comma-separated: sequential,threads,pool:N,processes:N,async,async:N")
       ->capture_default_str();
@@ -136,6 +137,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()->transform(count_units());
   get_app->add_flag("--json", get.json, "One JSON object per line");
   get_app->add_option("-o,--output-dir", get.output_dir, "Save bodies under this directory");
+  get_app->add_option("--shard", get.shard, "I/N: only the URLs of this shard's hosts (I from 0), for array jobs");
   get_app->add_flag("-q,--quiet", get.quiet, "No summary line on stderr");
   get_app->add_option("--color", get.color, "auto, always or never (NO_COLOR is honoured)")->capture_default_str();
   get.client.add_to(*get_app);

@@ -7,6 +7,7 @@
 #include "bench/huge_pages.hpp"
 #include "bench/progress.hpp"
 #include "commands.hpp"
+#include "common/shard.hpp"
 #include "common/child_process.hpp"
 #include "common/interrupt.hpp"
 #include "common/origin_process.hpp"
@@ -344,10 +345,26 @@ int bench_command(const BenchArgs& args) {
       list_paths.push_back(urls_directory() + "/" + name);
     }
   }
+  std::optional<Shard> shard;
+  std::unique_ptr<TemporaryDirectory> shard_files;
+  if (!args.shard.empty()) {
+    if (!args.live) throw std::invalid_argument("--shard: splits a live run over machines; add --live");
+    shard = parse_shard(args.shard);
+    shard_files = std::make_unique<TemporaryDirectory>("fetcher-shard-");
+  }
   std::vector<std::vector<FetchRequest>> lists;
-  for (const auto& path : list_paths) {
+  for (auto& path : list_paths) {
     if (path == "-") throw std::invalid_argument("bench: lists must be files (the list is read once per strategy)");
     lists.push_back(load_url_list(path));
+    if (shard) {
+      // The measured children read the list by path: they get this shard's lines only.
+      lists.back() = select_shard(std::move(lists.back()), *shard);
+      std::string lines;
+      for (const auto& request : lists.back()) lines += request.url + "\n";
+      path = (shard_files->path() / (std::to_string(lists.size()) + "-" +
+                                     std::filesystem::path(path).filename().string())).string();
+      write_file(path, lines);
+    }
     for (const auto& request : lists.back()) {
       if (!request.error.empty()) std::cerr << request.source << ": " << request.error << "\n";
     }

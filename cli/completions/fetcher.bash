@@ -8,10 +8,10 @@ _fetcher_client_flags="--connect-timeout --tls-timeout --first-byte-timeout --ti
 
 _fetcher_commands="bench get crawl serve load"
 _fetcher_top_flags="-h --help --version -v --verbose"
-_fetcher_bench_flags="-h --help --live --strategies --sites --format --output --max-in-flight --runs
+_fetcher_bench_flags="-h --help --live --shard --strategies --sites --format --output --max-in-flight --runs
   --explain --histogram --no-charts --report --huge-pages -q --quiet --color --synthetic --hosts --latency
   --jitter --body --capacity --scheme $_fetcher_client_flags"
-_fetcher_get_flags="-h --help -i --input --strategy --max-in-flight --json -o --output-dir -q --quiet --color
+_fetcher_get_flags="-h --help -i --input --strategy --max-in-flight --json -o --output-dir --shard -q --quiet --color
   $_fetcher_client_flags"
 _fetcher_crawl_flags="-h --help -i --input --max-pages --max-depth --scope --per-host --delay --robots --jsonl
   --warc -o --output-dir --strategy --max-in-flight -q --quiet --color --frontier --crawl-id --export --synthetic
@@ -54,7 +54,7 @@ _fetcher() {
       --address | --http-port | --https-port | -c | --connections | -n | --requests | -d | --duration | --threads | \
       --connect-timeout | --tls-timeout | --first-byte-timeout | --timeout | --body-limit | --max-redirects | \
       --user-agent | --max-per-host | --min-interval | --retries | --retry-base | --proxy | --no-proxy | --connect-to | \
-      --max-pages | --max-depth | --per-host | --delay | --links | --frontier | --crawl-id)
+      --max-pages | --max-depth | --per-host | --delay | --links | --frontier | --crawl-id | --shard)
       return ;;  # a number, duration, size or free text: nothing to offer
   esac
 

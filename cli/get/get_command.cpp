@@ -4,6 +4,7 @@
 #include "common/result_json.hpp"
 #include "common/run_metadata.hpp"
 #include "common/saved_bodies.hpp"
+#include "common/shard.hpp"
 #include "common/terminal_style.hpp"
 #include "get/get_output.hpp"
 
@@ -32,6 +33,8 @@ int get_command(const GetArgs& args) {
     requests.insert(requests.end(), more.begin(), more.end());
   }
   if (requests.empty()) throw std::invalid_argument("get: no URLs (give URLs as arguments or -i FILE)");
+  // This worker's part of an array job; a shard may be empty, which is not an error.
+  if (!args.shard.empty()) requests = select_shard(std::move(requests), parse_shard(args.shard));
   const auto strategy = Strategy::parse(args.strategy);
   const auto color = parse_color_mode(args.color);
   const auto out_style = detect_style(color, STDOUT_FILENO);

@@ -1,0 +1,70 @@
+// shard.cpp: see shard.hpp.
+#include "common/shard.hpp"
+
+#include <fetcher/url.hpp>
+
+#include <charconv>
+#include <stdexcept>
+#include <string>
+
+namespace fetcher::cli {
+
+namespace {
+
+// FNV-1a 64 with splitmix64's finaliser: the same on every machine and run, which a split that
+// many machines compute independently needs (std::hash promises neither).
+std::uint64_t stable_hash(std::string_view text) {
+  std::uint64_t hash = 0xcbf29ce484222325ull;
+  for (const unsigned char byte : text) {
+    hash ^= byte;
+    hash *= 0x100000001b3ull;
+  }
+  hash ^= hash >> 30;
+  hash *= 0xbf58476d1ce4e5b9ull;
+  hash ^= hash >> 27;
+  hash *= 0x94d049bb133111ebull;
+  hash ^= hash >> 31;
+  return hash;
+}
+
+bool parse_unsigned(std::string_view text, unsigned& value) {
+  const auto* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  return error == std::errc() && stop == end && !text.empty();
+}
+
+}  // namespace
+
+Shard parse_shard(std::string_view text) {
+  const auto slash = text.find('/');
+  Shard shard;
+  if (slash == std::string_view::npos || !parse_unsigned(text.substr(0, slash), shard.index) ||
+      !parse_unsigned(text.substr(slash + 1), shard.count)) {
+    throw std::invalid_argument("--shard: '" + std::string(text) + "' is not INDEX/COUNT (e.g. 0/4)");
+  }
+  if (shard.count == 0 || shard.count > 100000) {
+    throw std::invalid_argument("--shard: " + std::string(text) + ": the count must be 1 to 100000");
+  }
+  if (shard.index >= shard.count) {
+    throw std::invalid_argument("--shard: " + std::string(text) + ": the index counts from 0, so it must be below " +
+                                std::to_string(shard.count));
+  }
+  return shard;
+}
+
+unsigned shard_of(std::string_view url, unsigned count) {
+  UrlParts parts;
+  std::string error;
+  const std::string_view key = split_url(url, parts, error) ? std::string_view(parts.host) : url;
+  return static_cast<unsigned>(stable_hash(key) % count);
+}
+
+std::vector<FetchRequest> select_shard(std::vector<FetchRequest> requests, Shard shard) {
+  std::vector<FetchRequest> kept;
+  for (auto& request : requests) {
+    if (shard_of(request.url, shard.count) == shard.index) kept.push_back(std::move(request));
+  }
+  return kept;
+}
+
+}  // namespace fetcher::cli
