@@ -196,6 +196,31 @@ TEST_F(CrawlCli, BadFlagsAndReservedFlagsExitTwoWithOneLine) {
   }
 }
 
+// --synthetic: a generated site on the origin (its own process), crawled and checked against it.
+TEST_F(CrawlCli, SyntheticCrawlIsCheckedAgainstTheOriginsGraphAndItsIdeal) {
+  const auto outcome = run_process({FETCHER_CLI_PATH, "crawl", "--synthetic", "300", "--hosts", "3", "--latency",
+                                    "2ms", "--jsonl", path("pages.jsonl")});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+  EXPECT_NE(outcome.err.find("correct  yes (every page once, robots.txt once per host)"), std::string::npos)
+      << outcome.err;
+  EXPECT_NE(outcome.err.find("  ideal    "), std::string::npos) << outcome.err;
+  EXPECT_NE(outcome.err.find("wall/ideal "), std::string::npos) << outcome.err;
+  EXPECT_NE(outcome.err.find("3 hosts"), std::string::npos) << outcome.err;
+  const auto lines = json_lines(read_file(path("pages.jsonl")));
+  EXPECT_GE(lines.size(), 300u);
+  // --emit-site writes the same site for other crawlers, with the set a correct crawl fetches.
+  const auto emitted = run_process({FETCHER_CLI_PATH, "crawl", "--synthetic", "300", "--hosts", "3", "--emit-site",
+                                    path("site")});
+  EXPECT_EQ(emitted.exit_code, 0) << emitted.err;
+  const auto expected = read_file(path("site/expected.txt"));
+  EXPECT_EQ(static_cast<std::size_t>(std::count(expected.begin(), expected.end(), '\n')), lines.size());
+  for (const auto& line : lines) {
+    EXPECT_NE(expected.find(line["url"].get<std::string>() + "\n"), std::string::npos) << line["url"];
+  }
+  EXPECT_EQ(read_file(path("site/seeds.txt")),
+            "http://h1.synthetic.test/page/0\nhttp://h2.synthetic.test/page/0\nhttp://h3.synthetic.test/page/0\n");
+}
+
 TEST_F(CrawlCli, InterruptLeavesWholeJsonLinesAndWarcAndExits130) {
   TestOrigin origin(R"(
 [[site]]
