@@ -195,7 +195,9 @@ def parse_crawl(name, setting, out_path, paths_path, expected_path):
            "missing": len(missing), "unexpected": len(unexpected), "twice": len(twice), "robots": robots,
            "hosts": len(hosts), "expected": len(expected),
            # A few of each, and what kind (paths with the numbers taken out), for the notes.
-           "missing_kinds": kinds(missing), "unexpected_kinds": kinds(unexpected), "twice_kinds": kinds(twice)}
+           "missing_kinds": kinds(missing), "unexpected_kinds": kinds(unexpected), "twice_kinds": kinds(twice),
+           "examples": {"missing": missing[:3], "not in the set": unexpected[:3],
+                        "more than once": [f"{url} x{counts[url]}" for url in twice[:4]]}}
     for line in lines[:-1]:  # the spider's own line: the crawl alone, without Python's start-up
         if line.startswith("{") and '"tool"' in line:
             own = json.loads(line)
@@ -258,7 +260,8 @@ def crawl_table(work):
                 notes.append(f"{name}: {last['missing']} of {last['expected']} expected URLs missing "
                              f"{last['missing_kinds']}, {last['unexpected']} not in the set {last['unexpected_kinds']}, "
                              f"{last['twice']} requested more than once {last['twice_kinds']}, robots.txt "
-                             f"{last['robots']} times for {last['hosts']} hosts")
+                             f"{last['robots']} times for {last['hosts']} hosts; e.g. "
+                             + "; ".join(f"{k}: {', '.join(v)}" for k, v in last.get("examples", {}).items() if v))
             if "own_wall_s" in last:
                 notes.append(f"{name}: the crawl alone (Python's start-up and imports left out) "
                              f"{seconds(median([r['own_wall_s'] for r in rows]))} wall, "
