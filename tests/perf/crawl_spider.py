@@ -8,7 +8,10 @@ href that LinkExtractor finds on the seeds' hosts followed (allow_domains = thos
 else denied), robots.txt obeyed (Scrapy's default parser, Protego). Two things Scrapy does not do
 by itself are done here, because the site has a nofollow trap (an endless /trap/N chain behind
 rel="nofollow") that every polite crawler must skip: links with rel="nofollow" are not followed,
-and neither are the links of a page whose <meta name="robots"> says nofollow.
+and neither are the links of a page whose <meta name="robots"> says nofollow or none. Scrapy's
+LinkExtractor finds rel="nofollow" itself (Link.nofollow), case-sensitively in 2.8: with
+--nofollow-any-case, rel="external NoFollow" counts too. deny_extensions is emptied: Scrapy's
+default skips .bin and other binary-looking links, and the site's set includes them.
 
 Prints one JSON line: {"tool", "pages", "robots", "responses", "wall_s", "cpu_user_s", "cpu_sys_s",
 "finish_reason"}: pages are the responses Scrapy counted (robots.txt excluded), wall and CPU cover
@@ -17,6 +20,7 @@ the crawl only (from CrawlerProcess.start to its end: not the interpreter's star
 import argparse
 import json
 import os
+import re
 import resource
 import sys
 import time
@@ -64,8 +68,9 @@ def main():
         def parse(self, response):
             if not isinstance(response, TextResponse):
                 return
+            # <meta name="robots">: "nofollow", or "none" (noindex, nofollow), any case.
             meta = " ".join(response.xpath('//meta[translate(@name,"ROBTS","robts")="robots"]/@content').getall())
-            if "nofollow" in meta.lower():
+            if {"nofollow", "none"} & set(re.split(r"[\s,]+", meta.lower())):
                 return
             for link in self.extractor.extract_links(response):
                 if not link.nofollow:
