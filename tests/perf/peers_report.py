@@ -2,6 +2,10 @@
 """peers_report.py: the tables of tests/perf/peers.sh.
 
   peers_report.py parse-load NAME OUT ERR   one throughput run's output -> one JSON line
+  peers_report.py parse-crawl NAME SETTING OUT PATHS EXPECTED
+                                            one crawl run (the tool's output, the origin's
+                                            "paths" answer, the expected set) -> one JSON line
+  peers_report.py ideal FETCHER_STDERR      the seconds of `fetcher crawl --synthetic`'s ideal line
   peers_report.py table WORKDIR CONNECTIONS the merged tables (medians of the runs)
 """
 import json
@@ -165,12 +169,118 @@ def load_table(work, connections):
                   f"{ours[0] / aio[0]:.1f}x aiohttp's ({'met' if ours[0] >= 10 * aio[0] else 'NOT met'}, target 10x)")
 
 
+def parse_crawl(name, setting, out_path, paths_path, expected_path):
+    """The origin's per-URL request counts against the set a correct crawl fetches."""
+    with open(out_path) as f:
+        lines = f.read().splitlines()
+    run = json.loads(lines[-1])  # peer.py run's own line: the process's wall and rusage
+    with open(paths_path) as f:
+        paths = json.load(f)["paths"]
+    with open(expected_path) as f:
+        expected = {line.strip() for line in f if line.strip()}
+    counts, robots, robots_hosts = {}, 0, set()
+    for path in paths:
+        if path["target"] == "/robots.txt":
+            robots += path["requests"]
+            robots_hosts.add(path["host"])
+            continue
+        counts["http://" + path["host"] + path["target"]] = path["requests"]
+    hosts = {url.split("/")[2] for url in expected}
+    missing = sorted(expected - counts.keys())
+    unexpected = sorted(counts.keys() - expected)
+    twice = sorted(url for url, n in counts.items() if n > 1)
+    correct = not missing and not unexpected and not twice and robots == len(hosts) and robots_hosts == hosts
+    row = {"name": name, "setting": setting, "pages": sum(counts.values()), "wall_s": run["wall_s"],
+           "cpu_s": run["cpu_user_s"] + run["cpu_sys_s"], "exit_code": run["exit_code"], "correct": correct,
+           "missing": len(missing), "unexpected": len(unexpected), "twice": len(twice), "robots": robots,
+           "hosts": len(hosts), "expected": len(expected),
+           # A few of each, and what kind (paths with the numbers taken out), for the notes.
+           "missing_kinds": kinds(missing), "unexpected_kinds": kinds(unexpected), "twice_kinds": kinds(twice),
+           "examples": {"missing": missing[:3], "not in the set": unexpected[:3],
+                        "more than once": [f"{url} x{counts[url]}" for url in twice[:4]]}}
+    for line in lines[:-1]:  # the spider's own line: the crawl alone, without Python's start-up
+        if line.startswith("{") and '"tool"' in line:
+            own = json.loads(line)
+            row["own_wall_s"] = own["wall_s"]
+            row["own_cpu_s"] = own["cpu_user_s"] + own["cpu_sys_s"]
+    print(json.dumps(row))
+
+
+def kinds(urls):
+    counter = {}
+    for url in urls:
+        kind = re.sub(r"\d+", "N", url.split("/", 3)[3] if url.count("/") >= 3 else url)
+        counter["/" + kind] = counter.get("/" + kind, 0) + 1
+    return dict(sorted(counter.items(), key=lambda item: -item[1]))
+
+
+def ideal_seconds(stderr_path):
+    with open(stderr_path) as f:
+        match = re.search(r"^\s*ideal\s+([\d.]+)\s*(us|ms|s)\b", f.read(), re.M)
+    if not match:
+        sys.exit(f"no ideal line in {stderr_path}")
+    print({"us": 1e-6, "ms": 1e-3, "s": 1.0}[match.group(2)] * float(match.group(1)))
+
+
+def crawl_table(work):
+    path = os.path.join(work, "crawl", "results.jsonl")
+    if not os.path.exists(path):
+        return
+    settings = {}
+    with open(path) as f:
+        for line in f:
+            row = json.loads(line)
+            settings.setdefault(row["setting"], {}).setdefault(row["name"], []).append(row)
+    about = {}
+    with open(os.path.join(work, "crawl", "settings.jsonl")) as f:
+        for line in f:
+            entry = json.loads(line)
+            about[entry["setting"]] = entry
+    for setting, by_name in settings.items():
+        info = about[setting]
+        runs = max(len(v) for v in by_name.values())
+        print(f"\ncrawl ({setting}): {info['describe']} (median of {runs} runs)\n")
+        print("| tool | in flight | pages | wall | ideal | pages/s | client CPU | CPU/page | correct set |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+        notes = []
+        for name, rows in by_name.items():
+            wall = median([r["wall_s"] for r in rows])
+            cpu = median([r["cpu_s"] for r in rows])
+            pages = median([r["pages"] for r in rows])
+            ideal = info["ideal_sequential_s"] if name.startswith("wget") else info["ideal_s"]
+            rate = pages / wall if wall else None
+            per_page = cpu / pages if pages else None
+            good = sum(1 for r in rows if r["correct"])
+            verdict = "yes" if good == len(rows) else ("no" if good == 0 else f"{good}/{len(rows)} runs")
+            in_flight = "1 (sequential)" if name.startswith("wget") else f"{info['per_host']} per host"
+            print(f"| {name} | {in_flight} | {pages:.0f} | {seconds(wall)} | {seconds(ideal)} | "
+                  f"{rate:.0f} | {seconds(cpu)} | {seconds(per_page)} | {verdict} |")
+            last = rows[-1]
+            if not last["correct"]:
+                notes.append(f"{name}: {last['missing']} of {last['expected']} expected URLs missing "
+                             f"{last['missing_kinds']}, {last['unexpected']} not in the set {last['unexpected_kinds']}, "
+                             f"{last['twice']} requested more than once {last['twice_kinds']}, robots.txt "
+                             f"{last['robots']} times for {last['hosts']} hosts; e.g. "
+                             + "; ".join(f"{k}: {', '.join(v)}" for k, v in last.get("examples", {}).items() if v))
+            if "own_wall_s" in last:
+                notes.append(f"{name}: the crawl alone (Python's start-up and imports left out) "
+                             f"{seconds(median([r['own_wall_s'] for r in rows]))} wall, "
+                             f"{seconds(median([r['own_cpu_s'] for r in rows]))} CPU")
+        for note in notes:
+            print(f"- {note}")
+
+
 def main():
     if sys.argv[1] == "parse-load":
         parse_load(*sys.argv[2:5])
+    elif sys.argv[1] == "parse-crawl":
+        parse_crawl(*sys.argv[2:7])
+    elif sys.argv[1] == "ideal":
+        ideal_seconds(sys.argv[2])
     elif sys.argv[1] == "table":
         lists_table(sys.argv[2])
         load_table(sys.argv[2], sys.argv[3])
+        crawl_table(sys.argv[2])
     else:
         sys.exit(__doc__)
 
