@@ -640,5 +640,23 @@ TEST(GraphServer, AnswersTheGraphAndCountsRequestsPerUrl) {
   server.stop();
 }
 
+// Escapes of unreserved characters in the path are decoded before the path is mapped, as web
+// servers do: "/%70age/1" is the page "/page/1" and counts as it. Other escapes and the query stay.
+TEST(GraphServer, DecodesUnreservedEscapesInThePath) {
+  Server server(parse_sites(feature_sites, "t"));
+  server.start();
+  PlainClient client(server.http_port());
+  const Reply plain = client.get("f.test", "/page/1");
+  const Reply escaped = client.get("f.test", "/%70age/%31");
+  EXPECT_EQ(escaped.status, 200u);
+  EXPECT_EQ(escaped.body, plain.body);
+  EXPECT_EQ(client.get("f.test", "/page%2F1").status, 404u);  // "/" is reserved: a different path
+  EXPECT_EQ(client.get("f.test", "/page/1?q=%70").status, 200u);
+  std::vector<std::string> seen;
+  for (const auto& count : server.request_counts()) seen.push_back(count.target + " " + std::to_string(count.requests));
+  EXPECT_EQ(seen, (std::vector<std::string>{"/page%2F1 1", "/page/1 2", "/page/1?q=%70 1"}));
+  server.stop();
+}
+
 }  // namespace
 }  // namespace fetcher::origin

@@ -40,13 +40,45 @@ std::string_view host_without_port(std::string_view host) {
   return host.substr(0, host.find(':'));
 }
 
+// "%70" in a path is "p" (RFC 3986 6.2.2.2): escapes of unreserved characters are decoded in the
+// path, as web servers do before they map it, so "/%70age/3" is the page "/page/3". Other
+// escapes and the query stay as sent.
+std::string decode_unreserved_in_path(std::string_view target) {
+  const auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  const auto query = std::min(target.find('?'), target.size());
+  std::string path;
+  path.reserve(target.size());
+  for (std::size_t i = 0; i < query; ++i) {
+    if (target[i] == '%' && i + 2 < query && hex(target[i + 1]) >= 0 &&
+        hex(target[i + 2]) >= 0) {
+      const char decoded = static_cast<char>(hex(target[i + 1]) * 16 + hex(target[i + 2]));
+      if (std::isalnum(static_cast<unsigned char>(decoded)) || decoded == '-' || decoded == '.' || decoded == '_' ||
+          decoded == '~') {
+        path += decoded;
+        i += 2;
+        continue;
+      }
+    }
+    path += target[i];
+  }
+  path += target.substr(query);
+  return path;
+}
+
 // The path and query the model keys on; an absolute-form target (as proxies send) is reduced
 // to its path so it meets the same site, counters and body.
 std::string request_path(std::string_view target) {
   if (!target.empty() && target.front() != '/') {
     if (const auto url = boost::urls::parse_absolute_uri(target)) target = url->encoded_target();
   }
-  return target.empty() ? std::string("/") : std::string(target);
+  if (target.empty()) return "/";
+  if (target.find('%') == std::string_view::npos) return std::string(target);
+  return decode_unreserved_in_path(target);
 }
 
 // True when an Accept-Encoding header lists gzip (without q=0; good enough for a test origin).
