@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <ctime>
@@ -734,7 +735,7 @@ std::set<std::string> flags_in_help(const std::vector<std::string>& arguments) {
   std::set<std::string> flags;
   for (const auto& line : lines_of(run_process(arguments).out)) {
     if (line.rfind("  -", 0) != 0) continue;
-    // "  -q,--quiet   ...", "  --runs UINT...", "  --no-charts{false}  ...": the names come first.
+    // "  -q,--quiet   ...", "  --runs N   ...": the names come first.
     const auto names = line.substr(2, line.find_first_of(" ={", 2) - 2);
     std::stringstream split(names);
     for (std::string name; std::getline(split, name, ',');) flags.insert(name);
@@ -841,6 +842,60 @@ TEST_F(CliTest, InstallPutsTheCommandManPageAndCompletionsInPlace) {
     EXPECT_NE(page.find(".SS \"fetcher " + command + "\""), std::string::npos) << command;
   }
   EXPECT_NE(page.find("--runs"), std::string::npos);
+}
+
+// Help reads like curl's: a placeholder after each flag that takes a value and the default in the
+// description, never the parser's type names, "{false}" or "Needs:".
+TEST_F(CliTest, HelpHasNoParserTypeNames) {
+  std::vector<std::vector<std::string>> helps = {{FETCHER_CLI_PATH, "--help"}};
+  for (const auto& command : commands_in_help()) helps.push_back({FETCHER_CLI_PATH, command, "--help"});
+  ASSERT_GE(helps.size(), 6u);
+  const std::regex noise(R"(\b(UINT|INT|TEXT|FLOAT|VALUE)\b|\{|Needs:)");
+  for (const auto& arguments : helps) {
+    const auto help = run_process(arguments);
+    EXPECT_EQ(help.exit_code, 0) << arguments[1];
+    for (const auto& line : lines_of(help.out)) {
+      if (line.rfind("  -", 0) != 0) continue;  // the flag lines; the footers may show {..} in examples
+      EXPECT_FALSE(std::regex_search(line, noise)) << arguments[1] << ": " << line;
+    }
+  }
+  const auto bench = run_process({FETCHER_CLI_PATH, "bench", "--help"}).out;
+  EXPECT_TRUE(std::regex_search(bench, std::regex(R"(\n  --runs N +Run each strategy N times.*\(default: 1\)\n)")))
+      << bench;
+  EXPECT_TRUE(std::regex_search(bench, std::regex(R"(\n  --latency DUR +.*\(default: 100ms\)\n)"))) << bench;
+  EXPECT_TRUE(std::regex_search(bench, std::regex(R"(\n  --no-charts +No bars)"))) << bench;
+}
+
+// A misspelled flag: one lower-case line, the nearest flag of that command, its help, exit 2.
+TEST_F(CliTest, MisspelledFlagSuggestsTheNearestOne) {
+  const auto runs = run_process({FETCHER_CLI_PATH, "bench", "--runz", "3"});
+  EXPECT_EQ(runs.exit_code, 2);
+  EXPECT_EQ(runs.err, "fetcher: unknown flag --runz; did you mean --runs? (see fetcher bench --help)\n");
+  EXPECT_TRUE(runs.out.empty()) << runs.out;
+  const auto json = run_process({FETCHER_CLI_PATH, "get", "--jsn", "http://one.test/"});
+  EXPECT_EQ(json.exit_code, 2);
+  EXPECT_EQ(json.err, "fetcher: unknown flag --jsn; did you mean --json? (see fetcher get --help)\n");
+  // Nothing near: no suggestion, still the command's help.
+  const auto far = run_process({FETCHER_CLI_PATH, "load", "--xyzzy", "http://one.test/"});
+  EXPECT_EQ(far.exit_code, 2);
+  EXPECT_EQ(far.err, "fetcher: unknown flag --xyzzy (see fetcher load --help)\n");
+  // Other parse errors start lower-case and point at the command's help too.
+  const auto needs = run_process({FETCHER_CLI_PATH, "bench", "--hosts", "3"});
+  EXPECT_EQ(needs.exit_code, 2);
+  EXPECT_FALSE(std::isupper(static_cast<unsigned char>(needs.err.at(9)))) << needs.err;
+  const auto range = run_process({FETCHER_CLI_PATH, "bench", "--runs", "0"});
+  EXPECT_EQ(range.exit_code, 2);
+  EXPECT_NE(range.err.find("(see fetcher bench --help)"), std::string::npos) << range.err;
+  EXPECT_NE(needs.err.find("(see fetcher bench --help)"), std::string::npos) << needs.err;
+}
+
+// A file that cannot be written says why.
+TEST_F(CliTest, CannotWriteGivesTheReason) {
+  const auto missing = (directory_ / "no-such-dir" / "run.json").string();
+  const auto outcome = run_process({FETCHER_CLI_PATH, "bench", "--synthetic", "3", "--hosts", "1", "--latency", "0ms",
+                                    "--strategies", "sequential", "-q", "--output", missing});
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.err;
+  EXPECT_NE(outcome.err.find("run.json: cannot write: No such file or directory"), std::string::npos) << outcome.err;
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include "bench/bench_report.hpp"
 #include "common/build_info.hpp"
 #include "common/child_process.hpp"
+#include "common/help_format.hpp"
 #include "bench/huge_pages.hpp"
 #include "common/result_json.hpp"
 #include "common/run_metadata.hpp"
@@ -1017,6 +1018,20 @@ TEST(ChildProcessEnvironment, AddsAndReplacesVariables) {
   EXPECT_EQ(seen, (std::vector<std::string>{"FETCHER_TEST_ADDED=1", "FETCHER_TEST_KEPT=kept", "FETCHER_TEST_REPLACED=new"}));
   ::unsetenv("FETCHER_TEST_REPLACED");
   ::unsetenv("FETCHER_TEST_KEPT");
+}
+
+TEST(HelpFormat, EditDistanceAndNearestFlag) {
+  EXPECT_EQ(fetcher::cli::edit_distance("--runz", "--runs"), 1u);
+  EXPECT_EQ(fetcher::cli::edit_distance("", "abc"), 3u);
+  EXPECT_EQ(fetcher::cli::edit_distance("kitten", "sitting"), 3u);
+  CLI::App app;
+  int runs = 1;
+  bool quiet = false;
+  app.add_option("--runs", runs);
+  app.add_flag("-q,--quiet", quiet);
+  EXPECT_EQ(fetcher::cli::nearest_flag(app, "--rusn"), "--runs");
+  EXPECT_EQ(fetcher::cli::nearest_flag(app, "--quite"), "--quiet");
+  EXPECT_EQ(fetcher::cli::nearest_flag(app, "--live"), "");
 }
 
 }  // namespace

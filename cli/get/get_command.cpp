@@ -66,7 +66,7 @@ int get_command(const GetArgs& args) {
       file.write(result.body.data(), static_cast<std::streamsize>(result.body.size()));
       if (!file) {
         ++save_failures;
-        std::cerr << "fetcher: " << printable(path.string()) << ": cannot write\n";
+        std::cerr << "fetcher: " << printable(cannot_write(path.string())) << "\n";
       } else {
         saved = path.string();
       }
