@@ -898,5 +898,35 @@ TEST_F(CliTest, CannotWriteGivesTheReason) {
   EXPECT_NE(outcome.err.find("run.json: cannot write: No such file or directory"), std::string::npos) << outcome.err;
 }
 
+// `get`'s progress line is for a terminal: with stderr a pipe only the summary is there; on a
+// terminal (a pty from script(1)) the line is drawn and erased before the summary.
+TEST_F(CliTest, GetProgressOnlyOnATerminal) {
+  testing::TestOrigin origin(sites);
+  std::string list_text;
+  for (int i = 0; i < 25; ++i) list_text += "http://one.test/" + std::to_string(i) + "\n";
+  const auto list = write("long.txt", list_text);
+  const std::vector<std::string> arguments = {
+      FETCHER_CLI_PATH, "get", "-i", list, "--connect-to",
+      ":80:127.0.0.1:" + std::to_string(origin.server().http_port()), "--color", "never"};
+  const auto piped = run_process(arguments);
+  EXPECT_EQ(count_lines(piped.out), 25) << piped.out;
+  EXPECT_EQ(count_lines(piped.err), 1) << piped.err;
+  EXPECT_EQ(piped.err.find("URLs  "), std::string::npos) << piped.err;
+  EXPECT_EQ(piped.err.find('\r'), std::string::npos) << piped.err;
+
+  if (!std::filesystem::exists("/usr/bin/script")) {
+    std::cout << "script(1) not found (Debian: bsdutils): the terminal half is not checked\n";
+    return;
+  }
+  std::string command;
+  for (const auto& argument : arguments) command += "'" + argument + "' ";
+  const auto on_terminal = run_process({"/usr/bin/script", "-qec", command + ">/dev/null", "/dev/null"});
+  EXPECT_NE(on_terminal.out.find("25/25 URLs"), std::string::npos) << on_terminal.out;
+  EXPECT_NE(on_terminal.out.find("\r\033[K"), std::string::npos) << on_terminal.out;
+  const auto quiet_command = command + "-q >/dev/null";
+  const auto quiet = run_process({"/usr/bin/script", "-qec", quiet_command, "/dev/null"});
+  EXPECT_EQ(quiet.out.find("URLs  "), std::string::npos) << quiet.out;
+}
+
 }  // namespace
 }  // namespace fetcher

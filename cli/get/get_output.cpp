@@ -70,4 +70,22 @@ std::string summary_line(const RunReport& report, const Style& style) {
   return line;
 }
 
+std::string grouped_count(std::size_t count) {
+  std::string digits = std::to_string(count);
+  for (auto at = digits.size(); at > 3; at -= 3) digits.insert(at - 3, ",");
+  return digits;
+}
+
+std::string get_progress_line(std::size_t done, std::size_t total, std::size_t ok, std::size_t failed,
+                              double elapsed_seconds) {
+  const auto seconds = static_cast<std::size_t>(elapsed_seconds < 0 ? 0 : elapsed_seconds);
+  std::string clock = std::to_string(seconds / 60) + ":" + (seconds % 60 < 10 ? "0" : "") + std::to_string(seconds % 60);
+  if (seconds >= 3600) {
+    const auto minutes = seconds / 60 % 60;
+    clock = std::to_string(seconds / 3600) + ":" + (minutes < 10 ? "0" : "") + std::to_string(minutes) + clock.substr(clock.find(':'));
+  }
+  return grouped_count(done) + "/" + grouped_count(total) + " URLs  " + grouped_count(ok) + " ok  " +
+         grouped_count(failed) + " failed  " + clock;
+}
+
 }  // namespace fetcher::cli
