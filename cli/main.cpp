@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
   get_app->add_flag("--json", get.json, "One JSON object per line");
   get_app->add_option("-o,--output-dir", get.output_dir, "Save bodies under this directory");
   get_app->add_option("--shard", get.shard, "I/N: only the URLs of this shard's hosts (I from 0), for array jobs");
-  get_app->add_flag("-q,--quiet", get.quiet, "No summary line on stderr");
+  get_app->add_flag("-q,--quiet", get.quiet, "No progress line and no summary on stderr");
   get_app->add_option("--color", get.color, "auto, always or never (NO_COLOR is honoured)")->capture_default_str();
   get.client.add_to(*get_app);
 
