@@ -928,5 +928,18 @@ TEST_F(CliTest, GetProgressOnlyOnATerminal) {
   EXPECT_EQ(quiet.out.find("URLs  "), std::string::npos) << quiet.out;
 }
 
+// The README's bench paragraph names the flags a new user looks for, and each is one `bench --help` has.
+TEST_F(CliTest, ReadmeBenchParagraphNamesTheReportingFlags) {
+  const auto readme = read_text(std::string(FETCHER_SOURCE_DIR) + "/README.md");
+  const auto start = readme.find("**`fetcher bench [LIST...]`**");
+  ASSERT_NE(start, std::string::npos);
+  const auto paragraph = readme.substr(start, readme.find("\n\n", start) - start);
+  const auto bench_flags = flags_in_help({FETCHER_CLI_PATH, "bench", "--help"});
+  for (const std::string flag : {"--report", "--histogram", "--color", "--explain", "-q", "--runs", "--format"}) {
+    EXPECT_NE(paragraph.find("`" + flag), std::string::npos) << flag << " is not in: " << paragraph;
+    EXPECT_EQ(bench_flags.count(flag), 1u) << flag;
+  }
+}
+
 }  // namespace
 }  // namespace fetcher
