@@ -19,7 +19,8 @@ const std::map<std::string, std::string, std::less<>>& placeholders() {
       {"jsonl", "FILE"},          {"warc", "FILE"},             {"input", "FILE"},        {"export", "FILE"},
       {"output-dir", "DIR"},      {"emit-site", "DIR"},         {"latency", "DUR"},       {"jitter", "DUR"},
       {"delay", "DUR"},           {"duration", "DUR"},          {"connect-timeout", "DUR"},
-      {"tls-timeout", "DUR"},     {"first-byte-timeout", "DUR"}, {"timeout", "DUR"},      {"retry-base", "DUR"},
+      {"tls-timeout", "DUR"},     {"first-byte-timeout", "DUR"}, {"timeout", "DUR"},
+      {"retry-base", "DUR"},
       {"min-interval", "DUR"},    {"body", "SIZE"},             {"body-limit", "SIZE"},   {"format", "FORMAT"},
       {"color", "WHEN"},          {"huge-pages", "MODE"},       {"scheme", "SCHEME"},     {"robots", "on|off"},
       {"keep-alive", "on|off"},   {"tls-resume", "on|off"},     {"scope", "SCOPE"},       {"user-agent", "STRING"},
@@ -122,7 +123,9 @@ std::string first_unknown_flag(const CLI::App& command, const std::vector<std::s
   const auto spellings = flag_spellings(command);
   for (const auto& argument : arguments) {
     if (argument == "--") break;
-    if (argument.size() < 2 || argument[0] != '-' || std::isdigit(static_cast<unsigned char>(argument[1]))) continue;
+    const bool flag_like = argument.size() >= 2 && argument[0] == '-' &&
+                           !std::isdigit(static_cast<unsigned char>(argument[1]));
+    if (!flag_like) continue;
     const auto name = argument.substr(0, argument.find('='));
     if (name.rfind("--", 0) == 0) {
       if (!is_flag_of(spellings, name)) return name;
@@ -167,8 +170,8 @@ std::string usage_error_message(const CLI::App& app, const CLI::App* command, co
   if (dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr) {
     if (const auto unknown = first_unknown_flag(typed, arguments); !unknown.empty()) {
       const auto suggestion = nearest_flag(typed, unknown);
-      return "unknown flag " + unknown + (suggestion.empty() ? "" : "; did you mean " + suggestion + "?") + " (" +
-             see_help + ")";
+      const auto did_you_mean = suggestion.empty() ? "" : "; did you mean " + suggestion + "?";
+      return "unknown flag " + unknown + did_you_mean + " (" + see_help + ")";
     }
   }
   std::string message = error.what();

@@ -1,6 +1,7 @@
 // get_output.cpp: the result lines and the summary of `fetcher get`.
 #include "get/get_output.hpp"
 
+#include "bench/progress.hpp"
 #include "common/units.hpp"
 
 #include <map>
@@ -78,14 +79,9 @@ std::string grouped_count(std::size_t count) {
 
 std::string get_progress_line(std::size_t done, std::size_t total, std::size_t ok, std::size_t failed,
                               double elapsed_seconds) {
-  const auto seconds = static_cast<std::size_t>(elapsed_seconds < 0 ? 0 : elapsed_seconds);
-  std::string clock = std::to_string(seconds / 60) + ":" + (seconds % 60 < 10 ? "0" : "") + std::to_string(seconds % 60);
-  if (seconds >= 3600) {
-    const auto minutes = seconds / 60 % 60;
-    clock = std::to_string(seconds / 3600) + ":" + (minutes < 10 ? "0" : "") + std::to_string(minutes) + clock.substr(clock.find(':'));
-  }
+  // The same clock as the bench's progress line: "0:03", "1:02:05".
   return grouped_count(done) + "/" + grouped_count(total) + " URLs  " + grouped_count(ok) + " ok  " +
-         grouped_count(failed) + " failed  " + clock;
+         grouped_count(failed) + " failed  " + clock_text(elapsed_seconds < 0 ? 0 : elapsed_seconds);
 }
 
 }  // namespace fetcher::cli
