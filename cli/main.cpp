@@ -2,6 +2,7 @@
 // codes (0 all fetched, 1 some URLs failed, 2 usage or input error).
 #include "commands.hpp"
 #include "common/build_info.hpp"
+#include "common/help_format.hpp"
 #include "common/run_metadata.hpp"
 #include "common/units.hpp"
 
@@ -9,8 +10,12 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -75,6 +80,8 @@ int main(int argc, char** argv) {
   CLI::App app{"fetcher: fetch URL lists concurrently, and measure how the way you organise "
                "concurrency changes the time an I/O-bound job takes."};
   app.footer(app_examples);
+  // Set before the subcommands are added: each takes a copy of its parent's formatter.
+  app.formatter(std::make_shared<HelpFormatter>());
   app.set_version_flag("--version", version_text(), "Versions of fetcher, Boost, OpenSSL and the compiler");
   app.require_subcommand(1);
   bool verbose = false;
@@ -92,19 +99,19 @@ int main(int argc, char** argv) {
   bench_app->add_option("--sites", bench.sites, "Sites file for the emulated origin (default urls/sites.toml)");
   auto* synthetic = bench_app->add_option("--synthetic", bench.synthetic.urls,
                                           "Generate N URLs (e.g. 10k) over --hosts emulated hosts instead of lists")
-                        ->group("Synthetic workload");
+                        ->group("Synthetic workload (with --synthetic)");
   bench_app->add_option("--hosts", bench.synthetic.hosts, "Synthetic hosts, URLs dealt round-robin")
-      ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
+      ->capture_default_str()->needs(synthetic)->group("Synthetic workload (with --synthetic)");
   bench_app->add_option("--latency", bench.synthetic.latency, "Each host's latency to first byte, e.g. 100ms")
-      ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
+      ->capture_default_str()->needs(synthetic)->group("Synthetic workload (with --synthetic)");
   bench_app->add_option("--jitter", bench.synthetic.jitter, "Uniform +-jitter around the latency, seeded")
-      ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
+      ->capture_default_str()->needs(synthetic)->group("Synthetic workload (with --synthetic)");
   bench_app->add_option("--body", bench.synthetic.body, "Body size of every page: 2KiB is 2048 B, 2KB 2000 B")
-      ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
+      ->capture_default_str()->needs(synthetic)->group("Synthetic workload (with --synthetic)");
   bench_app->add_option("--capacity", bench.synthetic.capacity, "Requests each host serves at once (0 = unlimited)")
-      ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
+      ->capture_default_str()->needs(synthetic)->group("Synthetic workload (with --synthetic)");
   bench_app->add_option("--scheme", bench.synthetic.scheme, "http or https")
-      ->capture_default_str()->needs(synthetic)->group("Synthetic workload");
+      ->capture_default_str()->needs(synthetic)->group("Synthetic workload (with --synthetic)");
   bench_app->add_option("--format", bench.format, "table, md, csv or json")->capture_default_str();
   bench_app->add_option("--output", bench.output, "Write the report to this file");
   bench_app->add_option("--max-in-flight", bench.max_in_flight, "async: most fetches at once (0 = all)")
@@ -138,7 +145,7 @@ int main(int argc, char** argv) {
   get_app->add_flag("--json", get.json, "One JSON object per line");
   get_app->add_option("-o,--output-dir", get.output_dir, "Save bodies under this directory");
   get_app->add_option("--shard", get.shard, "I/N: only the URLs of this shard's hosts (I from 0), for array jobs");
-  get_app->add_flag("-q,--quiet", get.quiet, "No summary line on stderr");
+  get_app->add_flag("-q,--quiet", get.quiet, "No progress line and no summary on stderr");
   get_app->add_option("--color", get.color, "auto, always or never (NO_COLOR is honoured)")->capture_default_str();
   get.client.add_to(*get_app);
 
@@ -178,13 +185,22 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& version) {
     return app.exit(version);
   } catch (const CLI::ParseError& error) {
-    const std::string first = argc > 1 ? argv[1] : "";
-    if (!first.empty() && first[0] != '-' && first != "bench" && first != "get" && first != "crawl" && first != "serve" &&
-        first != "load" && first != "__run-strategy") {
-      std::cerr << "fetcher: unknown command '" << first << "' (expected bench, get, crawl, serve or load; see fetcher --help)\n";
-      return exit_usage;
+    // The command typed is the first argument that is not a flag (global flags may come first).
+    std::vector<std::string> arguments(argv + 1, argv + argc);
+    const auto typed = std::find_if(arguments.begin(), arguments.end(),
+                                    [](const std::string& argument) { return argument.empty() || argument[0] != '-'; });
+    const CLI::App* command = nullptr;
+    if (typed != arguments.end()) {
+      for (const auto* sub : app.get_subcommands({})) {
+        if (sub->get_name() == *typed) command = sub;
+      }
+      if (command == nullptr) {
+        std::cerr << "fetcher: unknown command '" << *typed
+                  << "' (expected bench, get, crawl, serve or load; see fetcher --help)\n";
+        return exit_usage;
+      }
     }
-    std::cerr << "fetcher: " << error.what() << " (see fetcher --help)\n";
+    std::cerr << "fetcher: " << usage_error_message(app, command, error, arguments) << "\n";
     return exit_usage;
   }
   configure_logging(verbose);

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <ctime>
@@ -734,7 +735,7 @@ std::set<std::string> flags_in_help(const std::vector<std::string>& arguments) {
   std::set<std::string> flags;
   for (const auto& line : lines_of(run_process(arguments).out)) {
     if (line.rfind("  -", 0) != 0) continue;
-    // "  -q,--quiet   ...", "  --runs UINT...", "  --no-charts{false}  ...": the names come first.
+    // "  -q,--quiet   ...", "  --runs N   ...": the names come first.
     const auto names = line.substr(2, line.find_first_of(" ={", 2) - 2);
     std::stringstream split(names);
     for (std::string name; std::getline(split, name, ',');) flags.insert(name);
@@ -841,6 +842,103 @@ TEST_F(CliTest, InstallPutsTheCommandManPageAndCompletionsInPlace) {
     EXPECT_NE(page.find(".SS \"fetcher " + command + "\""), std::string::npos) << command;
   }
   EXPECT_NE(page.find("--runs"), std::string::npos);
+}
+
+// Help reads like curl's: a placeholder after each flag that takes a value and the default in the
+// description, never the parser's type names, "{false}" or "Needs:".
+TEST_F(CliTest, HelpHasNoParserTypeNames) {
+  std::vector<std::vector<std::string>> helps = {{FETCHER_CLI_PATH, "--help"}};
+  for (const auto& command : commands_in_help()) helps.push_back({FETCHER_CLI_PATH, command, "--help"});
+  ASSERT_GE(helps.size(), 6u);
+  const std::regex noise(R"(\b(UINT|INT|TEXT|FLOAT|VALUE)\b|\{|Needs:)");
+  for (const auto& arguments : helps) {
+    const auto help = run_process(arguments);
+    EXPECT_EQ(help.exit_code, 0) << arguments[1];
+    for (const auto& line : lines_of(help.out)) {
+      if (line.rfind("  -", 0) != 0) continue;  // the flag lines; the footers may show {..} in examples
+      EXPECT_FALSE(std::regex_search(line, noise)) << arguments[1] << ": " << line;
+    }
+  }
+  const auto bench = run_process({FETCHER_CLI_PATH, "bench", "--help"}).out;
+  EXPECT_TRUE(std::regex_search(bench, std::regex(R"(\n  --runs N +Run each strategy N times.*\(default: 1\)\n)")))
+      << bench;
+  EXPECT_TRUE(std::regex_search(bench, std::regex(R"(\n  --latency DUR +.*\(default: 100ms\)\n)"))) << bench;
+  EXPECT_TRUE(std::regex_search(bench, std::regex(R"(\n  --no-charts +No bars)"))) << bench;
+}
+
+// A misspelled flag: one lower-case line, the nearest flag of that command, its help, exit 2.
+TEST_F(CliTest, MisspelledFlagSuggestsTheNearestOne) {
+  const auto runs = run_process({FETCHER_CLI_PATH, "bench", "--runz", "3"});
+  EXPECT_EQ(runs.exit_code, 2);
+  EXPECT_EQ(runs.err, "fetcher: unknown flag --runz; did you mean --runs? (see fetcher bench --help)\n");
+  EXPECT_TRUE(runs.out.empty()) << runs.out;
+  const auto json = run_process({FETCHER_CLI_PATH, "get", "--jsn", "http://one.test/"});
+  EXPECT_EQ(json.exit_code, 2);
+  EXPECT_EQ(json.err, "fetcher: unknown flag --jsn; did you mean --json? (see fetcher get --help)\n");
+  // Nothing near: no suggestion, still the command's help.
+  const auto far = run_process({FETCHER_CLI_PATH, "load", "--xyzzy", "http://one.test/"});
+  EXPECT_EQ(far.exit_code, 2);
+  EXPECT_EQ(far.err, "fetcher: unknown flag --xyzzy (see fetcher load --help)\n");
+  // Other parse errors start lower-case and point at the command's help too.
+  const auto needs = run_process({FETCHER_CLI_PATH, "bench", "--hosts", "3"});
+  EXPECT_EQ(needs.exit_code, 2);
+  EXPECT_FALSE(std::isupper(static_cast<unsigned char>(needs.err.at(9)))) << needs.err;
+  const auto range = run_process({FETCHER_CLI_PATH, "bench", "--runs", "0"});
+  EXPECT_EQ(range.exit_code, 2);
+  EXPECT_NE(range.err.find("(see fetcher bench --help)"), std::string::npos) << range.err;
+  EXPECT_NE(needs.err.find("(see fetcher bench --help)"), std::string::npos) << needs.err;
+}
+
+// A file that cannot be written says why.
+TEST_F(CliTest, CannotWriteGivesTheReason) {
+  const auto missing = (directory_ / "no-such-dir" / "run.json").string();
+  const auto outcome = run_process({FETCHER_CLI_PATH, "bench", "--synthetic", "3", "--hosts", "1", "--latency", "0ms",
+                                    "--strategies", "sequential", "-q", "--output", missing});
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.err;
+  EXPECT_NE(outcome.err.find("run.json: cannot write: No such file or directory"), std::string::npos) << outcome.err;
+}
+
+// `get`'s progress line is for a terminal: with stderr a pipe only the summary is there; on a
+// terminal (a pty from script(1)) the line is drawn and erased before the summary.
+TEST_F(CliTest, GetProgressOnlyOnATerminal) {
+  testing::TestOrigin origin(sites);
+  std::string list_text;
+  for (int i = 0; i < 25; ++i) list_text += "http://one.test/" + std::to_string(i) + "\n";
+  const auto list = write("long.txt", list_text);
+  const std::vector<std::string> arguments = {
+      FETCHER_CLI_PATH, "get", "-i", list, "--connect-to",
+      ":80:127.0.0.1:" + std::to_string(origin.server().http_port()), "--color", "never"};
+  const auto piped = run_process(arguments);
+  EXPECT_EQ(count_lines(piped.out), 25) << piped.out;
+  EXPECT_EQ(count_lines(piped.err), 1) << piped.err;
+  EXPECT_EQ(piped.err.find("URLs  "), std::string::npos) << piped.err;
+  EXPECT_EQ(piped.err.find('\r'), std::string::npos) << piped.err;
+
+  if (!std::filesystem::exists("/usr/bin/script")) {
+    std::cout << "script(1) not found (Debian: bsdutils): the terminal half is not checked\n";
+    return;
+  }
+  std::string command;
+  for (const auto& argument : arguments) command += "'" + argument + "' ";
+  const auto on_terminal = run_process({"/usr/bin/script", "-qec", command + ">/dev/null", "/dev/null"});
+  EXPECT_NE(on_terminal.out.find("25/25 URLs"), std::string::npos) << on_terminal.out;
+  EXPECT_NE(on_terminal.out.find("\r\033[K"), std::string::npos) << on_terminal.out;
+  const auto quiet_command = command + "-q >/dev/null";
+  const auto quiet = run_process({"/usr/bin/script", "-qec", quiet_command, "/dev/null"});
+  EXPECT_EQ(quiet.out.find("URLs  "), std::string::npos) << quiet.out;
+}
+
+// The README's bench paragraph names the flags a new user looks for, and each is one `bench --help` has.
+TEST_F(CliTest, ReadmeBenchParagraphNamesTheReportingFlags) {
+  const auto readme = read_text(std::string(FETCHER_SOURCE_DIR) + "/README.md");
+  const auto start = readme.find("**`fetcher bench [LIST...]`**");
+  ASSERT_NE(start, std::string::npos);
+  const auto paragraph = readme.substr(start, readme.find("\n\n", start) - start);
+  const auto bench_flags = flags_in_help({FETCHER_CLI_PATH, "bench", "--help"});
+  for (const std::string flag : {"--report", "--histogram", "--color", "--explain", "-q", "--runs", "--format"}) {
+    EXPECT_NE(paragraph.find("`" + flag), std::string::npos) << flag << " is not in: " << paragraph;
+    EXPECT_EQ(bench_flags.count(flag), 1u) << flag;
+  }
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 #include "bench/bench_report.hpp"
 #include "common/build_info.hpp"
 #include "common/child_process.hpp"
+#include "common/help_format.hpp"
+#include "get/get_output.hpp"
 #include "bench/huge_pages.hpp"
 #include "common/result_json.hpp"
 #include "common/run_metadata.hpp"
@@ -1017,6 +1019,29 @@ TEST(ChildProcessEnvironment, AddsAndReplacesVariables) {
   EXPECT_EQ(seen, (std::vector<std::string>{"FETCHER_TEST_ADDED=1", "FETCHER_TEST_KEPT=kept", "FETCHER_TEST_REPLACED=new"}));
   ::unsetenv("FETCHER_TEST_REPLACED");
   ::unsetenv("FETCHER_TEST_KEPT");
+}
+
+TEST(HelpFormat, EditDistanceAndNearestFlag) {
+  EXPECT_EQ(fetcher::cli::edit_distance("--runz", "--runs"), 1u);
+  EXPECT_EQ(fetcher::cli::edit_distance("", "abc"), 3u);
+  EXPECT_EQ(fetcher::cli::edit_distance("kitten", "sitting"), 3u);
+  CLI::App app;
+  int runs = 1;
+  bool quiet = false;
+  app.add_option("--runs", runs);
+  app.add_flag("-q,--quiet", quiet);
+  EXPECT_EQ(fetcher::cli::nearest_flag(app, "--rusn"), "--runs");
+  EXPECT_EQ(fetcher::cli::nearest_flag(app, "--quite"), "--quiet");
+  EXPECT_EQ(fetcher::cli::nearest_flag(app, "--live"), "");
+}
+
+TEST(GetProgress, LineReadsCountsAndClock) {
+  EXPECT_EQ(fetcher::cli::get_progress_line(120, 1000, 118, 2, 3.4), "120/1,000 URLs  118 ok  2 failed  0:03");
+  EXPECT_EQ(fetcher::cli::get_progress_line(0, 21, 0, 0, 0), "0/21 URLs  0 ok  0 failed  0:00");
+  EXPECT_EQ(fetcher::cli::get_progress_line(1234567, 1234567, 1234560, 7, 3725),
+            "1,234,567/1,234,567 URLs  1,234,560 ok  7 failed  1:02:05");
+  EXPECT_EQ(fetcher::cli::grouped_count(999), "999");
+  EXPECT_EQ(fetcher::cli::grouped_count(1000), "1,000");
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "common/origin_process.hpp"
 #include "common/result_json.hpp"
 #include "common/run_metadata.hpp"
+#include "common/saved_bodies.hpp"
 #include "common/synthetic.hpp"
 #include "common/terminal_charts.hpp"
 #include "common/terminal_style.hpp"
@@ -389,12 +390,12 @@ int bench_command(const BenchArgs& args) {
   std::ofstream file;
   if (!args.output.empty()) {
     file.open(args.output);
-    if (!file) throw std::runtime_error(args.output + ": cannot write");
+    if (!file) throw std::runtime_error(cannot_write(args.output));
   }
   std::ofstream report_file;
   if (!args.report.empty()) {
     report_file.open(args.report);
-    if (!report_file) throw std::runtime_error(args.report + ": cannot write");
+    if (!report_file) throw std::runtime_error(cannot_write(args.report));
   }
   std::ostream& out = args.output.empty() ? std::cout : file;
   const int out_fd = args.output.empty() ? STDOUT_FILENO : -1;
@@ -542,7 +543,7 @@ int bench_command(const BenchArgs& args) {
   if (report_file.is_open()) {
     report_file << render_html_report(bench);
     report_file.close();
-    if (!report_file) throw std::runtime_error(args.report + ": cannot write");
+    if (!report_file) throw std::runtime_error(cannot_write(args.report));
   }
   if (interrupt.interrupted()) {
     std::cerr << "fetcher: interrupted: the tables above hold the strategies that finished\n";

@@ -1,6 +1,9 @@
 // saved_bodies.cpp: see saved_bodies.hpp.
 #include "common/saved_bodies.hpp"
 
+#include <cerrno>
+#include <cstring>
+
 namespace fetcher::cli {
 
 std::string safe_file_name(std::uint64_t number, std::size_t width, std::string_view url) {
@@ -15,6 +18,11 @@ std::string safe_file_name(std::uint64_t number, std::size_t width, std::string_
   }
   while (!name.empty() && (name.back() == '_' || name.back() == '.')) name.pop_back();
   return name;
+}
+
+std::string cannot_write(const std::string& path) {
+  const int error = errno;
+  return path + ": cannot write" + (error != 0 ? ": " + std::string(std::strerror(error)) : std::string());
 }
 
 }  // namespace fetcher::cli

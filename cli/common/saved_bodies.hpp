@@ -1,4 +1,5 @@
-// saved_bodies.hpp: the file names `get -o DIR` and `crawl -o DIR` save bodies under.
+// saved_bodies.hpp: the file names `get -o DIR` and `crawl -o DIR` save bodies under, and the message
+// for a file that cannot be written.
 #pragma once
 
 #include <cstddef>
@@ -13,5 +14,9 @@ namespace fetcher::cli {
 // in front, zero-padded to `width` digits so names sort in order, keeps names unique and never
 // "." or "..". safe_file_name(7, 3, "https://a.org/x?y") is "007-a.org_x_y".
 std::string safe_file_name(std::uint64_t number, std::size_t width, std::string_view url);
+
+// "PATH: cannot write: No such file or directory": the reason from errno, read right after the
+// failed open or write.
+std::string cannot_write(const std::string& path);
 
 }  // namespace fetcher::cli

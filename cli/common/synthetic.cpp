@@ -1,6 +1,7 @@
 // synthetic.cpp: the bench's generated workloads (see synthetic.hpp).
 #include "common/synthetic.hpp"
 
+#include "common/saved_bodies.hpp"
 #include "common/units.hpp"
 
 #include <algorithm>
@@ -129,7 +130,7 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream file(path, std::ios::binary);
   file << text;
   file.close();
-  if (!file) throw std::runtime_error(path.string() + ": cannot write");
+  if (!file) throw std::runtime_error(cannot_write(path.string()));
 }
 
 }  // namespace fetcher::cli

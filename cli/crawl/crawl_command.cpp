@@ -112,7 +112,7 @@ class PageSinks {
       file.write(page.body.data(), static_cast<std::streamsize>(page.body.size()));
       if (!file) {
         ++save_failures_;
-        std::cerr << "fetcher: " << printable(path.string()) << ": cannot write\n";
+        std::cerr << "fetcher: " << printable(cannot_write(path.string())) << "\n";
       } else {
         saved = path.string();
       }
@@ -404,21 +404,21 @@ void CrawlArgs::add_to(CLI::App& app) {
   app.add_option("--export", export_file, "Reserved: export a shared crawl's results (not built yet)");
   auto* synthetic_option = app.add_option("--synthetic", synthetic.urls,
                                           "Crawl a generated site of this many pages on the local origin (e.g. 2000, 10k)")
-                               ->group("Synthetic site");
+                               ->group("Synthetic site (with --synthetic)");
   app.add_option("--hosts", synthetic.hosts, "Synthetic hosts, pages spread evenly")
-      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site");
+      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site (with --synthetic)");
   app.add_option("--latency", synthetic.latency, "Each host's latency to first byte, e.g. 20ms")
-      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site");
+      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site (with --synthetic)");
   app.add_option("--jitter", synthetic.jitter, "Uniform +-jitter around the latency, seeded")
-      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site");
+      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site (with --synthetic)");
   app.add_option("--body", synthetic.body, "Body size of every page, e.g. 2KB, 30KB")
-      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site");
+      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site (with --synthetic)");
   app.add_option("--capacity", synthetic.capacity, "Requests each host serves at once (0 = unlimited)")
-      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site");
+      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site (with --synthetic)");
   app.add_option("--emit-site", emit_site, "Write the site (sites.toml, seeds.txt, expected.txt) to DIR; crawl nothing")
-      ->needs(synthetic_option)->group("Synthetic site");
+      ->needs(synthetic_option)->group("Synthetic site (with --synthetic)");
   app.add_option("--links", links, "Links on each page to other pages of its host")
-      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site");
+      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site (with --synthetic)");
   client.add_to(app);
 }
 

@@ -1,4 +1,5 @@
-// get_command.cpp: `fetcher get`, fetching for daily use: one line per URL as it completes.
+// get_command.cpp: `fetcher get`, fetching for daily use: one line per URL as it completes, and on a
+// terminal a progress line for long lists.
 #include "commands.hpp"
 #include "common/interrupt.hpp"
 #include "common/result_json.hpp"
@@ -11,6 +12,7 @@
 #include <fetcher/run.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -18,6 +20,37 @@
 #include <unistd.h>
 
 namespace fetcher::cli {
+namespace {
+
+// The "120/1,000 URLs  118 ok  2 failed  0:03" line on stderr, for a terminal only (not with -q):
+// drawn once the list is longer than a screen's worth or the run has taken a second, erased
+// before each result line so the two never share a row, then redrawn under it.
+class GetProgress {
+ public:
+  GetProgress(bool enabled, std::size_t total) : enabled_(enabled), total_(total) {}
+
+  void erase() {
+    if (drawn_) std::cerr << "\r\033[K" << std::flush;
+    drawn_ = false;
+  }
+
+  void draw(std::size_t done, std::size_t ok, std::size_t failed) {
+    if (!enabled_) return;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    if (total_ <= long_list && elapsed < 1.0) return;
+    std::cerr << "\r" << get_progress_line(done, total_, ok, failed, elapsed) << "\033[K" << std::flush;
+    drawn_ = true;
+  }
+
+ private:
+  static constexpr std::size_t long_list = 20;
+  bool enabled_;
+  std::size_t total_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
 
 int get_command(const GetArgs& args) {
   std::vector<FetchRequest> requests;
@@ -58,6 +91,9 @@ int get_command(const GetArgs& args) {
   InterruptWatcher interrupt(stopper);
 
   std::size_t save_failures = 0;
+  std::size_t done = 0;
+  std::size_t ok = 0;
+  GetProgress progress(!args.quiet && is_terminal(STDERR_FILENO), requests.size());
   const auto report = run(requests, strategy, client, run_options, [&](const FetchResult& result) {
     std::string saved;  // where the body went, for the line and the JSON record
     if (!args.output_dir.empty() && result.ok()) {
@@ -66,13 +102,16 @@ int get_command(const GetArgs& args) {
       file.write(result.body.data(), static_cast<std::streamsize>(result.body.size()));
       if (!file) {
         ++save_failures;
-        std::cerr << "fetcher: " << printable(path.string()) << ": cannot write\n";
+        std::cerr << "fetcher: " << printable(cannot_write(path.string())) << "\n";
       } else {
         saved = path.string();
       }
     }
     // After Ctrl-C a person wants what finished, not a line per URL that never started;
     // JSON Lines keep one line per URL for scripts.
+    ++done;
+    ok += result.ok() ? 1 : 0;
+    progress.erase();
     if (interrupt.interrupted() && result.error == ErrorKind::cancelled && !args.json) return;
     if (args.json) {
       auto record = round_floats(result_to_json(result));
@@ -82,7 +121,9 @@ int get_command(const GetArgs& args) {
       std::cout << result_line(result, out_style) << (saved.empty() ? "" : "  saved " + printable(saved)) << "\n"
                 << std::flush;
     }
+    progress.draw(done, ok, done - ok);
   });
+  progress.erase();  // the summary takes its place
   if (interrupt.interrupted()) {
     std::cerr << summary_line(report, err_style) << " (interrupted)\n";
     return exit_code_for_signal(interrupt.signal());

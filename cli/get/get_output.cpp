@@ -1,6 +1,7 @@
 // get_output.cpp: the result lines and the summary of `fetcher get`.
 #include "get/get_output.hpp"
 
+#include "bench/progress.hpp"
 #include "common/units.hpp"
 
 #include <map>
@@ -68,6 +69,19 @@ std::string summary_line(const RunReport& report, const Style& style) {
     line += ", p50 " + format_seconds(report.latency.p50) + ", p95 " + format_seconds(report.latency.p95);
   }
   return line;
+}
+
+std::string grouped_count(std::size_t count) {
+  std::string digits = std::to_string(count);
+  for (auto at = digits.size(); at > 3; at -= 3) digits.insert(at - 3, ",");
+  return digits;
+}
+
+std::string get_progress_line(std::size_t done, std::size_t total, std::size_t ok, std::size_t failed,
+                              double elapsed_seconds) {
+  // The same clock as the bench's progress line: "0:03", "1:02:05".
+  return grouped_count(done) + "/" + grouped_count(total) + " URLs  " + grouped_count(ok) + " ok  " +
+         grouped_count(failed) + " failed  " + clock_text(elapsed_seconds < 0 ? 0 : elapsed_seconds);
 }
 
 }  // namespace fetcher::cli
