@@ -1,6 +1,7 @@
 // shard.cpp: see shard.hpp.
 #include "common/shard.hpp"
 
+#include <fetcher/crawl/url_hash.hpp>
 #include <fetcher/url.hpp>
 
 #include <charconv>
@@ -10,22 +11,6 @@
 namespace fetcher::cli {
 
 namespace {
-
-// FNV-1a 64 with splitmix64's finaliser: the same on every machine and run, which a split that
-// many machines compute independently needs (std::hash promises neither).
-std::uint64_t stable_hash(std::string_view text) {
-  std::uint64_t hash = 0xcbf29ce484222325ull;
-  for (const unsigned char byte : text) {
-    hash ^= byte;
-    hash *= 0x100000001b3ull;
-  }
-  hash ^= hash >> 30;
-  hash *= 0xbf58476d1ce4e5b9ull;
-  hash ^= hash >> 27;
-  hash *= 0x94d049bb133111ebull;
-  hash ^= hash >> 31;
-  return hash;
-}
 
 bool parse_unsigned(std::string_view text, unsigned& value) {
   const auto* end = text.data() + text.size();
@@ -56,7 +41,7 @@ unsigned shard_of(std::string_view url, unsigned count) {
   UrlParts parts;
   std::string error;
   const std::string_view key = split_url(url, parts, error) ? std::string_view(parts.host) : url;
-  return static_cast<unsigned>(stable_hash(key) % count);
+  return static_cast<unsigned>(crawl::url_hash(key) % count);
 }
 
 std::vector<FetchRequest> select_shard(std::vector<FetchRequest> requests, Shard shard) {

@@ -21,7 +21,7 @@ struct Shard {
 // problem ("--shard: 8/8: the index counts from 0, so it must be below 8").
 Shard parse_shard(std::string_view text);
 
-// The shard (0 .. count-1) of a URL: by a stable hash of its host (lower case), or, for a line
+// The shard (0 .. count-1) of a URL: by a stable hash (crawl/url_hash.hpp) of its host (lower case), or, for a line
 // that is not a URL, of the line itself, so that it is still reported by exactly one shard.
 unsigned shard_of(std::string_view url, unsigned count);
 

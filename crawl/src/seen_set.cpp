@@ -1,4 +1,5 @@
-// seen_set.cpp: see seen_set.hpp. Linear probing at a load factor of at most one half.
+// seen_set.cpp: see seen_set.hpp (and url_hash.hpp). Linear probing at a load factor of at most
+// one half.
 #include "seen_set.hpp"
 
 namespace fetcher::crawl {

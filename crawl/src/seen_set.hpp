@@ -4,15 +4,13 @@
 // page not fetched, not a page fetched twice.
 #pragma once
 
+#include <fetcher/crawl/url_hash.hpp>
+
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
 namespace fetcher::crawl {
-
-// A stable 64-bit hash of a URL (FNV-1a, then a final mix so that nearby strings spread over the
-// whole table): the same on every run and machine, so a shared seen-set could use it too.
-std::uint64_t url_hash(std::string_view url);
 
 class SeenSet {
  public:
