@@ -10,6 +10,8 @@
 
 #include <cctype>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <ctime>
 #include <fstream>
@@ -591,14 +593,17 @@ TEST_F(CliTest, SizesReadSiAndIecAndPrintIec) {
   EXPECT_EQ(bad.err, "fetcher: --body: bad size '2KX' (use B, KB, MB, GB, KiB, MiB or GiB)\n");
 }
 
-// No number in a JSON text has more than six significant digits.
+// Every number in a JSON text is a value of at most six significant digits: the double that
+// "%.6g" prints and reads back. (nlohmann's float printer, Grisu2, is not always the shortest:
+// about one value in six hundred, 0.0577674 among them, prints with 17 digits though it is that
+// same double.)
 void expect_rounded_numbers(const std::string& text) {
-  const std::regex number(R"([-:\[, ]([0-9]+\.[0-9]+)(e[-+]?[0-9]+)?)");
+  const std::regex number(R"([-:\[, ]([0-9]+\.[0-9]+(e[-+]?[0-9]+)?))");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), number); it != std::sregex_iterator(); ++it) {
-    auto digits = (*it)[1].str();
-    digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
-    digits.erase(0, digits.find_first_not_of('0'));
-    EXPECT_LE(digits.size(), 6u) << (*it)[0].str();
+    const double value = std::strtod((*it)[1].str().c_str(), nullptr);
+    char six[40];
+    std::snprintf(six, sizeof six, "%.6g", value);
+    EXPECT_EQ(std::strtod(six, nullptr), value) << (*it)[0].str();
   }
 }
 
