@@ -142,8 +142,10 @@ TEST_P(SchedulerTest, StopCancelsInFlightAndQueuedAndGivesEachRequestOneResult) 
   EXPECT_EQ(slow_cancelled, 10u);
   EXPECT_EQ(report.requests, 16u);
   EXPECT_EQ(report.ok, 6u);
-  EXPECT_GE(stats_of(origin, "slow.test").requests, 1u);  // some slow fetches were in flight
-  EXPECT_LT(elapsed, slow_latency);                        // the stop did not wait for them
+  // Whether a slow request had reached the origin when the stop came is a race the stop may win
+  // (it did once under ASan with async:2), so the origin's count is not asserted; that the stop
+  // did not wait for the slow fetches is.
+  EXPECT_LT(elapsed, slow_latency);  // the stop did not wait for them
 }
 
 TEST_P(SchedulerTest, StopFromAnotherThreadEndsARunWaitingForInput) {

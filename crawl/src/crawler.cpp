@@ -267,8 +267,8 @@ struct Crawler::Impl {
   }
 
   void handle_page(InFlight& job, const FetchResult& result) {
-    // A request the stop took before it was sent was never fetched: it is no page.
-    const bool fetched = !(result.error == ErrorKind::cancelled && result.attempts == 0);
+    // A fetch the stop cancelled (queued or in flight) delivered nothing: it is no page.
+    const bool fetched = result.error != ErrorKind::cancelled;
     const auto referrer = std::make_shared<const std::string>(job.entry.url);
     std::vector<FoundLink> links;
     std::vector<FoundLink> out_of_scope;

@@ -246,7 +246,7 @@ chain = true
   EXPECT_NO_THROW(records = read_warc(in));
   std::size_t responses = 0;
   for (const auto& record : records) responses += record.field("WARC-Type") == "response";
-  // Fetches the interrupt cancelled are in the JSON Lines (as cancelled), not in the archive.
+  // A fetch the interrupt cancelled is no page: neither the JSON Lines nor the archive has it.
   std::size_t delivered = 0;
   for (const auto& line : lines) delivered += line["error"] == "none";
   EXPECT_EQ(responses, delivered);

@@ -19,7 +19,8 @@
 //   6. on_page gets one CrawlPage per fetched URL (robots.txt fetches excluded), on the thread
 //      that ran the fetch, one at a time (the crawler serialises them).
 //   7. run() returns when nothing is queued or in flight, max_pages pages were fetched, or the
-//      stop token fired (fetches in flight then end as cancelled and are reported).
+//      stop token fired (fetches in flight then end as cancelled; a cancelled fetch is no page:
+//      on_page does not see it and it is not counted).
 #pragma once
 
 #include <fetcher/client.hpp>
