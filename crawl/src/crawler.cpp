@@ -3,110 +3,21 @@
 #include <fetcher/crawl/crawler.hpp>
 
 #include "frontier.hpp"
+#include "page.hpp"
 #include "scope.hpp"
 #include "seen_set.hpp"
 
-#include <fetcher/crawl/links.hpp>
 #include <fetcher/crawl/robots.hpp>
 #include <fetcher/scheduler.hpp>
 #include <fetcher/url.hpp>
 
 #include <algorithm>
-#include <ctime>
 #include <exception>
 #include <mutex>
 #include <stdexcept>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace fetcher::crawl {
-
-namespace {
-
-// The parts of a canonical URL ("scheme://authority/path?query") the crawl keys on. A canonical
-// URL always has "://" and a path, and its host is already in lower case.
-struct UrlKeys {
-  std::string_view origin;  // "http://a.org:8080": robots.txt and the frontier go by it
-  std::string_view host;    // "a.org" (an IPv6 address without brackets): scope and politeness
-  std::string_view target;  // "/path?query": what robots.txt rules match
-};
-
-UrlKeys keys_of(std::string_view url) {
-  UrlKeys keys;
-  const auto authority_start = url.find("://") + 3;
-  const auto path_start = url.find('/', authority_start);
-  keys.origin = url.substr(0, path_start);
-  keys.target = path_start == std::string_view::npos ? std::string_view("/") : url.substr(path_start);
-  auto authority = url.substr(authority_start, path_start - authority_start);
-  if (authority.starts_with('[')) {
-    keys.host = authority.substr(1, authority.find(']') - 1);
-  } else {
-    keys.host = authority.substr(0, authority.find(':'));
-  }
-  return keys;
-}
-
-// The body of a page as it arrives: an HTML body is kept (up to the parse limit) for its links;
-// any other body only when every body is kept. A 2xx body that is not HTML is otherwise skipped
-// after its header.
-class PageBody : public BodyHandler {
- public:
-  PageBody(std::uint64_t html_limit, bool keep_all) : html_limit_(html_limit), keep_all_(keep_all) {}
-
-  Decision on_header(const FetchResult& response) override {
-    const bool success = response.status >= 200 && response.status < 300;
-    html_ = success && is_html(response.headers.content_type());
-    // A skipped body costs its connection. Redirects and error pages are small, so they are read
-    // (and dropped) to keep the connection; a 2xx that is not HTML (a binary, maybe large) is not.
-    return html_ || keep_all_ || !success ? Decision::read_body : Decision::skip_body;
-  }
-  void on_body_chunk(std::string_view chunk) override {
-    if (keep_all_ || (html_ && body_.size() + chunk.size() <= html_limit_)) {
-      body_.append(chunk);
-    } else if (html_) {
-      over_limit_ = true;
-    }
-  }
-
-  bool parse() const { return html_ && !over_limit_; }
-  const std::string& body() const { return body_; }
-
- private:
-  std::uint64_t html_limit_;
-  bool keep_all_;
-  bool html_ = false;
-  bool over_limit_ = false;
-  std::string body_;
-};
-
-// robots.txt: its first robots_parse_limit bytes.
-class RobotsBody : public BodyHandler {
- public:
-  Decision on_header(const FetchResult&) override { return Decision::read_body; }
-  void on_body_chunk(std::string_view chunk) override {
-    const auto room = robots_parse_limit - std::min(robots_parse_limit, body_.size());
-    body_.append(chunk.substr(0, room));
-  }
-  const std::string& body() const { return body_; }
-
- private:
-  std::string body_;
-};
-
-// CPU time of the calling thread (a system call, well under a microsecond: four a page).
-std::chrono::nanoseconds thread_cpu_now() {
-  timespec now{};
-  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
-}
-
-// A link found on a page, canonical and in scope, before the crawl's state is consulted.
-struct FoundLink {
-  std::string url;
-  std::uint64_t hash = 0;
-};
-
-}  // namespace
 
 struct Crawler::Impl {
   struct HostState {
@@ -270,51 +181,21 @@ struct Crawler::Impl {
     // A fetch the stop cancelled (queued or in flight) delivered nothing: it is no page.
     const bool fetched = result.error != ErrorKind::cancelled;
     const auto referrer = std::make_shared<const std::string>(job.entry.url);
-    std::vector<FoundLink> links;
-    std::vector<FoundLink> out_of_scope;
-    std::uint64_t bad_links = 0;
-    bool nofollow = false;
-    std::chrono::nanoseconds parse_cpu{0};
     const auto links_started = thread_cpu_now();
-    if (fetched && job.page->parse()) {
-      auto page = extract_links(job.page->body());
-      parse_cpu = thread_cpu_now() - links_started;
-      nofollow = page.nofollow;
-      std::string base = job.entry.url;
-      if (!page.base_href.empty()) {
-        if (auto resolved = resolve_url(job.entry.url, page.base_href)) base = std::move(resolved.url);
-      }
-      std::unordered_set<std::uint64_t> distinct;
-      for (const auto& href : page.hrefs) {
-        auto canonical = canonical_url(base, href);
-        if (!canonical) {
-          ++bad_links;
-          continue;
-        }
-        const auto hash = url_hash(canonical.url);
-        if (!distinct.insert(hash).second) continue;
-        auto& into = scope.in_scope(keys_of(canonical.url).host) ? links : out_of_scope;
-        into.push_back(FoundLink{std::move(canonical.url), hash});
-      }
-    }
-    // A redirect is a page of its own; its target is queued like a link, at the same depth.
-    std::string location_target;
-    if (fetched && result.status >= 300 && result.status < 400) {
-      if (const auto location = result.headers.find("location")) {
-        if (auto canonical = canonical_url(job.entry.url, *location)) location_target = std::move(canonical.url);
-      }
-    }
+    auto found = fetched ? links_of_page(job.entry.url, result, *job.page, scope) : FoundLinks{};
+    auto& links = found.in_scope;
+    const auto parse_cpu = found.parse_cpu;
 
     std::lock_guard lock(mutex);
     stats.parse_cpu += parse_cpu;
     auto& host = hosts[job.host];
     --host.handed;
     std::vector<std::size_t> touched{job.host};
-    stats.bad_links += bad_links;
-    for (const auto& link : out_of_scope) {
+    stats.bad_links += found.bad_links;
+    for (const auto& link : found.out_of_scope) {
       if (seen.insert(link.hash)) ++stats.out_of_scope;
     }
-    if (nofollow) {
+    if (found.nofollow) {
       stats.nofollow_skipped += links.size();
     } else {
       for (auto& link : links) {
@@ -325,12 +206,12 @@ struct Crawler::Impl {
         if (seen.insert(link.hash)) enqueue(std::move(link.url), job.entry.depth + 1, referrer, touched);
       }
     }
-    if (!location_target.empty()) {
-      const auto hash = url_hash(location_target);
-      if (!scope.in_scope(keys_of(location_target).host)) {
+    if (!found.location.empty()) {
+      const auto hash = url_hash(found.location);
+      if (!scope.in_scope(keys_of(found.location).host)) {
         if (seen.insert(hash)) ++stats.out_of_scope;
       } else if (seen.insert(hash)) {
-        enqueue(std::move(location_target), job.entry.depth, referrer, touched);
+        enqueue(std::move(found.location), job.entry.depth, referrer, touched);
       }
     }
     stats.links_cpu += thread_cpu_now() - links_started - parse_cpu;

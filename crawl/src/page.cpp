@@ -1,0 +1,90 @@
+// page.cpp: see page.hpp.
+#include "page.hpp"
+
+#include <fetcher/crawl/links.hpp>
+#include <fetcher/crawl/robots.hpp>
+#include <fetcher/crawl/url_hash.hpp>
+#include <fetcher/url.hpp>
+
+#include <algorithm>
+#include <ctime>
+#include <unordered_set>
+
+namespace fetcher::crawl {
+
+UrlKeys keys_of(std::string_view url) {
+  UrlKeys keys;
+  const auto authority_start = url.find("://") + 3;
+  const auto path_start = url.find('/', authority_start);
+  keys.origin = url.substr(0, path_start);
+  keys.target = path_start == std::string_view::npos ? std::string_view("/") : url.substr(path_start);
+  auto authority = url.substr(authority_start, path_start - authority_start);
+  if (authority.starts_with('[')) {
+    keys.host = authority.substr(1, authority.find(']') - 1);
+  } else {
+    keys.host = authority.substr(0, authority.find(':'));
+  }
+  return keys;
+}
+
+BodyHandler::Decision PageBody::on_header(const FetchResult& response) {
+  const bool success = response.status >= 200 && response.status < 300;
+  html_ = success && is_html(response.headers.content_type());
+  // A skipped body costs its connection. Redirects and error pages are small, so they are read
+  // (and dropped) to keep the connection; a 2xx that is not HTML (a binary, maybe large) is not.
+  return html_ || keep_all_ || !success ? Decision::read_body : Decision::skip_body;
+}
+
+void PageBody::on_body_chunk(std::string_view chunk) {
+  if (keep_all_ || (html_ && body_.size() + chunk.size() <= html_limit_)) {
+    body_.append(chunk);
+  } else if (html_) {
+    over_limit_ = true;
+  }
+}
+
+void RobotsBody::on_body_chunk(std::string_view chunk) {
+  const auto room = robots_parse_limit - std::min(robots_parse_limit, body_.size());
+  body_.append(chunk.substr(0, room));
+}
+
+std::chrono::nanoseconds thread_cpu_now() {
+  timespec now{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
+}
+
+FoundLinks links_of_page(const std::string& url, const FetchResult& result, const PageBody& body,
+                        const ScopeFilter& scope) {
+  FoundLinks links;
+  if (body.parse()) {
+    const auto started = thread_cpu_now();
+    auto page = extract_links(body.body());
+    links.parse_cpu = thread_cpu_now() - started;
+    links.nofollow = page.nofollow;
+    std::string base = url;
+    if (!page.base_href.empty()) {
+      if (auto resolved = resolve_url(url, page.base_href)) base = std::move(resolved.url);
+    }
+    std::unordered_set<std::uint64_t> distinct;
+    for (const auto& href : page.hrefs) {
+      auto canonical = canonical_url(base, href);
+      if (!canonical) {
+        ++links.bad_links;
+        continue;
+      }
+      const auto hash = url_hash(canonical.url);
+      if (!distinct.insert(hash).second) continue;
+      auto& into = scope.in_scope(keys_of(canonical.url).host) ? links.in_scope : links.out_of_scope;
+      into.push_back(FoundLink{std::move(canonical.url), hash});
+    }
+  }
+  if (result.status >= 300 && result.status < 400) {
+    if (const auto location = result.headers.find("location")) {
+      if (auto canonical = canonical_url(url, *location)) links.location = std::move(canonical.url);
+    }
+  }
+  return links;
+}
+
+}  // namespace fetcher::crawl
