@@ -8,6 +8,7 @@
 #include <fetcher/strategy.hpp>
 
 #include <stdexcept>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -104,10 +105,14 @@ struct CrawlArgs {
   std::size_t max_in_flight = 0;
   bool quiet = false;                    // no progress line, no summary
   std::string color = "auto";
-  // Reserved for the crawl shared through Redis; refused until it exists.
+  // The crawl shared through Redis: --frontier redis://... --crawl-id ID.
   std::string frontier;
   std::string crawl_id;
-  std::string export_file;
+  std::string export_file;               // the crawl's results as JSON Lines, once it is over
+  std::string claim_idle = "30s";
+  std::string redis_timeout = "10s";
+  std::string worker;                    // this worker's name; empty: host name and pid
+  std::set<std::string> given;           // the crawl settings set on the command line, by flag name
   SyntheticFlags synthetic;              // synthetic.urls non-empty: crawl a generated site
   unsigned links = 10;                   // --synthetic: links on each page to its host's pages
   std::string emit_site;                 // --synthetic: write the site's files here and stop

@@ -163,6 +163,28 @@ TEST_P(SchedulerTest, StopFromAnotherThreadEndsARunWaitingForInput) {
   EXPECT_EQ(report.ok, 3u);
 }
 
+// A run fed from another thread (as a shared crawl's worker feeds it) ends when that thread
+// closes it, also after every fetch is over and the loops wait for nothing.
+TEST_P(SchedulerTest, CloseFromAnotherThreadEndsAnIdleRun) {
+  TestOrigin origin(site("idle.test", 1ms));
+  Client client(origin.client_options());
+  std::atomic<int> seen{0};
+  Scheduler scheduler(client, options(), [&](const FetchResult& result) {
+    EXPECT_TRUE(result.ok()) << result.message;
+    ++seen;
+  });
+  RunReport report;
+  std::thread running([&] { report = scheduler.run(); });
+  for (int i = 0; i < 3; ++i) scheduler.push(request_for("http://idle.test/" + std::to_string(i)));
+  // Closed only once all three are over: the run is idle, waiting for input, when it closes.
+  for (int waited = 0; seen < 3 && waited < 10000; ++waited) std::this_thread::sleep_for(1ms);
+  ASSERT_EQ(seen, 3);
+  scheduler.close();
+  running.join();  // hangs (and the test times out) if an idle run misses the close
+  EXPECT_EQ(report.requests, 3u);
+  EXPECT_EQ(report.ok, 3u);
+}
+
 TEST_P(SchedulerTest, AFastHostIsNotHeldBackByASlowOne) {
   const auto slow_latency = scaled(std::chrono::milliseconds(200));
   TestOrigin origin(site("slow.test", slow_latency) + site("fast.test", 5ms));

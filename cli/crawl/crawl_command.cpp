@@ -13,6 +13,7 @@
 
 #include <fetcher/bench/ideal_crawl.hpp>
 #include <fetcher/crawl/crawler.hpp>
+#include <fetcher/crawl/shared_crawler.hpp>
 #include <fetcher/crawl/warc.hpp>
 #include <fetcher/origin/site_graph.hpp>
 #include <fetcher/run.hpp>
@@ -27,6 +28,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -44,7 +46,7 @@ namespace {
 // Redraws the progress line on stderr every quarter second while the crawl runs.
 class ProgressLine {
  public:
-  ProgressLine(const crawl::Crawler& crawler, bool enabled) : crawler_(crawler) {
+  ProgressLine(std::function<crawl::CrawlStats()> stats, bool enabled) : stats_(std::move(stats)) {
     if (!enabled) return;
     started_ = std::chrono::steady_clock::now();
     thread_ = std::jthread([this](std::stop_token stop) { draw_until(stop); });
@@ -65,12 +67,12 @@ class ProgressLine {
       wake_.wait_for(lock, std::chrono::milliseconds(250));
       if (stop.stop_requested()) break;
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-      const auto line = crawl_progress_line(crawler_.stats(), elapsed);
+      const auto line = crawl_progress_line(stats_(), elapsed);
       std::cerr << "\r\033[K" << truncate_to_width(line, terminal_columns(STDERR_FILENO) - 1) << std::flush;
     }
   }
 
-  const crawl::Crawler& crawler_;
+  std::function<crawl::CrawlStats()> stats_;
   std::chrono::steady_clock::time_point started_;
   std::mutex mutex_;
   std::condition_variable wake_;
@@ -205,7 +207,7 @@ CrawlRun run_crawl(const CrawlArgs& args, crawl::CrawlOptions options, const Fet
   crawl::Crawler crawler(client, std::move(options), [&sinks](const crawl::CrawlPage& page) { sinks.write(page); });
   std::stop_source stop;
   InterruptWatcher interrupt([&stop] { stop.request_stop(); });
-  ProgressLine progress(crawler, !args.quiet && is_terminal(STDERR_FILENO));
+  ProgressLine progress([&crawler] { return crawler.stats(); }, !args.quiet && is_terminal(STDERR_FILENO));
   CrawlRun run;
   run.stats = crawler.run(stop.get_token());
   progress.finish();
@@ -343,13 +345,75 @@ int synthetic_crawl(const CrawlArgs& args) {
   return passed && run.save_failures == 0 ? exit_ok : exit_some_failed;
 }
 
+// `fetcher crawl --frontier redis://... --crawl-id ID`: one worker of a crawl shared through
+// Redis. Pages go to the local sinks (--jsonl, --warc, -o) as they are fetched here; the crawl's
+// results, recorded once per URL whichever worker fetched it, go to --export at the end.
+int shared_crawl(const CrawlArgs& args) {
+  if (args.frontier.empty() || args.crawl_id.empty()) {
+    throw std::invalid_argument("a shared crawl needs both --frontier redis://HOST[:PORT][/DB] and --crawl-id ID");
+  }
+  if (!args.synthetic.urls.empty()) throw std::invalid_argument("--synthetic runs alone, not in a shared crawl");
+  auto seeds = seeds_of(args);
+  auto options = crawl_options(args, std::move(seeds));
+  crawl::SharedCrawlOptions shared;
+  shared.redis_url = args.frontier;
+  shared.crawl_id = args.crawl_id;
+  shared.worker = args.worker;
+  shared.claim_idle = parse_duration("--claim-idle", args.claim_idle);
+  shared.redis_timeout = parse_duration("--redis-timeout", args.redis_timeout);
+  shared.given = args.given;
+  if (!options.seeds.empty()) shared.given.insert("seeds");
+  std::ofstream export_stream;
+  if (!args.export_file.empty()) {
+    // Opened now, so a path that cannot be written fails before the crawl rather than after it.
+    export_stream.open(args.export_file, std::ios::binary | std::ios::trunc);
+    if (!export_stream) {
+      throw std::runtime_error("--export " + args.export_file + ": cannot open for writing: " + std::strerror(errno));
+    }
+  }
+  if (args.client.insecure) std::cerr << "fetcher: warning: --insecure: TLS certificates are NOT verified\n";
+  PageSinks sinks(args);
+  raise_open_files_limit();
+  crawl::SharedCrawler crawler(args.client.to_options(), std::move(options), shared, [&sinks](const crawl::CrawlPage& page) {
+    sinks.write(page);
+    return json_line(page_to_json(page));
+  });
+  if (!args.quiet) {
+    std::cerr << "fetcher: " << (crawler.started_the_crawl() ? "started" : "joined") << " crawl " << args.crawl_id << "\n";
+  }
+  std::stop_source stop;
+  InterruptWatcher interrupt([&stop] { stop.request_stop(); });
+  ProgressLine progress([&crawler] { return crawler.stats(); }, !args.quiet && is_terminal(STDERR_FILENO));
+  const auto stats = crawler.run(stop.get_token());
+  progress.finish();
+  const auto style = detect_style(parse_color_mode(args.color), STDERR_FILENO);
+  if (!args.quiet || interrupt.interrupted()) {
+    std::cerr << crawl_summary(stats.worker, style);
+    const double pages = static_cast<double>(std::max<std::uint64_t>(stats.worker.pages, 1));
+    char per_page[32];
+    std::snprintf(per_page, sizeof per_page, "%.1f", static_cast<double>(stats.redis_commands) / pages);
+    std::cerr << "  shared   crawl " << args.crawl_id << ": " << stats.crawl_pages << " pages recorded by all workers; "
+              << "this worker reclaimed " << stats.reclaimed << ", fetched " << stats.recorded_elsewhere
+              << " that another had recorded, waited for a lease " << stats.lease_waits << " times, sent "
+              << stats.redis_commands << " Redis commands (" << per_page << " a page)\n";
+  }
+  if (interrupt.interrupted()) {
+    std::cerr << "  (interrupted: the URLs this worker held go to other workers after --claim-idle)\n";
+    return exit_code_for_signal(interrupt.signal());
+  }
+  if (!args.export_file.empty()) {
+    const auto written = crawler.export_results(export_stream);
+    export_stream.flush();
+    if (!export_stream) throw std::runtime_error("--export " + args.export_file + ": cannot write: " + std::strerror(errno));
+    if (!args.quiet) std::cerr << "  export   " << written << " results to " << args.export_file << "\n";
+  }
+  return sinks.save_failures() > 0 ? exit_some_failed : exit_ok;
+}
+
 }  // namespace
 
 int crawl_command(const CrawlArgs& args) {
-  if (!args.frontier.empty() || !args.crawl_id.empty() || !args.export_file.empty()) {
-    throw std::invalid_argument(
-        "--frontier, --crawl-id and --export are reserved for the crawl shared through Redis, which is not built yet");
-  }
+  if (!args.frontier.empty() || !args.crawl_id.empty() || !args.export_file.empty()) return shared_crawl(args);
   if (!args.synthetic.urls.empty()) return synthetic_crawl(args);
   auto seeds = seeds_of(args);
   if (seeds.empty()) throw std::invalid_argument("crawl: no seed URLs (give URLs as arguments or -i FILE)");
@@ -399,9 +463,25 @@ void CrawlArgs::add_to(CLI::App& app) {
       ->capture_default_str()->transform(count_units());
   app.add_flag("-q,--quiet", quiet, "No progress line and no summary on stderr");
   app.add_option("--color", color, "auto, always or never (NO_COLOR is honoured)")->capture_default_str();
-  app.add_option("--frontier", frontier, "Reserved: a crawl shared through Redis (not built yet)");
-  app.add_option("--crawl-id", crawl_id, "Reserved: the id of a shared crawl (not built yet)");
-  app.add_option("--export", export_file, "Reserved: export a shared crawl's results (not built yet)");
+  const std::string shared_group = "Shared crawl (many workers through Redis)";
+  app.add_option("--frontier", frontier, "Share the crawl through Redis at redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]")
+      ->group(shared_group);
+  app.add_option("--crawl-id", crawl_id, "The shared crawl's name; workers with the same id crawl together")
+      ->group(shared_group);
+  app.add_option("--export", export_file, "When the crawl is over, write every URL's result to FILE as JSON Lines")
+      ->group(shared_group);
+  app.add_option("--claim-idle", claim_idle, "A URL a worker holds this long without a sign of life goes to another, e.g. 30s")
+      ->capture_default_str()->group(shared_group);
+  app.add_option("--redis-timeout", redis_timeout, "Give up when Redis is lost this long, e.g. 10s")
+      ->capture_default_str()->group(shared_group);
+  app.add_option("--worker", worker, "This worker's name in the crawl (default: host name and pid)")->group(shared_group);
+  // Which crawl settings the command line gives: a shared crawl checks those against the crawl's
+  // own and adopts the rest.
+  app.final_callback([this, &app] {
+    for (const char* name : {"max-pages", "max-depth", "scope", "per-host", "delay", "robots", "user-agent"}) {
+      if (app.count(std::string("--") + name) > 0) given.insert(name);
+    }
+  });
   auto* synthetic_option = app.add_option("--synthetic", synthetic.urls,
                                           "Crawl a generated site of this many pages on the local origin (e.g. 2000, 10k)")
                                ->group("Synthetic site (with --synthetic)");

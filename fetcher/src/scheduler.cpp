@@ -67,6 +67,8 @@ std::optional<std::size_t> SchedulerState::push(FetchRequest request) {
 void SchedulerState::close() {
   std::lock_guard lock(mutex_);
   closed_ = true;
+  // Closing a run that has nothing left ends it: the loops wait for nothing else.
+  if (async_loops_ && drained_locked()) finished_ = true;
   wake_locked();
 }
 
