@@ -140,6 +140,16 @@ HostStats stats_of(const Server& server, std::string_view host) {
   return {};
 }
 
+// Polls until the server has counted `requests` for `host`; false if that takes seconds.
+bool wait_for_requests(const Server& server, std::string_view host, std::uint64_t requests) {
+  const auto deadline = Clock::now() + fetcher::testing::scaled(std::chrono::seconds(5));
+  while (stats_of(server, host).requests < requests) {
+    if (Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  return true;
+}
+
 class OriginServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -301,6 +311,75 @@ TEST_F(OriginServerTest, ResetClearsStats) {
   EXPECT_EQ(server().stats()[3].host, "one.test");
 }
 
+TEST_F(OriginServerTest, StartGapIsNoneBeforeASecondRequest) {
+  EXPECT_FALSE(stats_of(server(), "fast.test").min_start_gap);
+  PlainClient client(server().http_port());
+  EXPECT_EQ(client.get("fast.test").status, 200u);
+  EXPECT_EQ(client.get("www.python.org").status, 301u);  // another host is no neighbour
+  EXPECT_FALSE(stats_of(server(), "fast.test").min_start_gap);
+  EXPECT_FALSE(stats_of(server(), "www.python.org").min_start_gap);
+}
+
+// Each request goes out only after the previous answer came back and a pause passed, so each
+// start follows the previous one by at least the pause however slow the machine is; the last
+// request comes on a connection of its own, since the gap is per host, not per connection.
+TEST_F(OriginServerTest, StartGapIsAtLeastTheSpacingOfSequentialRequests) {
+  constexpr milliseconds spacing(50);
+  {
+    PlainClient client(server().http_port());
+    EXPECT_EQ(client.get("fast.test", "/a").status, 200u);
+    std::this_thread::sleep_for(spacing);
+    EXPECT_EQ(client.get("fast.test", "/b").status, 200u);
+  }
+  std::this_thread::sleep_for(spacing);
+  PlainClient other(server().http_port());
+  EXPECT_EQ(other.get("fast.test", "/c").status, 200u);
+
+  const HostStats stats = stats_of(server(), "fast.test");
+  EXPECT_EQ(stats.requests, 3u);
+  ASSERT_TRUE(stats.min_start_gap);
+  EXPECT_GE(*stats.min_start_gap, spacing);
+}
+
+// Two requests sent together on two connections both start between the first write and the
+// moment the test sees both counted (well before either answer, 200 ms later): the gap fits in
+// that window, which bounds it from what the test itself saw rather than from a guessed speed.
+TEST_F(OriginServerTest, ConcurrentRequestsGiveASmallStartGap) {
+  PlainClient first(server().http_port());
+  PlainClient second(server().http_port());
+  http::request<http::empty_body> request{http::verb::get, "/", 11};
+  request.set(http::field::host, "slow.test");
+  const auto sent = Clock::now();
+  http::write(first.socket(), request);
+  http::write(second.socket(), request);
+  ASSERT_TRUE(wait_for_requests(server(), "slow.test", 2));
+  const auto window = Clock::now() - sent;
+  for (auto* client : {&first, &second}) {
+    beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    http::read(client->socket(), buffer, response);
+    EXPECT_EQ(response.result_int(), 200u);
+  }
+
+  const HostStats stats = stats_of(server(), "slow.test");
+  EXPECT_EQ(stats.peak_concurrent, 2u);
+  ASSERT_TRUE(stats.min_start_gap);
+  EXPECT_LE(*stats.min_start_gap, window);
+}
+
+TEST_F(OriginServerTest, ResetClearsTheStartGap) {
+  PlainClient client(server().http_port());
+  client.get("fast.test", "/a");
+  client.get("fast.test", "/b");
+  ASSERT_TRUE(stats_of(server(), "fast.test").min_start_gap);
+  server().reset();
+  EXPECT_FALSE(stats_of(server(), "fast.test").min_start_gap);
+  client.get("fast.test", "/c");
+  EXPECT_FALSE(stats_of(server(), "fast.test").min_start_gap);  // /b, before the reset, is no neighbour
+  client.get("fast.test", "/d");
+  EXPECT_TRUE(stats_of(server(), "fast.test").min_start_gap);
+}
+
 TEST_F(OriginServerTest, StopReturnsPromptlyWithAClientConnected) {
   PlainClient idle(server().http_port());
   EXPECT_EQ(idle.get("fast.test").status, 200u);
@@ -403,6 +482,8 @@ TEST(OriginControl, AnswersStatsResetAndQuit) {
   {
     PlainClient client(server.http_port());
     client.get("fast.test");
+    client.get("www.python.org");
+    client.get("www.python.org");
   }
   std::istringstream in("stats\n\nreset\nstats\nbogus\nquit\nstats\n");
   std::ostringstream out;
@@ -424,9 +505,13 @@ TEST(OriginControl, AnswersStatsResetAndQuit) {
   EXPECT_EQ(before[0]["requests"], 1);
   EXPECT_EQ(before[0]["connections"], 1);
   EXPECT_EQ(before[0]["peak_concurrent"], 1);
+  EXPECT_TRUE(before[0]["min_start_gap_us"].is_null());  // one request: no gap yet
+  EXPECT_TRUE(before[1]["min_start_gap_us"].is_number_integer());
+  EXPECT_GE(before[1]["min_start_gap_us"].get<std::int64_t>(), 0);
 
   EXPECT_EQ(replies[2], nlohmann::json({{"ok", true}}));
   EXPECT_EQ(replies[3]["hosts"][0]["requests"], 0);
+  EXPECT_TRUE(replies[3]["hosts"][1]["min_start_gap_us"].is_null());
   EXPECT_TRUE(replies[4].contains("error"));
 }
 

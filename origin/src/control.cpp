@@ -48,6 +48,7 @@ std::string stats_line(const Server& server) {
         {"requests", host.requests},
         {"connections", host.connections},
         {"peak_concurrent", host.peak_concurrent},
+        {"min_start_gap_us", host.min_start_gap ? nlohmann::json(host.min_start_gap->count()) : nlohmann::json()},
     });
   }
   return nlohmann::json{{"hosts", std::move(hosts)}}.dump();

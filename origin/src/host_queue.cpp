@@ -5,6 +5,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <tuple>
 #include <utility>
 
@@ -19,11 +20,26 @@ HostQueue::HostQueue(const SiteSet& sites) {
   }
 }
 
+namespace {
+
+// Shortens the host's shortest start gap if this start came sooner after the previous one.
+void note_start(HostState& host, ServiceClock::time_point start) {
+  if (host.last_start) {
+    const auto gap = std::chrono::duration_cast<std::chrono::microseconds>(start - *host.last_start);
+    if (!host.stats.min_start_gap || gap < *host.stats.min_start_gap) host.stats.min_start_gap = gap;
+  }
+  host.last_start = start;
+}
+
+}  // namespace
+
 std::uint64_t HostQueue::record_arrival(std::size_t site_index, const std::string& path, bool first_on_connection) {
   std::lock_guard lock(mutex_);
-  auto& stats = hosts_[site_index].stats;
-  ++stats.requests;
-  if (first_on_connection) ++stats.connections;
+  auto& host = hosts_[site_index];
+  ++host.stats.requests;
+  if (first_on_connection) ++host.stats.connections;
+  // Read under the lock, so that starts are dated in the order they are counted and no gap is negative.
+  note_start(host, ServiceClock::now());
   return repeats_[path_key(site_index, path)]++;
 }
 
@@ -121,6 +137,8 @@ void HostQueue::reset() {
     host.stats.requests = 0;
     host.stats.connections = 0;
     host.stats.peak_concurrent = 0;
+    host.stats.min_start_gap.reset();
+    host.last_start.reset();  // a request before the reset is no neighbour of one after it
   }
   repeats_.clear();
 }

@@ -1,5 +1,6 @@
 // host_queue.hpp: each host's capacity slots, the requests queued for them, and what each host
-// saw (requests, connections, peak concurrency, the repeat of each host+path).
+// saw (requests, connections, peak concurrency, the shortest gap between request starts, the
+// repeat of each host+path).
 #pragma once
 
 #include "server_common.hpp"
@@ -37,13 +38,14 @@ struct HostState {
   unsigned busy = 0;      // requests holding a slot (being served)
   std::deque<std::shared_ptr<SlotWaiter>> waiting;
   HostStats stats;
+  std::optional<ServiceClock::time_point> last_start;  // of the latest request, for stats.min_start_gap
 };
 
 class HostQueue {
  public:
   explicit HostQueue(const SiteSet& sites);
 
-  // Counts the request and returns which repeat of its host+path it is.
+  // Counts the request, notes when it started, and returns which repeat of its host+path it is.
   std::uint64_t record_arrival(std::size_t site_index, const std::string& path, bool first_on_connection);
   // Returns when the request's service starts, by the model's clock (see release_slot).
   asio::awaitable<ServiceClock::time_point> acquire_slot(std::size_t site_index, ServiceClock::time_point arrived);

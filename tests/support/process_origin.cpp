@@ -112,8 +112,12 @@ std::vector<origin::HostStats> ProcessOrigin::stats() {
   const auto answer = nlohmann::json::parse(command("stats"));
   std::vector<origin::HostStats> hosts;
   for (const auto& host : answer.at("hosts")) {
-    hosts.push_back({host.at("host").get<std::string>(), host.at("requests").get<std::uint64_t>(),
-                     host.at("connections").get<std::uint64_t>(), host.at("peak_concurrent").get<unsigned>()});
+    origin::HostStats stats{host.at("host").get<std::string>(), host.at("requests").get<std::uint64_t>(),
+                            host.at("connections").get<std::uint64_t>(), host.at("peak_concurrent").get<unsigned>(),
+                            std::nullopt};
+    const auto gap = host.value("min_start_gap_us", nlohmann::json());
+    if (!gap.is_null()) stats.min_start_gap = std::chrono::microseconds(gap.get<std::int64_t>());
+    hosts.push_back(std::move(stats));
   }
   return hosts;
 }

@@ -5,7 +5,8 @@
 //   {"http_port": P, "https_port": Q, "ca_file": "/tmp/.../ca.pem",
 //    "site_ports": [{"host", "http_port", "https_port"}, ...]}   (sites with a fault)
 // then answers each line read from `in`:
-//   "stats"  -> {"hosts": [{"host", "requests", "connections", "peak_concurrent"}, ...]}
+//   "stats"  -> {"hosts": [{"host", "requests", "connections", "peak_concurrent", "min_start_gap_us"}, ...]}
+//               (HostStats; "min_start_gap_us" is whole microseconds, null until a host's second request)
 //   "paths"  -> {"paths": [{"host", "target", "requests"}, ...]}   (Server::request_counts)
 //   "reset"  -> {"ok": true}
 //   "quit" or end of input -> returns

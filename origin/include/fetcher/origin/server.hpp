@@ -12,8 +12,10 @@
 
 #include <fetcher/origin/sites.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,12 @@ struct HostStats {
   std::uint64_t requests = 0;
   std::uint64_t connections = 0;      // connections whose first request named this host
   unsigned peak_concurrent = 0;       // most requests for this host in progress at once
+  // The shortest time between two consecutive request starts for this host, on any connections:
+  // how polite the clients were, measured here. A request starts when its header has been read
+  // (where `requests` counts it), by a steady clock, so a request the origin reads late (its
+  // threads busy) can sit closer to the next than the client spaced them. None (nullopt) until
+  // the host has had two requests since start or the last reset().
+  std::optional<std::chrono::microseconds> min_start_gap;
 };
 
 // Requests for one URL (host and request target, query included, as the request line had it)
