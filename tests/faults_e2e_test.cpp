@@ -39,8 +39,8 @@ constexpr Ms connect_timeout = scaled(300ms);
 constexpr Ms tls_timeout = scaled(300ms);
 constexpr Ms first_byte_timeout = scaled(300ms);
 // Longer than a TLS handshake's and a first byte's limits together: a handshake that comes in
-// just under its own limit must still leave the first-byte deadline to end a no-answer fetch.
-// (At 500 ms a TSan run's 1.27 s handshake let the total fire first, at 3.0 s against 3.07.)
+// just under its own limit must still leave the first-byte deadline to end a no-answer fetch,
+// under TSan too (docs/performance.md, "Tests: timings under ThreadSanitizer").
 constexpr Ms total_timeout = scaled(700ms);
 // drip sends a body byte at once, then one a second: a total of 1.3 s (or more) lets a second
 // byte in before it fires, so a client that restarted its clock on every byte would never stop.
@@ -152,8 +152,8 @@ class FaultsTest : public ::testing::Test {
     origin_ = new ProcessOrigin(FETCHER_CLI_PATH, sites_toml());
     // Two https fetches on two threads before any timed case: OpenSSL 3 sets up much on first
     // use (decoders, provider caches), under global locks, on the client's and the origin's
-    // side. Under TSan, two threads' first handshakes at once took over 3 s (tls stage 3276 ms
-    // against a 1.8 s TLS timeout that could not fire meanwhile), which no fault's timing is about.
+    // side. Under TSan two threads' first handshakes at once outlast any TLS timeout here, which
+    // no fault's timing is about (docs/performance.md, "Tests: timings under ThreadSanitizer").
     Client client(origin_->client_options());
     (void)run({{"https://healthy.test/warm-1", "", ""}, {"https://healthy.test/warm-2", "", ""}},
               Strategy::parse("threads"), client);

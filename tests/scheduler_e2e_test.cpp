@@ -142,9 +142,9 @@ TEST_P(SchedulerTest, StopCancelsInFlightAndQueuedAndGivesEachRequestOneResult) 
   EXPECT_EQ(slow_cancelled, 10u);
   EXPECT_EQ(report.requests, 16u);
   EXPECT_EQ(report.ok, 6u);
-  // Whether a slow request had reached the origin when the stop came is a race the stop may win
-  // (it did once under ASan with async:2), so the origin's count is not asserted; that the stop
-  // did not wait for the slow fetches is.
+  // Whether a slow request has reached the origin when the stop comes is a race the stop may
+  // win, so the origin's count is not asserted; that the stop did not wait for the slow fetches
+  // is.
   EXPECT_LT(elapsed, slow_latency);  // the stop did not wait for them
 }
 

@@ -263,7 +263,7 @@ std::string footer(const ListReport& list, const Style& style) {
   return text + (list.agree ? agreement : paint(style, Paint::red, agreement.substr(0, agreement.size() - 1)) + "\n");
 }
 
-// "wall: median of 3 runs ± the farthest run" when strategies ran more than once, else empty.
+// "wall: median of N runs ± the farthest run" when strategies ran more than once, else empty.
 std::string runs_note(const ListReport& list, bool unicode) {
   const auto runs = runs_of(list);
   if (runs < 2) return {};

@@ -1,7 +1,8 @@
 // links.cpp: see links.hpp. The page is parsed by modest's myhtml (a full HTML5 parser: tokenizer
 // states and tree construction as a browser's), then its tree is walked without recursion, so a
 // deeply nested page costs heap, not stack. myhtml is used rather than gumbo because it parses the
-// crawler's pages several times faster with the same results (tests/perf/link_extract_bench.cpp).
+// crawler's pages several times faster with the same results (docs/performance.md, "Crawl: the
+// HTML parser"; tests/perf/link_extract_bench.cpp measures both).
 //
 // Choices the header leaves open:
 //   - <noscript>: the page is parsed as by a browser with scripting disabled, so the content of a

@@ -12,9 +12,10 @@ namespace {
 // still find came after that. A connection taken again at once (a load run, a crawler's next URL
 // on the same host) has had microseconds for it, a small addition to the window no look covers:
 // from the look until the response arrives, at least a round trip. Below this idle time the look
-// (an ioctl, about 8% of a kept-alive request's CPU) rarely finds anything; the price is that a
-// server that sends stray bytes within a millisecond of its response can have them read as the
-// next URL's answer, which then fails to parse or is taken as that answer.
+// (an ioctl, a sizeable share of a kept-alive request's CPU) rarely finds anything; the price is
+// that a server that sends stray bytes within a millisecond of its response can have them read
+// as the next URL's answer, which then fails to parse or is taken as that answer.
+// See docs/performance.md, "Client: the look for late bytes".
 constexpr auto look_for_late_bytes_after = std::chrono::milliseconds(1);
 
 bool idle_too_long(const Connection& connection, std::chrono::steady_clock::time_point now,

@@ -28,7 +28,8 @@ using boost::system::error_code;
 // takes nothing or fails (the asynchronous write that follows then meets the error itself).
 // A request usually fits the socket's send buffer whole: written here, it skips the
 // asynchronous write's machinery (a timer armed and cancelled, a reactor operation, a
-// suspension and resumption of the coroutine), about a microsecond of a 20 us request.
+// suspension and resumption of the coroutine): a measurable share of a small request's CPU.
+// See docs/performance.md, "Client: a request written at once".
 std::size_t send_now(beast::tcp_stream& stream, std::string_view bytes) {
   if (!stream.socket().non_blocking()) return 0;
   error_code ec;
@@ -116,7 +117,7 @@ asio::awaitable<Exchange> HttpExchange::exchange(Stream& stream, const UrlParts&
   }
 
   // Beast reads as much as the buffer has room for: grown before the header, a small response
-  // (header and body) comes in one read; left at its initial 512 bytes, a 30 KB body costs 60.
+  // (header and body) comes in one read (docs/performance.md, "Client: the read buffer").
   // The buffer is allocated here, once the request is out, not when the connection opens.
   buffer.clear();
   buffer.reserve(read_buffer_initial);

@@ -15,9 +15,9 @@
 # wrk, h2load --h1, fetcher load and aiohttp, all with the same connection count; req/s and
 # client CPU per request (user + system of the client process, from the kernel's accounting).
 # wrk, h2load and fetcher each run for the same 5 seconds, so that each process's start-up (its
-# libraries loaded and linked, about 7 ms for wrk and 12-16 ms for fetcher here) is spread over
-# about as many requests: with a fixed request count instead, the tool that runs fewer requests
-# pays more of its start-up per request.
+# libraries loaded and linked; docs/performance.md has the figures) is spread over about as many
+# requests: with a fixed request count instead, the tool that runs fewer requests pays more of
+# its start-up per request.
 #
 # Crawl: a generated website (`fetcher crawl --synthetic N --emit-site DIR`: 4 hosts, their
 # seeds, and the set a correct robots-obeying, host-scoped crawl fetches) on the emulated origin,

@@ -16,7 +16,7 @@
 # 3. threads at 10,000 URLs: completes, or names why URLs failed (thread or file limits).
 # 4. The same 10,000 URLs with at most 1,000 in flight: kept-alive connections, a tenth of them.
 #
-# About eight minutes on a 2-core VM (the capped memory runs are 100 rounds of 200 ms each).
+# About eight minutes on two cores (the capped memory runs are 100 rounds of 200 ms each).
 set -euo pipefail
 
 fetcher=${1:-build/cli/fetcher}

@@ -6,9 +6,9 @@
 // by this factor, so that what they check (which deadline ends a fetch, how much a strategy
 // overlaps) stays the same while the clock runs slower; the checks themselves are never relaxed.
 //
-// TSan gets 6, more than its plain slowdown needs: on a loaded two-core machine, TSan runs also
-// showed whole-process pauses of one to two seconds (the client's and the origin's timers late
-// alike), which at 4 sometimes let an https fault case's total timeout fire before the fault.
+// TSan gets 6, more than its plain slowdown needs: on a loaded machine TSan runs also pause the
+// whole process now and then (the client's and the origin's timers late alike), which a smaller
+// factor does not absorb (docs/performance.md, "Tests: timings under ThreadSanitizer").
 // ASan+UBSan keeps 1: its suite passes at the release timings (CI runs it that way).
 #pragma once
 

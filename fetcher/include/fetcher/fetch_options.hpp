@@ -55,8 +55,8 @@ struct FetchOptions {
   // Keep the body bytes in FetchResult::body (the size is always counted): the body mode of a
   // request whose FetchRequest::body_mode is client_default.
   bool keep_body = false;
-  // Compute FetchResult::body_sha256. A load run, which only counts bytes, turns it off: the
-  // hash is about a microsecond of a 1 KB request's twenty.
+  // Compute FetchResult::body_sha256. A load run, which only counts bytes, turns it off to
+  // spare the hash's CPU.
   bool body_digest = true;
 
   // Ask for gzip/deflate and decode them; body_limit then applies to the decoded size too,
