@@ -2,11 +2,11 @@
 //
 //   --format FORMAT   the report's format (bench: table, md, csv, json; get and load: table, json)
 //   --output FILE     where the report goes (default: standard output)
-//   --save DIR        where fetched bodies go (get, crawl)
+//   --save DIR        where fetched bodies go (get)
 //
-// The spellings these replace (get --json and -o/--output-dir; crawl --jsonl and -o/--output-dir)
-// still work for one release: hidden from --help and the completions, each prints a one-line
-// note on stderr, and giving one together with its replacement is a usage error.
+// The spellings these replace (get --json, -o and --output-dir) still work for one release:
+// hidden from --help and the completions, each prints a one-line note on stderr, and giving one
+// together with its replacement is a usage error.
 #pragma once
 
 #include <iosfwd>
