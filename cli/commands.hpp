@@ -51,8 +51,13 @@ struct GetArgs {
   std::vector<std::string> input_lists;
   std::string strategy = "async";
   std::size_t max_in_flight = 0;
-  bool json = false;
-  std::string output_dir;
+  std::string format;              // --format: table or json (JSON Lines); empty: not given, table
+  std::string output;              // --output FILE: the lines go here; empty: standard output
+  std::string save;                // --save DIR: bodies go here; empty: not saved
+  // The old spellings, hidden, for one release (common/output_flags.hpp).
+  bool old_json = false;           // --json: --format json
+  std::string old_o;               // -o DIR: --save DIR
+  std::string old_output_dir;      // --output-dir DIR: --save DIR
   std::string shard;               // "i/N": fetch only the URLs of hosts in this shard
   bool quiet = false;              // no summary line
   std::string color = "auto";
@@ -82,7 +87,8 @@ struct LoadArgs {
   std::string requests;            // -n; empty: 10k unless -d is given
   std::string duration;            // -d; empty: no time limit
   unsigned threads = 1;            // event loops
-  std::string format = "table";
+  std::string format = "table";    // table or json
+  std::string output;              // --output FILE; empty: standard output
   ClientFlags client;
 
   void add_to(CLI::App& app);

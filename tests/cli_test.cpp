@@ -221,7 +221,7 @@ TEST_F(CliTest, GetNumbersSavedBodiesInListOrderAndNamesThePath) {
   const auto out_dir = directory_ / "bodies";
   std::vector<std::string> arguments = {FETCHER_CLI_PATH, "get", "--connect-to",
                                         ":80:127.0.0.1:" + std::to_string(origin.server().http_port()), "-i", list,
-                                        "-o", out_dir.string(), "--color", "never"};
+                                        "--save", out_dir.string(), "--color", "never"};
   const auto table = run_process(arguments);
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("http://one.test/2  saved " + (out_dir / "02-one.test_2").string() + "\n"),
@@ -230,7 +230,7 @@ TEST_F(CliTest, GetNumbersSavedBodiesInListOrderAndNamesThePath) {
   EXPECT_TRUE(std::filesystem::is_regular_file(out_dir / "10-one.test_10"));
   std::filesystem::remove_all(out_dir);
 
-  arguments.emplace_back("--json");
+  arguments.insert(arguments.end(), {"--format", "json"});
   const auto json = run_process(arguments);
   ASSERT_EQ(json.exit_code, 0) << json.err;
   std::istringstream lines(json.out);
@@ -263,6 +263,7 @@ TEST_F(CliTest, UsageErrorsExitTwoWithOneLine) {
       {{"bench", list, "--sites", (directory_ / "nope.toml").string()}, "nope.toml"},
       {{"get", "--strategy", "pool:abc", "http://one.test/"}, "pool:abc"},
       {{"get", "--connect-to", "nonsense", "http://one.test/"}, "--connect-to"},
+      {{"get", "--format", "csv", "http://one.test/"}, "--format: expected table or json, not 'csv'"},
       {{"bench", "--no-such-flag"}, "no-such-flag"},
       {{"frobnicate"}, "frobnicate"},
   };
@@ -284,8 +285,8 @@ TEST_F(CliTest, GetPrintsOneLinePerUrlAndSavesSafely) {
   const auto outcome = run_process(
       {FETCHER_CLI_PATH, "get", "--connect-to", ":80:127.0.0.1:" + std::to_string(origin.server().http_port()),
        "--connect-to", ":443:127.0.0.1:" + std::to_string(origin.server().https_port()), "--cacert",
-       origin.server().ca_file(), "-o", out_dir.string(), "http://one.test/../../etc/passwd",
-       "https://two.test/", "http://unknown.test/", "--json"});
+       origin.server().ca_file(), "--save", out_dir.string(), "http://one.test/../../etc/passwd",
+       "https://two.test/", "http://unknown.test/", "--format", "json"});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.err;
   ASSERT_EQ(count_lines(outcome.out), 3) << outcome.out;
   std::istringstream lines(outcome.out);
@@ -647,9 +648,9 @@ TEST_F(CliTest, JsonReportsCarryTheRunsMetadataAndRoundedFloats) {
   ASSERT_EQ(origin.size(), 2u) << origin.dump();
   for (const auto& host : origin) EXPECT_NE(host.at("host"), "unused.test");
 
-  // get --json: one record per URL, its floats rounded too.
+  // get --format json: one record per URL, its floats rounded too.
   testing::TestOrigin server(sites);
-  const auto get = run_process({FETCHER_CLI_PATH, "get", "--json", "--connect-to",
+  const auto get = run_process({FETCHER_CLI_PATH, "get", "--format", "json", "--connect-to",
                                 ":80:127.0.0.1:" + std::to_string(server.server().http_port()), "http://one.test/a"});
   ASSERT_EQ(get.exit_code, 0) << get.err;
   expect_rounded_numbers(get.out);
@@ -812,6 +813,9 @@ TEST_F(CliTest, BashCompletionCompletesCommandsFlagsAndValues) {
   EXPECT_EQ(complete("fetcher b", 1), "bench\n");
   EXPECT_EQ(complete("fetcher bench --syn", 2), "--synthetic\n");
   EXPECT_EQ(complete("fetcher -v load --format ''", 4), "table json\n");
+  EXPECT_EQ(complete("fetcher get --format ''", 3), "table json\n");
+  EXPECT_EQ(complete("fetcher bench --format ''", 3), "table md csv json\n");
+  EXPECT_EQ(complete("fetcher get --sa", 2), "--save\n");
   EXPECT_EQ(complete("fetcher get --keep-alive o", 3), "on off\n");
   EXPECT_EQ(complete("fetcher --ver", 1), "--version --verbose\n");
 }
@@ -877,9 +881,16 @@ TEST_F(CliTest, MisspelledFlagSuggestsTheNearestOne) {
   EXPECT_EQ(runs.exit_code, 2);
   EXPECT_EQ(runs.err, "fetcher: unknown flag --runz; did you mean --runs? (see fetcher bench --help)\n");
   EXPECT_TRUE(runs.out.empty()) << runs.out;
-  const auto json = run_process({FETCHER_CLI_PATH, "get", "--jsn", "http://one.test/"});
-  EXPECT_EQ(json.exit_code, 2);
-  EXPECT_EQ(json.err, "fetcher: unknown flag --jsn; did you mean --json? (see fetcher get --help)\n");
+  const auto format = run_process({FETCHER_CLI_PATH, "get", "--fromat", "json", "http://one.test/"});
+  EXPECT_EQ(format.exit_code, 2);
+  EXPECT_EQ(format.err, "fetcher: unknown flag --fromat; did you mean --format? (see fetcher get --help)\n");
+  // An old spelling kept for a release is never suggested, and is no unknown flag beside one that is.
+  const auto old = run_process({FETCHER_CLI_PATH, "get", "--jsn", "http://one.test/"});
+  EXPECT_EQ(old.exit_code, 2);
+  EXPECT_EQ(old.err, "fetcher: unknown flag --jsn (see fetcher get --help)\n");
+  const auto beside = run_process({FETCHER_CLI_PATH, "get", "--json", "-o", "x", "--xyzzy", "http://one.test/"});
+  EXPECT_EQ(beside.exit_code, 2);
+  EXPECT_EQ(beside.err, "fetcher: unknown flag --xyzzy (see fetcher get --help)\n");
   // Nothing near: no suggestion, still the command's help.
   const auto far = run_process({FETCHER_CLI_PATH, "load", "--xyzzy", "http://one.test/"});
   EXPECT_EQ(far.exit_code, 2);
@@ -943,6 +954,148 @@ TEST_F(CliTest, ReadmeBenchParagraphNamesTheReportingFlags) {
   for (const std::string flag : {"--report", "--histogram", "--color", "--explain", "-q", "--runs", "--format"}) {
     EXPECT_NE(paragraph.find("`" + flag), std::string::npos) << flag << " is not in: " << paragraph;
     EXPECT_EQ(bench_flags.count(flag), 1u) << flag;
+  }
+}
+
+
+// One output convention in every command: --format for the report's format, --output FILE for the
+// report, --save DIR for bodies. The new spellings print no note.
+TEST_F(CliTest, GetAndLoadTakeFormatOutputAndSave) {
+  testing::TestOrigin origin(sites);
+  const auto connect_to = ":80:127.0.0.1:" + std::to_string(origin.server().http_port());
+  const auto report = directory_ / "get.jsonl";
+  const auto bodies = directory_ / "bodies";
+  const auto get = run_process({FETCHER_CLI_PATH, "get", "--connect-to", connect_to, "http://one.test/a",
+                                "http://one.test/b", "--format", "json", "--output", report.string(), "--save",
+                                bodies.string()});
+  ASSERT_EQ(get.exit_code, 0) << get.err;
+  EXPECT_TRUE(get.out.empty()) << get.out;
+  EXPECT_EQ(get.err.find("deprecated"), std::string::npos) << get.err;
+  const auto records = lines_of(read_text(report.string()));
+  ASSERT_EQ(records.size(), 2u) << read_text(report.string());
+  for (const auto& line : records) {
+    const auto saved = std::filesystem::path(nlohmann::json::parse(line).at("saved").get<std::string>());
+    EXPECT_EQ(saved.parent_path(), bodies) << line;
+    EXPECT_TRUE(std::filesystem::is_regular_file(saved)) << line;
+  }
+
+  const auto lines = directory_ / "get.txt";
+  const auto table = run_process({FETCHER_CLI_PATH, "get", "--connect-to", connect_to, "http://one.test/a",
+                                  "--format", "table", "--output", lines.string()});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_TRUE(table.out.empty()) << table.out;
+  const auto text = read_text(lines.string());
+  EXPECT_EQ(text.rfind("200 ", 0), 0u) << text;
+  EXPECT_NE(text.find("  http://one.test/a\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;  // a file gets no colour
+
+  const auto load_report = directory_ / "load.json";
+  const auto load = run_process({FETCHER_CLI_PATH, "load", "--connect-to", connect_to, "http://one.test/a", "-c", "1",
+                                 "-n", "5", "--format", "json", "--output", load_report.string()});
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  EXPECT_TRUE(load.out.empty()) << load.out;
+  EXPECT_EQ(nlohmann::json::parse(read_text(load_report.string())).at("requests"), 5);
+  const auto load_table = directory_ / "load.txt";
+  const auto load_text = run_process({FETCHER_CLI_PATH, "load", "--connect-to", connect_to, "http://one.test/a", "-c",
+                                      "1", "-n", "5", "--output", load_table.string()});
+  ASSERT_EQ(load_text.exit_code, 0) << load_text.err;
+  EXPECT_TRUE(load_text.out.empty()) << load_text.out;
+  EXPECT_EQ(read_text(load_table.string()).rfind("load http://one.test/a: 1 connection", 0), 0u)
+      << read_text(load_table.string());
+
+  // A report file that cannot be written fails before anything is fetched, in one line with the reason.
+  const auto missing = (directory_ / "no-such-dir" / "out").string();
+  for (const char* command : {"get", "load"}) {
+    const auto outcome = run_process({FETCHER_CLI_PATH, command, "http://one.test/a", "--output", missing});
+    EXPECT_EQ(outcome.exit_code, 2) << command << ": " << outcome.err;
+    EXPECT_EQ(outcome.err, "fetcher: --output " + missing + ": cannot write: No such file or directory\n") << command;
+  }
+}
+
+// The old spellings still work for one release, each with a one-line note on stderr.
+TEST_F(CliTest, OldOutputSpellingsStillWorkWithADeprecationNote) {
+  testing::TestOrigin origin(sites);
+  const std::vector<std::string> base = {FETCHER_CLI_PATH, "get", "--connect-to",
+                                         ":80:127.0.0.1:" + std::to_string(origin.server().http_port()),
+                                         "http://one.test/a", "--color", "never", "-q"};
+  auto json_run = base;
+  json_run.emplace_back("--json");
+  const auto json = run_process(json_run);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(nlohmann::json::parse(json.out).at("status"), 200) << json.out;
+  EXPECT_EQ(json.err, "fetcher get: --json is deprecated; use --format json\n");
+
+  for (const std::string flag : {"-o", "--output-dir"}) {
+    const auto bodies = directory_ / ("bodies" + flag);
+    auto arguments = base;
+    arguments.insert(arguments.end(), {flag, bodies.string()});
+    const auto saved = run_process(arguments);
+    ASSERT_EQ(saved.exit_code, 0) << flag << ": " << saved.err;
+    EXPECT_EQ(saved.err, "fetcher get: " + flag + " is deprecated; use --save\n");
+    EXPECT_NE(saved.out.find("  saved " + (bodies / "1-one.test_a").string() + "\n"), std::string::npos) << saved.out;
+    EXPECT_TRUE(std::filesystem::is_regular_file(bodies / "1-one.test_a")) << flag;
+  }
+
+  // Both old spellings at once: a note for each, and what they ask for.
+  auto both = base;
+  both.insert(both.end(), {"--json", "--output-dir", (directory_ / "both").string()});
+  const auto outcome = run_process(both);
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+  EXPECT_EQ(outcome.err,
+            "fetcher get: --json is deprecated; use --format json\n"
+            "fetcher get: --output-dir is deprecated; use --save\n");
+  EXPECT_EQ(nlohmann::json::parse(outcome.out).at("saved"), (directory_ / "both" / "1-one.test_a").string());
+}
+
+// An old spelling given with its replacement is a usage error: one line, exit 2, nothing fetched,
+// nothing saved.
+TEST_F(CliTest, OldAndNewOutputSpellingsTogetherAreAOneLineError) {
+  const auto first = (directory_ / "first").string();
+  const auto second = (directory_ / "second").string();
+  struct Conflict {
+    std::vector<std::string> arguments;
+    std::string message;
+  };
+  const std::vector<Conflict> conflicts = {
+      {{"--json", "--format", "json"},
+       "get: --json and --format cannot be used together (--json is the old spelling of --format json)"},
+      {{"--format", "table", "--json"},
+       "get: --json and --format cannot be used together (--json is the old spelling of --format json)"},
+      {{"-o", first, "--save", second}, "get: -o and --save cannot be used together (-o is the old spelling of --save)"},
+      {{"--save", first, "--output-dir", second},
+       "get: --output-dir and --save cannot be used together (--output-dir is the old spelling of --save)"},
+      {{"-o", first, "--output-dir", second},
+       "get: -o and --output-dir cannot be used together (-o is the old spelling of --save)"},
+      // The conflict is reported alone, without the notes of the other old spellings given.
+      {{"--json", "-o", first, "--save", second},
+       "get: -o and --save cannot be used together (-o is the old spelling of --save)"},
+  };
+  for (const auto& conflict : conflicts) {
+    std::vector<std::string> arguments = {FETCHER_CLI_PATH, "get", "http://127.0.0.1:1/"};
+    arguments.insert(arguments.end(), conflict.arguments.begin(), conflict.arguments.end());
+    const auto outcome = run_process(arguments);
+    EXPECT_EQ(outcome.exit_code, 2) << conflict.message;
+    EXPECT_EQ(outcome.err, "fetcher: " + conflict.message + "\n");
+    EXPECT_TRUE(outcome.out.empty()) << outcome.out;
+    EXPECT_FALSE(std::filesystem::exists(first)) << conflict.message;
+    EXPECT_FALSE(std::filesystem::exists(second)) << conflict.message;
+  }
+}
+
+// --help (and so the completions and the man page) shows the convention's spellings only.
+TEST_F(CliTest, HelpShowsOnlyTheConventionsOutputFlags) {
+  const auto get = flags_in_help({FETCHER_CLI_PATH, "get", "--help"});
+  for (const char* flag : {"--format", "--output", "--save"}) EXPECT_EQ(get.count(flag), 1u) << flag;
+  for (const char* flag : {"--json", "-o", "--output-dir"}) EXPECT_EQ(get.count(flag), 0u) << flag;
+  const auto get_help = run_process({FETCHER_CLI_PATH, "get", "--help"}).out;
+  EXPECT_TRUE(std::regex_search(get_help, std::regex(R"(\n  --format FORMAT +table .* json .*\(default: table\)\n)")))
+      << get_help;
+  EXPECT_TRUE(std::regex_search(get_help, std::regex(R"(\n  --output FILE +)"))) << get_help;
+  EXPECT_TRUE(std::regex_search(get_help, std::regex(R"(\n  --save DIR +)"))) << get_help;
+  for (const char* command : {"bench", "load"}) {
+    const auto flags = flags_in_help({FETCHER_CLI_PATH, command, "--help"});
+    EXPECT_EQ(flags.count("--format"), 1u) << command;
+    EXPECT_EQ(flags.count("--output"), 1u) << command;
   }
 }
 

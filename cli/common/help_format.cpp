@@ -17,7 +17,8 @@ const std::map<std::string, std::string, std::less<>>& placeholders() {
       {"shard", "I/N"},           {"strategies", "LIST"},       {"strategy", "NAME"},     {"histogram", "NAME"},
       {"sites", "FILE"},          {"output", "FILE"},           {"report", "FILE"},       {"cacert", "FILE"},
       {"jsonl", "FILE"},          {"warc", "FILE"},             {"input", "FILE"},        {"export", "FILE"},
-      {"output-dir", "DIR"},      {"emit-site", "DIR"},         {"latency", "DUR"},       {"jitter", "DUR"},
+      {"output-dir", "DIR"},      {"save", "DIR"},              {"emit-site", "DIR"},     {"latency", "DUR"},
+      {"jitter", "DUR"},
       {"delay", "DUR"},           {"duration", "DUR"},          {"connect-timeout", "DUR"},
       {"tls-timeout", "DUR"},     {"first-byte-timeout", "DUR"}, {"timeout", "DUR"},
       {"retry-base", "DUR"},
@@ -100,12 +101,14 @@ std::size_t edit_distance(std::string_view from, std::string_view to) {
 
 namespace {
 
-// Every spelling of every visible flag of `command`, then of its parents (--verbose, --help).
-std::vector<std::string> flag_spellings(const CLI::App& command) {
+// Every spelling of every visible flag of `command`, then of its parents (--verbose, --help); with
+// `hidden_too`, also the hidden ones (the old spellings kept for a release), which are flags the
+// command knows but never suggests.
+std::vector<std::string> flag_spellings(const CLI::App& command, bool hidden_too = false) {
   std::vector<std::string> spellings;
   for (const CLI::App* app = &command; app != nullptr; app = app->get_parent()) {
     for (const auto* option : app->get_options()) {
-      if (option->get_positional() || option->get_group().empty()) continue;
+      if (option->get_positional() || (option->get_group().empty() && !hidden_too)) continue;
       for (const auto& name : option->get_snames()) spellings.push_back("-" + name);
       for (const auto& name : option->get_lnames()) spellings.push_back("--" + name);
     }
@@ -120,7 +123,7 @@ bool is_flag_of(const std::vector<std::string>& spellings, std::string_view argu
 // The first argument that looks like a flag but is none of `command`'s: "--runz", "--runz=3" or "-x".
 // Negative numbers ("-3s") and everything after "--" are values, not flags.
 std::string first_unknown_flag(const CLI::App& command, const std::vector<std::string>& arguments) {
-  const auto spellings = flag_spellings(command);
+  const auto spellings = flag_spellings(command, true);
   for (const auto& argument : arguments) {
     if (argument == "--") break;
     const bool flag_like = argument.size() >= 2 && argument[0] == '-' &&

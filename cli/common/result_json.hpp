@@ -1,5 +1,5 @@
 // result_json.hpp: FetchResult and RunReport as JSON, the form they take between a measured
-// child process and the bench, and in `fetcher get --json`.
+// child process and the bench, and in `fetcher get --format json`.
 #pragma once
 
 #include <fetcher/fetch_result.hpp>

@@ -1,4 +1,4 @@
-// saved_bodies.hpp: the file names `get -o DIR` and `crawl -o DIR` save bodies under, and the message
+// saved_bodies.hpp: the file names bodies are saved under (`get --save DIR`, `crawl -o DIR`), and the message
 // for a file that cannot be written.
 #pragma once
 

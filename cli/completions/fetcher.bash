@@ -1,6 +1,7 @@
 # fetcher.bash: bash completion for `fetcher`: its commands, each command's flags, and the values
 # of flags that take a fixed set. Installed as share/bash-completion/completions/fetcher.
-# tests/cli_test.cpp checks that each command's flag list here matches its --help.
+# tests/cli_test.cpp checks that each command's flag list here matches its --help. Old spellings kept
+# for a release (get --json, -o, --output-dir) are hidden from --help and not offered here.
 
 _fetcher_client_flags="--connect-timeout --tls-timeout --first-byte-timeout --timeout --body-limit
   --max-redirects --user-agent --cacert --insecure --allow-https-downgrade --keep-alive --tls-resume
@@ -11,13 +12,13 @@ _fetcher_top_flags="-h --help --version -v --verbose"
 _fetcher_bench_flags="-h --help --live --shard --strategies --sites --format --output --max-in-flight --runs
   --explain --histogram --no-charts --report --huge-pages -q --quiet --color --synthetic --hosts --latency
   --jitter --body --capacity --scheme $_fetcher_client_flags"
-_fetcher_get_flags="-h --help -i --input --strategy --max-in-flight --json -o --output-dir --shard -q --quiet --color
-  $_fetcher_client_flags"
+_fetcher_get_flags="-h --help -i --input --strategy --max-in-flight --format --output --save --shard -q --quiet
+  --color $_fetcher_client_flags"
 _fetcher_crawl_flags="-h --help -i --input --max-pages --max-depth --scope --per-host --delay --robots --jsonl
   --warc -o --output-dir --strategy --max-in-flight -q --quiet --color --frontier --crawl-id --export --synthetic
   --hosts --latency --jitter --body --capacity --emit-site --links $_fetcher_client_flags"
 _fetcher_serve_flags="-h --help --sites --address --http-port --https-port --control"
-_fetcher_load_flags="-h --help -c --connections -n --requests -d --duration --threads --format
+_fetcher_load_flags="-h --help -c --connections -n --requests -d --duration --threads --format --output
   $_fetcher_client_flags"
 
 _fetcher() {
@@ -35,7 +36,7 @@ _fetcher() {
     --strategies | --strategy)
       COMPREPLY=($(compgen -W "sequential threads pool:8 processes:4 async async:2" -- "$current")); return ;;
     --format)
-      if [[ $command == load ]]; then COMPREPLY=($(compgen -W "table json" -- "$current"))
+      if [[ $command == load || $command == get ]]; then COMPREPLY=($(compgen -W "table json" -- "$current"))
       else COMPREPLY=($(compgen -W "table md csv json" -- "$current")); fi
       return ;;
     --color) COMPREPLY=($(compgen -W "auto always never" -- "$current")); return ;;
@@ -49,7 +50,7 @@ _fetcher() {
     --histogram) COMPREPLY=($(compgen -W "none sequential threads async" -- "$current")); return ;;
     --sites | --output | --report | --cacert | -i | --input)
       COMPREPLY=($(compgen -f -- "$current")); return ;;
-    -o | --output-dir) COMPREPLY=($(compgen -d -- "$current")); return ;;
+    --save | -o | --output-dir) COMPREPLY=($(compgen -d -- "$current")); return ;;
     --runs | --max-in-flight | --synthetic | --hosts | --latency | --jitter | --body | --capacity | \
       --address | --http-port | --https-port | -c | --connections | -n | --requests | -d | --duration | --threads | \
       --connect-timeout | --tls-timeout | --first-byte-timeout | --timeout | --body-limit | --max-redirects | \

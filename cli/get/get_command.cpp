@@ -2,6 +2,7 @@
 // terminal a progress line for long lists.
 #include "commands.hpp"
 #include "common/interrupt.hpp"
+#include "common/output_flags.hpp"
 #include "common/result_json.hpp"
 #include "common/run_metadata.hpp"
 #include "common/saved_bodies.hpp"
@@ -50,9 +51,45 @@ class GetProgress {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
+// What `get` writes and where, once the old spellings are settled.
+struct GetOutput {
+  bool json = false;    // --format json: JSON Lines
+  std::string output;   // --output FILE; empty: standard output
+  std::string save;     // --save DIR; empty: bodies are not kept
+};
+
+// --format, --output and --save, with the old spellings (--json, -o, --output-dir) applied: each
+// prints its deprecation note, and one given together with its replacement is a usage error.
+GetOutput settle_output_flags(const GetArgs& args) {
+  std::vector<std::string> notes;
+  GetOutput how;
+  auto format = args.format;
+  if (take_old_spelling(notes, "get", args.old_json, "--json", !args.format.empty(), "--format", "--format json")) {
+    format = "json";
+  }
+  if (format.empty()) format = "table";
+  if (format != "table" && format != "json") {
+    throw std::invalid_argument("--format: expected table or json, not '" + format + "'");
+  }
+  how.json = format == "json";
+  how.output = args.output;
+  how.save = args.save;
+  if (take_old_spelling(notes, "get", !args.old_o.empty(), "-o", !args.save.empty() || !args.old_output_dir.empty(),
+                        args.save.empty() ? "--output-dir" : "--save", "--save")) {
+    how.save = args.old_o;
+  }
+  if (take_old_spelling(notes, "get", !args.old_output_dir.empty(), "--output-dir", !args.save.empty(), "--save",
+                        "--save")) {
+    how.save = args.old_output_dir;
+  }
+  for (const auto& note : notes) std::cerr << note << "\n";
+  return how;
+}
+
 }  // namespace
 
 int get_command(const GetArgs& args) {
+  const auto how = settle_output_flags(args);
   std::vector<FetchRequest> requests;
   for (std::size_t i = 0; i < args.urls.size(); ++i) {
     FetchRequest request;
@@ -70,15 +107,18 @@ int get_command(const GetArgs& args) {
   if (!args.shard.empty()) requests = select_shard(std::move(requests), parse_shard(args.shard));
   const auto strategy = Strategy::parse(args.strategy);
   const auto color = parse_color_mode(args.color);
-  const auto out_style = detect_style(color, STDOUT_FILENO);
+  std::ofstream report_file;
+  if (!how.output.empty()) open_report_file(report_file, how.output);
+  std::ostream& out = how.output.empty() ? std::cout : report_file;
+  const auto out_style = detect_style(color, how.output.empty() ? STDOUT_FILENO : -1);
   const auto err_style = detect_style(color, STDERR_FILENO);
   auto options = args.client.to_options();
   if (args.client.insecure) std::cerr << "fetcher: warning: --insecure: TLS certificates are NOT verified\n";
-  if (!args.output_dir.empty()) {
+  if (!how.save.empty()) {
     std::error_code error;
-    std::filesystem::create_directories(args.output_dir, error);
-    if (error || !std::filesystem::is_directory(args.output_dir)) {
-      throw std::runtime_error("-o " + args.output_dir + ": cannot create directory");
+    std::filesystem::create_directories(how.save, error);
+    if (error || !std::filesystem::is_directory(how.save)) {
+      throw std::runtime_error("--save " + how.save + ": cannot create directory");
     }
     options.keep_body = true;
   }
@@ -96,8 +136,8 @@ int get_command(const GetArgs& args) {
   GetProgress progress(!args.quiet && is_terminal(STDERR_FILENO), requests.size());
   const auto report = run(requests, strategy, client, run_options, [&](const FetchResult& result) {
     std::string saved;  // where the body went, for the line and the JSON record
-    if (!args.output_dir.empty() && result.ok()) {
-      const auto path = std::filesystem::path(args.output_dir) / safe_file_name(result.index + 1, std::to_string(requests.size()).size(), result.final_url);
+    if (!how.save.empty() && result.ok()) {
+      const auto path = std::filesystem::path(how.save) / safe_file_name(result.index + 1, std::to_string(requests.size()).size(), result.final_url);
       std::ofstream file(path, std::ios::binary);
       file.write(result.body.data(), static_cast<std::streamsize>(result.body.size()));
       if (!file) {
@@ -112,13 +152,13 @@ int get_command(const GetArgs& args) {
     ++done;
     ok += result.ok() ? 1 : 0;
     progress.erase();
-    if (interrupt.interrupted() && result.error == ErrorKind::cancelled && !args.json) return;
-    if (args.json) {
+    if (interrupt.interrupted() && result.error == ErrorKind::cancelled && !how.json) return;
+    if (how.json) {
       auto record = round_floats(result_to_json(result));
       if (!saved.empty()) record["saved"] = saved;
-      std::cout << json_line(record) << "\n" << std::flush;
+      out << json_line(record) << "\n" << std::flush;
     } else {
-      std::cout << result_line(result, out_style) << (saved.empty() ? "" : "  saved " + printable(saved)) << "\n"
+      out << result_line(result, out_style) << (saved.empty() ? "" : "  saved " + printable(saved)) << "\n"
                 << std::flush;
     }
     progress.draw(done, ok, done - ok);

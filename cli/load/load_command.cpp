@@ -1,5 +1,6 @@
 // load_command.cpp: `fetcher load URL`, throughput mode: parse -> validate -> run -> print.
 #include "commands.hpp"
+#include "common/output_flags.hpp"
 #include "common/run_metadata.hpp"
 #include "common/terminal_style.hpp"
 #include "common/units.hpp"
@@ -12,6 +13,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 namespace fetcher::cli {
@@ -25,7 +27,7 @@ percentiles, and the client's CPU (user + system, all threads) per request.
 Examples:
   fetcher load http://127.0.0.1:8080/ -c 32 -n 100k       # 100000 requests over 32 connections
   fetcher load http://127.0.0.1:8080/ -c 64 -d 10s --threads 2
-  fetcher load https://localhost:8443/ --cacert ca.pem -c 16 -n 20k --format json
+  fetcher load https://localhost:8443/ --cacert ca.pem -c 16 -n 20k --format json --output load.json
 )";
 
 // A count of at least one, with units ("100k"); errors name the flag.
@@ -140,6 +142,7 @@ void LoadArgs::add_to(CLI::App& app) {
   app.add_option("--threads", threads, "Event loops, one thread each; connections are spread over them")
       ->capture_default_str();
   app.add_option("--format", format, "table or json")->capture_default_str();
+  app.add_option("--output", output, "Write the report to this file instead of standard output");
   client.add_to(app);
 }
 
@@ -152,10 +155,13 @@ int load_command(const LoadArgs& args) {
   options.max_idle_per_host = std::max(options.max_idle_per_host, config.connections);
   options.body_digest = false;  // a load run counts bytes; nobody reads the digest
   raise_open_files_limit();
+  std::ofstream report_file;  // opened before the run, so a bad path fails at once
+  if (!args.output.empty()) open_report_file(report_file, args.output);
+  std::ostream& out = args.output.empty() ? std::cout : report_file;
   Client client(options);
   const auto report = run_load(config, client);
-  if (args.format == "json") print_json(std::cout, args, config, report, started);
-  else print_table(std::cout, config, report);
+  if (args.format == "json") print_json(out, args, config, report, started);
+  else print_table(out, config, report);
   return report.failed == 0 ? exit_ok : exit_some_failed;
 }
 
