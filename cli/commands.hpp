@@ -104,9 +104,14 @@ struct CrawlArgs {
   unsigned per_host = 2;
   std::string delay = "0ms";
   std::string robots = "on";
-  std::string jsonl;                     // FILE, or "-" for stdout; empty: none
+  std::string format;                    // --format: json (one object per page); empty: not given
+  std::string output;                    // --output FILE: the per-page records; empty: standard output
+  std::string save;                      // --save DIR: save bodies here
   std::string warc;
-  std::string output_dir;                // -o: save bodies here
+  // The old spellings, hidden, for one release (common/output_flags.hpp).
+  std::string old_jsonl;                 // --jsonl FILE|-: --format json [--output FILE]
+  std::string old_o;                     // -o DIR: --save DIR
+  std::string old_output_dir;            // --output-dir DIR: --save DIR
   std::string strategy = "async";
   std::size_t max_in_flight = 0;
   bool quiet = false;                    // no progress line, no summary

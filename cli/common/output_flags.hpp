@@ -1,10 +1,14 @@
 // output_flags.hpp: the one output convention of every command, and its old spellings.
 //
-//   --format FORMAT   the report's format (bench: table, md, csv, json; get and load: table, json)
+//   --format FORMAT   the report's format (bench: table, md, csv, json; get, load: table, json; crawl: json)
 //   --output FILE     where the report goes (default: standard output)
-//   --save DIR        where fetched bodies go (get)
+//   --save DIR        where fetched bodies go (get, crawl)
 //
-// The spellings these replace (get --json, -o and --output-dir) still work for one release:
+// crawl's only report format is json, one object per page (its summary is on stderr), so there
+// --output FILE alone means --format json.
+//
+// The spellings these replace (get --json, -o and --output-dir; crawl --jsonl, -o and
+// --output-dir) still work for one release:
 // hidden from --help and the completions, each prints a one-line note on stderr, and giving one
 // together with its replacement is a usage error.
 #pragma once

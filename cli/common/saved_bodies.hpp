@@ -1,4 +1,4 @@
-// saved_bodies.hpp: the file names bodies are saved under (`get --save DIR`, `crawl -o DIR`), and the message
+// saved_bodies.hpp: the file names bodies are saved under (`get --save DIR`, `crawl --save DIR`), and the message
 // for a file that cannot be written.
 #pragma once
 

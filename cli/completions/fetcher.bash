@@ -1,7 +1,7 @@
 # fetcher.bash: bash completion for `fetcher`: its commands, each command's flags, and the values
 # of flags that take a fixed set. Installed as share/bash-completion/completions/fetcher.
 # tests/cli_test.cpp checks that each command's flag list here matches its --help. Old spellings kept
-# for a release (get --json, -o, --output-dir) are hidden from --help and not offered here.
+# for a release (get --json, crawl --jsonl, -o, --output-dir) are hidden from --help and not offered here.
 
 _fetcher_client_flags="--connect-timeout --tls-timeout --first-byte-timeout --timeout --body-limit
   --max-redirects --user-agent --cacert --insecure --allow-https-downgrade --keep-alive --tls-resume
@@ -14,8 +14,8 @@ _fetcher_bench_flags="-h --help --live --shard --strategies --sites --format --o
   --jitter --body --capacity --scheme $_fetcher_client_flags"
 _fetcher_get_flags="-h --help -i --input --strategy --max-in-flight --format --output --save --shard -q --quiet
   --color $_fetcher_client_flags"
-_fetcher_crawl_flags="-h --help -i --input --max-pages --max-depth --scope --per-host --delay --robots --jsonl
-  --warc -o --output-dir --strategy --max-in-flight -q --quiet --color --frontier --crawl-id --export --synthetic
+_fetcher_crawl_flags="-h --help -i --input --max-pages --max-depth --scope --per-host --delay --robots --format
+  --output --save --warc --strategy --max-in-flight -q --quiet --color --frontier --crawl-id --export --synthetic
   --hosts --latency --jitter --body --capacity --emit-site --links $_fetcher_client_flags"
 _fetcher_serve_flags="-h --help --sites --address --http-port --https-port --control"
 _fetcher_load_flags="-h --help -c --connections -n --requests -d --duration --threads --format --output
@@ -36,7 +36,8 @@ _fetcher() {
     --strategies | --strategy)
       COMPREPLY=($(compgen -W "sequential threads pool:8 processes:4 async async:2" -- "$current")); return ;;
     --format)
-      if [[ $command == load || $command == get ]]; then COMPREPLY=($(compgen -W "table json" -- "$current"))
+      if [[ $command == crawl ]]; then COMPREPLY=($(compgen -W "json" -- "$current"))
+      elif [[ $command == load || $command == get ]]; then COMPREPLY=($(compgen -W "table json" -- "$current"))
       else COMPREPLY=($(compgen -W "table md csv json" -- "$current")); fi
       return ;;
     --color) COMPREPLY=($(compgen -W "auto always never" -- "$current")); return ;;

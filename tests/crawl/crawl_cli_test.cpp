@@ -72,7 +72,7 @@ std::string read_file(const std::string& path) {
 
 TEST_F(CrawlCli, JsonLinesCarryTheContractsFieldsOnePerPage) {
   TestOrigin origin(small_site);
-  const auto outcome = run_process(command(origin, {"http://site.test/", "--jsonl", "-", "-q"}));
+  const auto outcome = run_process(command(origin, {"http://site.test/", "--format", "json", "-q"}));
   // The broken links answer 404: some pages failed.
   EXPECT_EQ(outcome.exit_code, 1) << outcome.err;
   EXPECT_EQ(outcome.err, "");
@@ -109,7 +109,7 @@ TEST_F(CrawlCli, WarcHoldsEachExchangeWithTheServedBytesAndDigests) {
   TestOrigin origin(small_site);
   const auto warc = path("crawl.warc");
   const auto outcome =
-      run_process(command(origin, {"http://site.test/", "--warc", warc, "--jsonl", path("pages.jsonl"), "-q"}));
+      run_process(command(origin, {"http://site.test/", "--warc", warc, "--output", path("pages.jsonl"), "-q"}));
   EXPECT_EQ(outcome.exit_code, 1) << outcome.err;
   std::ifstream in(warc, std::ios::binary);
   const auto records = read_warc(in);
@@ -153,7 +153,7 @@ links = 2
 chain = true
 )");
   const auto saved = path("bodies");
-  const auto outcome = run_process(command(origin, {"http://site.test/", "-o", saved, "--max-pages", "5", "-q"}));
+  const auto outcome = run_process(command(origin, {"http://site.test/", "--save", saved, "--max-pages", "5", "-q"}));
   EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
   std::set<std::string> names;
   for (const auto& entry : std::filesystem::directory_iterator(saved)) names.insert(entry.path().filename().string());
@@ -199,7 +199,7 @@ TEST_F(CrawlCli, BadFlagsAndReservedFlagsExitTwoWithOneLine) {
 // --synthetic: a generated site on the origin (its own process), crawled and checked against it.
 TEST_F(CrawlCli, SyntheticCrawlIsCheckedAgainstTheOriginsGraphAndItsIdeal) {
   const auto outcome = run_process({FETCHER_CLI_PATH, "crawl", "--synthetic", "300", "--hosts", "3", "--latency",
-                                    "2ms", "--jsonl", path("pages.jsonl")});
+                                    "2ms", "--format", "json", "--output", path("pages.jsonl")});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
   EXPECT_NE(outcome.err.find("correct  yes (every page once, robots.txt once per host)"), std::string::npos)
       << outcome.err;
@@ -234,7 +234,7 @@ chain = true
   const auto jsonl = path("pages.jsonl");
   const auto warc = path("crawl.warc");
   std::vector<std::string> arguments = {"/usr/bin/timeout", "--preserve-status", "-s", "INT", "1.5"};
-  const auto crawl = command(origin, {"http://site.test/", "--jsonl", jsonl, "--warc", warc});
+  const auto crawl = command(origin, {"http://site.test/", "--output", jsonl, "--warc", warc});
   arguments.insert(arguments.end(), crawl.begin(), crawl.end());
   const auto outcome = run_process(arguments);
   EXPECT_EQ(outcome.exit_code, 130) << outcome.err;
@@ -250,6 +250,41 @@ chain = true
   std::size_t delivered = 0;
   for (const auto& line : lines) delivered += line["error"] == "none";
   EXPECT_EQ(responses, delivered);
+}
+
+
+// The old spellings (--jsonl, -o, --output-dir) work for one release with a one-line note each;
+// given with their replacement (--format, --output, --save) they are a one-line usage error.
+TEST_F(CrawlCli, OldOutputSpellingsWorkWithANoteAndConflictWithTheNew) {
+  TestOrigin origin(small_site);
+  const auto old = run_process(command(origin, {"http://site.test/", "--jsonl", path("old.jsonl"), "-o",
+                                                path("old-bodies"), "--max-pages", "3", "-q"}));
+  EXPECT_EQ(old.exit_code, 0) << old.err;
+  EXPECT_EQ(old.err,
+            "fetcher crawl: --jsonl is deprecated; use --format json --output FILE\n"
+            "fetcher crawl: -o is deprecated; use --save\n");
+  EXPECT_EQ(json_lines(read_file(path("old.jsonl"))).size(), 3u);
+  EXPECT_TRUE(std::filesystem::is_directory(path("old-bodies")));
+  const auto to_stdout = run_process(command(origin, {"http://site.test/", "--jsonl", "-", "--max-pages", "2", "-q"}));
+  EXPECT_EQ(to_stdout.err, "fetcher crawl: --jsonl is deprecated; use --format json\n");
+  EXPECT_EQ(json_lines(to_stdout.out).size(), 2u);
+
+  for (const auto& [arguments, message] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--jsonl", "-", "--format", "json"},
+            "crawl: --jsonl and --format cannot be used together (--jsonl is the old spelling of --format json)"},
+           {{"--jsonl", path("a.jsonl"), "--output", path("b.jsonl")},
+            "crawl: --jsonl and --output cannot be used together (--jsonl is the old spelling of --format json "
+            "--output FILE)"},
+           {{"--output-dir", path("a"), "--save", path("b")},
+            "crawl: --output-dir and --save cannot be used together (--output-dir is the old spelling of --save)"},
+           {{"--format", "table"}, "--format: a crawl writes json (one object per page), not 'table'"}}) {
+    auto full = command(origin, {"http://site.test/", "-q"});
+    full.insert(full.end(), arguments.begin(), arguments.end());
+    const auto outcome = run_process(full);
+    EXPECT_EQ(outcome.exit_code, 2) << message;
+    EXPECT_EQ(outcome.err, "fetcher: " + message + "\n");
+    EXPECT_TRUE(outcome.out.empty()) << outcome.out;
+  }
 }
 
 }  // namespace
