@@ -15,7 +15,8 @@ _fetcher_bench_flags="-h --help --live --shard --strategies --sites --format --o
 _fetcher_get_flags="-h --help -i --input --strategy --max-in-flight --format --output --save --shard -q --quiet
   --color $_fetcher_client_flags"
 _fetcher_crawl_flags="-h --help -i --input --max-pages --max-depth --scope --per-host --delay --robots --format
-  --output --save --warc --strategy --max-in-flight -q --quiet --color --frontier --crawl-id --export --synthetic
+  --output --save --warc --strategy --max-in-flight -q --quiet --color --frontier --crawl-id --export --claim-idle
+  --redis-timeout --worker --synthetic
   --hosts --latency --jitter --body --capacity --emit-site --links $_fetcher_client_flags"
 _fetcher_serve_flags="-h --help --sites --address --http-port --https-port --control"
 _fetcher_load_flags="-h --help -c --connections -n --requests -d --duration --threads --format --output
@@ -56,7 +57,8 @@ _fetcher() {
       --address | --http-port | --https-port | -c | --connections | -n | --requests | -d | --duration | --threads | \
       --connect-timeout | --tls-timeout | --first-byte-timeout | --timeout | --body-limit | --max-redirects | \
       --user-agent | --max-per-host | --min-interval | --retries | --retry-base | --proxy | --no-proxy | --connect-to | \
-      --max-pages | --max-depth | --per-host | --delay | --links | --frontier | --crawl-id | --shard)
+      --max-pages | --max-depth | --per-host | --delay | --links | --frontier | --crawl-id | --shard | \
+      --claim-idle | --redis-timeout | --worker)
       return ;;  # a number, duration, size or free text: nothing to offer
   esac
 

@@ -404,7 +404,7 @@ int shared_crawl(const CrawlArgs& args) {
     }
   }
   if (args.client.insecure) std::cerr << "fetcher: warning: --insecure: TLS certificates are NOT verified\n";
-  PageSinks sinks(args);
+  PageSinks sinks(args, settle_output_flags(args));
   raise_open_files_limit();
   crawl::SharedCrawler crawler(args.client.to_options(), std::move(options), shared, [&sinks](const crawl::CrawlPage& page) {
     sinks.write(page);
