@@ -210,11 +210,12 @@ std::vector<RedisReply> RedisConnection::pipeline(const std::vector<std::vector<
   const auto deadline = std::chrono::steady_clock::now() + give_up_after_;
   std::chrono::milliseconds backoff{50};
   for (;;) {
-    if (std::chrono::steady_clock::now() + backoff > deadline) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) {
       throw RedisUnavailable("lost Redis at " + address_.host + ":" + std::to_string(address_.port) +
                              " for more than " + std::to_string(give_up_after_.count()) + " ms (" + failure + ")");
     }
-    std::this_thread::sleep_for(backoff);
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(backoff, deadline - now));
     backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
     try {
       connect();

@@ -121,6 +121,15 @@ RobotsRules rules_of_record(const std::string& record, std::string_view token) {
   return rules_for_response(delivered, status, body, token);
 }
 
+// The spacing of two grants of one host's lease: its delay, plus a tenth of it (at most 10 ms)
+// for the time between a grant and the request reaching the host, which differs between
+// workers (a worker's first request on a fresh connection takes longer than a later one).
+// Without it, two starts measured at the host come closer than the delay.
+std::chrono::milliseconds lease_spacing(std::chrono::milliseconds delay) {
+  if (delay.count() == 0) return delay;
+  return delay + std::min(std::chrono::milliseconds(10), std::max(std::chrono::milliseconds(1), delay / 10));
+}
+
 }  // namespace
 
 struct SharedCrawler::Impl {
@@ -242,9 +251,10 @@ struct SharedCrawler::Impl {
       const auto mine = ours.find(name);
       const auto theirs = stored.find(name);
       if (mine == ours.end() || theirs == stored.end() || mine->second == theirs->second) continue;
-      throw std::invalid_argument("--" + name + " " + one_line(mine->second) + " conflicts with crawl " +
-                                  shared.crawl_id + "'s " + name + " " + one_line(theirs->second) +
-                                  " (set by the worker that started it): give the same or leave it out to adopt it");
+      const auto what = name == "seeds" ? std::string("seed URLs") : "--" + name;
+      throw std::invalid_argument(what + " " + one_line(mine->second) + ": crawl " + shared.crawl_id + " runs with " +
+                                  (name == "seeds" ? "seed URLs" : name) + " " + one_line(theirs->second) +
+                                  " (set by the worker that started it); give the same or leave it out to adopt it");
     }
     adopt(stored, options, user_agent);
   }
@@ -450,7 +460,8 @@ struct SharedCrawler::Impl {
         if (host.waiting.empty()) continue;
       }
       if (host.leased >= options.per_host) continue;  // one of ours will come back
-      requests.push_back({host.host, shared.worker + ":" + std::to_string(++lease_counter), options.per_host, host.delay});
+      requests.push_back({host.host, shared.worker + ":" + std::to_string(++lease_counter), options.per_host,
+                          lease_spacing(host.delay)});
       asking.push_back(&host);
     }
     if (requests.empty()) return;
