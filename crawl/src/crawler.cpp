@@ -216,23 +216,15 @@ struct Crawler::Impl {
     }
     stats.links_cpu += thread_cpu_now() - links_started - parse_cpu;
     if (fetched) {
-      count(result);
+      count_page(stats, result);
       if (on_page) {
-        CrawlPage page;
-        page.url = job.entry.url;
-        page.final_url = result.final_url;
-        if (job.entry.referrer) page.referrer = *job.entry.referrer;
-        page.depth = job.entry.depth;
-        page.links = links.size();
-        page.result = &result;
-        page.body = job.page->body();
+        auto page = crawl_page(job.entry.url, job.entry.referrer ? *job.entry.referrer : std::string(),
+                               job.entry.depth, links.size(), result, job.page->body());
         if (options.record_exchange) {
           FetchRequest request(job.entry.url);
           request.headers = page_headers;
           page.request_head = client.request_head(request);
         }
-        page.started = std::chrono::system_clock::now() -
-                       std::chrono::duration_cast<std::chrono::system_clock::duration>(result.timings.total);
         on_page(page);
       }
     }
@@ -248,22 +240,6 @@ struct Crawler::Impl {
     return copy;
   }
 
-  void count(const FetchResult& result) {
-    ++stats.pages;
-    if (!result.ok()) ++stats.failed;
-    if (!result.delivered()) {
-      ++stats.transport_errors;
-    } else if (result.status >= 500) {
-      ++stats.status_5xx;
-    } else if (result.status >= 400) {
-      ++stats.status_4xx;
-    } else if (result.status >= 300) {
-      ++stats.status_3xx;
-    } else {
-      ++stats.status_2xx;
-    }
-    stats.body_bytes += result.body_bytes;
-  }
 };
 
 namespace {

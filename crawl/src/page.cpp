@@ -87,4 +87,36 @@ FoundLinks links_of_page(const std::string& url, const FetchResult& result, cons
   return links;
 }
 
+CrawlPage crawl_page(const std::string& url, const std::string& referrer, unsigned depth, std::uint64_t links,
+                     const FetchResult& result, std::string_view body) {
+  CrawlPage page;
+  page.url = url;
+  page.final_url = result.final_url;
+  page.referrer = referrer;
+  page.depth = depth;
+  page.links = links;
+  page.result = &result;
+  page.body = body;
+  page.started = std::chrono::system_clock::now() -
+                 std::chrono::duration_cast<std::chrono::system_clock::duration>(result.timings.total);
+  return page;
+}
+
+void count_page(CrawlStats& stats, const FetchResult& result) {
+  ++stats.pages;
+  if (!result.ok()) ++stats.failed;
+  if (!result.delivered()) {
+    ++stats.transport_errors;
+  } else if (result.status >= 500) {
+    ++stats.status_5xx;
+  } else if (result.status >= 400) {
+    ++stats.status_4xx;
+  } else if (result.status >= 300) {
+    ++stats.status_3xx;
+  } else {
+    ++stats.status_2xx;
+  }
+  stats.body_bytes += result.body_bytes;
+}
+
 }  // namespace fetcher::crawl

@@ -6,6 +6,7 @@
 #include "scope.hpp"
 
 #include <fetcher/client.hpp>
+#include <fetcher/crawl/crawler.hpp>
 #include <fetcher/fetch_result.hpp>
 
 #include <chrono>
@@ -80,5 +81,12 @@ struct FoundLinks {
 // <base href> or its URL; reads a redirect's Location.
 FoundLinks links_of_page(const std::string& url, const FetchResult& result, const PageBody& body,
                         const ScopeFilter& scope);
+
+// One fetched URL for the page handler; request_head is left to the caller.
+CrawlPage crawl_page(const std::string& url, const std::string& referrer, unsigned depth, std::uint64_t links,
+                     const FetchResult& result, std::string_view body);
+
+// Counts a fetched page in pages, failed, the status classes, transport errors and body bytes.
+void count_page(CrawlStats& stats, const FetchResult& result);
 
 }  // namespace fetcher::crawl

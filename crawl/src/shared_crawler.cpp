@@ -318,49 +318,24 @@ struct SharedCrawler::Impl {
         record.links.push_back(LinkToQueue{std::move(found.location), hash, entry.depth});
       }
     }
-    CrawlPage page;
-    page.url = entry.url;
-    page.final_url = result.final_url;
-    page.referrer = entry.referrer;
-    page.depth = entry.depth;
-    page.links = found.in_scope.size();
-    page.result = &result;
-    page.body = done.job.page->body();
+    auto page = crawl_page(entry.url, entry.referrer, entry.depth, found.in_scope.size(), result, done.job.page->body());
     if (options.record_exchange) {
       FetchRequest request(entry.url);
       request.headers = page_headers;
       page.request_head = client->request_head(request);
     }
-    page.started = std::chrono::system_clock::now() -
-                   std::chrono::duration_cast<std::chrono::system_clock::duration>(result.timings.total);
     std::lock_guard lock(mutex);  // the recorder sees one page at a time
     stats.parse_cpu += found.parse_cpu;
     stats.bad_links += found.bad_links;
     stats.out_of_scope += found.out_of_scope.size();
     stats.beyond_max_depth += beyond_depth;
     if (found.nofollow) stats.nofollow_skipped += found.in_scope.size();
-    count(result);
+    count_page(stats, result);
     record.result = recorder ? recorder(page) : entry.url;
     if (record.result.empty()) record.result = entry.url;  // empty means "no page"
     stats.links_cpu += thread_cpu_now() - links_started - found.parse_cpu;
   }
 
-  void count(const FetchResult& result) {
-    ++stats.pages;
-    if (!result.ok()) ++stats.failed;
-    if (!result.delivered()) {
-      ++stats.transport_errors;
-    } else if (result.status >= 500) {
-      ++stats.status_5xx;
-    } else if (result.status >= 400) {
-      ++stats.status_4xx;
-    } else if (result.status >= 300) {
-      ++stats.status_3xx;
-    } else {
-      ++stats.status_2xx;
-    }
-    stats.body_bytes += result.body_bytes;
-  }
 
   // ---- the run() thread ----
 
