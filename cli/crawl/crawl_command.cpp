@@ -378,7 +378,7 @@ int synthetic_crawl(const CrawlArgs& args) {
 }
 
 // `fetcher crawl --frontier redis://... --crawl-id ID`: one worker of a crawl shared through
-// Redis. Pages go to the local sinks (--jsonl, --warc, -o) as they are fetched here; the crawl's
+// Redis. Pages go to the local sinks (--output, --warc, --save) as they are fetched here; the crawl's
 // results, recorded once per URL whichever worker fetched it, go to --export at the end.
 int shared_crawl(const CrawlArgs& args) {
   if (args.frontier.empty() || args.crawl_id.empty()) {
@@ -392,6 +392,9 @@ int shared_crawl(const CrawlArgs& args) {
   shared.crawl_id = args.crawl_id;
   shared.worker = args.worker;
   shared.claim_idle = parse_duration("--claim-idle", args.claim_idle);
+  if (shared.claim_idle < std::chrono::milliseconds(100)) {
+    throw std::invalid_argument("--claim-idle: must be at least 100ms (a URL would pass between live workers)");
+  }
   shared.redis_timeout = parse_duration("--redis-timeout", args.redis_timeout);
   shared.given = args.given;
   if (!options.seeds.empty()) shared.given.insert("seeds");

@@ -218,13 +218,15 @@ struct SharedCrawler::Impl {
     SchedulerOptions scheduler_options;
     scheduler_options.strategy = options.strategy;
     scheduler_options.max_in_flight = options.max_in_flight;
-    // The leases in Redis keep per_host and delay over all workers; locally only per_host.
-    scheduler_options.host_defaults = HostPolicy{options.per_host, std::chrono::milliseconds(0)};
+    // The leases in Redis keep per_host and delay over all workers. The same policy kept locally
+    // as well stops one worker whose loop stalled from sending two granted requests at once.
+    scheduler_options.host_defaults = HostPolicy{options.per_host, options.delay};
     scheduler = std::make_unique<Scheduler>(*client, scheduler_options,
                                             [this](const FetchResult& result) { on_result(result); });
   }
 
   void join() {
+    if (!options.seeds.empty()) shared.given.insert("seeds");
     const bool seeds_given = shared.given.contains("seeds");
     if (seeds_given) {
       for (auto& seed : options.seeds) {
@@ -365,7 +367,10 @@ struct SharedCrawler::Impl {
   void apply_robots(HostState& host, const std::string& record) {
     host.rules = rules_of_record(record, product_token);
     host.robots = RobotsState::known;
-    if (const auto delay = host.rules.crawl_delay(); delay && *delay > host.delay) host.delay = *delay;
+    if (const auto delay = host.rules.crawl_delay(); delay && *delay > host.delay) {
+      host.delay = *delay;
+      scheduler->set_host_policy(host.host, HostPolicy{options.per_host, host.delay});
+    }
   }
 
   // Records the finished fetches: one script per URL, pipelined.
@@ -493,10 +498,12 @@ struct SharedCrawler::Impl {
     }
   }
 
-  // Keeps this worker's claim on what it holds, so no other worker reclaims it.
+  // Keeps this worker's claim on what it holds, so no other worker reclaims it, and the leases
+  // of its fetches still running, so no other worker takes their slots.
   void refresh_claims(Clock::time_point now) {
     const auto stale = now - shared.claim_idle / 3;
     std::vector<std::string> ids;
+    std::vector<std::pair<std::string, std::string>> leases;
     for (auto& [origin, host] : hosts) {
       for (auto& held : host.waiting) {
         if (held.claimed < stale) {
@@ -508,13 +515,14 @@ struct SharedCrawler::Impl {
     {
       std::lock_guard lock(mutex);
       for (auto& [index, job] : in_flight) {
-        if (!job.held.entry.id.empty() && job.held.claimed < stale) {
-          ids.push_back(job.held.entry.id);
-          job.held.claimed = now;
-        }
+        if (job.held.claimed >= stale) continue;
+        if (!job.held.entry.id.empty()) ids.push_back(job.held.entry.id);
+        leases.emplace_back(hosts.at(job.origin).host, job.token);
+        job.held.claimed = now;
       }
     }
     frontier->refresh(ids);
+    frontier->renew(leases, shared.claim_idle);
   }
 
   CrawlStats snapshot() const {

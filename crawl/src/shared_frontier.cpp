@@ -86,6 +86,17 @@ end
 return -1
 )";
 
+// KEYS slots; ARGV token ttl_us. Extends a lease still held (a long fetch) by ttl from now.
+constexpr const char* renew_script = R"(
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local ttl = tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], 'XX', now + ttl, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], math.ceil(ttl / 1000))
+return 1
+)";
+
 std::string hash_key(std::uint64_t hash) {
   std::string bytes(8, '\0');
   for (int i = 0; i < 8; ++i) bytes[static_cast<std::size_t>(i)] = static_cast<char>((hash >> (56 - 8 * i)) & 0xff);
@@ -131,7 +142,7 @@ SharedFrontier::SharedFrontier(RedisConnection& redis, std::string crawl_id, std
 
 void SharedFrontier::load_scripts() {
   const std::vector<std::pair<std::string, const char*>> scripts = {
-      {"join", join_script}, {"record", record_script}, {"lease", lease_script}};
+      {"join", join_script}, {"record", record_script}, {"lease", lease_script}, {"renew", renew_script}};
   std::vector<std::vector<std::string>> commands;
   for (const auto& [name, source] : scripts) commands.push_back({"SCRIPT", "LOAD", source});
   const auto replies = redis_.pipeline(commands);
@@ -300,6 +311,15 @@ std::vector<LeaseAnswer> SharedFrontier::lease(const std::vector<LeaseRequest>& 
     answers.push_back(answer);
   }
   return answers;
+}
+
+void SharedFrontier::renew(const std::vector<std::pair<std::string, std::string>>& host_tokens,
+                           std::chrono::milliseconds ttl) {
+  if (host_tokens.empty()) return;
+  std::vector<std::vector<std::string>> commands;
+  const auto ttl_us = std::to_string(std::chrono::microseconds(ttl).count());
+  for (const auto& [host, token] : host_tokens) commands.push_back({"1", key("slots:" + host), token, ttl_us});
+  run_scripts("renew", commands);
 }
 
 void SharedFrontier::release(const std::vector<std::pair<std::string, std::string>>& host_tokens) {

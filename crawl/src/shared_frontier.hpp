@@ -9,7 +9,8 @@
 //   record   store a URL's result once (HSETNX), queue its new links (SADD to the seen-set, then
 //            XADD), release its host lease, XACK and XDEL its entry;
 //   lease    take one of a host's per_host slots (a sorted set of tokens scored by expiry) when
-//            the host's next allowed start (its delay after the last start) has come.
+//            the host's next allowed start (its delay after the last start) has come;
+//   renew    extend a lease whose fetch is still running.
 // The count of URLs queued and not yet recorded ("open") is kept by the same scripts: the crawl
 // is over when it is zero.
 #pragma once
@@ -93,6 +94,8 @@ class SharedFrontier {
     std::chrono::milliseconds delay{0};
   };
   std::vector<LeaseAnswer> lease(const std::vector<LeaseRequest>& requests, std::chrono::milliseconds ttl);
+  // Extends leases still held by `ttl` from now (fetches that outlast a lease's first ttl).
+  void renew(const std::vector<std::pair<std::string, std::string>>& host_tokens, std::chrono::milliseconds ttl);
   void release(const std::vector<std::pair<std::string, std::string>>& host_tokens);
 
   // robots.txt, shared: the stored response of an origin, if any; a lock so one worker fetches it.

@@ -179,8 +179,9 @@ robots = "rules"
   EXPECT_NE(outcome.err.find("out of scope 1"), std::string::npos) << outcome.err;
 }
 
-TEST_F(CrawlCli, BadFlagsAndReservedFlagsExitTwoWithOneLine) {
+TEST_F(CrawlCli, BadFlagsExitTwoWithOneLine) {
   TestOrigin origin(small_site);
+  const auto nowhere = "redis://127.0.0.1:" + std::to_string(testing::closed_port());
   for (const std::vector<std::string>& flags :
        {std::vector<std::string>{"http://site.test/", "--scope", "planet"},
         std::vector<std::string>{"http://site.test/", "--per-host", "0"},
@@ -188,7 +189,11 @@ TEST_F(CrawlCli, BadFlagsAndReservedFlagsExitTwoWithOneLine) {
         std::vector<std::string>{"http://site.test/", "--strategy", "pool:4"},
         std::vector<std::string>{"ftp://site.test/"},
         std::vector<std::string>{},
-        std::vector<std::string>{"http://site.test/", "--frontier", "redis://127.0.0.1:6379", "--crawl-id", "x"}}) {
+        std::vector<std::string>{"http://site.test/", "--frontier", nowhere},
+        std::vector<std::string>{"http://site.test/", "--crawl-id", "x"},
+        std::vector<std::string>{"http://site.test/", "--frontier", "http://127.0.0.1/", "--crawl-id", "x"},
+        std::vector<std::string>{"http://site.test/", "--frontier", nowhere, "--crawl-id", "x", "--claim-idle", "10ms"},
+        std::vector<std::string>{"http://site.test/", "--frontier", nowhere, "--crawl-id", "a b"}}) {
     const auto outcome = run_process(command(origin, flags));
     EXPECT_EQ(outcome.exit_code, 2) << outcome.err;
     EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;

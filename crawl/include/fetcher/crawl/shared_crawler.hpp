@@ -44,9 +44,9 @@ struct SharedCrawlOptions {
   std::string worker;                                // this worker's name; empty: host name and pid
   std::chrono::milliseconds claim_idle{30000};       // a URL held this long unacknowledged is reclaimed
   std::chrono::milliseconds redis_timeout{10000};    // Redis lost this long: run() throws
-  // The settings the caller gave explicitly, by flag name: "seeds", "max-pages", "max-depth",
-  // "scope", "per-host", "delay", "robots", "user-agent". Those must match a crawl that exists;
-  // the others are adopted from it.
+  // The settings the caller gave explicitly, by flag name: "max-pages", "max-depth", "scope",
+  // "per-host", "delay", "robots", "user-agent" ("seeds" whenever CrawlOptions::seeds is not
+  // empty). Those must match a crawl that exists; the others are adopted from it.
   std::set<std::string> given;
 };
 
