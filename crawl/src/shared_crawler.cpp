@@ -121,15 +121,6 @@ RobotsRules rules_of_record(const std::string& record, std::string_view token) {
   return rules_for_response(delivered, status, body, token);
 }
 
-// The spacing of two grants of one host's lease: its delay, plus a tenth of it (at most 10 ms)
-// for the time between a grant and the request reaching the host, which differs between
-// workers (a worker's first request on a fresh connection takes longer than a later one).
-// Without it, two starts measured at the host come closer than the delay.
-std::chrono::milliseconds lease_spacing(std::chrono::milliseconds delay) {
-  if (delay.count() == 0) return delay;
-  return delay + std::min(std::chrono::milliseconds(10), std::max(std::chrono::milliseconds(1), delay / 10));
-}
-
 }  // namespace
 
 struct SharedCrawler::Impl {
@@ -159,6 +150,7 @@ struct SharedCrawler::Impl {
   struct Completion {
     InFlight job;
     bool cancelled = false;
+    Clock::time_point sent{};             // when the request went out (its connection ready)
     std::string robots;                   // robots.txt's record
     UrlRecord record;
   };
@@ -283,6 +275,9 @@ struct SharedCrawler::Impl {
       in_flight.erase(found);
     }
     done.cancelled = result.error == ErrorKind::cancelled;
+    // The request is written once its connection (and TLS) is ready: the start the host sees.
+    const auto connected = std::max(result.timings.connect, result.timings.tls);
+    done.sent = Clock::now() - std::chrono::duration_cast<Clock::duration>(result.timings.total - connected);
     if (!done.cancelled) {
       if (done.job.robots) {
         done.robots = robots_record(result, done.job.robots->body());
@@ -377,10 +372,15 @@ struct SharedCrawler::Impl {
   void record_completions(std::vector<Completion>& batch) {
     std::vector<UrlRecord> records = std::move(no_pages);
     no_pages.clear();
-    std::vector<std::pair<std::string, std::string>> releases;
+    std::vector<LeaseEnd> releases;
+    const auto now = Clock::now();
     for (auto& done : batch) {
       auto& host = hosts.at(done.job.origin);
       --host.leased;
+      const auto delay = std::chrono::duration_cast<std::chrono::microseconds>(host.delay);
+      // A cancelled fetch may have gone out any time until now: its start counts as now.
+      const auto age = done.cancelled ? std::chrono::microseconds(0)
+                                      : std::chrono::duration_cast<std::chrono::microseconds>(now - done.sent);
       if (done.job.robots) {
         if (done.cancelled) {
           frontier->unlock_robots(host.origin);
@@ -391,14 +391,16 @@ struct SharedCrawler::Impl {
           std::lock_guard lock(mutex);
           ++stats.robots_fetches;
         }
-        releases.emplace_back(host.host, done.job.token);
+        releases.push_back(LeaseEnd{host.host, done.job.token, delay, age});
       } else if (done.cancelled) {
-        releases.emplace_back(host.host, done.job.token);  // the entry stays pending: reclaimed later
+        releases.push_back(LeaseEnd{host.host, done.job.token, delay, age});  // the entry stays: reclaimed later
       } else {
+        done.record.delay = delay;
+        done.record.age = age;
         records.push_back(std::move(done.record));
       }
     }
-    if (!releases.empty()) frontier->release(releases);
+    frontier->end(releases);
     if (records.empty()) return;
     const auto outcomes = frontier->record(records, options.max_pages);
     std::lock_guard lock(mutex);
@@ -441,7 +443,7 @@ struct SharedCrawler::Impl {
       }
       if (host.leased >= options.per_host) continue;  // one of ours will come back
       requests.push_back({host.host, shared.worker + ":" + std::to_string(++lease_counter), options.per_host,
-                          lease_spacing(host.delay)});
+                          host.delay});
       asking.push_back(&host);
     }
     if (requests.empty()) return;
@@ -503,7 +505,7 @@ struct SharedCrawler::Impl {
   void refresh_claims(Clock::time_point now) {
     const auto stale = now - shared.claim_idle / 3;
     std::vector<std::string> ids;
-    std::vector<std::pair<std::string, std::string>> leases;
+    std::vector<LeaseEnd> leases;
     for (auto& [origin, host] : hosts) {
       for (auto& held : host.waiting) {
         if (held.claimed < stale) {
@@ -517,7 +519,8 @@ struct SharedCrawler::Impl {
       for (auto& [index, job] : in_flight) {
         if (job.held.claimed >= stale) continue;
         if (!job.held.entry.id.empty()) ids.push_back(job.held.entry.id);
-        leases.emplace_back(hosts.at(job.origin).host, job.token);
+        const auto& host = hosts.at(job.origin);
+        leases.push_back(LeaseEnd{host.host, job.token, std::chrono::duration_cast<std::chrono::microseconds>(host.delay), {}});
         job.held.claimed = now;
       }
     }

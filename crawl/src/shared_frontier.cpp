@@ -37,8 +37,26 @@ redis.call('INCRBY', KEYS[5], queued)
 return 1
 )";
 
-// KEYS frontier done seen open queued pages slots; ARGV entry-id hash result max lease-token
-// referrer, then link triples (hash, url, depth).
+// A Lua function the record and end scripts begin with: frees a lease's slot and, with a delay,
+// sets the host's next start to the request's start (age microseconds ago) plus the delay.
+constexpr const char* end_lease_function = R"(
+local function end_lease(slots, next_key, token, delay, age)
+  if token ~= '' then redis.call('ZREM', slots, token) end
+  delay = tonumber(delay)
+  if delay <= 0 then return end
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  local next_start = now - tonumber(age) + delay
+  if next_start <= now then
+    redis.call('DEL', next_key)
+    return
+  end
+  redis.call('SET', next_key, string.format('%.0f', next_start), 'PX', math.ceil((next_start - now) / 1000) + 1)
+end
+)";
+
+// KEYS frontier done seen open queued pages slots next; ARGV entry-id hash result max lease-token
+// referrer delay_us age_us, then link triples (hash, url, depth).
 constexpr const char* record_script = R"(
 local recorded = redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[3])
 local queued_now, beyond = 0, 0
@@ -46,7 +64,7 @@ if recorded == 1 then
   if ARGV[3] ~= '' then redis.call('INCR', KEYS[6]) end
   local max = tonumber(ARGV[4])
   local queued = tonumber(redis.call('GET', KEYS[5]) or '0')
-  for i = 7, #ARGV, 3 do
+  for i = 9, #ARGV, 3 do
     if redis.call('SADD', KEYS[3], ARGV[i]) == 1 then
       if queued < max then
         redis.call('XADD', KEYS[1], '*', 'u', ARGV[i + 1], 'd', ARGV[i + 2], 'r', ARGV[6])
@@ -60,33 +78,44 @@ if recorded == 1 then
   redis.call('INCRBY', KEYS[5], queued_now)
   redis.call('INCRBY', KEYS[4], queued_now - 1)
 end
-if ARGV[5] ~= '' then redis.call('ZREM', KEYS[7], ARGV[5]) end
+end_lease(KEYS[7], KEYS[8], ARGV[5], ARGV[7], ARGV[8])
 redis.call('XACK', KEYS[1], 'workers', ARGV[1])
 redis.call('XDEL', KEYS[1], ARGV[1])
 return {recorded, queued_now, beyond}
 )";
 
 // KEYS slots next; ARGV token per_host delay_us ttl_us. Returns -1 granted, 0 slots full, or the
-// microseconds until the host's next allowed start. Time is the Redis server's, one clock for
-// every worker.
+// microseconds to wait: until the host's next allowed start, or a short poll while the next start
+// is held (stored negated: held until that time) for a request whose start is not known yet.
+// Time is the Redis server's, one clock for every worker.
 constexpr const char* lease_script = R"(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
 local next_start = tonumber(redis.call('GET', KEYS[2]) or '0')
-if next_start > now then return math.max(1, next_start - now) end
+if next_start < 0 then
+  if -next_start > now then return 20000 end
+elseif next_start > now then
+  return math.max(1, next_start - now)
+end
 local ttl = tonumber(ARGV[4])
 redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], math.ceil(ttl / 1000))
-local delay = tonumber(ARGV[3])
-if delay > 0 then
-  redis.call('SET', KEYS[2], string.format('%.0f', now + delay), 'PX', math.ceil(delay / 1000) + 1)
+if tonumber(ARGV[3]) > 0 then
+  redis.call('SET', KEYS[2], string.format('%.0f', -(now + ttl)), 'PX', math.ceil(ttl / 1000))
 end
 return -1
 )";
 
-// KEYS slots; ARGV token ttl_us. Extends a lease still held (a long fetch) by ttl from now.
+// KEYS slots next; ARGV token delay_us age_us.
+constexpr const char* end_script = R"(
+end_lease(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
+return 1
+)";
+
+// KEYS slots next; ARGV token ttl_us delay_us. Extends a lease still held (a long fetch) by ttl
+// from now, and with a delay the hold on the host's next start.
 constexpr const char* renew_script = R"(
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 local t = redis.call('TIME')
@@ -94,6 +123,9 @@ local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local ttl = tonumber(ARGV[2])
 redis.call('ZADD', KEYS[1], 'XX', now + ttl, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], math.ceil(ttl / 1000))
+if tonumber(ARGV[3]) > 0 then
+  redis.call('SET', KEYS[2], string.format('%.0f', -(now + ttl)), 'PX', math.ceil(ttl / 1000))
+end
 return 1
 )";
 
@@ -141,8 +173,12 @@ SharedFrontier::SharedFrontier(RedisConnection& redis, std::string crawl_id, std
 }
 
 void SharedFrontier::load_scripts() {
-  const std::vector<std::pair<std::string, const char*>> scripts = {
-      {"join", join_script}, {"record", record_script}, {"lease", lease_script}, {"renew", renew_script}};
+  const std::vector<std::pair<std::string, std::string>> scripts = {
+      {"join", join_script},
+      {"record", std::string(end_lease_function) + record_script},
+      {"lease", lease_script},
+      {"renew", renew_script},
+      {"end", std::string(end_lease_function) + end_script}};
   std::vector<std::vector<std::string>> commands;
   for (const auto& [name, source] : scripts) commands.push_back({"SCRIPT", "LOAD", source});
   const auto replies = redis_.pipeline(commands);
@@ -255,7 +291,7 @@ std::vector<RecordOutcome> SharedFrontier::record(const std::vector<UrlRecord>& 
   std::vector<std::vector<std::string>> commands;
   commands.reserve(records.size());
   for (const auto& record : records) {
-    std::vector<std::string> command{"7",
+    std::vector<std::string> command{"8",
                                      key("frontier"),
                                      key("done"),
                                      key("seen"),
@@ -263,12 +299,15 @@ std::vector<RecordOutcome> SharedFrontier::record(const std::vector<UrlRecord>& 
                                      key("queued"),
                                      key("pages"),
                                      key("slots:" + record.lease_host),
+                                     key("next:" + record.lease_host),
                                      record.entry.id,
                                      hash_key(record.hash),
                                      record.result,
                                      lua_count(max_pages),
                                      record.lease_token,
-                                     record.entry.url};
+                                     record.entry.url,
+                                     std::to_string(record.delay.count()),
+                                     std::to_string(record.age.count())};
     for (const auto& link : record.links) {
       command.push_back(hash_key(link.hash));
       command.push_back(link.url);
@@ -313,19 +352,25 @@ std::vector<LeaseAnswer> SharedFrontier::lease(const std::vector<LeaseRequest>& 
   return answers;
 }
 
-void SharedFrontier::renew(const std::vector<std::pair<std::string, std::string>>& host_tokens,
-                           std::chrono::milliseconds ttl) {
-  if (host_tokens.empty()) return;
+void SharedFrontier::renew(const std::vector<LeaseEnd>& leases, std::chrono::milliseconds ttl) {
+  if (leases.empty()) return;
   std::vector<std::vector<std::string>> commands;
   const auto ttl_us = std::to_string(std::chrono::microseconds(ttl).count());
-  for (const auto& [host, token] : host_tokens) commands.push_back({"1", key("slots:" + host), token, ttl_us});
+  for (const auto& lease : leases) {
+    commands.push_back({"2", key("slots:" + lease.host), key("next:" + lease.host), lease.token, ttl_us,
+                        std::to_string(lease.delay.count())});
+  }
   run_scripts("renew", commands);
 }
 
-void SharedFrontier::release(const std::vector<std::pair<std::string, std::string>>& host_tokens) {
+void SharedFrontier::end(const std::vector<LeaseEnd>& leases) {
+  if (leases.empty()) return;
   std::vector<std::vector<std::string>> commands;
-  for (const auto& [host, token] : host_tokens) commands.push_back({"ZREM", key("slots:" + host), token});
-  redis_.pipeline(commands);
+  for (const auto& lease : leases) {
+    commands.push_back({"2", key("slots:" + lease.host), key("next:" + lease.host), lease.token,
+                        std::to_string(lease.delay.count()), std::to_string(lease.age.count())});
+  }
+  run_scripts("end", commands);
 }
 
 std::optional<std::string> SharedFrontier::robots(const std::string& origin) {

@@ -7,10 +7,14 @@
 // The steps that must not half-happen are one Lua script each:
 //   join     store the settings and queue the seeds, unless the crawl has settings already;
 //   record   store a URL's result once (HSETNX), queue its new links (SADD to the seen-set, then
-//            XADD), release its host lease, XACK and XDEL its entry;
+//            XADD), end its host lease, XACK and XDEL its entry;
 //   lease    take one of a host's per_host slots (a sorted set of tokens scored by expiry) when
-//            the host's next allowed start (its delay after the last start) has come;
-//   renew    extend a lease whose fetch is still running.
+//            the host's next allowed start has come. With a delay, a grant also holds the next
+//            start until the lease ends, which sets it to the request's real start plus the
+//            delay: a request that reaches the host late (its worker stalled) cannot bring the
+//            next one closer than the delay;
+//   renew    extend a lease whose fetch is still running (and the hold on the next start);
+//   end      free a lease's slot and set the host's next start, for leases without a record.
 // The count of URLs queued and not yet recorded ("open") is kept by the same scripts: the crawl
 // is over when it is zero.
 #pragma once
@@ -50,6 +54,17 @@ struct UrlRecord {
   std::vector<LinkToQueue> links;
   std::string lease_host;        // the host lease to release; empty: none
   std::string lease_token;
+  std::chrono::microseconds delay{0};  // the host's spacing (see LeaseEnd)
+  std::chrono::microseconds age{0};    // how long ago the request reached the wire
+};
+
+// The end of a lease: its slot is freed and, with a delay, the host's next start is set to the
+// request's real start plus the delay (until then a grant blocks the host's next start).
+struct LeaseEnd {
+  std::string host;
+  std::string token;
+  std::chrono::microseconds delay{0};
+  std::chrono::microseconds age{0};  // how long ago the request started; 0 when unknown (now)
 };
 
 struct RecordOutcome {
@@ -95,8 +110,8 @@ class SharedFrontier {
   };
   std::vector<LeaseAnswer> lease(const std::vector<LeaseRequest>& requests, std::chrono::milliseconds ttl);
   // Extends leases still held by `ttl` from now (fetches that outlast a lease's first ttl).
-  void renew(const std::vector<std::pair<std::string, std::string>>& host_tokens, std::chrono::milliseconds ttl);
-  void release(const std::vector<std::pair<std::string, std::string>>& host_tokens);
+  void renew(const std::vector<LeaseEnd>& leases, std::chrono::milliseconds ttl);
+  void end(const std::vector<LeaseEnd>& leases);
 
   // robots.txt, shared: the stored response of an origin, if any; a lock so one worker fetches it.
   std::optional<std::string> robots(const std::string& origin);
