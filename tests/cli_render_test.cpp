@@ -709,21 +709,169 @@ TEST(HtmlReport, TableShowsConnectionsAndHandshakes) {
   report.lists[0].strategies[0].report.connections_opened = 4321;
   report.lists[0].strategies[0].report.tls_handshakes = 1234;
   const auto html = render_html_report(report);
-  EXPECT_TRUE(contains(html, "<th>cpu</th><th>conn</th><th>tls</th>"));
+  EXPECT_TRUE(contains(html, ">cpu</th><th title=\"TCP connections the client opened\">conn</th><th title=\"TLS "));
   EXPECT_TRUE(contains(html, "<td>4321</td><td>1234</td>"));
 }
 
-TEST(HtmlReport, ChartsThatCannotBeDrawnSaySo) {
+// The figures of one <figure> each, in order.
+std::vector<std::string> figures_of(const std::string& html) {
+  std::vector<std::string> figures;
+  for (auto at = html.find("<figure"); at != std::string::npos; at = html.find("<figure", at + 1)) {
+    figures.push_back(html.substr(at, html.find("</figure>", at) - at));
+  }
+  return figures;
+}
+
+// Every figure holds a drawing with marks in it, never a note in place of a chart.
+void expect_no_empty_panel(const std::string& html) {
+  for (const auto& figure : figures_of(html)) {
+    EXPECT_TRUE(contains(figure, "<svg ")) << figure;
+    EXPECT_TRUE(contains(figure, "<rect ") || contains(figure, "<circle ")) << figure;
+    EXPECT_FALSE(contains(figure, "class=\"note")) << figure;
+  }
+}
+
+TEST(HtmlReport, ChartsThatCannotBeDrawnAreLeftOutWithTheReason) {
   BenchReport report;
   ListReport list;
   list.name = "one.txt";
   list.strategies = {row("async", 1, -1)};
   list.strategies[0].latencies_s = {0.5, 1.0};
   report.lists = {list};
+  auto html = render_html_report(report);
+  EXPECT_EQ(figures_of(html).size(), 2u) << "wall per strategy and the latencies";
+  EXPECT_TRUE(contains(html, "<figcaption>Wall time per strategy</figcaption>")) << "no ideal, no ideal key";
+  EXPECT_TRUE(contains(html, "<p class=\"note withheld\">no speedup chart: it needs a sequential run to compare with."
+                             "</p>"))
+      << html;
+  expect_no_empty_panel(html);
+
+  // Every fetch failed: sequential's wall measures failures, and there are no latencies.
+  report.lists[0].strategies = {row("sequential", 1, -1), row("async", 1, -1)};
+  for (auto& r : report.lists[0].strategies) {
+    r.report.latency.count = 0;
+    r.report.ok = 0;
+    r.report.failed = r.report.requests;
+  }
+  html = render_html_report(report);
+  EXPECT_EQ(figures_of(html).size(), 1u);
+  EXPECT_TRUE(contains(html, "no speedup chart: sequential got no response, so its wall time measures only failures; "
+                             "no latency chart: no fetch got a response."))
+      << html;
+  expect_no_empty_panel(html);
+}
+
+// Fewer than two pools is no curve: the first chart becomes wall time per strategy with the ideal.
+TEST(HtmlReport, FewerThanTwoPoolsDrawWallTimePerStrategy) {
+  for (const auto& names : {std::vector<std::string>{"sequential", "async"},
+                                               std::vector<std::string>{"sequential", "pool:4", "async"}}) {
+    BenchReport report;
+    ListReport list;
+    list.name = "few.txt";
+    for (const auto& name : names) {
+      list.strategies.push_back(row(name, name == "sequential" ? 2.0 : 0.5, name == "sequential" ? 1.9 : 0.2));
+      list.strategies.back().latencies_s = {0.3, 0.35, 0.4};
+    }
+    report.lists = {list};
+    const auto html = render_html_report(report);
+    const auto figures = figures_of(html);
+    ASSERT_EQ(figures.size(), 3u) << html;
+    EXPECT_TRUE(contains(figures[0], "Wall time per strategy, and the ideal <span class=\"key ideal-mark\">"));
+    EXPECT_EQ(count_of(figures[0], "<rect "), names.size());
+    EXPECT_EQ(count_of(figures[0], "class=\"ideal-mark\""), names.size());
+    EXPECT_FALSE(contains(html, "class=\"note withheld\""));
+    expect_no_empty_panel(html);
+  }
+  BenchReport report;
+  report.lists = {mipt_list()};  // pool:1, pool:8, pool:32: the curve
+  EXPECT_TRUE(contains(figures_of(render_html_report(report)).at(0), "Wall time vs pool workers"));
+}
+
+// The median and the p95 are ticks of their own class and colour, and the caption keys both.
+TEST(HtmlReport, MedianAndP95TicksDiffer) {
+  BenchReport report;
+  report.lists = {docs_list()};
   const auto html = render_html_report(report);
-  EXPECT_TRUE(contains(html, "needs two or more pool:N strategies"));
-  EXPECT_TRUE(contains(html, "needs a sequential run"));
-  EXPECT_EQ(count_of(html, "<svg "), 1u);  // the latencies
+  const auto strategies = report.lists[0].strategies.size();
+  EXPECT_EQ(count_of(html, "class=\"p50\"/>"), strategies);
+  EXPECT_EQ(count_of(html, "class=\"p95\"/>"), strategies);
+  EXPECT_TRUE(contains(html, "svg .p50 { stroke: #111827;"));
+  EXPECT_TRUE(contains(html, "svg .p95 { stroke: #dc2626;"));
+  EXPECT_TRUE(contains(html, "median <span class=\"key p50\"></span> and 95th percentile <span class=\"key p95\">"));
+}
+
+// Measured and ideal are told apart where they coincide: the ideal is a wide pale band under a
+// thin measured line, and each is named at its right end, the higher one above.
+TEST(HtmlReport, MeasuredAndIdealCanBeToldApart) {
+  BenchReport report;
+  report.lists = {mipt_list()};  // measured and ideal a few ms apart: the lines coincide
+  const auto html = render_html_report(report);
+  const auto ideal = html.find("<polyline class=\"ideal\"");
+  const auto measured = html.find("<polyline class=\"measured\"");
+  ASSERT_NE(ideal, std::string::npos);
+  ASSERT_NE(measured, std::string::npos);
+  EXPECT_LT(ideal, measured) << "the band is drawn first, under the line";
+  EXPECT_TRUE(contains(html, "svg .ideal { fill: none; stroke: #f59e0b; stroke-opacity: 0.45; stroke-width: 12;"));
+  EXPECT_TRUE(contains(html, "svg .measured { fill: none; stroke: #2563eb; stroke-width: 2.5; }"));
+  EXPECT_EQ(count_of(html, "class=\"measured-label\">measured</text>"), 1u);
+  EXPECT_EQ(count_of(html, "class=\"ideal-label\">ideal</text>"), 1u);
+}
+
+// The footer reads as sentences in the page's type, not terminal text: no <pre>, no '*' mark,
+// wrapped lines joined again; a disagreement is a list of its own.
+TEST(HtmlReport, FooterIsSentences) {
+  BenchReport report;
+  report.lists = {docs_list()};
+  report.lists[0].fetched_urls = 13;
+  auto html = render_html_report(report);
+  EXPECT_FALSE(contains(html, "<pre"));
+  EXPECT_TRUE(contains(html, "<ul class=\"facts\">\n<li><b>Fastest</b>: async, 734 ms (6.73x sequential); "
+                             "within 2%: threads, pool:8</li>"))
+      << html;
+  // Two lines in the terminal, one statement here.
+  EXPECT_TRUE(contains(html, "<li><b>Origin saw per strategy</b>: docs.python.org 12 req, 12 conn, peak 1-8 "
+                             "(serves 8); www.python.org 2 req, 2 conn, peak 1</li>"))
+      << html;
+  EXPECT_TRUE(contains(html, "<li>All strategies agreed on every URL&#39;s status, size and SHA-256</li>")) << html;
+  report.lists[0].agree = false;
+  report.lists[0].disagreements = {"http://a.test/: sequential 200, async 404"};
+  html = render_html_report(report);
+  EXPECT_TRUE(contains(html, "<li class=\"disagreed\">Strategies disagreed:\n<ul>\n"
+                             "<li>http://a.test/: sequential 200, async 404</li>\n</ul></li>"))
+      << html;
+}
+
+// Every column is explained: in the header's tooltip and once in the legend at the top.
+TEST(HtmlReport, EveryColumnIsExplained) {
+  BenchReport report;
+  report.lists = {docs_list()};
+  const auto html = render_html_report(report);
+  const auto head = html.substr(html.find("<thead>"), html.find("</thead>") - html.find("<thead>"));
+  EXPECT_EQ(count_of(head, "<th "), count_of(head, "<th title=\""));
+  for (const char* column : {"tls", "threads", "memory"}) {
+    EXPECT_TRUE(contains(html, "<dt>" + std::string(column) + "</dt><dd>")) << column;
+  }
+  EXPECT_TRUE(contains(html, "<dt>memory</dt><dd>peak resident memory (RSS)"));
+}
+
+// The reading's memory figures are the table's, to the digit: one formatter for both.
+TEST(HtmlReport, MemoryInTheReadingMatchesTheTable) {
+  BenchReport report;
+  report.lists = {docs_list()};
+  report.lists[0].strategies[1].report.peak_rss_kb = 12708;  // 12.41 MiB
+  const auto html = render_html_report(report);
+  const auto reading = html.substr(html.find("Reading the results"));
+  const auto table = html.substr(html.find("<tbody>"), html.find("</tbody>") - html.find("<tbody>"));
+  std::size_t checked = 0;
+  for (auto at = reading.find(" MiB"); at != std::string::npos; at = reading.find(" MiB", at + 1)) {
+    const auto start = reading.rfind(' ', at - 1) + 1;
+    const auto figure = reading.substr(start, at + 4 - start);
+    if (reading.compare(at + 4, 10, " of memory") == 0) continue;  // a saving, not a process's peak
+    EXPECT_TRUE(contains(table, "<td>" + figure + "</td>")) << figure << " is not in the table";
+    ++checked;
+  }
+  EXPECT_GE(checked, 2u) << reading;
+  EXPECT_TRUE(contains(reading, "threads 738 ms, 14 threads, 12.41 MiB")) << reading;
 }
 
 // ---------------------------------------------------------------------------------------------

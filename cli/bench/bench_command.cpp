@@ -544,6 +544,11 @@ int bench_command(const BenchArgs& args) {
     report_file << render_html_report(bench);
     report_file.close();
     if (!report_file) throw std::runtime_error(cannot_write(args.report));
+    // On stderr, so the table or the --format output on stdout stays whole; the absolute path,
+    // to open or copy whatever the working directory.
+    std::error_code error;
+    const auto where = std::filesystem::absolute(args.report, error);
+    std::cerr << "fetcher: HTML report written to " << printable(error ? args.report : where.string()) << "\n";
   }
   if (interrupt.interrupted()) {
     std::cerr << "fetcher: interrupted: the tables above hold the strategies that finished\n";
