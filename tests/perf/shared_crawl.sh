@@ -2,7 +2,9 @@
 # shared_crawl.sh: the crawl shared through Redis (issue 19, part 7), measured on this machine
 # (never asserted in unit tests: these machines are shared and noisy).
 #
-#   tests/perf/shared_crawl.sh [FETCHER] [RUNS]      (default build/cli/fetcher, 3; needs redis-server, redis-cli)
+#   tests/perf/shared_crawl.sh [FETCHER] [RUNS]   (default build/cli/fetcher, 3; needs redis-server,
+#                                                  redis-cli, python3 and GNU time; ZERO_PAGES=N sizes
+#                                                  the zero-latency site, default 10000)
 #
 # Two settings, each on its own synthetic site graph served by `fetcher serve` on loopback:
 #   zero    latency 0 ms, --per-host 8, ZERO_PAGES pages over 4 hosts (CPU-bound: the origin answers
