@@ -377,6 +377,9 @@ struct SharedCrawler::Impl {
     for (auto& done : batch) {
       auto& host = hosts.at(done.job.origin);
       --host.leased;
+      // This lease's slot is free as soon as the record below runs: ask again without waiting.
+      host.retry_at = now;
+      host.full_backoff = std::chrono::milliseconds(1);
       const auto delay = std::chrono::duration_cast<std::chrono::microseconds>(host.delay);
       // A cancelled fetch may have gone out any time until now: its start counts as now.
       const auto age = done.cancelled ? std::chrono::microseconds(0)
@@ -457,7 +460,7 @@ struct SharedCrawler::Impl {
           host.retry_at = now + answers[i].retry_after;
         } else {
           host.retry_at = now + host.full_backoff;
-          host.full_backoff = std::min(host.full_backoff * 2, std::chrono::milliseconds(16));
+          host.full_backoff = std::min(host.full_backoff * 2, std::chrono::milliseconds(8));
         }
         continue;
       }
@@ -631,7 +634,10 @@ struct SharedCrawler::Impl {
       }
       if (took_nothing && held_count == 0 && flying == 0 && no_pages.empty() && frontier->open_urls() == 0) return true;
       // Sleep until a fetch ends, a host's retry comes, or the next look at the stream.
-      auto until = std::min({next_take, next_reclaim, next_refresh, now + std::chrono::milliseconds(50)});
+      // A full window takes nothing: next_take does not count then (it would wake the loop at once,
+      // over and over, until a fetch ends).
+      auto until = std::min({next_reclaim, next_refresh, now + std::chrono::milliseconds(50)});
+      if (held_count + flying < window) until = std::min(until, next_take);
       for (const auto& [origin, host] : hosts) {
         if (!host.waiting.empty() && host.robots != RobotsState::fetching && host.leased < options.per_host) {
           until = std::min(until, host.retry_at);

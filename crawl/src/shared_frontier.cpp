@@ -55,9 +55,10 @@ local function end_lease(slots, next_key, token, delay, age)
 end
 )";
 
-// KEYS frontier done seen open queued pages slots next; ARGV entry-id hash result max lease-token
+// KEYS frontier done seen open queued pages slots next settings; ARGV entry-id hash result max lease-token
 // referrer delay_us age_us, then link triples (hash, url, depth).
 constexpr const char* record_script = R"(
+if redis.call('EXISTS', KEYS[9]) == 0 then return redis.error_reply('CRAWLGONE the crawl has no settings') end
 local recorded = redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[3])
 local queued_now, beyond = 0, 0
 if recorded == 1 then
@@ -141,7 +142,12 @@ std::string lua_count(std::uint64_t count) {
 }
 
 void throw_if_error(const RedisReply& reply, const std::string& what) {
-  if (reply.is_error()) throw std::runtime_error("redis: " + what + ": " + reply.text);
+  if (!reply.is_error()) return;
+  if (reply.text.starts_with("NOGROUP") || reply.text.find("CRAWLGONE") != std::string::npos) {
+    throw std::runtime_error("redis: the crawl's state is gone (Redis restarted without persistence, or its keys "
+                             "were deleted): start the crawl again under a new --crawl-id");
+  }
+  throw std::runtime_error("redis: " + what + ": " + reply.text);
 }
 
 // [id, [field, value, ...]] -> an entry; false for a deleted entry (its fields nil).
@@ -291,7 +297,7 @@ std::vector<RecordOutcome> SharedFrontier::record(const std::vector<UrlRecord>& 
   std::vector<std::vector<std::string>> commands;
   commands.reserve(records.size());
   for (const auto& record : records) {
-    std::vector<std::string> command{"8",
+    std::vector<std::string> command{"9",
                                      key("frontier"),
                                      key("done"),
                                      key("seen"),
@@ -300,6 +306,7 @@ std::vector<RecordOutcome> SharedFrontier::record(const std::vector<UrlRecord>& 
                                      key("pages"),
                                      key("slots:" + record.lease_host),
                                      key("next:" + record.lease_host),
+                                     key("settings"),
                                      record.entry.id,
                                      hash_key(record.hash),
                                      record.result,

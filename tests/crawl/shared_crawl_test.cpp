@@ -355,5 +355,32 @@ TEST_F(SharedCrawl, RedisLostMidCrawlGivesUpAfterTheTimeout) {
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
 }
 
+// Redis comes back empty (no persistence) while a worker retries: the worker says the crawl's
+// state is gone and stops, and writes nothing of the old crawl into the new Redis.
+TEST_F(SharedCrawl, RedisRestartedEmptyEndsTheWorkerWithoutAStaleCrawl) {
+  RedisServer redis;
+  TestOrigin origin(graph_sites(200, 30));
+  ChildProcess crawling(worker(redis.url(), origin, "gone",
+                               {"http://h1.test/page/0", "--per-host", "1", "--redis-timeout", "10s", "-q"}));
+  {
+    RedisConnection watch(parse_redis_url(redis.url()), 5s);
+    std::uint64_t pages = 0;
+    for (int polls = 0; polls < 2000 && pages < 5 && crawling.running(); ++polls) {
+      pages = static_cast<std::uint64_t>(watch.command({"GET", "fetcher:{gone}:pages"}).as_integer());
+      std::this_thread::sleep_for(5ms);
+    }
+    ASSERT_GE(pages, 5u) << crawling.err();
+  }
+  redis.restart();
+  ASSERT_EQ(crawling.wait_for(testing::scaled(std::chrono::milliseconds(30s))), 2) << crawling.err();
+  const auto err = crawling.err();
+  EXPECT_NE(err.find("the crawl's state is gone"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  RedisConnection look(parse_redis_url(redis.url()), 5s);
+  for (const char* name : {"settings", "done", "seen", "open", "queued", "pages"}) {
+    EXPECT_EQ(look.command({"EXISTS", std::string("fetcher:{gone}:") + name}).integer, 0) << name;
+  }
+}
+
 }  // namespace
 }  // namespace fetcher::crawl

@@ -45,32 +45,48 @@ bool listening(std::uint16_t port) {
 
 bool RedisServer::available() { return ::access(redis_server_path, X_OK) == 0; }
 
-RedisServer::RedisServer(std::vector<std::string> extra) {
+RedisServer::RedisServer(std::vector<std::string> extra) : extra_(std::move(extra)) {
   char pattern[] = "/tmp/fetcher-redis-XXXXXX";
   if (!::mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
   directory_ = pattern;
   // A port just bound and closed is free unless another process takes it in between; a retry
   // with a new port covers that.
-  for (int attempt = 0; attempt < 3 && !process_; ++attempt) {
+  bool started = false;
+  for (int attempt = 0; attempt < 3 && !started; ++attempt) {
     port_ = closed_port();
-    std::vector<std::string> arguments = {redis_server_path, "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                          "--save", "", "--appendonly", "no", "--dir", directory_.string(),
-                                          "--daemonize", "no", "--loglevel", "warning"};
-    arguments.insert(arguments.end(), extra.begin(), extra.end());
-    auto process = std::make_unique<ChildProcess>(arguments);
-    for (int waited = 0; waited < 500; ++waited) {
-      if (!process->running()) break;
-      if (listening(port_)) {
-        process_ = std::move(process);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    started = start(extra_);
   }
-  if (!process_) {
+  if (!started) {
     std::filesystem::remove_all(directory_);
     throw std::runtime_error("redis-server did not start");
   }
+}
+
+bool RedisServer::start(const std::vector<std::string>& extra) {
+  std::vector<std::string> arguments = {redis_server_path, "--port", std::to_string(port_), "--bind", "127.0.0.1",
+                                        "--save", "", "--appendonly", "no", "--dir", directory_.string(),
+                                        "--daemonize", "no", "--loglevel", "warning"};
+  arguments.insert(arguments.end(), extra.begin(), extra.end());
+  auto process = std::make_unique<ChildProcess>(arguments);
+  for (int waited = 0; waited < 500; ++waited) {
+    if (!process->running()) return false;
+    if (listening(port_)) {
+      process_ = std::move(process);
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+void RedisServer::restart() {
+  stop();
+  // The port was just released; the new server may need a moment to bind it.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    if (start(extra_)) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("redis-server did not restart on port " + std::to_string(port_));
 }
 
 RedisServer::~RedisServer() {

@@ -23,13 +23,16 @@ class RedisServer {
 
   std::uint16_t port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
-  void stop();  // idempotent
+  void stop();     // idempotent
+  void restart();  // stops it and starts it again on the same port, empty (nothing is saved)
 
   static bool available();  // redis-server is installed
 
  private:
+  bool start(const std::vector<std::string>& extra);  // on port_; false when it does not answer
   std::uint16_t port_ = 0;
   std::filesystem::path directory_;
+  std::vector<std::string> extra_;
   std::unique_ptr<ChildProcess> process_;
 };
 
