@@ -395,9 +395,9 @@ TEST(NarrowTerminal, EveryLineFitsAndNoWordIsBrokenAt60And80And120Columns) {
       EXPECT_EQ(header[0], "strategy");
       EXPECT_EQ(header[1], "wall");
     }
-    // 80 columns and more: today's table, whole.
-    EXPECT_EQ(render_table(list, narrow(120)), render_table(list));
-    EXPECT_EQ(render_table(list, narrow(80)), render_table(list));
+    // 80 columns and more: the whole table; a terminal that wide wraps only what is over 80.
+    EXPECT_EQ(render_table(list, narrow(120)), render_table(list, narrow(80)));
+    EXPECT_EQ(count_of(render_table(list, narrow(80)), "narrow terminal"), 0u);
   }
 }
 
@@ -479,6 +479,20 @@ TEST(NarrowTerminal, At60ColumnsTheDocsTableAndFooter) {
             "  SHA-256\n");
 }
 
+// Not a terminal (columns 0: a file, or a pipe without COLUMNS): the layout made for 80 columns,
+// nothing left out and the title whole, however long.
+TEST(NarrowTerminal, AFileOrAPipeKeepsTheLayoutItHad) {
+  const auto list = narrow_lists()[3];
+  const auto text = render_table(list);
+  EXPECT_EQ(count_of(text, "narrow terminal"), 0u);
+  EXPECT_EQ(lines_of(text)[0], "python-docs.txt: 14 URLs, " + list.origin_note);
+  EXPECT_GT(display_width(lines_of(text)[0]), 80u);
+  EXPECT_EQ(words_of_text(lines_of(text)[header_index(lines_of(text))]).size(), 9u);
+  const auto on_80 = render_table(list, narrow(80));
+  expect_fits(on_80, 80);
+  EXPECT_EQ(lines_of(on_80)[1], "  and docs.python.org)");
+}
+
 TEST(NarrowTerminal, DisagreementsWrapUnderTheirHeadingInRed) {
   auto list = docs_list();
   list.agree = false;
@@ -523,13 +537,14 @@ TEST(TerminalColumns, ColumnsVariableIsHonouredButAFileIsNeverNarrowed) {
   {
     ScopedEnv columns("COLUMNS", nullptr);
     EXPECT_EQ(terminal_columns(ends[1], 77), 77u);  // a pipe: today's width
+    EXPECT_EQ(detect_style(ColorMode::never, ends[1]).columns, 0u);
   }
   {
     ScopedEnv columns("COLUMNS", "60");
     EXPECT_EQ(terminal_columns(ends[1]), 60u);
     EXPECT_EQ(terminal_columns(-1), 80u);
     EXPECT_EQ(detect_style(ColorMode::never, ends[1]).columns, 60u);
-    EXPECT_EQ(detect_style(ColorMode::never, -1).columns, 80u);
+    EXPECT_EQ(detect_style(ColorMode::never, -1).columns, 0u);
   }
   for (const char* junk : {"", "0", "abc", "60x", "-5", "99999999999999999999999"}) {
     ScopedEnv columns("COLUMNS", junk);

@@ -271,17 +271,22 @@ std::string wrapped(const std::string& paragraph, std::size_t width) {
   return text;
 }
 
-// Lines under the table: the fastest strategy, what the origin saw, agreement, each wrapped at
-// word boundaries within `width`.
-std::string footer(const ListReport& list, const Style& style, std::size_t width) {
+// Lines under the table: the fastest strategy, what the origin saw, agreement. On a terminal
+// every line wraps at word boundaries within `width`; elsewhere (a file, a pipe) only the first
+// two do, at 80 columns, as they always have.
+std::string footer(const ListReport& list, const Style& style, std::size_t width, bool terminal) {
   std::string text;
   for (const auto& paragraph : {fastest_line(list), origin_paragraph(list)}) text += wrapped(paragraph, width);
-  std::istringstream agreement(agreement_lines(list));
-  for (std::string line; std::getline(agreement, line);) {
+  const auto agreement = agreement_lines(list);
+  if (!terminal) {
+    return text + (list.agree ? agreement : paint(style, Paint::red, agreement.substr(0, agreement.size() - 1)) + "\n");
+  }
+  std::istringstream lines(agreement);
+  for (std::string line; std::getline(lines, line);) {
     // A disagreement is an item under the heading: indented, its continuation lines more so.
     const bool item = line.rfind("  ", 0) == 0;
-    const auto lines = item ? wrap_words(line, width > 2 ? width - 2 : width, "  ") : wrap_words(line, width, "  ");
-    for (const auto& piece : lines) {
+    const auto pieces = item ? wrap_words(line, width > 2 ? width - 2 : width, "  ") : wrap_words(line, width, "  ");
+    for (const auto& piece : pieces) {
       const auto shown = item ? "  " + piece : piece;
       text += (list.agree ? shown : paint(style, Paint::red, shown)) + "\n";
     }
@@ -324,9 +329,10 @@ struct FittedTable {
 };
 
 // Two spaces between columns read best; one when that keeps every column (cells such as
-// "4.94 s" hold a space, so one-space columns are harder to read); past that, columns are left
-// out in narrowing_order(), two spaces apart, until the table fits or only strategy and wall remain.
-FittedTable fit_table(const ListReport& list, const StrategyRow* best, bool unicode, std::size_t width) {
+// "4.94 s" hold a space, so one-space columns are harder to read); past that, when `narrow`
+// allows, columns are left out in narrowing_order(), two spaces apart, until the table fits or
+// only strategy and wall remain.
+FittedTable fit_table(const ListReport& list, const StrategyRow* best, bool unicode, std::size_t width, bool narrow) {
   FittedTable table;
   auto fields = terminal_fields();
   const auto all = table_cells(list, fields, best, unicode);
@@ -334,7 +340,7 @@ FittedTable fit_table(const ListReport& list, const StrategyRow* best, bool unic
   if (widest(table.lines) <= width) return table;
   table.lines = lay_out(all, 1);
   table.full_width = widest(table.lines);
-  if (table.full_width <= width) return table;
+  if (table.full_width <= width || !narrow) return table;
   for (const auto next : narrowing_order()) {
     fields.erase(std::find(fields.begin(), fields.end(), next));
     table.left_out.push_back(next);
@@ -398,11 +404,17 @@ OutputFormat parse_output_format(std::string_view text) {
 }
 
 std::string render_table(const ListReport& list, const Style& style) {
-  const std::size_t width = std::min(table_width_limit, style.columns);
-  std::string text = wrapped(title_line(list), width) + wrapped(runs_note(list, style.unicode), width);
-  if (list.strategies.empty()) return text + footer(list, style, width);
+  // A terminal (style.columns known) gets every line within its width, at most 80; a file or a
+  // pipe gets the layout it always had: the table within 80 columns when it can be, whole.
+  const bool terminal = style.columns > 0;
+  const std::size_t width = terminal ? std::min(table_width_limit, style.columns) : table_width_limit;
+  std::string text;
+  for (const auto& paragraph : {title_line(list), runs_note(list, style.unicode)}) {
+    if (!paragraph.empty()) text += terminal ? wrapped(paragraph, width) : paragraph + "\n";
+  }
+  if (list.strategies.empty()) return text + footer(list, style, width, terminal);
   const auto* best = list.strategies.size() > 1 ? fastest_row(list) : nullptr;
-  const auto table = fit_table(list, best, style.unicode, width);
+  const auto table = fit_table(list, best, style.unicode, width, terminal);
   text += paint(style, Paint::bold, table.lines[0]) + "\n";
   for (std::size_t i = 1; i < table.lines.size(); ++i) {
     const bool is_best = &list.strategies[i - 1] == best;
@@ -411,7 +423,7 @@ std::string render_table(const ListReport& list, const Style& style) {
   if (!table.left_out.empty()) {
     for (const auto& line : wrap_words(left_out_note(table), width, "  ")) text += paint(style, Paint::dim, line) + "\n";
   }
-  return text + footer(list, style, width);
+  return text + footer(list, style, width, terminal);
 }
 
 nlohmann::json bench_to_json(const BenchReport& report) {

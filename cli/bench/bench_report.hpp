@@ -92,10 +92,11 @@ std::size_t runs_of(const ListReport& list);
 // and a footer says what the origin saw and whether the strategies agreed, over how many URLs,
 // or why agreement was not checked (one strategy, or no URL fetched by any). With repeated runs
 // a line under the title says the wall is the median of N, and each wall cell carries its spread.
-// Every line fits min(table_width_limit, style.columns): prose wraps at word boundaries (a word
-// longer than the width is never broken), and on a narrow terminal the table leaves out optional
-// columns in a fixed order (cpu, p95, conn, ideal, speedup, eff, ok/fail; strategy and wall always
-// stay) with a line under it naming them and the width that shows them.
+// On a terminal (style.columns > 0) every line fits min(table_width_limit, style.columns): prose
+// wraps at word boundaries (a word longer than the width is never broken), and a narrow terminal's
+// table leaves out optional columns in a fixed order (cpu, p95, conn, ideal, speedup, eff, ok/fail;
+// strategy and wall always stay) with a line under it naming them and the width that shows them.
+// For a file or a pipe (columns 0) the layout is the 80-column one, nothing left out.
 std::string render_table(const ListReport& list, const Style& style = {});
 std::string render(const BenchReport& report, OutputFormat format, const Style& style = {});
 // The versioned JSON report: the metadata when there is one, then the lists; floats rounded to

@@ -81,7 +81,7 @@ Style detect_style(ColorMode mode, int fd) {
   const bool terminal = is_terminal(fd);
   style.color = mode == ColorMode::always || (mode == ColorMode::automatic && terminal && !no_color_requested());
   style.unicode = locale_is_utf8() && (terminal || mode == ColorMode::always);
-  style.columns = terminal_columns(fd);
+  style.columns = terminal_columns(fd, 0);
   return style;
 }
 

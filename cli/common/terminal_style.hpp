@@ -16,12 +16,14 @@ ColorMode parse_color_mode(std::string_view text);
 struct Style {
   bool color = false;    // ANSI colours and bold
   bool unicode = false;  // block characters (█ ▒) instead of '#' and '-'
-  std::size_t columns = 80;  // the width of the terminal the text goes to (terminal_columns)
+  // The width of the terminal the text goes to, which every line must fit; 0 when it goes to a
+  // file or a pipe (no COLUMNS), which keeps the layout made for 80 columns without narrowing it.
+  std::size_t columns = 0;
 };
 
 // The style for a stream: colour when mode is always, or auto on a terminal without NO_COLOR;
 // block characters when the locale says UTF-8 and the output is a terminal (or colour is forced);
-// the columns of terminal_columns(fd). `fd` is the descriptor the text goes to, or -1 for a file.
+// columns from terminal_columns(fd, 0). `fd` is the descriptor the text goes to, or -1 for a file.
 Style detect_style(ColorMode mode, int fd);
 bool is_terminal(int fd);
 // Columns the text on `fd` may use: COLUMNS when it is set to a positive number (the user's
