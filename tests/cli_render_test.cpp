@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <optional>
@@ -20,6 +21,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 namespace fetcher::cli {
 namespace {
@@ -304,6 +307,251 @@ TEST(TableFooter, OneStrategyHasNoMarkerAndUnknownOriginShapesAreIgnored) {
   const auto text = render_table(list);
   EXPECT_FALSE(contains(text, "*")) << text;
   EXPECT_FALSE(contains(text, "origin saw")) << text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Narrow terminals: the table leaves out columns, prose wraps between words
+
+Style narrow(std::size_t columns) {
+  Style style;
+  style.columns = columns;
+  return style;
+}
+
+// A list whose table and footer are wide: repeated runs (a spread in every wall cell), failures,
+// a URL every strategy failed, and a long origin note.
+ListReport wide_list() {
+  auto list = docs_list();
+  list.origin_note = "emulated origin (13 URLs on 2 hosts, www.python.org and docs.python.org)";
+  list.urls = 14;
+  list.fetched_urls = 13;
+  for (auto& r : list.strategies) {
+    r.report.failed = 1;
+    r.wall_runs_s = {r.report.wall_seconds() * 0.97, r.report.wall_seconds(), r.report.wall_seconds() * 1.04};
+  }
+  return list;
+}
+
+// The shared lists with every URL fetched, so their footers end with the agreement on SHA-256.
+std::vector<ListReport> narrow_lists() {
+  std::vector<ListReport> lists = {docs_list(), mipt_list(), popular_list(), wide_list()};
+  for (auto& list : lists) {
+    if (list.fetched_urls == 0) list.fetched_urls = list.urls;
+  }
+  return lists;
+}
+
+std::vector<std::string> words_of_text(const std::string& text) {
+  std::vector<std::string> words;
+  std::istringstream in(text);
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
+
+// The words of `text` one space apart: what it says, however it was wrapped.
+std::string joined_words(const std::string& text) {
+  std::string joined;
+  for (const auto& word : words_of_text(text)) joined += (joined.empty() ? "" : " ") + word;
+  return joined;
+}
+
+// The table's header: the line that starts with the strategy column.
+std::size_t header_index(const std::vector<std::string>& lines) {
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].rfind("  strategy ", 0) == 0) return i;
+  }
+  return lines.size();
+}
+
+// The words of every line that is not the table (its header and a line per strategy) or the
+// left-out note: what wrapping may move between lines but must never change.
+std::vector<std::string> prose_words(const std::string& text, const ListReport& list) {
+  const auto lines = lines_of(text);
+  const auto header = header_index(lines);
+  std::string prose;
+  bool in_note = false;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i >= header && i <= header + list.strategies.size()) continue;
+    if (lines[i].rfind("narrow terminal:", 0) == 0) in_note = true;
+    else if (lines[i].rfind("  ", 0) != 0) in_note = false;
+    if (!in_note) prose += lines[i] + "\n";
+  }
+  return words_of_text(prose);
+}
+
+TEST(NarrowTerminal, EveryLineFitsAndNoWordIsBrokenAt60And80And120Columns) {
+  for (const auto& list : narrow_lists()) {
+    const auto reference = prose_words(render_table(list), list);
+    for (const std::size_t columns : {60, 80, 120}) {
+      const auto text = render_table(list, narrow(columns));
+      expect_fits(text, std::min<std::size_t>(columns, 80));
+      // Wrapping only moves words between lines: the same words, whole, in the same order.
+      EXPECT_EQ(prose_words(text, list), reference) << columns << " columns:\n" << text;
+      EXPECT_TRUE(contains(text, "SHA-256")) << text;
+      const auto lines = lines_of(text);
+      ASSERT_LT(header_index(lines), lines.size()) << text;
+      const auto header = words_of_text(lines[header_index(lines)]);
+      ASSERT_GE(header.size(), 2u);
+      EXPECT_EQ(header[0], "strategy");
+      EXPECT_EQ(header[1], "wall");
+    }
+    // 80 columns and more: the whole table; a terminal that wide wraps only what is over 80.
+    EXPECT_EQ(render_table(list, narrow(120)), render_table(list, narrow(80)));
+    EXPECT_EQ(count_of(render_table(list, narrow(80)), "narrow terminal"), 0u);
+  }
+}
+
+TEST(NarrowTerminal, TheNoteAppearsExactlyWhenColumnsAreLeftOut) {
+  for (const auto& list : narrow_lists()) {
+    const auto full = lines_of(render_table(list));
+    const auto full_header = words_of_text(full[header_index(full)]);
+    // The narrowest terminal that shows every column (one space apart if need be).
+    std::size_t whole = 0;
+    for (std::size_t columns = 120; columns >= 20; --columns) {
+      const auto lines = lines_of(render_table(list, narrow(columns)));
+      if (words_of_text(lines[header_index(lines)]).size() < full_header.size()) break;
+      whole = columns;
+    }
+    ASSERT_GT(whole, 20u);
+    EXPECT_LE(whole, 80u);
+    for (std::size_t columns = 20; columns <= 120; ++columns) {
+      const auto text = render_table(list, narrow(columns));
+      const auto lines = lines_of(text);
+      const bool left_out = words_of_text(lines[header_index(lines)]).size() < full_header.size();
+      EXPECT_EQ(left_out, columns < whole) << columns << ":\n" << text;
+      // The note may wrap on a very narrow terminal: look for it in the words, one space apart.
+      const auto words = joined_words(text);
+      EXPECT_EQ(count_of(words, "narrow terminal: left out "), left_out ? 1u : 0u) << columns << ":\n" << text;
+      if (left_out) {
+        EXPECT_TRUE(contains(words, "widen to " + std::to_string(whole) + " columns to see")) << text;
+      }
+    }
+  }
+}
+
+TEST(NarrowTerminal, ColumnsGoInTheFixedOrderAndStrategyAndWallStay) {
+  const auto list = narrow_lists()[0];
+  const std::vector<std::string> order = {"cpu", "p95", "conn", "ideal", "speedup", "eff", "ok/fail"};
+  std::size_t dropped_before = 0;
+  for (std::size_t columns = 80; columns >= 10; --columns) {
+    const auto text = render_table(list, narrow(columns));
+    const auto lines = lines_of(text);
+    const auto header = words_of_text(lines[header_index(lines)]);
+    const std::size_t dropped = 9 - header.size();
+    EXPECT_GE(dropped, dropped_before) << "a narrower terminal never shows more columns";
+    dropped_before = dropped;
+    // The columns left out are the first of the order, and the note names them in that order.
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const bool shown = std::find(header.begin(), header.end(), order[i]) != header.end();
+      EXPECT_EQ(shown, i >= dropped) << columns << ": " << order[i] << "\n" << text;
+    }
+    EXPECT_EQ(header[0], "strategy");
+    EXPECT_EQ(header[1], "wall");
+  }
+  EXPECT_EQ(dropped_before, order.size());
+  const auto text = render_table(list, narrow(20));
+  EXPECT_TRUE(contains(joined_words(text), "narrow terminal: left out cpu, p95, conn, ideal, speedup, eff and ok/fail; "
+                                           "widen to 66 columns to see them"))
+      << text;
+  expect_fits(text, 20);
+}
+
+TEST(NarrowTerminal, At60ColumnsTheDocsTableAndFooter) {
+  EXPECT_EQ(render_table(narrow_lists()[0], narrow(60)),
+            "python-docs.txt: 13 URLs, emulated origin (2 hosts)\n"
+            "  strategy      wall   ideal  eff  speedup  conn  ok/fail\n"
+            "  sequential  4.94 s  4.85 s  98%    1.00x     0     13/0\n"
+            "  threads     738 ms  728 ms  99%    6.69x     0     13/0\n"
+            "  pool:1      4.91 s  4.85 s  99%    1.01x     0     13/0\n"
+            "  pool:2      2.46 s  2.44 s  99%    2.01x     0     13/0\n"
+            "  pool:4      1.40 s  1.37 s  98%    3.53x     0     13/0\n"
+            "  pool:8      744 ms  728 ms  98%    6.64x     0     13/0\n"
+            "  pool:16     758 ms  728 ms  96%    6.52x     0     13/0\n"
+            "  pool:32     757 ms  728 ms  96%    6.53x     0     13/0\n"
+            "* async       734 ms  728 ms  99%    6.73x     0     13/0\n"
+            "narrow terminal: left out cpu and p95; widen to 66 columns\n"
+            "  to see them\n"
+            "* fastest: async, 734 ms (6.73x sequential); within 2%:\n"
+            "  threads, pool:8\n"
+            "origin saw per strategy: docs.python.org 12 req, 12 conn,\n"
+            "  peak 1-8 (serves 8); www.python.org 2 req, 2 conn, peak 1\n"
+            "all strategies agreed on every URL's status, size and\n"
+            "  SHA-256\n");
+}
+
+// Not a terminal (columns 0: a file, or a pipe without COLUMNS): the layout made for 80 columns,
+// nothing left out and the title whole, however long.
+TEST(NarrowTerminal, AFileOrAPipeKeepsTheLayoutItHad) {
+  const auto list = narrow_lists()[3];
+  const auto text = render_table(list);
+  EXPECT_EQ(count_of(text, "narrow terminal"), 0u);
+  EXPECT_EQ(lines_of(text)[0], "python-docs.txt: 14 URLs, " + list.origin_note);
+  EXPECT_GT(display_width(lines_of(text)[0]), 80u);
+  EXPECT_EQ(words_of_text(lines_of(text)[header_index(lines_of(text))]).size(), 9u);
+  const auto on_80 = render_table(list, narrow(80));
+  expect_fits(on_80, 80);
+  EXPECT_EQ(lines_of(on_80)[1], "  and docs.python.org)");
+}
+
+TEST(NarrowTerminal, DisagreementsWrapUnderTheirHeadingInRed) {
+  auto list = docs_list();
+  list.agree = false;
+  list.disagreements = {"https://docs.python.org/3/library/index.html: sequential got 200 and 31,500 bytes, async "
+                        "got 200 and 31,499 bytes"};
+  const auto text = render_table(list, narrow(60));
+  expect_fits(text, 60);
+  EXPECT_TRUE(contains(text, "strategies DISAGREED:\n  https://docs.python.org/3/library/index.html: sequential\n"
+                             "    got 200 and"))
+      << text;
+  const auto coloured = render_table(list, Style{true, false, 60});
+  EXPECT_EQ(plain(coloured), text);
+  EXPECT_TRUE(contains(coloured, "\033[31m    got 200")) << coloured;
+}
+
+TEST(NarrowTerminal, ChartsAndExplanationFitAndKeepWordsWhole) {
+  for (const auto& list : narrow_lists()) {
+    for (const std::size_t columns : {60, 80, 120}) {
+      const auto width = std::min<std::size_t>(columns, 80);
+      expect_fits(render_wall_bars(list, Style{}, width), width);
+      const auto histogram = render_latency_histogram(list, default_histogram_strategy(list), Style{}, width);
+      expect_fits(histogram, width);
+      if (!list.strategies.back().latencies_s.empty()) {
+        EXPECT_TRUE(contains(joined_words(histogram), "fetches: p50")) << histogram;
+      }
+      expect_fits(render_explanation(list, width), width);
+    }
+  }
+  // The histogram's title wraps between figures, each number with its unit.
+  const auto lines = lines_of(render_latency_histogram(docs_list(), "async", Style{}, 60));
+  EXPECT_EQ(lines[0], "latency of async, 13 fetches: p50 371 ms, p95 734 ms, max");
+  EXPECT_EQ(lines[1], "  734 ms");
+  ListReport failed;
+  failed.strategies = {row("sequential", 1.0, 0.5), row("async", 0.25, 0.25)};
+  for (auto& r : failed.strategies) r.report.latency.count = 0;
+  EXPECT_EQ(render_wall_bars(failed, Style{}, 40), "wall time: not charted, no URL was\n  fetched by any strategy\n");
+}
+
+TEST(TerminalColumns, ColumnsVariableIsHonouredButAFileIsNeverNarrowed) {
+  int ends[2];
+  ASSERT_EQ(::pipe(ends), 0);
+  {
+    ScopedEnv columns("COLUMNS", nullptr);
+    EXPECT_EQ(terminal_columns(ends[1], 77), 77u);  // a pipe: today's width
+    EXPECT_EQ(detect_style(ColorMode::never, ends[1]).columns, 0u);
+  }
+  {
+    ScopedEnv columns("COLUMNS", "60");
+    EXPECT_EQ(terminal_columns(ends[1]), 60u);
+    EXPECT_EQ(terminal_columns(-1), 80u);
+    EXPECT_EQ(detect_style(ColorMode::never, ends[1]).columns, 60u);
+    EXPECT_EQ(detect_style(ColorMode::never, -1).columns, 0u);
+  }
+  for (const char* junk : {"", "0", "abc", "60x", "-5", "99999999999999999999999"}) {
+    ScopedEnv columns("COLUMNS", junk);
+    EXPECT_EQ(terminal_columns(ends[1], 77), 77u) << "[" << junk << "]";
+  }
+  ::close(ends[0]);
+  ::close(ends[1]);
 }
 
 TEST(FastestRow, PrefersTheMostFetchedThenTheShortestWall) {

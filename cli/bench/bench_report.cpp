@@ -104,6 +104,16 @@ const std::vector<Field>& terminal_fields() {
   return fields;
 }
 
+// On a terminal narrower than the table, columns are left out one at a time in this order, the
+// least read first, until the table fits: cpu (the bench's own cost), p95 (the histogram shows
+// the spread), conn (a keep-alive detail), ideal (eff holds it against wall), speedup, eff, and
+// ok/fail last (the failure lines on stderr still name failures). strategy and wall always stay.
+const std::vector<Field>& narrowing_order() {
+  static const std::vector<Field> fields = {Field::cpu,     Field::p95, Field::connections, Field::ideal,
+                                            Field::speedup, Field::eff, Field::ok_fail};
+  return fields;
+}
+
 // Cells laid out in columns: the first left-aligned, the rest right-aligned, `gap` spaces apart.
 std::vector<std::string> lay_out(const std::vector<std::vector<std::string>>& rows, std::size_t gap) {
   std::vector<std::size_t> width(rows.front().size(), 0);
@@ -253,14 +263,35 @@ std::string agreement_lines(const ListReport& list) {
          " fetched; " + std::to_string(list.urls - list.fetched_urls) + " failed in every strategy\n";
 }
 
-// Lines under the table: the fastest strategy, what the origin saw, agreement.
-std::string footer(const ListReport& list, const Style& style) {
+// `paragraph` filled into lines of at most `width` columns, lines after the first indented by two
+// spaces; a word is never broken (one longer than the width gets a line of its own).
+std::string wrapped(const std::string& paragraph, std::size_t width) {
   std::string text;
-  for (const auto& paragraph : {fastest_line(list), origin_paragraph(list)}) {
-    for (const auto& line : wrap_words(paragraph, table_width_limit, "  ")) text += line + "\n";
-  }
+  for (const auto& line : wrap_words(paragraph, width, "  ")) text += line + "\n";
+  return text;
+}
+
+// Lines under the table: the fastest strategy, what the origin saw, agreement. On a terminal
+// every line wraps at word boundaries within `width`; elsewhere (a file, a pipe) only the first
+// two do, at 80 columns, as they always have.
+std::string footer(const ListReport& list, const Style& style, std::size_t width, bool terminal) {
+  std::string text;
+  for (const auto& paragraph : {fastest_line(list), origin_paragraph(list)}) text += wrapped(paragraph, width);
   const auto agreement = agreement_lines(list);
-  return text + (list.agree ? agreement : paint(style, Paint::red, agreement.substr(0, agreement.size() - 1)) + "\n");
+  if (!terminal) {
+    return text + (list.agree ? agreement : paint(style, Paint::red, agreement.substr(0, agreement.size() - 1)) + "\n");
+  }
+  std::istringstream lines(agreement);
+  for (std::string line; std::getline(lines, line);) {
+    // A disagreement is an item under the heading: indented, its continuation lines more so.
+    const bool item = line.rfind("  ", 0) == 0;
+    const auto pieces = item ? wrap_words(line, width > 2 ? width - 2 : width, "  ") : wrap_words(line, width, "  ");
+    for (const auto& piece : pieces) {
+      const auto shown = item ? "  " + piece : piece;
+      text += (list.agree ? shown : paint(style, Paint::red, shown)) + "\n";
+    }
+  }
+  return text;
 }
 
 // "wall: median of N runs ± the farthest run" when strategies ran more than once, else empty.
@@ -275,6 +306,59 @@ std::string title_line(const ListReport& list) {
   return list.name + ": " + std::to_string(list.urls) + " URLs" + (list.origin_note.empty() ? "" : ", " + list.origin_note);
 }
 
+
+// The table's cells for `fields`: a header row, then a row per strategy, the fastest marked.
+std::vector<std::vector<std::string>> table_cells(const ListReport& list, const std::vector<Field>& fields,
+                                                  const StrategyRow* best, bool unicode) {
+  std::vector<std::vector<std::string>> rows(1);
+  for (const auto field : fields) rows[0].emplace_back(title(field));
+  rows[0][0] = "  " + rows[0][0];
+  for (const auto& row : list.strategies) {
+    rows.emplace_back();
+    for (const auto field : fields) rows.back().push_back(cell(list, row, field, unicode));
+    rows.back()[0] = (&row == best ? "* " : "  ") + rows.back()[0];
+  }
+  return rows;
+}
+
+// The table laid out within `width`, and what had to be left out for it.
+struct FittedTable {
+  std::vector<std::string> lines;  // the header, then a line per strategy
+  std::vector<Field> left_out;     // in narrowing_order(); empty when everything fits
+  std::size_t full_width = 0;      // the fewest columns that show the whole table
+};
+
+// Two spaces between columns read best; one when that keeps every column (cells such as
+// "4.94 s" hold a space, so one-space columns are harder to read); past that, when `narrow`
+// allows, columns are left out in narrowing_order(), two spaces apart, until the table fits or
+// only strategy and wall remain.
+FittedTable fit_table(const ListReport& list, const StrategyRow* best, bool unicode, std::size_t width, bool narrow) {
+  FittedTable table;
+  auto fields = terminal_fields();
+  const auto all = table_cells(list, fields, best, unicode);
+  table.lines = lay_out(all, 2);
+  if (widest(table.lines) <= width) return table;
+  table.lines = lay_out(all, 1);
+  table.full_width = widest(table.lines);
+  if (table.full_width <= width || !narrow) return table;
+  for (const auto next : narrowing_order()) {
+    fields.erase(std::find(fields.begin(), fields.end(), next));
+    table.left_out.push_back(next);
+    table.lines = lay_out(table_cells(list, fields, best, unicode), 2);
+    if (widest(table.lines) <= width) return table;
+  }
+  return table;  // strategy and wall alone, wider than the terminal: it wraps them
+}
+
+// "narrow terminal: left out cpu and p95; widen to 72 columns to see them".
+std::string left_out_note(const FittedTable& table) {
+  std::string names;
+  for (std::size_t i = 0; i < table.left_out.size(); ++i) {
+    names += (i == 0 ? "" : i + 1 == table.left_out.size() ? " and " : ", ") + std::string(title(table.left_out[i]));
+  }
+  return "narrow terminal: left out " + names + "; widen to " + std::to_string(table.full_width) +
+         " columns to see " + (table.left_out.size() == 1 ? "it" : "them");
+}
 }  // namespace
 
 double StrategyRow::wall_spread() const {
@@ -320,29 +404,26 @@ OutputFormat parse_output_format(std::string_view text) {
 }
 
 std::string render_table(const ListReport& list, const Style& style) {
-  std::ostringstream out;
-  out << title_line(list) << "\n";
-  if (const auto note = runs_note(list, style.unicode); !note.empty()) out << note << "\n";
-  if (list.strategies.empty()) return out.str() + footer(list, style);
+  // A terminal (style.columns known) gets every line within its width, at most 80; a file or a
+  // pipe gets the layout it always had: the table within 80 columns when it can be, whole.
+  const bool terminal = style.columns > 0;
+  const std::size_t width = terminal ? std::min(table_width_limit, style.columns) : table_width_limit;
+  std::string text;
+  for (const auto& paragraph : {title_line(list), runs_note(list, style.unicode)}) {
+    if (!paragraph.empty()) text += terminal ? wrapped(paragraph, width) : paragraph + "\n";
+  }
+  if (list.strategies.empty()) return text + footer(list, style, width, terminal);
   const auto* best = list.strategies.size() > 1 ? fastest_row(list) : nullptr;
-  std::vector<std::vector<std::string>> rows(1);
-  for (const auto field : terminal_fields()) rows[0].emplace_back(title(field));
-  rows[0][0] = "  " + rows[0][0];
-  for (const auto& row : list.strategies) {
-    rows.emplace_back();
-    for (const auto field : terminal_fields()) rows.back().push_back(cell(list, row, field, style.unicode));
-    rows.back()[0] = (&row == best ? "* " : "  ") + rows.back()[0];
-  }
-  // Two spaces between columns read best; one when two would not fit the terminal.
-  auto lines = lay_out(rows, 2);
-  if (widest(lines) > table_width_limit) lines = lay_out(rows, 1);
-  out << paint(style, Paint::bold, lines[0]) << "\n";
-  for (std::size_t i = 1; i < lines.size(); ++i) {
+  const auto table = fit_table(list, best, style.unicode, width, terminal);
+  text += paint(style, Paint::bold, table.lines[0]) + "\n";
+  for (std::size_t i = 1; i < table.lines.size(); ++i) {
     const bool is_best = &list.strategies[i - 1] == best;
-    out << (is_best ? paint(style, Paint::bold_green, lines[i]) : lines[i]) << "\n";
+    text += (is_best ? paint(style, Paint::bold_green, table.lines[i]) : table.lines[i]) + "\n";
   }
-  out << footer(list, style);
-  return out.str();
+  if (!table.left_out.empty()) {
+    for (const auto& line : wrap_words(left_out_note(table), width, "  ")) text += paint(style, Paint::dim, line) + "\n";
+  }
+  return text + footer(list, style, width, terminal);
 }
 
 nlohmann::json bench_to_json(const BenchReport& report) {

@@ -81,7 +81,8 @@ const StrategyRow* fastest_row(const ListReport& list);
 // sequential got no response at all (its wall time then measures only failures).
 double speedup(const ListReport& list, const StrategyRow& row);
 
-// The widest a terminal table line may be: it must read on an 80-column terminal.
+// The widest a terminal table line may be: it must read on an 80-column terminal. A narrower
+// terminal (Style::columns) narrows the table and its footer further.
 constexpr std::size_t table_width_limit = 80;
 
 // How many times each strategy ran (--runs), the most over the list's rows; 1 for none.
@@ -91,6 +92,11 @@ std::size_t runs_of(const ListReport& list);
 // and a footer says what the origin saw and whether the strategies agreed, over how many URLs,
 // or why agreement was not checked (one strategy, or no URL fetched by any). With repeated runs
 // a line under the title says the wall is the median of N, and each wall cell carries its spread.
+// On a terminal (style.columns > 0) every line fits min(table_width_limit, style.columns): prose
+// wraps at word boundaries (a word longer than the width is never broken), and a narrow terminal's
+// table leaves out optional columns in a fixed order (cpu, p95, conn, ideal, speedup, eff, ok/fail;
+// strategy and wall always stay) with a line under it naming them and the width that shows them.
+// For a file or a pipe (columns 0) the layout is the 80-column one, nothing left out.
 std::string render_table(const ListReport& list, const Style& style = {});
 std::string render(const BenchReport& report, OutputFormat format, const Style& style = {});
 // The versioned JSON report: the metadata when there is one, then the lists; floats rounded to

@@ -62,7 +62,11 @@ std::string render_wall_bars(const ListReport& list, const Style& style, std::si
   // Wall times of runs that got no response measure only how fast things failed.
   if (std::all_of(list.strategies.begin(), list.strategies.end(),
                   [](const StrategyRow& row) { return row.report.latency.count == 0; })) {
-    return "wall time: not charted, no URL was fetched by any strategy\n";
+    std::string text;
+    for (const auto& line : wrap_words("wall time: not charted, no URL was fetched by any strategy", width, "  ")) {
+      text += line + "\n";
+    }
+    return text;
   }
   std::size_t name_width = 0;
   std::size_t time_width = 0;
@@ -169,9 +173,14 @@ std::string render_latency_histogram(const ListReport& list, const std::string& 
   const std::size_t fixed_part = 2 + label_width + 2 + count_width + 2;
   const std::size_t cells = width > fixed_part + 10 ? std::min(max_bar_cells, width - fixed_part) : 10;
   const auto& latency = row->report.latency;
-  std::string text = "latency of " + strategy + ", " + std::to_string(row->latencies_s.size()) + " fetches: p50 " +
-                     format_seconds(latency.p50) + ", p95 " + format_seconds(latency.p95) + ", max " +
-                     format_seconds(latency.max) + "\n";
+  // The title wraps at word boundaries on a narrow terminal; a figure stays with its unit.
+  std::string text;
+  for (const auto& line : wrap_words("latency of " + strategy + ", " + std::to_string(row->latencies_s.size()) +
+                                         " fetches: p50 " + format_seconds(latency.p50) + ", p95 " +
+                                         format_seconds(latency.p95) + ", max " + format_seconds(latency.max),
+                                     width, "  ")) {
+    text += line + "\n";
+  }
   for (std::size_t i = 0; i < bins.size(); ++i) {
     const std::size_t length = bins[i].count ? std::max<std::size_t>(1, cells_for(static_cast<double>(bins[i].count),
                                                                                    static_cast<double>(most), cells))

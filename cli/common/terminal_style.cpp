@@ -51,6 +51,18 @@ std::size_t escape_length(std::string_view text, std::size_t at) {
   return end < text.size() ? end - at + 1 : text.size() - at;
 }
 
+// COLUMNS as a number of columns, or 0 when unset, empty, zero or not a plain number.
+std::size_t columns_requested() {
+  const char* value = std::getenv("COLUMNS");
+  if (value == nullptr || *value == '\0') return 0;
+  std::size_t columns = 0;
+  for (const char* c = value; *c != '\0'; ++c) {
+    if (!std::isdigit(static_cast<unsigned char>(*c)) || columns > 100000) return 0;
+    columns = columns * 10 + static_cast<std::size_t>(*c - '0');
+  }
+  return columns;
+}
+
 bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
 }  // namespace
@@ -69,10 +81,13 @@ Style detect_style(ColorMode mode, int fd) {
   const bool terminal = is_terminal(fd);
   style.color = mode == ColorMode::always || (mode == ColorMode::automatic && terminal && !no_color_requested());
   style.unicode = locale_is_utf8() && (terminal || mode == ColorMode::always);
+  style.columns = terminal_columns(fd, 0);
   return style;
 }
 
 std::size_t terminal_columns(int fd, std::size_t fallback) {
+  if (fd < 0) return fallback;
+  if (const auto asked = columns_requested(); asked > 0) return asked;
   winsize size{};
   if (!is_terminal(fd) || ioctl(fd, TIOCGWINSZ, &size) != 0 || size.ws_col == 0) return fallback;
   return size.ws_col;

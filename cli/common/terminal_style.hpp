@@ -16,14 +16,19 @@ ColorMode parse_color_mode(std::string_view text);
 struct Style {
   bool color = false;    // ANSI colours and bold
   bool unicode = false;  // block characters (█ ▒) instead of '#' and '-'
+  // The width of the terminal the text goes to, which every line must fit; 0 when it goes to a
+  // file or a pipe (no COLUMNS), which keeps the layout made for 80 columns without narrowing it.
+  std::size_t columns = 0;
 };
 
 // The style for a stream: colour when mode is always, or auto on a terminal without NO_COLOR;
-// block characters when the locale says UTF-8 and the output is a terminal (or colour is forced).
-// `fd` is the descriptor the text goes to, or -1 for a file.
+// block characters when the locale says UTF-8 and the output is a terminal (or colour is forced);
+// columns from terminal_columns(fd, 0). `fd` is the descriptor the text goes to, or -1 for a file.
 Style detect_style(ColorMode mode, int fd);
 bool is_terminal(int fd);
-// Columns of the terminal on `fd`, or `fallback` when it is not a terminal or does not say.
+// Columns the text on `fd` may use: COLUMNS when it is set to a positive number (the user's
+// word, as for ls and git; it also lets a script or a test ask for a width), else the terminal's
+// own width, else `fallback`: when `fd` is a pipe without COLUMNS, or -1 (a file, never narrowed).
 std::size_t terminal_columns(int fd, std::size_t fallback = 80);
 
 // The ANSI effects this program uses.
