@@ -958,6 +958,84 @@ TEST_F(CliTest, ReadmeBenchParagraphNamesTheReportingFlags) {
 }
 
 
+// The flags docs/cli.md names in a section's text: every `-x` or `--name` in backquotes.
+std::set<std::string> flags_in_markdown(const std::string& text) {
+  std::set<std::string> flags;
+  static const std::regex code("`([^`\n]*)`");
+  static const std::regex flag(R"((?:^|[\s,(\[])(--?[A-Za-z][A-Za-z0-9-]*))");
+  for (auto span = std::sregex_iterator(text.begin(), text.end(), code); span != std::sregex_iterator(); ++span) {
+    const auto inside = (*span)[1].str();
+    for (auto match = std::sregex_iterator(inside.begin(), inside.end(), flag); match != std::sregex_iterator(); ++match) {
+      flags.insert((*match)[1]);
+    }
+  }
+  return flags;
+}
+
+// docs/cli.md and --help agree: every flag a command's --help lists is documented in its section
+// (or, for the client flags, in "Client flags"), and every flag a section's tables name is one
+// its --help lists.
+TEST_F(CliTest, CliDocsNameEveryFlagOfTheHelpAndNoOther) {
+  const auto docs = read_text(std::string(FETCHER_SOURCE_DIR) + "/docs/cli.md");
+  const auto section = [&docs](const std::string& heading) {
+    const auto start = docs.find("\n" + heading + "\n");
+    if (start == std::string::npos) return std::string();
+    const auto end = docs.find("\n## ", start + 1);
+    return docs.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  };
+  const auto client_section = section("## Client flags (bench, get, load, crawl)");
+  ASSERT_FALSE(client_section.empty());
+  const auto client_flags = flags_in_markdown(client_section);
+  for (const std::string command : {"bench", "get", "crawl", "load", "serve"}) {
+    const auto text = section("## `fetcher " + command + "`");
+    ASSERT_FALSE(text.empty()) << command;
+    const auto documented = flags_in_markdown(text);
+    const auto help = flags_in_help({FETCHER_CLI_PATH, command, "--help"});
+    for (const auto& flag : help) {
+      if (flag == "-h" || flag == "--help") continue;
+      EXPECT_TRUE(documented.contains(flag) || client_flags.contains(flag))
+          << command << " --help lists " << flag << ", docs/cli.md's section does not";
+    }
+    // Table rows name flags at their start: "| `--flag ...` |" or "| `-q, --quiet` |".
+    static const std::regex row(R"(\n\| `(-[^`|]*)`)");
+    for (auto match = std::sregex_iterator(text.begin(), text.end(), row); match != std::sregex_iterator(); ++match) {
+      for (const auto& flag : flags_in_markdown("`" + (*match)[1].str() + "`")) {
+        EXPECT_TRUE(help.contains(flag)) << "docs/cli.md documents " << command << " " << flag << ", --help has no such flag";
+      }
+    }
+  }
+}
+
+// Every flag the README shows for a command (in its example lines and its paragraph) is one that
+// command's --help lists.
+TEST_F(CliTest, ReadmeFlagsAreFlagsOfTheirCommand) {
+  const auto readme = read_text(std::string(FETCHER_SOURCE_DIR) + "/README.md");
+  std::size_t checked = 0;
+  for (const std::string command : {"bench", "get", "crawl", "load", "serve"}) {
+    const auto help = flags_in_help({FETCHER_CLI_PATH, command, "--help"});
+    std::set<std::string> shown;
+    for (const auto& line : lines_of(readme)) {
+      if (line.rfind("build/cli/fetcher " + command + " ", 0) != 0 && line != "build/cli/fetcher " + command) continue;
+      std::istringstream words(line.substr(0, line.find("  #")));
+      for (std::string word; words >> word;) {
+        if (word.rfind("-", 0) == 0) shown.insert(word.substr(0, word.find('=')));
+      }
+    }
+    const auto start = readme.find("**`fetcher " + command);
+    ASSERT_NE(start, std::string::npos) << command;
+    // Another program's command line (serve's paragraph shows curl's) is not the command's.
+    static const std::regex other_program("`curl [^`]*`");
+    const auto paragraph =
+        std::regex_replace(readme.substr(start, readme.find("\n\n", start) - start), other_program, "");
+    for (const auto& flag : flags_in_markdown(paragraph)) shown.insert(flag);
+    for (const auto& flag : shown) {
+      EXPECT_TRUE(help.contains(flag)) << "README shows " << command << " " << flag << ", --help has no such flag";
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 15u);
+}
+
 // One output convention in every command: --format for the report's format, --output FILE for the
 // report, --save DIR for bodies. The new spellings print no note.
 TEST_F(CliTest, GetAndLoadTakeFormatOutputAndSave) {
