@@ -958,6 +958,26 @@ TEST_F(CliTest, ReadmeBenchParagraphNamesTheReportingFlags) {
 }
 
 
+// On a 60-column terminal the bench table and its footers fit: columns are left out (and the
+// output says so), no line is wider, and no word is broken (issue 21, item 17).
+TEST_F(CliTest, BenchFitsANarrowTerminal) {
+  ASSERT_TRUE(std::filesystem::exists("/usr/bin/script")) << "script(1) (Debian: bsdutils) runs the bench on a terminal";
+  const std::string command = std::string("COLUMNS=60 '") + FETCHER_CLI_PATH +
+                              "' bench --synthetic 40 --hosts 4 --latency 2ms --strategies sequential,pool:4,async "
+                              "--color never -q";
+  const auto outcome = run_process({"/usr/bin/script", "-qec", command, "/dev/null"});
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.out;
+  std::string text = outcome.out;
+  text.erase(std::remove(text.begin(), text.end(), '\r'), text.end());
+  EXPECT_NE(text.find("narrow terminal: left out"), std::string::npos) << text;
+  EXPECT_NE(text.find("SHA-256"), std::string::npos) << text;
+  for (const auto& line : lines_of(text)) {
+    // Columns as a terminal counts them: one per UTF-8 character (the output has no wide ones).
+    const auto columns = std::count_if(line.begin(), line.end(), [](char c) { return (c & 0xC0) != 0x80; });
+    EXPECT_LE(columns, 60) << line;
+  }
+}
+
 // The flags docs/cli.md names in a section's text: every `-x` or `--name` in backquotes.
 std::set<std::string> flags_in_markdown(const std::string& text) {
   std::set<std::string> flags;
