@@ -730,11 +730,22 @@ std::vector<std::string> commands_in_help() {
       in_block = true;
     } else if (in_block && line.rfind("  ", 0) == 0 && line.size() > 2 && line[2] != ' ') {
       commands.push_back(line.substr(2, line.find(' ', 2) - 2));
+    } else if (in_block && line.rfind("   ", 0) == 0) {
+      continue;  // a description wrapped onto the next line
     } else if (in_block) {
       break;
     }
   }
   return commands;
+}
+
+// Help with each wrapped description joined back onto its flag's line.
+std::string unwrapped_help(std::string help) {
+  const std::string continuation = "\n" + std::string(32, ' ');
+  for (auto at = help.find(continuation); at != std::string::npos; at = help.find(continuation, at)) {
+    help.replace(at, continuation.size(), " ");
+  }
+  return help;
 }
 
 std::set<std::string> flags_in_help(const std::vector<std::string>& arguments) {
@@ -863,12 +874,12 @@ TEST_F(CliTest, HelpHasNoParserTypeNames) {
   for (const auto& arguments : helps) {
     const auto help = run_process(arguments);
     EXPECT_EQ(help.exit_code, 0) << arguments[1];
-    for (const auto& line : lines_of(help.out)) {
+    for (const auto& line : lines_of(unwrapped_help(help.out))) {
       if (line.rfind("  -", 0) != 0) continue;  // the flag lines; the footers may show {..} in examples
       EXPECT_FALSE(std::regex_search(line, noise)) << arguments[1] << ": " << line;
     }
   }
-  const auto bench = run_process({FETCHER_CLI_PATH, "bench", "--help"}).out;
+  const auto bench = unwrapped_help(run_process({FETCHER_CLI_PATH, "bench", "--help"}).out);
   EXPECT_TRUE(std::regex_search(bench, std::regex(R"(\n  --runs N +Run each strategy N times.*\(default: 1\)\n)")))
       << bench;
   EXPECT_TRUE(std::regex_search(bench, std::regex(R"(\n  --latency DUR +.*\(default: 100ms\)\n)"))) << bench;
@@ -1185,7 +1196,7 @@ TEST_F(CliTest, HelpShowsOnlyTheConventionsOutputFlags) {
   const auto get = flags_in_help({FETCHER_CLI_PATH, "get", "--help"});
   for (const char* flag : {"--format", "--output", "--save"}) EXPECT_EQ(get.count(flag), 1u) << flag;
   for (const char* flag : {"--json", "-o", "--output-dir"}) EXPECT_EQ(get.count(flag), 0u) << flag;
-  const auto get_help = run_process({FETCHER_CLI_PATH, "get", "--help"}).out;
+  const auto get_help = unwrapped_help(run_process({FETCHER_CLI_PATH, "get", "--help"}).out);
   EXPECT_TRUE(std::regex_search(get_help, std::regex(R"(\n  --format FORMAT +table .* json .*\(default: table\)\n)")))
       << get_help;
   EXPECT_TRUE(std::regex_search(get_help, std::regex(R"(\n  --output FILE +)"))) << get_help;

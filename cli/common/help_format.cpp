@@ -2,10 +2,15 @@
 // one-line usage errors with "did you mean".
 #include "common/help_format.hpp"
 
+#include "common/terminal_style.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <map>
 #include <numeric>
+#include <sstream>
+
+#include <unistd.h>
 
 namespace fetcher::cli {
 
@@ -59,6 +64,20 @@ std::string value_placeholder(const CLI::Option& option) {
   return "VALUE";
 }
 
+namespace {
+
+// `text` filled into lines of at most `width` columns, joined by '\n'.
+std::string wrapped(const std::string& text, std::size_t width) {
+  std::string out;
+  for (const auto& line : wrap_words(text, width)) {
+    if (!out.empty()) out += '\n';
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace
+
 // "-q,--quiet" or "--no-charts": names only, without CLI11's "{false}" for negated flags.
 std::string HelpFormatter::make_option_name(const CLI::Option* option, bool is_positional) const {
   if (is_positional) return option->get_name(true, false);
@@ -82,7 +101,51 @@ std::string HelpFormatter::make_option_desc(const CLI::Option* option) const {
     description += " (default: " + default_value + ")";
   }
   if (option->get_required() && !option->get_positional()) description += " (required)";
-  return description;
+  // CLI11 indents each continuation line to the description column.
+  return wrapped(description, help_width() - get_column_width() - 1);
+}
+
+std::size_t HelpFormatter::help_width() const {
+  return std::max<std::size_t>(terminal_columns(STDOUT_FILENO), 60);
+}
+
+std::string HelpFormatter::make_description(const CLI::App* app) const {
+  const auto description = app->get_description();
+  if (description.empty()) return {};
+  return wrapped(description, help_width() - 1) + "\n\n";
+}
+
+std::string HelpFormatter::make_subcommand(const CLI::App* sub) const {
+  std::ostringstream out;
+  CLI::detail::format_help(out, sub->get_display_name(true),
+                           wrapped(sub->get_description(), help_width() - get_column_width() - 1), get_column_width());
+  return out.str();
+}
+
+// Prose lines are filled into paragraphs and wrapped; indented lines (examples) and blank lines
+// stay as they are.
+std::string HelpFormatter::make_footer(const CLI::App* app) const {
+  const auto footer = app->get_footer();
+  if (footer.empty()) return {};
+  std::string out;
+  std::string paragraph;
+  const auto flush = [&] {
+    if (paragraph.empty()) return;
+    out += wrapped(paragraph, help_width() - 1) + "\n";
+    paragraph.clear();
+  };
+  std::istringstream lines(footer);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line.starts_with(' ')) {
+      flush();
+      out += line + "\n";
+    } else {
+      paragraph += (paragraph.empty() ? "" : " ") + line;
+      if (line.ends_with(':')) flush();  // a heading such as "Examples:"
+    }
+  }
+  flush();
+  return out;
 }
 
 std::size_t edit_distance(std::string_view from, std::string_view to) {

@@ -19,6 +19,14 @@ class HelpFormatter : public CLI::Formatter {
   std::string make_option_name(const CLI::Option* option, bool is_positional) const override;
   std::string make_option_opts(const CLI::Option* option) const override;
   std::string make_option_desc(const CLI::Option* option) const override;
+  // The description, the commands' list and the footer's prose are wrapped to the terminal too;
+  // the footer's indented lines (examples) are left whole.
+  std::string make_description(const CLI::App* app) const override;
+  std::string make_subcommand(const CLI::App* sub) const override;
+  std::string make_footer(const CLI::App* app) const override;
+
+ private:
+  std::size_t help_width() const;  // COLUMNS, else the terminal's width, else 80; at least 60
 };
 
 // The placeholder a flag's value gets in help: by the flag's name, else by its C++ type.
