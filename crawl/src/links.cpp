@@ -17,6 +17,8 @@
 //     leaves out elements whose start tag has no closing '>'.
 #include <fetcher/crawl/links.hpp>
 
+#include "html_tokens.hpp"
+
 #include <myhtml/api.h>
 
 #include <cstddef>
@@ -27,38 +29,9 @@
 namespace fetcher::crawl {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
-
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-// True when `list`, split at any of `separators` (each token trimmed of HTML whitespace), holds
-// one of `wanted` (compared case-insensitively).
-bool has_token(std::string_view list, std::string_view separators, std::initializer_list<std::string_view> wanted) {
-  while (!list.empty()) {
-    const auto end = list.find_first_of(separators);
-    const auto token = trim(list.substr(0, end));
-    for (const auto word : wanted) {
-      if (equals_ignoring_case(token, word)) return true;
-    }
-    if (end == std::string_view::npos) break;
-    list.remove_prefix(end + 1);
-  }
-  return false;
-}
+using html::equals_ignoring_case;
+using html::has_token;
+using html::trim;
 
 // An attribute's value (entities decoded by the parser); null when the element has no such attribute.
 const char* attribute(myhtml_tree_node_t* node, std::string_view name, std::size_t& length) {

@@ -15,6 +15,8 @@
 // at least once) per run; the parsers take turns within a run. Before timing, the results are
 // compared with the library's (hrefs, base, nofollow) and any difference is printed. Prints the
 // median over --runs of µs per page and MB/s per parser and page.
+#include "html_tokens.hpp"
+
 #include <fetcher/crawl/links.hpp>
 #include <fetcher/origin/sites.hpp>
 
@@ -41,38 +43,11 @@ using fetcher::crawl::PageLinks;
 
 // ---------------------------------------------------------------------------------------------
 // links.hpp's rules for the two parsers the library does not use, over gumbo's and myhtml's
-// token attributes. The library's own copy (crawl/src/links.cpp) is private to it.
+// token attributes, with the library's own string rules (crawl/src/html_tokens.hpp).
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
-
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-bool has_token(std::string_view list, std::string_view separators, std::initializer_list<std::string_view> wanted) {
-  while (!list.empty()) {
-    const auto end = list.find_first_of(separators);
-    const auto token = trim(list.substr(0, end));
-    for (const auto word : wanted) {
-      if (equals_ignoring_case(token, word)) return true;
-    }
-    if (end == std::string_view::npos) break;
-    list.remove_prefix(end + 1);
-  }
-  return false;
-}
+using fetcher::crawl::html::equals_ignoring_case;
+using fetcher::crawl::html::has_token;
+using fetcher::crawl::html::trim;
 
 std::optional<std::string_view> value_of(myhtml_tree_attr_t* attribute) {
   if (!attribute) return std::nullopt;
