@@ -146,11 +146,17 @@ void RedisConnection::connect() {
   }
   redisSetTimeout(context_, to_timeval(reply_timeout));
   redisEnableKeepAlive(context_);
+  // A refused AUTH or SELECT frees the connection before it throws: a constructor that throws
+  // runs no destructor.
   const auto setup = [&](const std::vector<std::string>& arguments, const std::string& what) {
     std::vector<RedisReply> replies;
     std::string failure;
-    if (!try_pipeline({arguments}, replies, failure)) throw RedisUnavailable("redis " + where + ": " + failure);
-    if (replies.front().is_error()) throw std::runtime_error("redis " + where + ": " + what + ": " + replies.front().text);
+    const bool answered = try_pipeline({arguments}, replies, failure);
+    if (answered && !replies.front().is_error()) return;
+    redisFree(context_);
+    context_ = nullptr;
+    if (!answered) throw RedisUnavailable("redis " + where + ": " + failure);
+    throw std::runtime_error("redis " + where + ": " + what + ": " + replies.front().text);
   };
   if (!address_.password.empty()) {
     if (address_.user.empty()) {
