@@ -1,6 +1,7 @@
 // Unit tests for what a person sees from the bench and get: colour and width handling, the
 // table's fit to 80 columns and its footer, the bars and histogram, the progress line, the
 // explanation read from hand-built reports, the HTML report and `fetcher get`'s lines.
+#include "text_lines.hpp"
 #include "bench/bench_report.hpp"
 #include "bench/explain.hpp"
 #include "get/get_output.hpp"
@@ -29,13 +30,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
-}
+using testing::lines_of;
 
 std::size_t count_of(const std::string& text, const std::string& piece) {
   std::size_t count = 0;

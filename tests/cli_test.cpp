@@ -1,5 +1,6 @@
 // cli_test.cpp: the `fetcher` executable as a user runs it: bench on a small emulated list,
 // get against an origin the test starts, and bad input giving one clear line and exit 2.
+#include "text_lines.hpp"
 #include "run_process.hpp"
 #include "sanitizer_scale.hpp"
 #include "test_origin.hpp"
@@ -61,12 +62,7 @@ class CliTest : public ::testing::Test {
 
 int count_lines(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::stringstream split(text);
-  for (std::string line; std::getline(split, line);) lines.push_back(line);
-  return lines;
-}
+using testing::lines_of;
 
 TEST_F(CliTest, BenchMeasuresEveryStrategyAndTheyAgree) {
   const auto sites_file = write("sites.toml", sites);

@@ -1,4 +1,5 @@
 // Unit tests for the command line's pure parts: duration/size parsing and formatting, the huge-page choice and the environment a child gets, bench report renderings (table, markdown, CSV, JSON) and result/report JSON round trips. The pictures, progress, explanation and HTML are in cli_render_test.
+#include "text_lines.hpp"
 #include "bench/bench_report.hpp"
 #include "common/build_info.hpp"
 #include "common/child_process.hpp"
@@ -35,13 +36,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
-}
+using testing::lines_of;
 
 std::vector<std::string> split(const std::string& text, char separator) {
   std::vector<std::string> fields;

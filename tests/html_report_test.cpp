@@ -3,6 +3,7 @@
 // headless Chromium (Debian's `chromium`, from .ci/install-deps) renders the page and a check
 // script, added to a copy of it, reports every chart panel that drew nothing and every error.
 // Without Chromium the rendering tests are skipped and say why.
+#include "text_lines.hpp"
 #include "run_process.hpp"
 
 #include <gtest/gtest.h>
@@ -27,13 +28,7 @@ std::string read_file(const std::filesystem::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
-}
+using testing::lines_of;
 
 // Debian's chromium, or another build of it, from PATH; empty when there is none.
 std::string find_chromium() {

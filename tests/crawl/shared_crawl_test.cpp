@@ -84,6 +84,19 @@ std::uint64_t reclaimed_in(const std::string& summary) {
   return std::regex_search(summary, match, pattern) ? std::stoull(match[1]) : 0;
 }
 
+// Polls the crawl's count of recorded pages (every `poll`, at most `polls` times) until it reaches
+// `count` or `worker` has ended; returns the last count read.
+std::uint64_t wait_for_pages(const std::string& redis_url, const std::string& crawl_id, std::uint64_t count,
+                             ChildProcess& worker, std::chrono::milliseconds poll, int polls) {
+  RedisConnection watch(parse_redis_url(redis_url), 5s);
+  std::uint64_t pages = 0;
+  for (int polled = 0; polled < polls && pages < count && worker.running(); ++polled) {
+    pages = static_cast<std::uint64_t>(watch.command({"GET", "fetcher:{" + crawl_id + "}:pages"}).as_integer());
+    std::this_thread::sleep_for(poll);
+  }
+  return pages;
+}
+
 class SharedCrawl : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -151,13 +164,7 @@ TEST_F(SharedCrawl, ThreeWorkersOneKilledLoseNothingAndRecordEachUrlOnce) {
   ChildProcess second(with({"--export", path("second.jsonl")}));
   ChildProcess third(with({"--export", path("third.jsonl")}));
 
-  RedisConnection watch(parse_redis_url(redis.url()), 5s);
-  std::uint64_t pages = 0;
-  for (int polls = 0; polls < 20000 && pages < 100 && doomed.running(); ++polls) {
-    pages = static_cast<std::uint64_t>(watch.command({"GET", "fetcher:{kill}:pages"}).as_integer());
-    std::this_thread::sleep_for(1ms);
-  }
-  ASSERT_GE(pages, 100u) << doomed.err();
+  ASSERT_GE(wait_for_pages(redis.url(), "kill", 100, doomed, 1ms, 20000), 100u) << doomed.err();
   doomed.kill(SIGKILL);
   EXPECT_EQ(doomed.wait_for(10s), 128 + SIGKILL);
 
@@ -339,13 +346,7 @@ TEST_F(SharedCrawl, RedisLostMidCrawlGivesUpAfterTheTimeout) {
   TestOrigin origin(graph_sites(200, 30));
   ChildProcess crawling(worker(redis->url(), origin, "lost",
                                {"http://h1.test/page/0", "--per-host", "1", "--redis-timeout", "1s", "-q"}));
-  RedisConnection watch(parse_redis_url(redis->url()), 5s);
-  std::uint64_t pages = 0;
-  for (int polls = 0; polls < 2000 && pages < 5 && crawling.running(); ++polls) {
-    pages = static_cast<std::uint64_t>(watch.command({"GET", "fetcher:{lost}:pages"}).as_integer());
-    std::this_thread::sleep_for(5ms);
-  }
-  ASSERT_GE(pages, 5u) << crawling.err();
+  ASSERT_GE(wait_for_pages(redis->url(), "lost", 5, crawling, 5ms, 2000), 5u) << crawling.err();
   const auto lost_at = std::chrono::steady_clock::now();
   redis->stop();
   ASSERT_EQ(crawling.wait_for(testing::scaled(std::chrono::milliseconds(30s))), 2) << crawling.err();
@@ -362,15 +363,7 @@ TEST_F(SharedCrawl, RedisRestartedEmptyEndsTheWorkerWithoutAStaleCrawl) {
   TestOrigin origin(graph_sites(200, 30));
   ChildProcess crawling(worker(redis.url(), origin, "gone",
                                {"http://h1.test/page/0", "--per-host", "1", "--redis-timeout", "10s", "-q"}));
-  {
-    RedisConnection watch(parse_redis_url(redis.url()), 5s);
-    std::uint64_t pages = 0;
-    for (int polls = 0; polls < 2000 && pages < 5 && crawling.running(); ++polls) {
-      pages = static_cast<std::uint64_t>(watch.command({"GET", "fetcher:{gone}:pages"}).as_integer());
-      std::this_thread::sleep_for(5ms);
-    }
-    ASSERT_GE(pages, 5u) << crawling.err();
-  }
+  ASSERT_GE(wait_for_pages(redis.url(), "gone", 5, crawling, 5ms, 2000), 5u) << crawling.err();
   redis.restart();
   ASSERT_EQ(crawling.wait_for(testing::scaled(std::chrono::milliseconds(30s))), 2) << crawling.err();
   const auto err = crawling.err();
