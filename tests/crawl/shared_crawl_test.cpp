@@ -97,6 +97,13 @@ std::uint64_t wait_for_pages(const std::string& redis_url, const std::string& cr
   return pages;
 }
 
+// How many frontier entries the worker named `consumer` holds (taken and not yet acknowledged).
+std::size_t held_by(const std::string& redis_url, const std::string& crawl_id, const std::string& consumer) {
+  RedisConnection watch(parse_redis_url(redis_url), 5s);
+  const auto key = "fetcher:{" + crawl_id + "}:frontier";
+  return watch.command({"XPENDING", key, "workers", "-", "+", "100000", consumer}).elements.size();
+}
+
 class SharedCrawl : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -160,13 +167,19 @@ TEST_F(SharedCrawl, ThreeWorkersOneKilledLoseNothingAndRecordEachUrlOnce) {
     arguments.insert(arguments.end(), more.begin(), more.end());
     return worker(redis.url(), origin, "kill", arguments);
   };
-  ChildProcess doomed(with({"-q"}));
+  ChildProcess doomed(with({"-q", "--worker", "doomed"}));
   ChildProcess second(with({"--export", path("second.jsonl")}));
   ChildProcess third(with({"--export", path("third.jsonl")}));
 
   ASSERT_GE(wait_for_pages(redis.url(), "kill", 100, doomed, 1ms, 20000), 100u) << doomed.err();
+  // Kills the worker while it holds entries, so the takeover path runs; what it held is read
+  // again after the kill, since it may have recorded them in between.
+  for (int polled = 0; polled < 2000 && held_by(redis.url(), "kill", "doomed") == 0 && doomed.running(); ++polled) {
+    std::this_thread::sleep_for(1ms);
+  }
   doomed.kill(SIGKILL);
   EXPECT_EQ(doomed.wait_for(10s), 128 + SIGKILL);
+  const auto held_at_kill = held_by(redis.url(), "kill", "doomed");
 
   const auto limit = testing::scaled(std::chrono::milliseconds(90s));
   ASSERT_EQ(second.wait_for(limit), 0) << second.err();
@@ -177,8 +190,9 @@ TEST_F(SharedCrawl, ThreeWorkersOneKilledLoseNothingAndRecordEachUrlOnce) {
   for (const auto& [url, lines] : exported) EXPECT_EQ(lines, 1) << url;
   EXPECT_EQ(read_file(path("second.jsonl")).size(), read_file(path("third.jsonl")).size());
   EXPECT_EQ(exported_urls(path("third.jsonl")), exported);
-  // The dead worker held URLs it had taken; the others took them over.
-  EXPECT_GE(reclaimed_in(second.err()) + reclaimed_in(third.err()), 1u) << second.err() << third.err();
+  // What the dead worker held when it died, the others took over.
+  EXPECT_GE(reclaimed_in(second.err()) + reclaimed_in(third.err()), held_at_kill) << second.err() << third.err();
+  EXPECT_GE(held_at_kill, 1u) << "the worker was killed holding nothing, so no entry was taken over";
 
   std::uint64_t twice = 0;
   for (const auto& count : origin.server().request_counts()) {
