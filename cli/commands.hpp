@@ -29,20 +29,20 @@ struct BenchArgs {
   std::vector<std::string> lists;  // empty: the three course lists
   bool live = false;
   std::string strategies{default_strategy_names};
-  std::string sites;               // empty: urls/sites.toml
-  SyntheticFlags synthetic;        // synthetic.urls non-empty: a generated list and sites instead
+  std::string sites;         // empty: urls/sites.toml
+  SyntheticFlags synthetic;  // synthetic.urls non-empty: a generated list and sites instead
   std::string format = "table";
-  std::string output;              // empty: standard output
+  std::string output;  // empty: standard output
   std::size_t max_in_flight = 0;
-  unsigned runs = 1;               // each strategy this many times; the median run is reported
-  bool quiet = false;              // no progress line
-  std::string color = "auto";      // auto, always, never (NO_COLOR counts for auto)
-  bool charts = true;              // bars and a histogram under each table
-  std::string histogram;           // the strategy whose latencies are drawn; empty: async, "none": off
-  bool explain = false;            // a reading of the results after each table
-  std::string report;              // an HTML report to write, or empty
-  std::string huge_pages = "auto"; // auto, on, off: glibc's heap on huge pages in the children
-  std::string shard;               // with --live: "i/N", this worker's share of the lists' hosts
+  unsigned runs = 1;                // each strategy this many times; the median run is reported
+  bool quiet = false;               // no progress line
+  std::string color = "auto";       // auto, always, never (NO_COLOR counts for auto)
+  bool charts = true;               // bars and a histogram under each table
+  std::string histogram;            // the strategy whose latencies are drawn; empty: async, "none": off
+  bool explain = false;             // a reading of the results after each table
+  std::string report;               // an HTML report to write, or empty
+  std::string huge_pages = "auto";  // auto, on, off: glibc's heap on huge pages in the children
+  std::string shard;                // with --live: "i/N", this worker's share of the lists' hosts
   ClientFlags client;
 };
 
@@ -51,15 +51,15 @@ struct GetArgs {
   std::vector<std::string> input_lists;
   std::string strategy = "async";
   std::size_t max_in_flight = 0;
-  std::string format;              // --format: table or json (JSON Lines); empty: not given, table
-  std::string output;              // --output FILE: the lines go here; empty: standard output
-  std::string save;                // --save DIR: bodies go here; empty: not saved
+  std::string format;  // --format: table or json (JSON Lines); empty: not given, table
+  std::string output;  // --output FILE: the lines go here; empty: standard output
+  std::string save;    // --save DIR: bodies go here; empty: not saved
   // The old spellings, hidden, for one release (common/output_flags.hpp).
-  bool old_json = false;           // --json: --format json
-  std::string old_o;               // -o DIR: --save DIR
-  std::string old_output_dir;      // --output-dir DIR: --save DIR
-  std::string shard;               // "i/N": fetch only the URLs of hosts in this shard
-  bool quiet = false;              // no summary line
+  bool old_json = false;       // --json: --format json
+  std::string old_o;           // -o DIR: --save DIR
+  std::string old_output_dir;  // --output-dir DIR: --save DIR
+  std::string shard;           // "i/N": fetch only the URLs of hosts in this shard
+  bool quiet = false;          // no summary line
   std::string color = "auto";
   ClientFlags client;
 };
@@ -104,29 +104,29 @@ struct CrawlArgs {
   unsigned per_host = 2;
   std::string delay = "0ms";
   std::string robots = "on";
-  std::string format;                    // --format: json (one object per page); empty: not given
-  std::string output;                    // --output FILE: the per-page records; empty: standard output
-  std::string save;                      // --save DIR: save bodies here
+  std::string format;  // --format: json (one object per page); empty: not given
+  std::string output;  // --output FILE: the per-page records; empty: standard output
+  std::string save;    // --save DIR: save bodies here
   std::string warc;
   // The old spellings, hidden, for one release (common/output_flags.hpp).
-  std::string old_jsonl;                 // --jsonl FILE|-: --format json [--output FILE]
-  std::string old_o;                     // -o DIR: --save DIR
-  std::string old_output_dir;            // --output-dir DIR: --save DIR
+  std::string old_jsonl;       // --jsonl FILE|-: --format json [--output FILE]
+  std::string old_o;           // -o DIR: --save DIR
+  std::string old_output_dir;  // --output-dir DIR: --save DIR
   std::string strategy = "async";
   std::size_t max_in_flight = 0;
-  bool quiet = false;                    // no progress line, no summary
+  bool quiet = false;  // no progress line, no summary
   std::string color = "auto";
   // The crawl shared through Redis: --frontier redis://... --crawl-id ID.
   std::string frontier;
   std::string crawl_id;
-  std::string export_file;               // the crawl's results as JSON Lines, once it is over
+  std::string export_file;  // the crawl's results as JSON Lines, once it is over
   std::string claim_idle = "30s";
   std::string redis_timeout = "10s";
-  std::string worker;                    // this worker's name; empty: host name and pid
-  std::set<std::string> given;           // the crawl settings set on the command line, by flag name
-  SyntheticFlags synthetic;              // synthetic.urls non-empty: crawl a generated site
-  unsigned links = 10;                   // --synthetic: links on each page to its host's pages
-  std::string emit_site;                 // --synthetic: write the site's files here and stop
+  std::string worker;           // this worker's name; empty: host name and pid
+  std::set<std::string> given;  // the crawl settings set on the command line, by flag name
+  SyntheticFlags synthetic;     // synthetic.urls non-empty: crawl a generated site
+  unsigned links = 10;          // --synthetic: links on each page to its host's pages
+  std::string emit_site;        // --synthetic: write the site's files here and stop
   ClientFlags client;
 
   void add_to(CLI::App& app);

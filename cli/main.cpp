@@ -77,8 +77,9 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   record_command_line(argc, argv);  // for the reports' metadata
 
-  CLI::App app{"fetcher: fetch URL lists concurrently, and measure how the way you organise "
-               "concurrency changes the time an I/O-bound job takes."};
+  CLI::App app{
+      "fetcher: fetch URL lists concurrently, and measure how the way you organise "
+      "concurrency changes the time an I/O-bound job takes."};
   app.footer(app_examples);
   // Set before the subcommands are added: each takes a copy of its parent's formatter.
   app.formatter(std::make_shared<HelpFormatter>());
@@ -93,40 +94,59 @@ int main(int argc, char** argv) {
   bench_app->add_option("lists", bench.lists, "URL list files (default: the three course lists)");
   bench_app->add_flag("--live", bench.live, "Fetch the real hosts instead of the emulated origin");
   bench_app->add_option("--shard", bench.shard, "With --live, I/N: only the URLs of this shard's hosts (I from 0)");
-  bench_app->add_option("--strategies", bench.strategies,
-                        "Comma-separated: sequential,threads,pool:N,processes:N,async,async:N")
+  bench_app
+      ->add_option("--strategies", bench.strategies,
+                   "Comma-separated: sequential,threads,pool:N,processes:N,async,async:N")
       ->capture_default_str();
   bench_app->add_option("--sites", bench.sites, "Sites file for the emulated origin (default urls/sites.toml)");
-  auto* synthetic = bench_app->add_option("--synthetic", bench.synthetic.urls,
-                                          "Generate N URLs (e.g. 10k) over --hosts emulated hosts instead of lists")
+  auto* synthetic = bench_app
+                        ->add_option("--synthetic", bench.synthetic.urls,
+                                     "Generate N URLs (e.g. 10k) over --hosts emulated hosts instead of lists")
                         ->group("Synthetic workload (with --synthetic)");
   bench_app->add_option("--hosts", bench.synthetic.hosts, "Synthetic hosts, URLs dealt round-robin")
-      ->capture_default_str()->needs(synthetic)->group("Synthetic workload (with --synthetic)");
+      ->capture_default_str()
+      ->needs(synthetic)
+      ->group("Synthetic workload (with --synthetic)");
   bench_app->add_option("--latency", bench.synthetic.latency, "Each host's latency to first byte, e.g. 100ms")
-      ->capture_default_str()->needs(synthetic)->group("Synthetic workload (with --synthetic)");
+      ->capture_default_str()
+      ->needs(synthetic)
+      ->group("Synthetic workload (with --synthetic)");
   bench_app->add_option("--jitter", bench.synthetic.jitter, "Uniform +-jitter around the latency, seeded")
-      ->capture_default_str()->needs(synthetic)->group("Synthetic workload (with --synthetic)");
+      ->capture_default_str()
+      ->needs(synthetic)
+      ->group("Synthetic workload (with --synthetic)");
   bench_app->add_option("--body", bench.synthetic.body, "Body size of every page: 2KiB is 2048 B, 2KB 2000 B")
-      ->capture_default_str()->needs(synthetic)->group("Synthetic workload (with --synthetic)");
+      ->capture_default_str()
+      ->needs(synthetic)
+      ->group("Synthetic workload (with --synthetic)");
   bench_app->add_option("--capacity", bench.synthetic.capacity, "Requests each host serves at once (0 = unlimited)")
-      ->capture_default_str()->needs(synthetic)->group("Synthetic workload (with --synthetic)");
+      ->capture_default_str()
+      ->needs(synthetic)
+      ->group("Synthetic workload (with --synthetic)");
   bench_app->add_option("--scheme", bench.synthetic.scheme, "http or https")
-      ->capture_default_str()->needs(synthetic)->group("Synthetic workload (with --synthetic)");
+      ->capture_default_str()
+      ->needs(synthetic)
+      ->group("Synthetic workload (with --synthetic)");
   bench_app->add_option("--format", bench.format, "table, md, csv or json")->capture_default_str();
   bench_app->add_option("--output", bench.output, "Write the report to this file");
   bench_app->add_option("--max-in-flight", bench.max_in_flight, "async: most fetches at once (0 = all)")
-      ->capture_default_str()->transform(count_units());
+      ->capture_default_str()
+      ->transform(count_units());
   bench_app->add_option("--runs", bench.runs, "Run each strategy N times and report the median run")
-      ->capture_default_str()->transform(count_units())->check(CLI::Range(1, 100));
+      ->capture_default_str()
+      ->transform(count_units())
+      ->check(CLI::Range(1, 100));
   bench_app->add_flag("--explain", bench.explain, "After each table, a few sentences reading the results");
   bench_app->add_option("--histogram", bench.histogram,
                         "Strategy whose latency histogram is drawn (default async, or the fastest; none = off)");
   bench_app->add_flag("!--no-charts", bench.charts, "No bars or histogram under the tables");
   bench_app->add_option("--report", bench.report, "Also write a self-contained HTML report to this file");
-  bench_app->add_option("--huge-pages", bench.huge_pages,
-                        "glibc's heap on transparent huge pages in the origin and the measured processes: "
-                        "auto (for lists of 1,000 URLs or more), on or off")
-      ->capture_default_str()->check(CLI::IsMember({"auto", "on", "off"}));
+  bench_app
+      ->add_option("--huge-pages", bench.huge_pages,
+                   "glibc's heap on transparent huge pages in the origin and the measured processes: "
+                   "auto (for lists of 1,000 URLs or more), on or off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "on", "off"}));
   bench_app->add_flag("-q,--quiet", bench.quiet, "No progress line on stderr");
   bench_app->add_option("--color", bench.color, "auto, always or never (NO_COLOR is honoured)")->capture_default_str();
   bench.client.add_to(*bench_app);
@@ -137,11 +157,14 @@ int main(int argc, char** argv) {
   get_app->footer(get_examples);
   get_app->add_option("urls", get.urls, "URLs to fetch");
   get_app->add_option("-i,--input", get.input_lists, "Read URLs from this list file (- for stdin)")
-      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   get_app->add_option("--strategy", get.strategy, "sequential, threads, pool:N, processes:N, async or async:N")
       ->capture_default_str();
   get_app->add_option("--max-in-flight", get.max_in_flight, "async: most fetches at once (0 = all)")
-      ->capture_default_str()->transform(count_units());
+      ->capture_default_str()
+      ->transform(count_units());
   get_app->add_option("--format", get.format, "table (one aligned line per URL) or json (one JSON object per line)")
       ->default_str("table");
   get_app->add_option("--output", get.output, "Write the lines to this file instead of standard output");

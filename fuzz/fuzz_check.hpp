@@ -49,7 +49,7 @@ inline bool strict() {
 }  // namespace fetcher::fuzz
 
 // FUZZ_CHECK(condition, detail): detail is a std::string built only when the check fails.
-#define FUZZ_CHECK(condition, detail)                                          \
-  do {                                                                         \
+#define FUZZ_CHECK(condition, detail)                                                  \
+  do {                                                                                 \
     if (!(condition)) ::fetcher::fuzz::fail(__FILE__, __LINE__, #condition, (detail)); \
   } while (false)

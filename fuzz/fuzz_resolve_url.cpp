@@ -35,8 +35,7 @@ void check_split(std::string_view url) {
   FUZZ_CHECK(!has_control_byte(error), "control byte in split_url message: " + escaped(error));
   if (ok) {
     FUZZ_CHECK(!parts.host.empty() && parts.port != 0, "bad parts from " + escaped(url));
-    FUZZ_CHECK(parts.target.starts_with('/'),
-               "target " + escaped(parts.target) + " from " + escaped(url));
+    FUZZ_CHECK(parts.target.starts_with('/'), "target " + escaped(parts.target) + " from " + escaped(url));
   }
 }
 
@@ -44,7 +43,8 @@ void check_canonical(std::string_view base, std::string_view reference, const st
   const auto canonical = fetcher::canonical_url(url);
   FUZZ_CHECK(canonical.error.empty() && fetcher::check_url(canonical.url).empty(),
              "canonical form of " + escaped(url) + ": " + escaped(canonical.url) + " " + escaped(canonical.error));
-  FUZZ_CHECK(fetcher::canonical_url(canonical.url).url == canonical.url, "canonical form moves: " + escaped(canonical.url));
+  FUZZ_CHECK(fetcher::canonical_url(canonical.url).url == canonical.url,
+             "canonical form moves: " + escaped(canonical.url));
   const auto query = url.find('?');
   FUZZ_CHECK(query == std::string::npos || canonical.url.ends_with(std::string_view(url).substr(query)),
              "query changed: " + escaped(url) + " -> " + escaped(canonical.url));
@@ -82,7 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(!has_control_byte(url), "control byte in resolved URL " + escaped(url));
   check_split(url);
   const auto again = fetcher::resolve_url(url, url);
-  FUZZ_CHECK(again.url == url, "not a fixed point: " + escaped(url) + " -> " + escaped(again.url) + " " + escaped(again.error));
+  FUZZ_CHECK(again.url == url,
+             "not a fixed point: " + escaped(url) + " -> " + escaped(again.url) + " " + escaped(again.error));
   const auto from_base = fetcher::resolve_url(base, url);
   FUZZ_CHECK(from_base.url == url, "absolute " + escaped(url) + " against the base gives " + escaped(from_base.url));
   check_canonical(base, reference, url);

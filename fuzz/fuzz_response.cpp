@@ -47,8 +47,7 @@ class ResponseServer {
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t length = sizeof address;
     if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(listener_, 64) != 0 ||
-        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+        ::listen(listener_, 64) != 0 || ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
       std::perror("fuzz_response: cannot listen on 127.0.0.1");
       std::abort();
     }
@@ -167,10 +166,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fetcher::ErrorKind named{};
   FUZZ_CHECK(fetcher::parse_error_kind(fetcher::to_string(result.error), named) && named == result.error,
              "unknown error kind " + std::to_string(static_cast<int>(result.error)));
-  FUZZ_CHECK(result.status == 0 || (result.status >= 100 && result.status <= 599),
-             summary());
-  FUZZ_CHECK(!has_control_byte(result.message),
-             summary());
+  FUZZ_CHECK(result.status == 0 || (result.status >= 100 && result.status <= 599), summary());
+  FUZZ_CHECK(!has_control_byte(result.message), summary());
   FUZZ_CHECK(result.ok() == result.message.empty(), summary());
   FUZZ_CHECK(result.wire_bytes <= size, summary());
   FUZZ_CHECK(result.body_bytes <= h.options.body_limit, summary());
@@ -179,8 +176,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (result.ok()) FUZZ_CHECK(result.body.size() == result.body_bytes, summary());
   FUZZ_CHECK(result.redirects >= 0 && result.redirects <= h.options.max_redirects, summary());
   if (result.ok()) {
-    FUZZ_CHECK(result.status >= 100 && result.status < 400 && result.body_sha256.size() == 64,
-               summary());
+    FUZZ_CHECK(result.status >= 100 && result.status < 400 && result.body_sha256.size() == 64, summary());
   }
   if (result.error == fetcher::ErrorKind::http_status) FUZZ_CHECK(result.status >= 400, summary());
   FUZZ_CHECK(fetcher::check_url(result.final_url).empty(), "final URL " + escaped(result.final_url));

@@ -24,7 +24,8 @@ using fetcher::fuzz::has_control_byte;
 void check_accepted(const std::string& url) {
   fetcher::UrlParts parts;
   std::string error;
-  FUZZ_CHECK(fetcher::split_url(url, parts, error), "check_url accepts but split_url rejects " + escaped(url) + ": " + error);
+  FUZZ_CHECK(fetcher::split_url(url, parts, error),
+             "check_url accepts but split_url rejects " + escaped(url) + ": " + error);
   FUZZ_CHECK(!parts.host.empty(), "empty host from " + escaped(url));
   FUZZ_CHECK(!has_control_byte(parts.host), "control byte in host " + escaped(parts.host) + " from " + escaped(url));
   FUZZ_CHECK(!has_control_byte(parts.host_header), "control byte in Host header from " + escaped(url));
@@ -50,14 +51,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::istringstream in(text);
   const auto requests = fetcher::parse_url_list(in, "fuzz.txt");
   const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
-  FUZZ_CHECK(requests.size() <= lines, std::to_string(requests.size()) + " requests from " + std::to_string(lines) + " lines");
+  FUZZ_CHECK(requests.size() <= lines,
+             std::to_string(requests.size()) + " requests from " + std::to_string(lines) + " lines");
   std::size_t previous_line = 0;
   for (const auto& request : requests) {
     FUZZ_CHECK(request.source.starts_with("fuzz.txt:"), "source " + escaped(request.source));
     const auto line = std::stoul(request.source.substr(9));
-    FUZZ_CHECK(line > previous_line && line <= lines, "line " + std::to_string(line) + " after " + std::to_string(previous_line));
+    FUZZ_CHECK(line > previous_line && line <= lines,
+               "line " + std::to_string(line) + " after " + std::to_string(previous_line));
     previous_line = line;
-    FUZZ_CHECK(!request.url.empty() && request.url.front() != '#', "kept a blank or comment line: " + escaped(request.url));
+    FUZZ_CHECK(!request.url.empty() && request.url.front() != '#',
+               "kept a blank or comment line: " + escaped(request.url));
     FUZZ_CHECK(request.error == fetcher::check_url(request.url),
                "error differs from check_url for " + escaped(request.url) + ": " + escaped(request.error));
     FUZZ_CHECK(!has_control_byte(request.error), "control byte in list error: " + escaped(request.error));

@@ -23,7 +23,8 @@ bool anywhere(std::string_view) { return true; }
 
 // Pages that link nothing (robots = "404" makes the site a graph site without links).
 SiteSet leaf_sites(std::string_view extra = "") {
-  return parse_sites("[[site]]\nhost = \"a.test\"\nlatency_ms = 10\npages = 10\nrobots = \"404\"\n" + std::string(extra) +
+  return parse_sites("[[site]]\nhost = \"a.test\"\nlatency_ms = 10\npages = 10\nrobots = \"404\"\n" +
+                         std::string(extra) +
                          "\n[[site]]\nhost = \"b.test\"\nlatency_ms = 10\npages = 10\nrobots = \"404\"\n",
                      "t");
 }
@@ -45,7 +46,8 @@ TEST(IdealCrawl, TwoHostsRunInParallel) {
       "[[site]]\nhost = \"a.test\"\nlatency_ms = 10\npages = 3\nchain = true\n"
       "[[site]]\nhost = \"b.test\"\nlatency_ms = 20\npages = 3\nchain = true\n",
       "t");
-  const auto crawl = ideal_crawl(sites, {"http://a.test/page/0", "http://b.test/page/0"}, anywhere, 1, milliseconds(0), true);
+  const auto crawl =
+      ideal_crawl(sites, {"http://a.test/page/0", "http://b.test/page/0"}, anywhere, 1, milliseconds(0), true);
   EXPECT_NEAR(crawl.seconds, 0.080, tolerance);  // b: robots 20 + 3 x 20
   EXPECT_EQ(crawl.requests, 8u);
 }
@@ -92,8 +94,8 @@ TEST(IdealCrawl, MaxInFlightAndMaxPages) {
 }
 
 TEST(IdealCrawl, RobotsErrorFetchesOnlyRobotsTxt) {
-  const SiteSet sites = parse_sites("[[site]]\nhost = \"e.test\"\nlatency_ms = 10\npages = 3\nchain = true\nrobots = \"500\"\n",
-                                    "t");
+  const SiteSet sites =
+      parse_sites("[[site]]\nhost = \"e.test\"\nlatency_ms = 10\npages = 3\nchain = true\nrobots = \"500\"\n", "t");
   const auto crawl = ideal_crawl(sites, {"http://e.test/page/0"}, anywhere, 2, milliseconds(0), true);
   EXPECT_NEAR(crawl.seconds, 0.010, tolerance);
   EXPECT_EQ(crawl.requests, 1u);

@@ -79,9 +79,9 @@ TEST(IdealSeconds, EveryStrategyMapsToItsWorkers) {
   EXPECT_EQ(ideal_workers(Strategy::parse("processes:4"), 0), 4u);  // a pool, in processes
   EXPECT_EQ(ideal_workers(Strategy::parse("async"), 0), 0u);        // everything in flight
   EXPECT_EQ(ideal_workers(Strategy::parse("async:2"), 0), 0u);
-  EXPECT_EQ(ideal_workers(Strategy::parse("async"), 3), 3u);        // capped: lanes in list order
-  EXPECT_EQ(ideal_workers(Strategy::parse("async:4"), 3), 3u);      // the cap is over all loops
-  EXPECT_EQ(ideal_workers(Strategy::parse("pool:2"), 3), 2u);       // the cap is async's alone
+  EXPECT_EQ(ideal_workers(Strategy::parse("async"), 3), 3u);    // capped: lanes in list order
+  EXPECT_EQ(ideal_workers(Strategy::parse("async:4"), 3), 3u);  // the cap is over all loops
+  EXPECT_EQ(ideal_workers(Strategy::parse("pool:2"), 3), 2u);   // the cap is async's alone
 }
 
 TEST(IdealSeconds, OfAStrategy) {
@@ -189,7 +189,7 @@ TEST(IdealSeconds, JitterFollowsRequestLatencyPerRepeat) {
   }
   EXPECT_NEAR(ideal_seconds(sites, urls, 1), expected, tolerance);
   EXPECT_NEAR(ideal_seconds(sites, urls, 0), expected, tolerance);  // capacity 1: still one at a time
-  EXPECT_NE(expected, 0.250);  // the jitter did something
+  EXPECT_NE(expected, 0.250);                                       // the jitter did something
 }
 
 TEST(IdealSeconds, JitterUnboundedIsTheLongestRepeat) {

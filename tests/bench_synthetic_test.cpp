@@ -39,18 +39,19 @@ std::size_t synthetic_directories(const std::filesystem::path& directory) {
 TEST(BenchSynthetic, EveryStrategyFetchesTheGeneratedUrls) {
   // A TMPDIR of this test's own, so that other tests' benches running beside it (ctest -j2)
   // cannot be mistaken for this one's leftovers.
-  const auto tmpdir = std::filesystem::temp_directory_path() /
-                      ("fetcher-synthetic-test-" + std::to_string(::getpid()));
+  const auto tmpdir = std::filesystem::temp_directory_path() / ("fetcher-synthetic-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(tmpdir);
-  auto arguments = bench({"--synthetic", "60", "--hosts", "3", "--latency", "20ms", "--jitter", "5ms",
-                                          "--body", "1KiB", "--capacity", "2", "--strategies",
+  auto arguments = bench({
+    "--synthetic", "60", "--hosts", "3", "--latency", "20ms", "--jitter", "5ms", "--body", "1KiB", "--capacity", "2",
+        "--strategies",
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-                                          // processes:N is left to the release suite (strategy_e2e_test.cpp)
-                                          "sequential,pool:2,async,async:2",
+        // processes:N is left to the release suite (strategy_e2e_test.cpp)
+        "sequential,pool:2,async,async:2",
 #else
-                                          "sequential,processes:2,async,async:2",
+        "sequential,processes:2,async,async:2",
 #endif
-                                          "--format", "json"});
+        "--format", "json"
+  });
   arguments.insert(arguments.begin(), {"/usr/bin/env", "TMPDIR=" + tmpdir.string()});
   const auto outcome = run_process(arguments, {}, std::chrono::seconds(90));
   const auto left_behind = synthetic_directories(tmpdir);
@@ -113,8 +114,9 @@ TEST(BenchSynthetic, HttpsSchemeHandshakesWithTheOrigin) {
 // Without keep-alive every URL is a new connection: after the first handshake per host they
 // resume (counted in the JSON), unless --tls-resume off, which the measured child must get too.
 TEST(BenchSynthetic, NewTlsConnectionsResumeUnlessTurnedOff) {
-  const std::vector<std::string> flags = {"--synthetic", "12", "--hosts", "2", "--latency", "1ms", "--scheme", "https",
-                                          "--keep-alive", "off", "--strategies", "sequential", "--format", "json"};
+  const std::vector<std::string> flags = {"--synthetic", "12",    "--hosts",      "2",   "--latency",    "1ms",
+                                          "--scheme",    "https", "--keep-alive", "off", "--strategies", "sequential",
+                                          "--format",    "json"};
   const auto resumed_of = [&](std::vector<std::string> extra) {
     auto arguments = flags;
     arguments.insert(arguments.end(), extra.begin(), extra.end());
@@ -130,12 +132,13 @@ TEST(BenchSynthetic, NewTlsConnectionsResumeUnlessTurnedOff) {
 }
 
 TEST(BenchSynthetic, TableNamesTheWorkload) {
-  const auto outcome = run_process(bench({"--synthetic", "1k", "--hosts", "10", "--latency", "10ms", "--strategies",
-                                          "async", "--color", "never"}),
-                                   {}, std::chrono::seconds(60));
+  const auto outcome = run_process(
+      bench({"--synthetic", "1k", "--hosts", "10", "--latency", "10ms", "--strategies", "async", "--color", "never"}),
+      {}, std::chrono::seconds(60));
   ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
-  EXPECT_NE(outcome.out.find("synthetic: 1000 URLs, emulated origin (10 hosts, 10 ms, 2.0 KiB, capacity unlimited, http)"),
-            std::string::npos)
+  EXPECT_NE(
+      outcome.out.find("synthetic: 1000 URLs, emulated origin (10 hosts, 10 ms, 2.0 KiB, capacity unlimited, http)"),
+      std::string::npos)
       << outcome.out;
 }
 
@@ -150,7 +153,8 @@ latency_ms = 50
 body_bytes = 500
 capacity = 0
 )");
-  const auto list = std::filesystem::temp_directory_path() / ("fetcher-fd-limit-" + std::to_string(::getpid()) + ".txt");
+  const auto list =
+      std::filesystem::temp_directory_path() / ("fetcher-fd-limit-" + std::to_string(::getpid()) + ".txt");
   {
     std::ofstream out(list);
     for (int i = 0; i < 400; ++i) out << "http://many.test/" << i << "\n";
@@ -188,19 +192,23 @@ TEST_P(BenchSyntheticBadFlags, ExitTwoNamingTheOption) {
 
 INSTANTIATE_TEST_SUITE_P(
     Each, BenchSyntheticBadFlags,
-    ::testing::Values(BadFlags{"count", {"--synthetic", "10x"}, "fetcher: --synthetic: bad count '10x'"},
-                      BadFlags{"latency", {"--synthetic", "100", "--latency", "x"}, "fetcher: --latency: bad duration 'x'"},
-                      BadFlags{"jitter", {"--synthetic", "100", "--jitter", "1h"}, "fetcher: --jitter: bad duration '1h'"},
-                      BadFlags{"body", {"--synthetic", "100", "--body", "2XB"}, "fetcher: --body: bad size '2XB'"},
-                      BadFlags{"hosts", {"--synthetic", "100", "--hosts", "0"}, "fetcher: --hosts: 0 hosts"},
-                      BadFlags{"capacity", {"--synthetic", "100", "--capacity", "many"}, "fetcher: --capacity: bad count 'many'"},
-                      BadFlags{"scheme", {"--synthetic", "100", "--scheme", "ftp"}, "fetcher: --scheme: expected http or https"},
-                      BadFlags{"hosts_without_synthetic", {"--hosts", "5"}, "--hosts requires --synthetic"},
-                      BadFlags{"list_and_synthetic", {"--synthetic", "100", "some-list.txt"}, "--synthetic: give URL lists or --synthetic"},
-                      BadFlags{"live", {"--synthetic", "100", "--live"}, "--synthetic: runs against the emulated origin"},
-                      BadFlags{"strategy", {"--synthetic", "100", "--strategies", "async:0"},
-                               "async:0: event loop count must be at least 1"},
-                      BadFlags{"max_in_flight", {"--synthetic", "100", "--max-in-flight", "lots"}, "--max-in-flight"}),
+    ::testing::Values(
+        BadFlags{"count", {"--synthetic", "10x"}, "fetcher: --synthetic: bad count '10x'"},
+        BadFlags{"latency", {"--synthetic", "100", "--latency", "x"}, "fetcher: --latency: bad duration 'x'"},
+        BadFlags{"jitter", {"--synthetic", "100", "--jitter", "1h"}, "fetcher: --jitter: bad duration '1h'"},
+        BadFlags{"body", {"--synthetic", "100", "--body", "2XB"}, "fetcher: --body: bad size '2XB'"},
+        BadFlags{"hosts", {"--synthetic", "100", "--hosts", "0"}, "fetcher: --hosts: 0 hosts"},
+        BadFlags{"capacity", {"--synthetic", "100", "--capacity", "many"}, "fetcher: --capacity: bad count 'many'"},
+        BadFlags{"scheme", {"--synthetic", "100", "--scheme", "ftp"}, "fetcher: --scheme: expected http or https"},
+        BadFlags{"hosts_without_synthetic", {"--hosts", "5"}, "--hosts requires --synthetic"},
+        BadFlags{"list_and_synthetic",
+                 {"--synthetic", "100", "some-list.txt"},
+                 "--synthetic: give URL lists or --synthetic"},
+        BadFlags{"live", {"--synthetic", "100", "--live"}, "--synthetic: runs against the emulated origin"},
+        BadFlags{"strategy",
+                 {"--synthetic", "100", "--strategies", "async:0"},
+                 "async:0: event loop count must be at least 1"},
+        BadFlags{"max_in_flight", {"--synthetic", "100", "--max-in-flight", "lots"}, "--max-in-flight"}),
     [](const ::testing::TestParamInfo<BadFlags>& param_info) { return param_info.param.name; });
 
 }  // namespace

@@ -62,12 +62,16 @@ class ScopedEnv {
  public:
   ScopedEnv(const char* name, const char* value) : name_(name) {
     if (const char* old = std::getenv(name)) old_ = old;
-    if (value) ::setenv(name, value, 1);
-    else ::unsetenv(name);
+    if (value)
+      ::setenv(name, value, 1);
+    else
+      ::unsetenv(name);
   }
   ~ScopedEnv() {
-    if (old_) ::setenv(name_, old_->c_str(), 1);
-    else ::unsetenv(name_);
+    if (old_)
+      ::setenv(name_, old_->c_str(), 1);
+    else
+      ::unsetenv(name_);
   }
 
  private:
@@ -121,8 +125,8 @@ ListReport docs_list() {
                      row("pool:32", 0.757, 0.728, 26, 15200, 0.047),
                      row("async", 0.734, 0.728, 1, 13900, 0.022, 0.371, 0.734)};
   for (auto& r : list.strategies) {
-    r.origin_seen = nlohmann::json::array({seen("cs.mipt.ru", 0, 0, 0), seen("docs.python.org", 12, 12, 8),
-                                           seen("www.python.org", 2, 2, 1)});
+    r.origin_seen = nlohmann::json::array(
+        {seen("cs.mipt.ru", 0, 0, 0), seen("docs.python.org", 12, 12, 8), seen("www.python.org", 2, 2, 1)});
     r.latencies_s = {0.345, 0.35, 0.36, 0.34, 0.35, 0.36, 0.37, 0.35, 0.69, 0.70, 0.71, 0.72, 0.734};
   }
   list.strategies[0].origin_seen[1]["peak_concurrent"] = 1;
@@ -140,7 +144,8 @@ ListReport mipt_list() {
   list.model.all_at_once_s = 5.30;
   list.strategies = {row("sequential", 5.36, 5.30, 1, 12000, 0.026, 0.0669, 0.0693),
                      row("threads", 5.35, 5.30, 81, 21000, 0.085, 2.66, 5.05),
-                     row("pool:1", 5.34, 5.30), row("pool:8", 5.34, 5.30, 9),
+                     row("pool:1", 5.34, 5.30),
+                     row("pool:8", 5.34, 5.30, 9),
                      row("pool:32", 5.35, 5.30, 33, 16000),
                      row("async", 5.34, 5.30, 1, 12500, 0.031, 2.67, 5.07)};
   for (auto& r : list.strategies) {
@@ -268,8 +273,9 @@ TEST(TableFit, ColourChangesNoAlignment) {
 TEST(TableFooter, FastestWithTiesAndOriginOnTwoHosts) {
   const auto text = render_table(docs_list());
   EXPECT_TRUE(contains(text, "* fastest: async, 734 ms (6.73x sequential); within 2%: threads, pool:8\n")) << text;
-  EXPECT_TRUE(contains(text, "origin saw per strategy: docs.python.org 12 req, 12 conn, peak 1-8 (serves 8);\n"
-                             "  www.python.org 2 req, 2 conn, peak 1\n"))
+  EXPECT_TRUE(contains(text,
+                       "origin saw per strategy: docs.python.org 12 req, 12 conn, peak 1-8 (serves 8);\n"
+                       "  www.python.org 2 req, 2 conn, peak 1\n"))
       << text;
   EXPECT_FALSE(contains(text, "cs.mipt.ru")) << "hosts without requests are left out";
 }
@@ -367,8 +373,10 @@ std::vector<std::string> prose_words(const std::string& text, const ListReport& 
   bool in_note = false;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (i >= header && i <= header + list.strategies.size()) continue;
-    if (lines[i].rfind("narrow terminal:", 0) == 0) in_note = true;
-    else if (lines[i].rfind("  ", 0) != 0) in_note = false;
+    if (lines[i].rfind("narrow terminal:", 0) == 0)
+      in_note = true;
+    else if (lines[i].rfind("  ", 0) != 0)
+      in_note = false;
     if (!in_note) prose += lines[i] + "\n";
   }
   return words_of_text(prose);
@@ -445,8 +453,9 @@ TEST(NarrowTerminal, ColumnsGoInTheFixedOrderAndStrategyAndWallStay) {
   }
   EXPECT_EQ(dropped_before, order.size());
   const auto text = render_table(list, narrow(20));
-  EXPECT_TRUE(contains(joined_words(text), "narrow terminal: left out cpu, p95, conn, ideal, speedup, eff and ok/fail; "
-                                           "widen to 66 columns to see them"))
+  EXPECT_TRUE(contains(joined_words(text),
+                       "narrow terminal: left out cpu, p95, conn, ideal, speedup, eff and ok/fail; "
+                       "widen to 66 columns to see them"))
       << text;
   expect_fits(text, 20);
 }
@@ -491,12 +500,14 @@ TEST(NarrowTerminal, AFileOrAPipeKeepsTheLayoutItHad) {
 TEST(NarrowTerminal, DisagreementsWrapUnderTheirHeadingInRed) {
   auto list = docs_list();
   list.agree = false;
-  list.disagreements = {"https://docs.python.org/3/library/index.html: sequential got 200 and 31,500 bytes, async "
-                        "got 200 and 31,499 bytes"};
+  list.disagreements = {
+      "https://docs.python.org/3/library/index.html: sequential got 200 and 31,500 bytes, async "
+      "got 200 and 31,499 bytes"};
   const auto text = render_table(list, narrow(60));
   expect_fits(text, 60);
-  EXPECT_TRUE(contains(text, "strategies DISAGREED:\n  https://docs.python.org/3/library/index.html: sequential\n"
-                             "    got 200 and"))
+  EXPECT_TRUE(contains(text,
+                       "strategies DISAGREED:\n  https://docs.python.org/3/library/index.html: sequential\n"
+                       "    got 200 and"))
       << text;
   const auto coloured = render_table(list, Style{true, false, 60});
   EXPECT_EQ(plain(coloured), text);
@@ -628,7 +639,7 @@ TEST(LatencyBins, RoundWidthsFromARoundEdgeAndEveryValueCounted) {
   EXPECT_EQ(latency_bins(std::vector<double>(100000, 1.0)).size(), 1u);
   std::vector<double> many;
   for (int i = 0; i < 100000; ++i) many.push_back(i);
-  EXPECT_EQ(latency_bins(many).size(), 10u);  // 12 asked for, widths of 10000 cover it in 10
+  EXPECT_EQ(latency_bins(many).size(), 10u);      // 12 asked for, widths of 10000 cover it in 10
   EXPECT_EQ(latency_bins(sample, 3).size(), 2u);  // 0.3 wide asked for, 0.5 given: at most 3
 }
 
@@ -685,7 +696,7 @@ TEST(Progress, EstimateFromIdealTimesScaledByTheRunsSoFar) {
   ProgressState state;
   state.steps = 3;
   state.step = 2;
-  state.total_ideal_s = 6;   // 1 + 2 + 3
+  state.total_ideal_s = 6;  // 1 + 2 + 3
   state.done_ideal_s = 1;
   state.done_actual_s = 1.5;  // this machine runs 1.5x the ideal
   state.step_ideal_s = 2;
@@ -795,10 +806,12 @@ TEST(ProgressText, FinishedStrategyLine) {
 TEST(ProgressText, LongBenchNoticeFromAMinuteOfIdealTime) {
   EXPECT_EQ(long_bench_notice(59.9, 10), "");
   EXPECT_EQ(long_bench_notice(-1, 10), "");  // --live: unknown
-  EXPECT_EQ(long_bench_notice(326, 10), "this bench takes at least 5:26 (the sites' ideal time of its 10 measurements); "
-                                        "Ctrl-C stops it and prints what finished");
-  EXPECT_EQ(long_bench_notice(61, 1), "this bench takes at least 1:01 (the sites' ideal time of its 1 measurement); "
-                                      "Ctrl-C stops it and prints what finished");
+  EXPECT_EQ(long_bench_notice(326, 10),
+            "this bench takes at least 5:26 (the sites' ideal time of its 10 measurements); "
+            "Ctrl-C stops it and prints what finished");
+  EXPECT_EQ(long_bench_notice(61, 1),
+            "this bench takes at least 1:01 (the sites' ideal time of its 1 measurement); "
+            "Ctrl-C stops it and prints what finished");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -813,28 +826,38 @@ std::string joined(const std::vector<std::string>& paragraphs) {
 TEST(Explain, DocsListNamesTheSlowestUrlTheCapacityAndTheIdleWorkers) {
   const auto text = joined(explain(docs_list()));
   EXPECT_TRUE(contains(text, "The speedup stopped at 6.73x: async took 734 ms against sequential's 4.94 s.")) << text;
-  EXPECT_TRUE(contains(text, "no less than 728 ms: the run cannot end before its slowest URL, "
-                             "http://www.python.org, which takes 728 ms alone (2 requests in a row: it redirects)."))
+  EXPECT_TRUE(contains(text,
+                       "no less than 728 ms: the run cannot end before its slowest URL, "
+                       "http://www.python.org, which takes 728 ms alone (2 requests in a row: it redirects)."))
       << text;
-  EXPECT_TRUE(contains(text, "Close behind, docs.python.org serves 8 requests at once, so its 12 URLs need 2 rounds "
-                             "of 340 ms (680 ms)"))
+  EXPECT_TRUE(contains(text,
+                       "Close behind, docs.python.org serves 8 requests at once, so its 12 URLs need 2 rounds "
+                       "of 340 ms (680 ms)"))
       << text;
-  EXPECT_TRUE(contains(text, "Workers helped up to pool:8 (744 ms); pool:16 and pool:32 were no faster "
-                             "(758 ms and 757 ms).")) << text;
+  EXPECT_TRUE(contains(text,
+                       "Workers helped up to pool:8 (744 ms); pool:16 and pool:32 were no faster "
+                       "(758 ms and 757 ms)."))
+      << text;
   EXPECT_TRUE(contains(text, "In the model, 8 workers already reach the floor of 728 ms.")) << text;
   EXPECT_TRUE(contains(text, "With 13 URLs, pool:16 and pool:32 have more workers than work.")) << text;
-  EXPECT_TRUE(contains(text, "async 734 ms, 1 thread, 13.57 MiB; threads 738 ms, 14 threads, 14.45 MiB; "
-                             "pool:32 757 ms, 26 threads, 14.84 MiB.")) << text;
+  EXPECT_TRUE(contains(text,
+                       "async 734 ms, 1 thread, 13.57 MiB; threads 738 ms, 14 threads, 14.45 MiB; "
+                       "pool:32 757 ms, 26 threads, 14.84 MiB."))
+      << text;
   EXPECT_TRUE(contains(text, "Against pool:32, the event loop saved 25 threads and 1.27 MiB of memory")) << text;
   EXPECT_TRUE(contains(text, "most overhead: pool:16, 30.0 ms over the ideal (96%)")) << text;
 }
 
 TEST(Explain, MiptListBlamesTheServerAndShowsTheQueue) {
   const auto text = joined(explain(mipt_list()));
-  EXPECT_TRUE(contains(text, "No strategy was much faster than sequential's 5.36 s: the fastest, pool:1, took "
-                             "5.34 s (1.00x).")) << text;
-  EXPECT_TRUE(contains(text, "cs.mipt.ru serves one request at a time, so its 80 URLs take 80 x 66.0 ms = 5.28 s "
-                             "whatever the client does.")) << text;
+  EXPECT_TRUE(contains(text,
+                       "No strategy was much faster than sequential's 5.36 s: the fastest, pool:1, took "
+                       "5.34 s (1.00x)."))
+      << text;
+  EXPECT_TRUE(contains(text,
+                       "cs.mipt.ru serves one request at a time, so its 80 URLs take 80 x 66.0 ms = 5.28 s "
+                       "whatever the client does."))
+      << text;
   EXPECT_TRUE(contains(text, "the median fetch took 2.66 s with threads against 66.9 ms sequentially")) << text;
   EXPECT_TRUE(contains(text, "Adding workers did not help: pool:1 took 5.34 s and pool:32 5.35 s.")) << text;
   EXPECT_FALSE(contains(text, "slowest URL")) << "69 ms alone is far from the 5.3 s floor: " << text;
@@ -864,8 +887,9 @@ TEST(Explain, PoolsStillImprovingAndFailures) {
   list.strategies[1].ideal_s = 4.8;
   list.strategies[2].ideal_s = 2.5;
   list.strategies[0].ideal_s = 9.5;
-  EXPECT_TRUE(contains(joined(explain(list)), "In the model, more workers would help: pool:4 still needs 2.50 s, "
-                                              "every URL at once 500 ms."))
+  EXPECT_TRUE(contains(joined(explain(list)),
+                       "In the model, more workers would help: pool:4 still needs 2.50 s, "
+                       "every URL at once 500 ms."))
       << joined(explain(list));
   EXPECT_TRUE(contains(text, "Some fetches failed (pool:4 2/100)")) << text;
   EXPECT_FALSE(contains(text, "model")) << "no model in --live: " << text;
@@ -905,9 +929,7 @@ TEST(Explain, RenderedAsBulletsWithin80Columns) {
 // ---------------------------------------------------------------------------------------------
 // HTML report
 
-TEST(HtmlReport, EscapesText) {
-  EXPECT_EQ(html_escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
-}
+TEST(HtmlReport, EscapesText) { EXPECT_EQ(html_escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;"); }
 
 TEST(HtmlReport, SelfContainedWithThreeChartsPerList) {
   BenchReport report;
@@ -984,8 +1006,9 @@ TEST(HtmlReport, ChartsThatCannotBeDrawnAreLeftOutWithTheReason) {
   auto html = render_html_report(report);
   EXPECT_EQ(figures_of(html).size(), 2u) << "wall per strategy and the latencies";
   EXPECT_TRUE(contains(html, "<figcaption>Wall time per strategy</figcaption>")) << "no ideal, no ideal key";
-  EXPECT_TRUE(contains(html, "<p class=\"note withheld\">no speedup chart: it needs a sequential run to compare with."
-                             "</p>"))
+  EXPECT_TRUE(contains(html,
+                       "<p class=\"note withheld\">no speedup chart: it needs a sequential run to compare with."
+                       "</p>"))
       << html;
   expect_no_empty_panel(html);
 
@@ -998,16 +1021,17 @@ TEST(HtmlReport, ChartsThatCannotBeDrawnAreLeftOutWithTheReason) {
   }
   html = render_html_report(report);
   EXPECT_EQ(figures_of(html).size(), 1u);
-  EXPECT_TRUE(contains(html, "no speedup chart: sequential got no response, so its wall time measures only failures; "
-                             "no latency chart: no fetch got a response."))
+  EXPECT_TRUE(contains(html,
+                       "no speedup chart: sequential got no response, so its wall time measures only failures; "
+                       "no latency chart: no fetch got a response."))
       << html;
   expect_no_empty_panel(html);
 }
 
 // Fewer than two pools is no curve: the first chart becomes wall time per strategy with the ideal.
 TEST(HtmlReport, FewerThanTwoPoolsDrawWallTimePerStrategy) {
-  for (const auto& names : {std::vector<std::string>{"sequential", "async"},
-                                               std::vector<std::string>{"sequential", "pool:4", "async"}}) {
+  for (const auto& names :
+       {std::vector<std::string>{"sequential", "async"}, std::vector<std::string>{"sequential", "pool:4", "async"}}) {
     BenchReport report;
     ListReport list;
     list.name = "few.txt";
@@ -1068,19 +1092,22 @@ TEST(HtmlReport, FooterIsSentences) {
   report.lists[0].fetched_urls = 13;
   auto html = render_html_report(report);
   EXPECT_FALSE(contains(html, "<pre"));
-  EXPECT_TRUE(contains(html, "<ul class=\"facts\">\n<li><b>Fastest</b>: async, 734 ms (6.73x sequential); "
-                             "within 2%: threads, pool:8</li>"))
+  EXPECT_TRUE(contains(html,
+                       "<ul class=\"facts\">\n<li><b>Fastest</b>: async, 734 ms (6.73x sequential); "
+                       "within 2%: threads, pool:8</li>"))
       << html;
   // Two lines in the terminal, one statement here.
-  EXPECT_TRUE(contains(html, "<li><b>Origin saw per strategy</b>: docs.python.org 12 req, 12 conn, peak 1-8 "
-                             "(serves 8); www.python.org 2 req, 2 conn, peak 1</li>"))
+  EXPECT_TRUE(contains(html,
+                       "<li><b>Origin saw per strategy</b>: docs.python.org 12 req, 12 conn, peak 1-8 "
+                       "(serves 8); www.python.org 2 req, 2 conn, peak 1</li>"))
       << html;
   EXPECT_TRUE(contains(html, "<li>All strategies agreed on every URL&#39;s status, size and SHA-256</li>")) << html;
   report.lists[0].agree = false;
   report.lists[0].disagreements = {"http://a.test/: sequential 200, async 404"};
   html = render_html_report(report);
-  EXPECT_TRUE(contains(html, "<li class=\"disagreed\">Strategies disagreed:\n<ul>\n"
-                             "<li>http://a.test/: sequential 200, async 404</li>\n</ul></li>"))
+  EXPECT_TRUE(contains(html,
+                       "<li class=\"disagreed\">Strategies disagreed:\n<ul>\n"
+                       "<li>http://a.test/: sequential 200, async 404</li>\n</ul></li>"))
       << html;
 }
 
@@ -1120,8 +1147,8 @@ TEST(HtmlReport, MemoryInTheReadingMatchesTheTable) {
 // ---------------------------------------------------------------------------------------------
 // fetcher get
 
-FetchResult result(unsigned status, std::uint64_t bytes, std::chrono::nanoseconds total, ErrorKind error = ErrorKind::none,
-                   std::string message = {}) {
+FetchResult result(unsigned status, std::uint64_t bytes, std::chrono::nanoseconds total,
+                   ErrorKind error = ErrorKind::none, std::string message = {}) {
   FetchResult r;
   r.url = "https://a.test/x";
   r.final_url = r.url;
@@ -1178,8 +1205,9 @@ TEST(GetOutput, SummaryCountsFailuresByKind) {
   report.latency.p95 = 0.5;
   report.results = {result(200, 64000, 341ms), result(0, 0, 5s, ErrorKind::timeout, "t"),
                     result(0, 0, 1ms, ErrorKind::dns, "d")};
-  EXPECT_EQ(summary_line(report), "3 URLs in 739 ms (async): 1 ok, 2 failed (1 dns, 1 timeout), 62.5 KiB, p50 341 ms, "
-                                  "p95 500 ms");
+  EXPECT_EQ(summary_line(report),
+            "3 URLs in 739 ms (async): 1 ok, 2 failed (1 dns, 1 timeout), 62.5 KiB, p50 341 ms, "
+            "p95 500 ms");
   report.requests = 1;
   report.failed = 0;
   report.latency.count = 0;

@@ -100,8 +100,13 @@ body_bytes = 10
   }
   std::size_t lines = 0;
   for (unsigned index = 0; index < 2; ++index) {
-    std::vector<std::string> arguments = {FETCHER_CLI_PATH, "get", "-q", "--shard", std::to_string(index) + "/2",
-                                          "--connect-to", "::127.0.0.1:" + std::to_string(origin.server().http_port())};
+    std::vector<std::string> arguments = {FETCHER_CLI_PATH,
+                                          "get",
+                                          "-q",
+                                          "--shard",
+                                          std::to_string(index) + "/2",
+                                          "--connect-to",
+                                          "::127.0.0.1:" + std::to_string(origin.server().http_port())};
     arguments.insert(arguments.end(), urls.begin(), urls.end());
     const auto outcome = testing::run_process(arguments);
     EXPECT_EQ(outcome.exit_code, 0) << outcome.err;

@@ -44,9 +44,9 @@ redirect = "https://two.test/home"
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = std::filesystem::temp_directory_path() /
-                 ("fetcher-cli-test-" + std::to_string(::getpid()) + "-" +
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    directory_ =
+        std::filesystem::temp_directory_path() / ("fetcher-cli-test-" + std::to_string(::getpid()) + "-" +
+                                                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(directory_);
   }
   void TearDown() override { std::filesystem::remove_all(directory_); }
@@ -93,7 +93,8 @@ TEST_F(CliTest, BenchMeasuresEveryStrategyAndTheyAgree) {
 // fails at once, and a host the model lacks is no part of what the model predicts.
 TEST_F(CliTest, BenchIdealCountsOnlyUrlsTheModelFetches) {
   const auto sites_file = write("sites.toml", sites);
-  const auto list = write("list.txt", "http://one.test/a\nhttp://one.test:99999/\nhttp://one.test:0/\nhttp://unmodelled.test/\n");
+  const auto list =
+      write("list.txt", "http://one.test/a\nhttp://one.test:99999/\nhttp://one.test:0/\nhttp://unmodelled.test/\n");
   const auto outcome = run_process(
       {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies", "sequential,async", "--format", "json"});
   ASSERT_EQ(outcome.exit_code, 1) << outcome.err;  // some URLs failed
@@ -108,7 +109,7 @@ TEST_F(CliTest, BenchIdealCountsOnlyUrlsTheModelFetches) {
 TEST_F(CliTest, BenchWhereEveryUrlFailedWithholdsAgreementSpeedupAndChart) {
   const auto sites_file = write("sites.toml", sites);
   const auto list = write("list.txt", "http://one.test:99999/\nhttp://one.test:0/\n");
-  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
+  const std::vector<std::string> base = {FETCHER_CLI_PATH,   "bench",   list,   "--sites", sites_file, "--strategies",
                                          "sequential,async", "--color", "never"};
   const auto table = run_process(base);
   EXPECT_EQ(table.exit_code, 1) << table.err;
@@ -132,12 +133,13 @@ TEST_F(CliTest, BenchNamesFiveFailuresAndCountsTheRest) {
   std::string text = "http://one.test/a\n";
   for (int i = 0; i < 7; ++i) text += "http://one.test:0/" + std::to_string(i) + "\n";
   const auto list = write("list.txt", text);
-  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
-                                         "sequential,async"};
+  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench",           list, "--sites", sites_file,
+                                         "--strategies",   "sequential,async"};
   const auto table = run_process(base);
   EXPECT_EQ(table.exit_code, 1) << table.err;
   std::size_t named = 0;
-  for (std::size_t at = table.err.find("failed: /"); at != std::string::npos; at = table.err.find("failed: /", at + 1)) {
+  for (std::size_t at = table.err.find("failed: /"); at != std::string::npos;
+       at = table.err.find("failed: /", at + 1)) {
     ++named;
   }
   EXPECT_EQ(named, 5u) << table.err;
@@ -158,7 +160,8 @@ TEST_F(CliTest, BenchWarnsOfHostsTheOriginDoesNotModel) {
   const auto list = write("list.txt",
                           "http://one.test/a\nhttp://a.example/\nhttp://b.example/\nhttps://B.example/x\n"
                           "http://c.example/\nhttp://d.example/\nhttp://one.test:0/\n");
-  const auto outcome = run_process({FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies", "sequential"});
+  const auto outcome =
+      run_process({FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies", "sequential"});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.err;
   const std::string warning =
       "fetcher: warning: 5 URLs are on hosts the emulated origin does not model (a.example, b.example, c.example "
@@ -168,7 +171,8 @@ TEST_F(CliTest, BenchWarnsOfHostsTheOriginDoesNotModel) {
   EXPECT_LT(at, outcome.err.find("failed:")) << outcome.err;  // before the run, not after it
 
   const auto modelled = write("modelled.txt", "http://one.test/a\nhttps://two.test/home\n");
-  const auto quiet = run_process({FETCHER_CLI_PATH, "bench", modelled, "--sites", sites_file, "--strategies", "sequential"});
+  const auto quiet =
+      run_process({FETCHER_CLI_PATH, "bench", modelled, "--sites", sites_file, "--strategies", "sequential"});
   EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
   EXPECT_EQ(quiet.err.find("does not model"), std::string::npos) << quiet.err;
 }
@@ -188,8 +192,8 @@ TEST_F(CliTest, BenchTableNamesColumnsAndAgreement) {
 TEST_F(CliTest, JunkLinesAreReportedAndTheRestRuns) {
   const auto sites_file = write("sites.toml", sites);
   const auto list = write("junk.txt", "http://one.test/\n\x01\x02garbage\xff\nftp://one.test/\nhttp://two.test/\n");
-  const auto outcome = run_process(
-      {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies", "async", "--format", "csv"});
+  const auto outcome =
+      run_process({FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies", "async", "--format", "csv"});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.err;
   EXPECT_NE(outcome.err.find("junk.txt:2: not a URL"), std::string::npos) << outcome.err;
   EXPECT_NE(outcome.err.find("junk.txt:3: unsupported scheme"), std::string::npos) << outcome.err;
@@ -215,9 +219,16 @@ TEST_F(CliTest, GetNumbersSavedBodiesInListOrderAndNamesThePath) {
   for (int i = 1; i <= 10; ++i) text += "http://one.test/" + std::to_string(i) + "\n";
   const auto list = write("list.txt", text);
   const auto out_dir = directory_ / "bodies";
-  std::vector<std::string> arguments = {FETCHER_CLI_PATH, "get", "--connect-to",
-                                        ":80:127.0.0.1:" + std::to_string(origin.server().http_port()), "-i", list,
-                                        "--save", out_dir.string(), "--color", "never"};
+  std::vector<std::string> arguments = {FETCHER_CLI_PATH,
+                                        "get",
+                                        "--connect-to",
+                                        ":80:127.0.0.1:" + std::to_string(origin.server().http_port()),
+                                        "-i",
+                                        list,
+                                        "--save",
+                                        out_dir.string(),
+                                        "--color",
+                                        "never"};
   const auto table = run_process(arguments);
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("http://one.test/2  saved " + (out_dir / "02-one.test_2").string() + "\n"),
@@ -281,8 +292,8 @@ TEST_F(CliTest, GetPrintsOneLinePerUrlAndSavesSafely) {
   const auto outcome = run_process(
       {FETCHER_CLI_PATH, "get", "--connect-to", ":80:127.0.0.1:" + std::to_string(origin.server().http_port()),
        "--connect-to", ":443:127.0.0.1:" + std::to_string(origin.server().https_port()), "--cacert",
-       origin.server().ca_file(), "--save", out_dir.string(), "http://one.test/../../etc/passwd",
-       "https://two.test/", "http://unknown.test/", "--format", "json"});
+       origin.server().ca_file(), "--save", out_dir.string(), "http://one.test/../../etc/passwd", "https://two.test/",
+       "http://unknown.test/", "--format", "json"});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.err;
   ASSERT_EQ(count_lines(outcome.out), 3) << outcome.out;
   std::istringstream lines(outcome.out);
@@ -356,8 +367,8 @@ TEST_F(CliTest, BenchTableBarsHistogramAndReadingFit80Columns) {
 TEST_F(CliTest, ColourFollowsTheFlagAndNoChartsLeavesTheTable) {
   const auto sites_file = write("sites.toml", sites);
   const auto list = write("list.txt", "http://one.test/a\n");
-  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
-                                         "sequential,async"};
+  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench",           list, "--sites", sites_file,
+                                         "--strategies",   "sequential,async"};
   auto with = [&](std::vector<std::string> extra) {
     auto arguments = base;
     arguments.insert(arguments.end(), extra.begin(), extra.end());
@@ -396,8 +407,8 @@ TEST_F(CliTest, CsvAndJsonParseWithPythonsModules) {
   const auto list = write("a,list.txt", "http://one.test/a\nhttps://two.test/home\n");
   const auto csv_file = (directory_ / "out.csv").string();
   const auto json_file = (directory_ / "out.json").string();
-  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
-                                         "sequential,pool:2,async", "--explain"};
+  const std::vector<std::string> base = {
+      FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies", "sequential,pool:2,async", "--explain"};
   auto csv_run = base;
   csv_run.insert(csv_run.end(), {"--format", "csv", "--output", csv_file});
   ASSERT_EQ(run_process(csv_run).exit_code, 0);
@@ -426,11 +437,19 @@ print("parsed")
 
 TEST_F(CliTest, GetLinesAlignAndEndWithASummary) {
   testing::TestOrigin origin(sites);
-  const std::vector<std::string> base = {
-      FETCHER_CLI_PATH, "get", "--connect-to", ":80:127.0.0.1:" + std::to_string(origin.server().http_port()),
-      "--connect-to", ":443:127.0.0.1:" + std::to_string(origin.server().https_port()), "--cacert",
-      origin.server().ca_file(), "--strategy", "sequential", "http://one.test/", "https://two.test/",
-      "http://127.0.0.1:" + std::to_string(testing::closed_port()) + "/"};
+  const std::vector<std::string> base = {FETCHER_CLI_PATH,
+                                         "get",
+                                         "--connect-to",
+                                         ":80:127.0.0.1:" + std::to_string(origin.server().http_port()),
+                                         "--connect-to",
+                                         ":443:127.0.0.1:" + std::to_string(origin.server().https_port()),
+                                         "--cacert",
+                                         origin.server().ca_file(),
+                                         "--strategy",
+                                         "sequential",
+                                         "http://one.test/",
+                                         "https://two.test/",
+                                         "http://127.0.0.1:" + std::to_string(testing::closed_port()) + "/"};
   const auto outcome = run_process(base);
   EXPECT_EQ(outcome.exit_code, 1) << outcome.err;
   std::istringstream lines(outcome.out);
@@ -477,11 +496,11 @@ body_bytes = 100
   const auto started = std::chrono::steady_clock::now();
   // coreutils timeout sends SIGINT after 1.5 s (scaled) and, with --preserve-status, exits as the
   // child did.
-  const auto outcome = run_process({"/usr/bin/timeout", "--preserve-status", "-s", "INT",
-                                    timeout_seconds(testing::scaled(std::chrono::milliseconds(1500))), FETCHER_CLI_PATH,
-                                    "get", "--connect-to", ":80:127.0.0.1:" + std::to_string(origin.server().http_port()),
-                                    "--strategy", "pool:4", "http://fast.test/1", "http://stalled.test/",
-                                    "http://fast.test/2", "http://stalled.test/2", "http://fast.test/3"});
+  const auto outcome = run_process(
+      {"/usr/bin/timeout", "--preserve-status", "-s", "INT",
+       timeout_seconds(testing::scaled(std::chrono::milliseconds(1500))), FETCHER_CLI_PATH, "get", "--connect-to",
+       ":80:127.0.0.1:" + std::to_string(origin.server().http_port()), "--strategy", "pool:4", "http://fast.test/1",
+       "http://stalled.test/", "http://fast.test/2", "http://stalled.test/2", "http://fast.test/3"});
   const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(outcome.exit_code, 130) << outcome.out << outcome.err;
   EXPECT_LT(took, testing::scaled(std::chrono::milliseconds(10000)));
@@ -505,10 +524,16 @@ host = "plain.test"
 latency_ms = 1
 body_bytes = 100
 )");
-  const std::vector<std::string> base = {
-      FETCHER_CLI_PATH, "get", "-q", "--connect-to", ":80:127.0.0.1:" + std::to_string(origin.server().http_port()),
-      "--connect-to", ":443:127.0.0.1:" + std::to_string(origin.server().https_port()), "--cacert",
-      origin.server().ca_file(), "https://secure.test/"};
+  const std::vector<std::string> base = {FETCHER_CLI_PATH,
+                                         "get",
+                                         "-q",
+                                         "--connect-to",
+                                         ":80:127.0.0.1:" + std::to_string(origin.server().http_port()),
+                                         "--connect-to",
+                                         ":443:127.0.0.1:" + std::to_string(origin.server().https_port()),
+                                         "--cacert",
+                                         origin.server().ca_file(),
+                                         "https://secure.test/"};
   const auto refused = run_process(base);
   EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
   EXPECT_NE(refused.out.find("https to plain http"), std::string::npos) << refused.out;
@@ -525,15 +550,16 @@ TEST_F(CliTest, BenchInterruptedPrintsTheFinishedStrategiesAndExits130) {
   const auto list = write("slow.txt", "http://slow.test/1\nhttp://slow.test/2\nhttp://slow.test/3\n");
   // Times stretched under TSan, as above.
   const auto latency = testing::scaled(std::chrono::milliseconds(1500));
-  const auto sites_file = write("slow.toml", "[[site]]\nhost = \"slow.test\"\nlatency_ms = " +
-                                                 std::to_string(latency.count()) + "\nbody_bytes = 10\n");
+  const auto sites_file =
+      write("slow.toml",
+            "[[site]]\nhost = \"slow.test\"\nlatency_ms = " + std::to_string(latency.count()) + "\nbody_bytes = 10\n");
   const auto started = std::chrono::steady_clock::now();
   // Interrupted at 2.5 latencies: async is done by then even when start-up (the origin's
   // certificates, slow under ASan on a busy machine) takes a second; sequential, at least three
   // latencies after async, cannot be.
-  const auto outcome = run_process({"/usr/bin/timeout", "--preserve-status", "-s", "INT", timeout_seconds(5 * latency / 2),
-                                    FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
-                                    "async,sequential", "--no-charts"});
+  const auto outcome = run_process({"/usr/bin/timeout", "--preserve-status", "-s", "INT",
+                                    timeout_seconds(5 * latency / 2), FETCHER_CLI_PATH, "bench", list, "--sites",
+                                    sites_file, "--strategies", "async,sequential", "--no-charts"});
   EXPECT_EQ(outcome.exit_code, 130) << outcome.out << outcome.err;
   EXPECT_LT(std::chrono::steady_clock::now() - started, 4 * latency);  // sequential alone is 3 latencies
   EXPECT_NE(outcome.out.find("  async "), std::string::npos) << outcome.out;
@@ -545,8 +571,8 @@ TEST_F(CliTest, BenchInterruptedPrintsTheFinishedStrategiesAndExits130) {
 TEST_F(CliTest, BenchRunsShowTheMedianAndItsSpread) {
   const auto sites_file = write("sites.toml", sites);
   const auto list = write("list.txt", "http://one.test/a\nhttp://two.test/\n");
-  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
-                                         "sequential,async", "--runs", "3", "--no-charts"};
+  const std::vector<std::string> base = {FETCHER_CLI_PATH,   "bench",  list, "--sites",    sites_file, "--strategies",
+                                         "sequential,async", "--runs", "3",  "--no-charts"};
   const auto table = run_process(base);
   ASSERT_EQ(table.exit_code, 0) << table.err;
   const auto lines = lines_of(table.out);
@@ -607,10 +633,11 @@ void expect_rounded_numbers(const std::string& text) {
 // The JSON reports say which run made them: version, start, command line, machine, options;
 // floats are rounded, and the origin's block names only hosts the list touched.
 TEST_F(CliTest, JsonReportsCarryTheRunsMetadataAndRoundedFloats) {
-  const auto sites_file = write("sites.toml", std::string(sites) + "\n[[site]]\nhost = \"unused.test\"\nlatency_ms = 5\n");
+  const auto sites_file =
+      write("sites.toml", std::string(sites) + "\n[[site]]\nhost = \"unused.test\"\nlatency_ms = 5\n");
   const auto list = write("list.txt", "http://one.test/a\nhttp://two.test/\n");
-  const std::vector<std::string> arguments = {FETCHER_CLI_PATH, "bench",     list,       "--sites",  sites_file,
-                                              "--strategies",   "async",   "--runs",   "2",        "--format",
+  const std::vector<std::string> arguments = {FETCHER_CLI_PATH, "bench",     list,     "--sites", sites_file,
+                                              "--strategies",   "async",     "--runs", "2",       "--format",
                                               "json",           "--retries", "1"};
   const auto before = std::chrono::system_clock::now() - std::chrono::seconds(1);
   const auto outcome = run_process(arguments);
@@ -667,7 +694,7 @@ TEST_F(CliTest, JsonReportsCarryTheRunsMetadataAndRoundedFloats) {
 TEST_F(CliTest, BenchProgressIsALinePerStrategyWhenStderrIsNotATerminal) {
   const auto sites_file = write("sites.toml", sites);
   const auto list = write("list.txt", "http://one.test/a\nhttp://two.test/\n");
-  const std::vector<std::string> base = {FETCHER_CLI_PATH, "bench", list, "--sites", sites_file, "--strategies",
+  const std::vector<std::string> base = {FETCHER_CLI_PATH,   "bench",      list, "--sites", sites_file, "--strategies",
                                          "sequential,async", "--no-charts"};
   const auto outcome = run_process(base);
   ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
@@ -687,12 +714,14 @@ TEST_F(CliTest, BenchProgressIsALinePerStrategyWhenStderrIsNotATerminal) {
 TEST_F(CliTest, LongBenchSaysHowLongItTakesBeforeItStarts) {
   const auto sites_file = write("slow.toml", "[[site]]\nhost = \"slow.test\"\nlatency_ms = 61000\nbody_bytes = 10\n");
   const auto list = write("list.txt", "http://slow.test/\n");
-  const std::vector<std::string> base = {"/usr/bin/timeout", "--preserve-status", "-s", "INT", "2", FETCHER_CLI_PATH,
-                                         "bench", list, "--sites", sites_file, "--strategies", "async"};
+  const std::vector<std::string> base = {
+      "/usr/bin/timeout", "--preserve-status", "-s",           "INT",  "2", FETCHER_CLI_PATH, "bench", list,
+      "--sites",          sites_file,          "--strategies", "async"};
   const auto outcome = run_process(base);
   EXPECT_EQ(outcome.exit_code, 130) << outcome.err;
   EXPECT_EQ(outcome.err.rfind("fetcher: this bench takes at least 1:01 (the sites' ideal time of its 1 measurement); "
-                              "Ctrl-C stops it and prints what finished\n", 0),
+                              "Ctrl-C stops it and prints what finished\n",
+                              0),
             0u)
       << outcome.err;
   auto quiet = base;
@@ -840,8 +869,8 @@ TEST_F(CliTest, InstallPutsTheCommandManPageAndCompletionsInPlace) {
   const auto prefix = directory_ / "prefix";
   std::smatch cmake;
   ASSERT_TRUE(std::regex_search(cache, cmake, std::regex("CMAKE_COMMAND:INTERNAL=(.*)")));
-  const auto install = run_process({cmake[1].str(), "--install", build_directory.string(), "--prefix", prefix.string(),
-                                    "--component", "cli"});
+  const auto install = run_process(
+      {cmake[1].str(), "--install", build_directory.string(), "--prefix", prefix.string(), "--component", "cli"});
   ASSERT_EQ(install.exit_code, 0) << install.out << install.err;
   const auto installed = run_process({(prefix / "bin/fetcher").string(), "--version"});
   EXPECT_EQ(installed.exit_code, 0) << installed.err;
@@ -928,9 +957,14 @@ TEST_F(CliTest, GetProgressOnlyOnATerminal) {
   std::string list_text;
   for (int i = 0; i < 25; ++i) list_text += "http://one.test/" + std::to_string(i) + "\n";
   const auto list = write("long.txt", list_text);
-  const std::vector<std::string> arguments = {
-      FETCHER_CLI_PATH, "get", "-i", list, "--connect-to",
-      ":80:127.0.0.1:" + std::to_string(origin.server().http_port()), "--color", "never"};
+  const std::vector<std::string> arguments = {FETCHER_CLI_PATH,
+                                              "get",
+                                              "-i",
+                                              list,
+                                              "--connect-to",
+                                              ":80:127.0.0.1:" + std::to_string(origin.server().http_port()),
+                                              "--color",
+                                              "never"};
   const auto piped = run_process(arguments);
   EXPECT_EQ(count_lines(piped.out), 25) << piped.out;
   EXPECT_EQ(count_lines(piped.err), 1) << piped.err;
@@ -964,11 +998,11 @@ TEST_F(CliTest, ReadmeBenchParagraphNamesTheReportingFlags) {
   }
 }
 
-
 // On a 60-column terminal the bench table and its footers fit: columns are left out (and the
 // output says so), no line is wider, and no word is broken (issue 21, item 17).
 TEST_F(CliTest, BenchFitsANarrowTerminal) {
-  ASSERT_TRUE(std::filesystem::exists("/usr/bin/script")) << "script(1) (Debian: bsdutils) runs the bench on a terminal";
+  ASSERT_TRUE(std::filesystem::exists("/usr/bin/script"))
+      << "script(1) (Debian: bsdutils) runs the bench on a terminal";
   const std::string command = std::string("COLUMNS=60 '") + FETCHER_CLI_PATH +
                               "' bench --synthetic 40 --hosts 4 --latency 2ms --strategies sequential,pool:4,async "
                               "--color never -q";
@@ -992,7 +1026,8 @@ std::set<std::string> flags_in_markdown(const std::string& text) {
   static const std::regex flag(R"((?:^|[\s,(\[])(--?[A-Za-z][A-Za-z0-9-]*))");
   for (auto span = std::sregex_iterator(text.begin(), text.end(), code); span != std::sregex_iterator(); ++span) {
     const auto inside = (*span)[1].str();
-    for (auto match = std::sregex_iterator(inside.begin(), inside.end(), flag); match != std::sregex_iterator(); ++match) {
+    for (auto match = std::sregex_iterator(inside.begin(), inside.end(), flag); match != std::sregex_iterator();
+         ++match) {
       flags.insert((*match)[1]);
     }
   }
@@ -1027,7 +1062,8 @@ TEST_F(CliTest, CliDocsNameEveryFlagOfTheHelpAndNoOther) {
     static const std::regex row(R"(\n\| `(-[^`|]*)`)");
     for (auto match = std::sregex_iterator(text.begin(), text.end(), row); match != std::sregex_iterator(); ++match) {
       for (const auto& flag : flags_in_markdown("`" + (*match)[1].str() + "`")) {
-        EXPECT_TRUE(help.contains(flag)) << "docs/cli.md documents " << command << " " << flag << ", --help has no such flag";
+        EXPECT_TRUE(help.contains(flag)) << "docs/cli.md documents " << command << " " << flag
+                                         << ", --help has no such flag";
       }
     }
   }
@@ -1070,9 +1106,9 @@ TEST_F(CliTest, GetAndLoadTakeFormatOutputAndSave) {
   const auto connect_to = ":80:127.0.0.1:" + std::to_string(origin.server().http_port());
   const auto report = directory_ / "get.jsonl";
   const auto bodies = directory_ / "bodies";
-  const auto get = run_process({FETCHER_CLI_PATH, "get", "--connect-to", connect_to, "http://one.test/a",
-                                "http://one.test/b", "--format", "json", "--output", report.string(), "--save",
-                                bodies.string()});
+  const auto get =
+      run_process({FETCHER_CLI_PATH, "get", "--connect-to", connect_to, "http://one.test/a", "http://one.test/b",
+                   "--format", "json", "--output", report.string(), "--save", bodies.string()});
   ASSERT_EQ(get.exit_code, 0) << get.err;
   EXPECT_TRUE(get.out.empty()) << get.out;
   EXPECT_EQ(get.err.find("deprecated"), std::string::npos) << get.err;
@@ -1085,8 +1121,8 @@ TEST_F(CliTest, GetAndLoadTakeFormatOutputAndSave) {
   }
 
   const auto lines = directory_ / "get.txt";
-  const auto table = run_process({FETCHER_CLI_PATH, "get", "--connect-to", connect_to, "http://one.test/a",
-                                  "--format", "table", "--output", lines.string()});
+  const auto table = run_process({FETCHER_CLI_PATH, "get", "--connect-to", connect_to, "http://one.test/a", "--format",
+                                  "table", "--output", lines.string()});
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_TRUE(table.out.empty()) << table.out;
   const auto text = read_text(lines.string());
@@ -1120,9 +1156,9 @@ TEST_F(CliTest, GetAndLoadTakeFormatOutputAndSave) {
 // The old spellings still work for one release, each with a one-line note on stderr.
 TEST_F(CliTest, OldOutputSpellingsStillWorkWithADeprecationNote) {
   testing::TestOrigin origin(sites);
-  const std::vector<std::string> base = {FETCHER_CLI_PATH, "get", "--connect-to",
-                                         ":80:127.0.0.1:" + std::to_string(origin.server().http_port()),
-                                         "http://one.test/a", "--color", "never", "-q"};
+  const std::vector<std::string> base = {
+      FETCHER_CLI_PATH,    "get",     "--connect-to", ":80:127.0.0.1:" + std::to_string(origin.server().http_port()),
+      "http://one.test/a", "--color", "never",        "-q"};
   auto json_run = base;
   json_run.emplace_back("--json");
   const auto json = run_process(json_run);
@@ -1166,7 +1202,8 @@ TEST_F(CliTest, OldAndNewOutputSpellingsTogetherAreAOneLineError) {
        "get: --json and --format cannot be used together (--json is the old spelling of --format json)"},
       {{"--format", "table", "--json"},
        "get: --json and --format cannot be used together (--json is the old spelling of --format json)"},
-      {{"-o", first, "--save", second}, "get: -o and --save cannot be used together (-o is the old spelling of --save)"},
+      {{"-o", first, "--save", second},
+       "get: -o and --save cannot be used together (-o is the old spelling of --save)"},
       {{"--save", first, "--output-dir", second},
        "get: --output-dir and --save cannot be used together (--output-dir is the old spelling of --save)"},
       {{"-o", first, "--output-dir", second},

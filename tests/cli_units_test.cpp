@@ -1,4 +1,6 @@
-// Unit tests for the command line's pure parts: duration/size parsing and formatting, the huge-page choice and the environment a child gets, bench report renderings (table, markdown, CSV, JSON) and result/report JSON round trips. The pictures, progress, explanation and HTML are in cli_render_test.
+// Unit tests for the command line's pure parts: duration/size parsing and formatting, the huge-page choice and the
+// environment a child gets, bench report renderings (table, markdown, CSV, JSON) and result/report JSON round trips.
+// The pictures, progress, explanation and HTML are in cli_render_test.
 #include "text_lines.hpp"
 #include "bench/bench_report.hpp"
 #include "common/build_info.hpp"
@@ -150,8 +152,7 @@ TEST(ParseCount, BadValuesThrowNamingTheInput) {
   EXPECT_EQ(invalid_argument_message([] { parse_count(""); }), "bad count ''");
   EXPECT_EQ(invalid_argument_message([] { parse_count("k"); }), "bad count 'k'");
   EXPECT_EQ(invalid_argument_message([] { parse_count("-3"); }), "bad count '-3'");
-  EXPECT_EQ(invalid_argument_message([] { parse_count("10x"); }),
-            "bad count '10x' (use a whole number, k or M: 10k)");
+  EXPECT_EQ(invalid_argument_message([] { parse_count("10x"); }), "bad count '10x' (use a whole number, k or M: 10k)");
   EXPECT_EQ(invalid_argument_message([] { parse_count("10KB"); }),
             "bad count '10KB' (use a whole number, k or M: 10k)");
   EXPECT_EQ(invalid_argument_message([] { parse_count("1.5"); }), "count '1.5' is not a whole number");
@@ -240,8 +241,8 @@ TEST(Synthetic, SitesAndUrlsDealHostsRoundRobin) {
   spec.jitter = 3ms;
   spec.body_bytes = 1000;
   spec.capacity = 4;
-  EXPECT_EQ(synthetic_urls(spec), (std::vector<std::string>{
-                                      "http://h1.synthetic.test/page/0", "http://h2.synthetic.test/page/1",
+  EXPECT_EQ(synthetic_urls(spec),
+            (std::vector<std::string>{"http://h1.synthetic.test/page/0", "http://h2.synthetic.test/page/1",
                                       "http://h1.synthetic.test/page/2", "http://h2.synthetic.test/page/3",
                                       "http://h1.synthetic.test/page/4"}));
   const auto sites = origin::parse_sites(synthetic_sites_toml(spec), "synthetic.toml");
@@ -443,10 +444,42 @@ TEST(RenderTable, ExactLayout) {
   // left-aligned after the fastest-row marker; req/s, p50 and tls left out to fit 80 columns.
   const std::string expected =
       "mipt.txt: 10 URLs, emulated origin on 127.0.0.1:8443\n"
-      "  strategy  " "     wall" "   ideal" "  eff" "  speedup" "      cpu" "  conn" "     p95" "  ok/fail\n"
-      "  sequential" "   5.29 s" "  500 ms" "   9%" "    1.00x" "   150 ms" "     1" "  850 ms" "      9/1\n"
-      "  pool:8    " "   750 ms" "  500 ms" "  67%" "    7.05x" "   250 ms" "     8" "  120 ms" "     10/0\n"
-      "* async     " "  50.0 ms" "       -" "    -" "  105.80x" "  12.0 ms" "    10" "       -" "     10/0\n"
+      "  strategy  "
+      "     wall"
+      "   ideal"
+      "  eff"
+      "  speedup"
+      "      cpu"
+      "  conn"
+      "     p95"
+      "  ok/fail\n"
+      "  sequential"
+      "   5.29 s"
+      "  500 ms"
+      "   9%"
+      "    1.00x"
+      "   150 ms"
+      "     1"
+      "  850 ms"
+      "      9/1\n"
+      "  pool:8    "
+      "   750 ms"
+      "  500 ms"
+      "  67%"
+      "    7.05x"
+      "   250 ms"
+      "     8"
+      "  120 ms"
+      "     10/0\n"
+      "* async     "
+      "  50.0 ms"
+      "       -"
+      "    -"
+      "  105.80x"
+      "  12.0 ms"
+      "    10"
+      "       -"
+      "     10/0\n"
       "* fastest: async, 50.0 ms (105.80x sequential)\n"
       "all strategies agreed on every URL's status, size and SHA-256\n";
   EXPECT_EQ(text, expected);
@@ -502,14 +535,39 @@ TEST(RenderTable, RepeatedRunsShowTheMedianAndItsSpread) {
   const std::string expected =
       "a.txt: 2 URLs\n"
       "wall: median of 3 runs +- the farthest run\n"
-      "  strategy  " "           wall" "    ideal" "  eff" "  speedup" "   cpu" "  conn" "      p95" "  ok/fail\n"
-      "  sequential" "   107 +-4.1 ms" "   100 ms" "  93%" "    1.00x" "  0 us" "     0" "  50.0 ms" "      2/0\n"
-      "* async     " "  62.1 +-1.9 ms" "  60.0 ms" "  97%" "    1.72x" "  0 us" "     0" "  60.0 ms" "      2/0\n"
+      "  strategy  "
+      "           wall"
+      "    ideal"
+      "  eff"
+      "  speedup"
+      "   cpu"
+      "  conn"
+      "      p95"
+      "  ok/fail\n"
+      "  sequential"
+      "   107 +-4.1 ms"
+      "   100 ms"
+      "  93%"
+      "    1.00x"
+      "  0 us"
+      "     0"
+      "  50.0 ms"
+      "      2/0\n"
+      "* async     "
+      "  62.1 +-1.9 ms"
+      "  60.0 ms"
+      "  97%"
+      "    1.72x"
+      "  0 us"
+      "     0"
+      "  60.0 ms"
+      "      2/0\n"
       "* fastest: async, 62.1 ms (1.72x sequential)\n"
       "all strategies agreed on every URL's status, size and SHA-256\n";
   EXPECT_EQ(render_table(list), expected);
   const auto unicode = render_table(list, Style{false, true});
-  EXPECT_NE(unicode.find("a.txt: 2 URLs\nwall: median of 3 runs \u00b1 the farthest run\n"), std::string::npos) << unicode;
+  EXPECT_NE(unicode.find("a.txt: 2 URLs\nwall: median of 3 runs \u00b1 the farthest run\n"), std::string::npos)
+      << unicode;
   EXPECT_NE(unicode.find("  sequential   107 \u00b14.1 ms   100 ms"), std::string::npos) << unicode;
   // One run: no spread, no note.
   for (auto& row : list.strategies) row.wall_runs_s.resize(1);
@@ -537,8 +595,24 @@ TEST(RenderTable, NoSequentialRowMeansNoSpeedupAndDisagreementsAreListed) {
   const auto text = render_table(list);
   const std::string expected =
       "a.txt: 2 URLs\n"
-      "  strategy" "    wall" "  ideal" "  eff" "  speedup" "   cpu" "  conn" "     p95" "  ok/fail\n"
-      "  pool:2  " "  1.00 s" "      -" "    -" "        -" "  0 us" "     0" "  500 ms" "      2/0\n"
+      "  strategy"
+      "    wall"
+      "  ideal"
+      "  eff"
+      "  speedup"
+      "   cpu"
+      "  conn"
+      "     p95"
+      "  ok/fail\n"
+      "  pool:2  "
+      "  1.00 s"
+      "      -"
+      "    -"
+      "        -"
+      "  0 us"
+      "     0"
+      "  500 ms"
+      "      2/0\n"
       "strategies DISAGREED:\n"
       "  a.txt:1: status 200 vs 404\n"
       "  a.txt:2: size 10 vs 11\n";
@@ -611,15 +685,19 @@ TEST(RenderCsv, HeaderAndOneLinePerStrategy) {
   report.lists[1].agree = false;
   const auto lines = lines_of(render(report, OutputFormat::csv));
   ASSERT_EQ(lines.size(), 7u);  // header + 3 strategies x 2 lists
-  EXPECT_EQ(lines[0],
-            "list,strategy,urls,wall_s,ideal_s,efficiency,speedup,cpu_user_s,cpu_sys_s,req_per_s,"
-            "p50_ms,p95_ms,p99_ms,max_ms,ok,failed,bytes,peak_threads,peak_rss_kb,connections_opened,tls_handshakes,agree");
+  EXPECT_EQ(
+      lines[0],
+      "list,strategy,urls,wall_s,ideal_s,efficiency,speedup,cpu_user_s,cpu_sys_s,req_per_s,"
+      "p50_ms,p95_ms,p99_ms,max_ms,ok,failed,bytes,peak_threads,peak_rss_kb,connections_opened,tls_handshakes,agree");
   const auto header = split(lines[0], ',');
   ASSERT_EQ(header.size(), 22u);
   for (std::size_t i = 1; i < lines.size(); ++i) EXPECT_EQ(split(lines[i], ',').size(), header.size()) << lines[i];
 
-  EXPECT_EQ(lines[1], "mipt.txt,sequential,10,5.29,0.5,0.094518,1,0.12,0.03,1.89036,66,850,850,850,9,1,256000,3,10240,1,0,true");
-  EXPECT_EQ(lines[2], "mipt.txt,pool:8,10,0.75,0.5,0.666667,7.05333,0.2,0.05,13.3333,0.5,120,120,120,10,0,256000,3,10240,8,0,true");
+  EXPECT_EQ(lines[1],
+            "mipt.txt,sequential,10,5.29,0.5,0.094518,1,0.12,0.03,1.89036,66,850,850,850,9,1,256000,3,10240,1,0,true");
+  EXPECT_EQ(
+      lines[2],
+      "mipt.txt,pool:8,10,0.75,0.5,0.666667,7.05333,0.2,0.05,13.3333,0.5,120,120,120,10,0,256000,3,10240,8,0,true");
   // Unknown values are empty fields.
   EXPECT_EQ(lines[3], "mipt.txt,async,10,0.05,,,105.8,0.01,0.002,200,0,0,0,0,10,0,256000,3,10240,10,10,true");
   EXPECT_EQ(lines[4].rfind("other.txt,sequential,10,", 0), 0u);
@@ -713,9 +791,9 @@ TEST(RenderJson, EmptyReport) {
 TEST(RenderJson, OriginNamesOnlyHostsWithRequestsAndMetadataIsCarried) {
   BenchReport report;
   report.lists.push_back(sample_list());
-  report.lists[0].strategies[0].origin_seen = nlohmann::json::array(
-      {{{"host", "cs.mipt.ru"}, {"requests", 0}, {"connections", 0}, {"peak_concurrent", 0}},
-       {{"host", "a.test"}, {"requests", 10}, {"connections", 1}, {"peak_concurrent", 1}}});
+  report.lists[0].strategies[0].origin_seen =
+      nlohmann::json::array({{{"host", "cs.mipt.ru"}, {"requests", 0}, {"connections", 0}, {"peak_concurrent", 0}},
+                             {{"host", "a.test"}, {"requests", 10}, {"connections", 1}, {"peak_concurrent", 1}}});
   EXPECT_FALSE(bench_to_json(report).contains("metadata"));
   report.metadata = {{"tool", "fetcher"}, {"version", "9.9.9"}};
   const auto json = bench_to_json(report);
@@ -746,8 +824,9 @@ TEST(RoundFloats, SignificantDigitsOfFloatsOnly) {
                                {"d", "0.3333333333"},
                                {"e", nullptr},
                                {"f", 100.0}};
-  EXPECT_EQ(round_floats(json).dump(),
-            R"({"a":0.007281,"b":[0.333333,123457000.0,-2.5e-09],"c":12345678901,"d":"0.3333333333","e":null,"f":100.0})");
+  EXPECT_EQ(
+      round_floats(json).dump(),
+      R"({"a":0.007281,"b":[0.333333,123457000.0,-2.5e-09],"c":12345678901,"d":"0.3333333333","e":null,"f":100.0})");
   EXPECT_EQ(round_floats(json, 2).at("a"), 0.0073);
 }
 
@@ -1011,7 +1090,8 @@ TEST(ChildProcessEnvironment, AddsAndReplacesVariables) {
   }
   EXPECT_EQ(child.wait(), 0);
   std::sort(seen.begin(), seen.end());
-  EXPECT_EQ(seen, (std::vector<std::string>{"FETCHER_TEST_ADDED=1", "FETCHER_TEST_KEPT=kept", "FETCHER_TEST_REPLACED=new"}));
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"FETCHER_TEST_ADDED=1", "FETCHER_TEST_KEPT=kept", "FETCHER_TEST_REPLACED=new"}));
   ::unsetenv("FETCHER_TEST_REPLACED");
   ::unsetenv("FETCHER_TEST_KEPT");
 }

@@ -72,7 +72,8 @@ class ClientApiTest : public ::testing::Test {
     ASSERT_TRUE(result.ok()) << result.message;
     EXPECT_EQ(result.url, page);
     EXPECT_EQ(result.status, 200u);
-    EXPECT_EQ(result.body_sha256, origin_->expected_digest("api.test", "/a/path/long/enough/to/live/on/the/heap/index.html"));
+    EXPECT_EQ(result.body_sha256,
+              origin_->expected_digest("api.test", "/a/path/long/enough/to/live/on/the/heap/index.html"));
   }
 
   // Runs `body` as a coroutine on a fresh loop to completion.
@@ -98,9 +99,9 @@ class ClientApiTest : public ::testing::Test {
     asio::io_context loop;
     asio::cancellation_signal cancel;
     CancelledFetch cancelled;
-    client.async_fetch(loop.get_executor(), std::move(request),
-                       asio::bind_cancellation_slot(cancel.slot(),
-                                                    [&](FetchResult value) { cancelled.result = std::move(value); }));
+    client.async_fetch(
+        loop.get_executor(), std::move(request),
+        asio::bind_cancellation_slot(cancel.slot(), [&](FetchResult value) { cancelled.result = std::move(value); }));
     asio::steady_timer soon(loop, std::chrono::milliseconds(100));
     soon.async_wait([&](boost::system::error_code) { cancel.emit(asio::cancellation_type::terminal); });
     const auto started = std::chrono::steady_clock::now();
@@ -147,10 +148,13 @@ TEST_F(ClientApiTest, AwaitsManyBracedTemporariesInFlightAtOnce) {
   asio::io_context loop;
   int done = 0;
   for (int i = 0; i < 20; ++i) {
-    asio::co_spawn(loop, [&]() -> asio::awaitable<void> {
-      expect_page(co_await client.async_fetch({page, source, ""}));
-      ++done;
-    }, [](std::exception_ptr error) { EXPECT_FALSE(error); });
+    asio::co_spawn(
+        loop,
+        [&]() -> asio::awaitable<void> {
+          expect_page(co_await client.async_fetch({page, source, ""}));
+          ++done;
+        },
+        [](std::exception_ptr error) { EXPECT_FALSE(error); });
   }
   loop.run();
   EXPECT_EQ(done, 20);
@@ -171,8 +175,7 @@ TEST_F(ClientApiTest, CallsABoundHandlerOnItsOwnExecutor) {
   asio::io_context loop;
   auto strand = asio::make_strand(loop);
   bool on_strand = false;
-  client.async_fetch(loop.get_executor(), {page, source, ""},
-                     asio::bind_executor(strand, [&](FetchResult value) {
+  client.async_fetch(loop.get_executor(), {page, source, ""}, asio::bind_executor(strand, [&](FetchResult value) {
                        on_strand = strand.running_in_this_thread();
                        expect_page(value);
                      }));

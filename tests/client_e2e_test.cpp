@@ -311,8 +311,8 @@ TEST(CannedResponse, AChunkedBodyCutInsideAChunkHeaderComesWhole) {
 
 TEST(CannedResponse, LargeBodyStreamsWhole) {
   const std::string body(200 * 1024 + 7, 'z');
-  const auto result = fetch_from_canned("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
-                                        "\r\n\r\n" + body);
+  const auto result =
+      fetch_from_canned("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
   ASSERT_TRUE(result.ok()) << result.message;
   EXPECT_EQ(result.body_bytes, body.size());
   EXPECT_EQ(result.wire_bytes, body.size());
@@ -345,8 +345,7 @@ TEST(CannedResponse, MalformedStatusLineIsAProtocolError) {
 // Fuzz finding 4: Beast takes any three digits as a status code.
 TEST(CannedResponse, StatusCodeOutsideTheRfcRangeIsAProtocolError) {
   for (const char* status : {"020", "099", "600", "999"}) {
-    const auto result =
-        fetch_from_canned(std::string("HTTP/1.1 ") + status + " OK\r\nContent-Length: 2\r\n\r\nok");
+    const auto result = fetch_from_canned(std::string("HTTP/1.1 ") + status + " OK\r\nContent-Length: 2\r\n\r\nok");
     EXPECT_EQ(result.error, ErrorKind::protocol) << status << ": " << result.message;
     EXPECT_EQ(result.message, std::string("invalid status code ") + std::to_string(std::stoi(status)));
     EXPECT_EQ(result.status, 0u);
@@ -355,8 +354,7 @@ TEST(CannedResponse, StatusCodeOutsideTheRfcRangeIsAProtocolError) {
 
 // Fuzz finding 5: the header's value reaches the message escaped.
 TEST(CannedResponse, UnknownContentEncodingIsEscapedInTheMessage) {
-  const auto result =
-      fetch_from_canned("HTTP/1.1 200 OK\r\nContent-Encoding: x\tbr\r\nContent-Length: 2\r\n\r\nok");
+  const auto result = fetch_from_canned("HTTP/1.1 200 OK\r\nContent-Encoding: x\tbr\r\nContent-Length: 2\r\n\r\nok");
   EXPECT_EQ(result.error, ErrorKind::protocol) << result.message;
   EXPECT_EQ(result.message, "unsupported Content-Encoding 'x\\x09br'");
 }
@@ -373,7 +371,8 @@ TEST(CannedResponse, ControlBytesInAHeaderAreAProtocolError) {
 }
 
 TEST(CannedResponse, NonAsciiLocationIsEscapedInTheMessage) {
-  const auto result = fetch_from_canned("HTTP/1.1 302 Found\r\nLocation: ftp://x/\xc3\xa9\r\nContent-Length: 0\r\n\r\n");
+  const auto result =
+      fetch_from_canned("HTTP/1.1 302 Found\r\nLocation: ftp://x/\xc3\xa9\r\nContent-Length: 0\r\n\r\n");
   EXPECT_EQ(result.error, ErrorKind::bad_url) << result.message;
   for (unsigned char c : result.message) EXPECT_LT(c, 0x80) << result.message;
 }
@@ -382,7 +381,8 @@ TEST(Resolution, LocalhostResolvesAndEveryAddressIsTried) {
   // localhost comes from /etc/hosts (no network): the lookup path runs, and with nothing
   // listening every address (::1 and 127.0.0.1) is refused.
   Client client(FetchOptions{});
-  const auto result = client.fetch(FetchRequest{"http://localhost:" + std::to_string(testing::closed_port()) + "/", "", ""});
+  const auto result =
+      client.fetch(FetchRequest{"http://localhost:" + std::to_string(testing::closed_port()) + "/", "", ""});
   EXPECT_EQ(result.error, ErrorKind::connect) << result.message;
 }
 

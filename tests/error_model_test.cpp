@@ -24,8 +24,8 @@ namespace fetcher {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::TestOrigin;
 using testing::scaled;
+using testing::TestOrigin;
 
 const char* const sites = R"(
 [[site]]
@@ -139,14 +139,17 @@ struct ErrorCase {
 std::ostream& operator<<(std::ostream& out, const ErrorCase& c) { return out << c.name; }
 
 const ErrorCase error_cases[] = {
-    {"refused", "http://refuse.test/", ErrorKind::connect, FetchStage::connect, cause_is(std::errc::connection_refused)},
+    {"refused", "http://refuse.test/", ErrorKind::connect, FetchStage::connect,
+     cause_is(std::errc::connection_refused)},
     {"tls_wrong_name", "https://tls-wrong-name.test/", ErrorKind::tls, FetchStage::tls, some_cause},
     {"tls_stall", "https://tls-stall.test/", ErrorKind::timeout, FetchStage::tls, some_cause},
     {"no_answer", "http://no-answer.test/", ErrorKind::timeout, FetchStage::read_header, some_cause},
-    {"close_before_status", "http://close-before-status.test/", ErrorKind::protocol, FetchStage::read_header, some_cause},
+    {"close_before_status", "http://close-before-status.test/", ErrorKind::protocol, FetchStage::read_header,
+     some_cause},
     {"bad_status_line", "http://bad-status-line.test/", ErrorKind::protocol, FetchStage::read_header, some_cause},
     {"huge_headers", "http://huge-headers.test/", ErrorKind::too_large, FetchStage::read_header, some_cause},
-    {"reset_body", "http://reset-body.test/", ErrorKind::protocol, FetchStage::read_body, cause_is(std::errc::connection_reset)},
+    {"reset_body", "http://reset-body.test/", ErrorKind::protocol, FetchStage::read_body,
+     cause_is(std::errc::connection_reset)},
     {"long_length", "http://long-length.test/", ErrorKind::protocol, FetchStage::read_body, some_cause},
     {"redirect_loop", "http://redirect-loop.test/", ErrorKind::redirect_loop, FetchStage::redirect, no_cause},
     {"redirect_ftp", "http://redirect-ftp.test/", ErrorKind::bad_url, FetchStage::redirect, no_cause},
@@ -181,15 +184,9 @@ class FaultErrorTest : public ErrorModelTest, public ::testing::WithParamInterfa
 
 void expect_cause(const FetchResult& result, const Cause& cause) {
   switch (cause.expect) {
-    case Cause::Expect::empty:
-      EXPECT_FALSE(result.cause) << result.cause.message();
-      break;
-    case Cause::Expect::set:
-      EXPECT_TRUE(result.cause);
-      break;
-    case Cause::Expect::condition:
-      EXPECT_EQ(result.cause, cause.condition) << result.cause.message();
-      break;
+    case Cause::Expect::empty: EXPECT_FALSE(result.cause) << result.cause.message(); break;
+    case Cause::Expect::set: EXPECT_TRUE(result.cause); break;
+    case Cause::Expect::condition: EXPECT_EQ(result.cause, cause.condition) << result.cause.message(); break;
   }
 }
 
@@ -206,7 +203,9 @@ TEST_P(FaultErrorTest, NamesItsKindStageAndCause) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Faults, FaultErrorTest, ::testing::ValuesIn(error_cases),
-                         [](const ::testing::TestParamInfo<ErrorCase>& param) { return std::string(param.param.name); });
+                         [](const ::testing::TestParamInfo<ErrorCase>& param) {
+                           return std::string(param.param.name);
+                         });
 
 TEST_F(ErrorModelTest, AnUnknownHostFailsInResolve) {
   // No connect-to rules: the name goes to the system's resolver, which knows no .invalid name.
@@ -307,11 +306,16 @@ TEST_F(ErrorModelTest, ASuccessIsDeliveredAndOkWithNoStageOrCause) {
 
 TEST(FetchStageNames, RoundTripForEveryStage) {
   const std::pair<FetchStage, const char*> names[] = {
-      {FetchStage::none, "none"},           {FetchStage::request, "request"},
-      {FetchStage::resolve, "resolve"},     {FetchStage::connect, "connect"},
-      {FetchStage::tls, "tls"},             {FetchStage::write, "write"},
-      {FetchStage::read_header, "read-header"}, {FetchStage::read_body, "read-body"},
-      {FetchStage::redirect, "redirect"},   {FetchStage::policy, "policy"},
+      {FetchStage::none, "none"},
+      {FetchStage::request, "request"},
+      {FetchStage::resolve, "resolve"},
+      {FetchStage::connect, "connect"},
+      {FetchStage::tls, "tls"},
+      {FetchStage::write, "write"},
+      {FetchStage::read_header, "read-header"},
+      {FetchStage::read_body, "read-body"},
+      {FetchStage::redirect, "redirect"},
+      {FetchStage::policy, "policy"},
   };
   static_assert(std::size(names) == static_cast<std::size_t>(FetchStage::policy) + 1);
   for (const auto& [stage, name] : names) {

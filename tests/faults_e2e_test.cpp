@@ -23,11 +23,11 @@ namespace fetcher {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::ProcessOrigin;
-using testing::TestOrigin;
 using testing::descriptors_down_to;
 using testing::open_descriptors;
+using testing::ProcessOrigin;
 using testing::scaled;
+using testing::TestOrigin;
 using Clock = std::chrono::steady_clock;
 using Ms = std::chrono::milliseconds;
 
@@ -103,12 +103,18 @@ std::ostream& operator<<(std::ostream& out, const FaultCase& c) { return out << 
 const FaultCase fault_cases[] = {
     {"refuse", "http", ErrorKind::connect, "connect refuse.test via 127.0.0.1:"},
     {"refuse", "https", ErrorKind::connect, "connect refuse.test via 127.0.0.1:"},
-    {"no-answer", "http", ErrorKind::timeout, "read response header: timed out after " + duration_text(first_byte_timeout), Deadline::first_byte},
-    {"no-answer", "https", ErrorKind::timeout, "read response header: timed out after " + duration_text(first_byte_timeout), Deadline::first_byte},
-    {"stall-body", "http", ErrorKind::timeout, "read body: total timeout of " + duration_text(total_timeout) + " exceeded", Deadline::total},
-    {"stall-body", "https", ErrorKind::timeout, "read body: total timeout of " + duration_text(total_timeout) + " exceeded", Deadline::total},
-    {"drip", "http", ErrorKind::timeout, "read body: total timeout of " + duration_text(drip_total_timeout) + " exceeded", Deadline::total},
-    {"drip", "https", ErrorKind::timeout, "read body: total timeout of " + duration_text(drip_total_timeout) + " exceeded", Deadline::total},
+    {"no-answer", "http", ErrorKind::timeout,
+     "read response header: timed out after " + duration_text(first_byte_timeout), Deadline::first_byte},
+    {"no-answer", "https", ErrorKind::timeout,
+     "read response header: timed out after " + duration_text(first_byte_timeout), Deadline::first_byte},
+    {"stall-body", "http", ErrorKind::timeout,
+     "read body: total timeout of " + duration_text(total_timeout) + " exceeded", Deadline::total},
+    {"stall-body", "https", ErrorKind::timeout,
+     "read body: total timeout of " + duration_text(total_timeout) + " exceeded", Deadline::total},
+    {"drip", "http", ErrorKind::timeout,
+     "read body: total timeout of " + duration_text(drip_total_timeout) + " exceeded", Deadline::total},
+    {"drip", "https", ErrorKind::timeout,
+     "read body: total timeout of " + duration_text(drip_total_timeout) + " exceeded", Deadline::total},
     {"reset-body", "http", ErrorKind::protocol, "read body: connection reset by the server"},
     {"reset-body", "https", ErrorKind::protocol, "read body: connection reset by the server"},
     {"close-before-status", "http", ErrorKind::protocol, "read response header: server closed the connection"},
@@ -128,8 +134,10 @@ const FaultCase fault_cases[] = {
     {"short-length", "https", ErrorKind::none, ""},
     {"long-length", "http", ErrorKind::protocol, "server closed the connection after 1000 of 1100 body bytes"},
     {"long-length", "https", ErrorKind::protocol, "server closed the connection after 1000 of 1100 body bytes"},
-    {"endless-body", "http", ErrorKind::too_large, "body larger than the limit of " + std::to_string(body_limit) + " bytes"},
-    {"endless-body", "https", ErrorKind::too_large, "body larger than the limit of " + std::to_string(body_limit) + " bytes"},
+    {"endless-body", "http", ErrorKind::too_large,
+     "body larger than the limit of " + std::to_string(body_limit) + " bytes"},
+    {"endless-body", "https", ErrorKind::too_large,
+     "body larger than the limit of " + std::to_string(body_limit) + " bytes"},
     {"redirect-loop", "http", ErrorKind::redirect_loop, "redirect loop"},
     {"redirect-loop", "https", ErrorKind::redirect_loop, "redirect loop"},
     {"redirect-ftp", "http", ErrorKind::bad_url, "ftp"},
@@ -137,7 +145,8 @@ const FaultCase fault_cases[] = {
     {"tls-wrong-name", "https", ErrorKind::tls, "hostname mismatch"},
     {"tls-expired", "https", ErrorKind::tls, "certificate has expired"},
     {"tls-self-signed", "https", ErrorKind::tls, "self-signed certificate"},
-    {"tls-stall", "https", ErrorKind::timeout, "TLS handshake: timed out after " + duration_text(tls_timeout), Deadline::tls},
+    {"tls-stall", "https", ErrorKind::timeout, "TLS handshake: timed out after " + duration_text(tls_timeout),
+     Deadline::tls},
 };
 
 // The per-fault matrix runs the strategies of the course; the mixed list (which checks every
@@ -243,8 +252,7 @@ Ms expected_deadline(const FaultCase& c) {
   return Ms(0);
 }
 
-class FaultTest : public FaultsTest,
-                  public ::testing::WithParamInterface<std::tuple<FaultCase, const char*>> {};
+class FaultTest : public FaultsTest, public ::testing::WithParamInterface<std::tuple<FaultCase, const char*>> {};
 
 TEST_P(FaultTest, EndsInItsErrorKindWithinItsTimeout) {
   const auto& [fault, strategy] = GetParam();
@@ -260,7 +268,8 @@ TEST_P(FaultTest, EndsInItsErrorKindWithinItsTimeout) {
   for (const auto& result : timed.report.results) {
     SCOPED_TRACE(result.url + ": " + result.message + " (" + stage_times(result) + ")");
     // In --gtest_output=xml, for a person to read what each fault looks like.
-    RecordProperty(result.url, result.message + " (" + std::to_string(result.timings.total.count() / 1'000'000) + " ms)");
+    RecordProperty(result.url,
+                   result.message + " (" + std::to_string(result.timings.total.count() / 1'000'000) + " ms)");
     EXPECT_EQ(to_string(result.error), to_string(fault.kind));
     EXPECT_NE(result.message.find(fault.says), std::string::npos) << "expected it to say: " << fault.says;
     EXPECT_EQ(result.message.find('\n'), std::string::npos);
@@ -294,7 +303,8 @@ TEST_P(FaultTest, EndsInItsErrorKindWithinItsTimeout) {
 std::string case_name(const ::testing::TestParamInfo<FaultTest::ParamType>& param_info) {
   const auto& [fault, strategy] = param_info.param;
   std::string name = std::string(fault.scheme) + "_" + fault.fault + "_" + strategy;
-  std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+  std::replace_if(
+      name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
   return name;
 }
 
@@ -377,7 +387,8 @@ std::string descriptor_list() {
   std::string list;
   for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
     std::error_code error;
-    list += entry.path().filename().string() + " -> " + std::filesystem::read_symlink(entry.path(), error).string() + "\n";
+    list +=
+        entry.path().filename().string() + " -> " + std::filesystem::read_symlink(entry.path(), error).string() + "\n";
   }
   return list;
 }
@@ -429,7 +440,8 @@ TEST_F(FaultsTest, RetriedFaultsStillEndWithinTheTotalTimeout) {
     EXPECT_EQ(timed.report.results[0].error, ErrorKind::connect);
     EXPECT_EQ(timed.report.results[0].attempts, 4);
     EXPECT_EQ(timed.report.results[1].error, ErrorKind::timeout);
-    EXPECT_NE(timed.report.results[1].message.find("total timeout of " + duration_text(total_timeout) + " exceeded"), std::string::npos);
+    EXPECT_NE(timed.report.results[1].message.find("total timeout of " + duration_text(total_timeout) + " exceeded"),
+              std::string::npos);
     EXPECT_EQ(timed.report.results[2].error, ErrorKind::timeout);
   }
 }

@@ -84,9 +84,9 @@ class HtmlReportTest : public ::testing::Test {
   // A bench of 40 URLs over 4 hosts at 5 ms each: under a second for any of the strategies used.
   testing::ProcessOutcome bench(const std::string& strategies, const std::filesystem::path& report,
                                 std::vector<std::string> extra = {}) {
-    std::vector<std::string> arguments = {FETCHER_CLI_PATH, "bench",        "--synthetic", "40",         "--hosts",
-                                          "4",              "--latency",    "5ms",         "--strategies", strategies,
-                                          "--report",       report.string()};
+    std::vector<std::string> arguments = {FETCHER_CLI_PATH, "bench",    "--synthetic", "40",
+                                          "--hosts",        "4",        "--latency",   "5ms",
+                                          "--strategies",   strategies, "--report",    report.string()};
     arguments.insert(arguments.end(), extra.begin(), extra.end());
     return run_process(arguments, {}, std::chrono::seconds(60));
   }
@@ -96,8 +96,8 @@ class HtmlReportTest : public ::testing::Test {
 
 TEST_F(HtmlReportTest, SaysWhereTheReportWasWrittenInOneLine) {
   const auto report = directory_ / "report.html";
-  for (const auto& extra : {std::vector<std::string>{}, std::vector<std::string>{"-q"},
-                                                std::vector<std::string>{"--format", "json"}}) {
+  for (const auto& extra :
+       {std::vector<std::string>{}, std::vector<std::string>{"-q"}, std::vector<std::string>{"--format", "json"}}) {
     const auto outcome = bench("sequential,async", report, extra);
     ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
     ASSERT_TRUE(std::filesystem::exists(report));
@@ -154,11 +154,11 @@ TEST_P(HtmlReportRenders, InHeadlessChromiumWithoutErrorsOrEmptyPanels) {
 
   const auto profile = directory_ / "profile";
   // run_process stops Chromium after 60 s.
-  const auto rendered = run_process({chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                                     "--disable-sync", "--user-data-dir=" + profile.string(), "--enable-logging=stderr",
-                                     "--v=0", "--window-size=1200,2000", "--dump-dom", "file://" + page.string()},
-                                    {}, std::chrono::seconds(60));
+  const auto rendered = run_process(
+      {chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+       "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile.string(), "--enable-logging=stderr",
+       "--v=0", "--window-size=1200,2000", "--dump-dom", "file://" + page.string()},
+      {}, std::chrono::seconds(60));
   ASSERT_FALSE(rendered.timed_out);
   ASSERT_EQ(rendered.exit_code, 0) << rendered.err;
   for (const auto& line : lines_of(rendered.err)) {

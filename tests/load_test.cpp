@@ -26,16 +26,11 @@ class LoadTest : public ::testing::Test {
  protected:
   std::vector<std::string> command(std::vector<std::string> extra) {
     std::vector<std::string> arguments = {
-        FETCHER_CLI_PATH,
-        "load",
-        "--connect-to",
-        ":80:127.0.0.1:" + std::to_string(origin_.server().http_port()),
-        "--connect-to",
-        ":443:127.0.0.1:" + std::to_string(origin_.server().https_port()),
-        "--cacert",
-        origin_.server().ca_file(),
-        "--format",
-        "json"};
+        FETCHER_CLI_PATH, "load",
+        "--connect-to",   ":80:127.0.0.1:" + std::to_string(origin_.server().http_port()),
+        "--connect-to",   ":443:127.0.0.1:" + std::to_string(origin_.server().https_port()),
+        "--cacert",       origin_.server().ca_file(),
+        "--format",       "json"};
     arguments.insert(arguments.end(), extra.begin(), extra.end());
     return arguments;
   }
@@ -105,17 +100,18 @@ TEST_F(LoadTest, ErrorLineCountsBeforeTheKind) {
   *std::find(arguments.begin(), arguments.end(), "json") = "table";
   const auto outcome = run_process(arguments);
   EXPECT_EQ(outcome.exit_code, 1) << outcome.err;
-  EXPECT_NE(outcome.out.find("\n  errors      5 http-status (e.g. HTTP 404 from http://unknown.test/"), std::string::npos)
+  EXPECT_NE(outcome.out.find("\n  errors      5 http-status (e.g. HTTP 404 from http://unknown.test/"),
+            std::string::npos)
       << outcome.out;
 }
 
 TEST_F(LoadTest, BadFlagsNameTheFlagAndExitTwo) {
-  for (const auto& [arguments, flag] : std::vector<std::pair<std::vector<std::string>, std::string>>{
-           {{"-c", "zero"}, "-c"},
-           {{"-n", "0"}, "-n"},
-           {{"-d", "soon"}, "duration"},
-           {{"-c", "2", "--threads", "3"}, "threads"},
-           {{"--format", "xml"}, "--format"}}) {
+  for (const auto& [arguments, flag] :
+       std::vector<std::pair<std::vector<std::string>, std::string>>{{{"-c", "zero"}, "-c"},
+                                                                     {{"-n", "0"}, "-n"},
+                                                                     {{"-d", "soon"}, "duration"},
+                                                                     {{"-c", "2", "--threads", "3"}, "threads"},
+                                                                     {{"--format", "xml"}, "--format"}}) {
     std::vector<std::string> full = {FETCHER_CLI_PATH, "load", "http://load.test/"};
     full.insert(full.end(), arguments.begin(), arguments.end());
     const auto outcome = run_process(full);

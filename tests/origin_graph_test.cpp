@@ -64,7 +64,8 @@ std::string resolve(const std::string& base, const std::string& reference) {
   resolved.normalize();
   resolved.remove_fragment();
   if (resolved.scheme() != "http" && resolved.scheme() != "https") return {};
-  if ((resolved.scheme() == "http" && resolved.port() == "80") || (resolved.scheme() == "https" && resolved.port() == "443")) {
+  if ((resolved.scheme() == "http" && resolved.port() == "80") ||
+      (resolved.scheme() == "https" && resolved.port() == "443")) {
     resolved.remove_port();
   }
   if (resolved.encoded_path().empty()) resolved.set_encoded_path("/");
@@ -86,9 +87,10 @@ struct ReadPage {
 ReadPage read_page(const std::string& body) {
   ReadPage page;
   std::smatch match;
-  if (std::regex_search(body, match, std::regex(R"re(<base href="([^"]*)">)re"))) page.base_href = decode_entities(match[1]);
-  page.meta_nofollow = std::regex_search(body, std::regex(R"re(<meta name="robots" content="[^"]*(nofollow|none)")re",
-                                                          std::regex::icase));
+  if (std::regex_search(body, match, std::regex(R"re(<base href="([^"]*)">)re")))
+    page.base_href = decode_entities(match[1]);
+  page.meta_nofollow = std::regex_search(
+      body, std::regex(R"re(<meta name="robots" content="[^"]*(nofollow|none)")re", std::regex::icase));
   const std::regex anchor(R"re(<(a|area)\b([^>]*)>)re");
   for (auto it = std::sregex_iterator(body.begin(), body.end(), anchor); it != std::sregex_iterator(); ++it) {
     const std::string attributes = (*it)[2];
@@ -145,24 +147,32 @@ traps = true
   EXPECT_FALSE(plain.has_graph());
   EXPECT_EQ(plain.robots, Site::Robots::page);
   EXPECT_EQ(plain.disallow, std::vector<std::string>{"/private/"});
-  EXPECT_EQ(parse_sites("[[site]]\nhost = \"p.test\"\nrobots = \"none\"\n", "t").sites.at(0).robots, Site::Robots::missing);
-  EXPECT_EQ(parse_sites("[[site]]\nhost = \"p.test\"\nrobots = \"404\"\n", "t").sites.at(0).robots, Site::Robots::missing);
-  EXPECT_EQ(parse_sites("[[site]]\nhost = \"p.test\"\nrobots = \"500\"\n", "t").sites.at(0).robots, Site::Robots::error);
+  EXPECT_EQ(parse_sites("[[site]]\nhost = \"p.test\"\nrobots = \"none\"\n", "t").sites.at(0).robots,
+            Site::Robots::missing);
+  EXPECT_EQ(parse_sites("[[site]]\nhost = \"p.test\"\nrobots = \"404\"\n", "t").sites.at(0).robots,
+            Site::Robots::missing);
+  EXPECT_EQ(parse_sites("[[site]]\nhost = \"p.test\"\nrobots = \"500\"\n", "t").sites.at(0).robots,
+            Site::Robots::error);
 }
 
 TEST(GraphParse, ErrorsNameTheKey) {
   EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\nrobots = \"maybe\"\n"),
             "sites.toml:3: robots must be \"rules\", \"404\", \"500\" or \"none\", not 'maybe'");
   EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\nchain = 1\n"), "sites.toml:3: chain must be true or false");
-  EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\nscheme = \"ftp\"\n"), "sites.toml:3: scheme must be \"http\" or \"https\"");
-  EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\ncross_links = 1001\n"), "sites.toml:3: cross_links must be at most 1000");
-  EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\nmoved_links = -1\n"), "sites.toml:3: moved_links must not be negative");
-  EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\ndisallow = \"/x\"\n"), "sites.toml:3: disallow must be an array of paths");
+  EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\nscheme = \"ftp\"\n"),
+            "sites.toml:3: scheme must be \"http\" or \"https\"");
+  EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\ncross_links = 1001\n"),
+            "sites.toml:3: cross_links must be at most 1000");
+  EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\nmoved_links = -1\n"),
+            "sites.toml:3: moved_links must not be negative");
+  EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\ndisallow = \"/x\"\n"),
+            "sites.toml:3: disallow must be an array of paths");
   EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\ndisallow = [\"x/\"]\n"),
             "sites.toml:3: disallow 'x/' must be a path starting with '/' without '*', '$', '%', '#' or blanks");
   EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\ndisallow = [\"/a*\"]\n"),
             "sites.toml:3: disallow '/a*' must be a path starting with '/' without '*', '$', '%', '#' or blanks");
-  EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\ncrawl_delay_ms = \"1s\"\n"), "sites.toml:3: crawl_delay_ms must be an integer");
+  EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\ncrawl_delay_ms = \"1s\"\n"),
+            "sites.toml:3: crawl_delay_ms must be an integer");
 }
 
 // --- what the pages write --------------------------------------------------------------------
@@ -193,7 +203,8 @@ TEST(GraphLinks, EveryHrefMeansTheUrlTheOriginSays) {
   for (const std::string scheme : {"http", "https"}) {
     for (const Site& site : sites.sites) {
       for (unsigned number = 0; number < site.pages; ++number) {
-        std::vector<std::string> targets{"/page/" + std::to_string(number), "/page/" + std::to_string(number) + "?a=1&b=2"};
+        std::vector<std::string> targets{"/page/" + std::to_string(number),
+                                         "/page/" + std::to_string(number) + "?a=1&b=2"};
         if (number == 0) targets.push_back("/");
         for (const std::string& target : targets) {
           const std::string url = scheme + "://" + site.host + target;
@@ -258,8 +269,8 @@ TEST(GraphLinks, EverySpellingIsWritten) {
     }
   }
   EXPECT_EQ(spellings, (std::set<std::string>{"absolute", "cross", "cross upper", "dot-relative", "dots", "entity",
-                                              "escape", "fragment", "parent", "path", "port", "query",
-                                              "relative", "scheme-relative", "upper"}));
+                                              "escape", "fragment", "parent", "path", "port", "query", "relative",
+                                              "scheme-relative", "upper"}));
 }
 
 TEST(GraphLinks, HandCheckedSpellingsFromAPageAndFromTheHome) {
@@ -348,7 +359,8 @@ TEST(GraphPaths, AnswersAsDocumented) {
             "User-agent: strictbot\nDisallow: /\n\n"
             "User-agent: *\nDisallow: /private/\nDisallow: /page/4\nCrawl-delay: 1.5\n");
 
-  for (const auto& [mode, status] : std::vector<std::pair<std::string, unsigned>>{{"404", 404}, {"none", 404}, {"500", 500}}) {
+  for (const auto& [mode, status] :
+       std::vector<std::pair<std::string, unsigned>>{{"404", 404}, {"none", 404}, {"500", 500}}) {
     const Site other = parse_sites("[[site]]\nhost = \"r.test\"\nrobots = \"" + mode + "\"\n", "t").sites.at(0);
     EXPECT_EQ(path_answer(other, "/robots.txt").status, status) << mode;
   }
@@ -358,7 +370,8 @@ TEST(GraphPaths, PagesLinkEveryFeature) {
   const SiteSet sites = parse_sites(feature_sites, "t");
   const GraphPage page = graph_page(sites, sites.sites[0], "http", "/page/2");
   std::vector<std::string> hrefs;
-  for (const auto& link : page.links) hrefs.push_back(link.href + (link.nofollow ? " nofollow" : "") + " -> " + link.url);
+  for (const auto& link : page.links)
+    hrefs.push_back(link.href + (link.nofollow ? " nofollow" : "") + " -> " + link.url);
   // pages = 5: every special link draws from the number 0 alone.
   EXPECT_EQ(hrefs, (std::vector<std::string>{
                        "/moved/0 -> http://f.test/moved/0",
@@ -613,11 +626,13 @@ TEST(GraphServer, AnswersTheGraphAndCountsRequestsPerUrl) {
   EXPECT_EQ(robots.content_type, "text/plain; charset=utf-8");
   EXPECT_TRUE(robots.body.starts_with("# robots.txt of f.test"));
   EXPECT_EQ(client.get("f.test", "/nowhere").status, 404u);
-  EXPECT_EQ(client.get("f.test", "/page/1?a=1&b=2").body, make_body(server.sites(), server.sites().sites[0], "/page/1?a=1&b=2"));
+  EXPECT_EQ(client.get("f.test", "/page/1?a=1&b=2").body,
+            make_body(server.sites(), server.sites().sites[0], "/page/1?a=1&b=2"));
 
   const auto counts = server.request_counts();
   std::vector<std::string> seen;
-  for (const auto& count : counts) seen.push_back(count.host + " " + count.target + " " + std::to_string(count.requests));
+  for (const auto& count : counts)
+    seen.push_back(count.host + " " + count.target + " " + std::to_string(count.requests));
   EXPECT_EQ(seen, (std::vector<std::string>{"f.test /file/0.bin 1", "f.test /moved/2 1", "f.test /nowhere 1",
                                             "f.test /page/1 2", "f.test /page/1?a=1&b=2 1", "f.test /robots.txt 1"}));
 

@@ -128,9 +128,7 @@ class TlsClient {
   beast::flat_buffer buffer_;
 };
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 HostStats stats_of(const Server& server, std::string_view host) {
   for (const auto& stats : server.stats()) {

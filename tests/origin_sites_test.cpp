@@ -78,7 +78,8 @@ TEST(SitesParse, ReportsNameLineAndReason) {
             "sites.toml:3: latency_ms must be an integer");
   EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\nbody_bytes = -1\n"), "sites.toml:3: body_bytes must not be negative");
   EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\ncapacity = 1.5\n"), "sites.toml:3: capacity must be an integer");
-  EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\nlatncy_ms = 5\n"), "sites.toml:3: unknown key 'latncy_ms' in [[site]]");
+  EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\nlatncy_ms = 5\n"),
+            "sites.toml:3: unknown key 'latncy_ms' in [[site]]");
   EXPECT_EQ(parse_error("colour = 1\n[[site]]\nhost = \"a\"\n"),
             "sites.toml:1: unknown key 'colour' (expected seed or [[site]])");
   EXPECT_EQ(parse_error("[[site]]\nhost = \"a\"\n\n[[site]]\nhost = \"A\"\n"), "sites.toml:5: duplicate host 'a'");

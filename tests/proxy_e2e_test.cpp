@@ -38,14 +38,15 @@ constexpr const char* tinyproxy_binary = "/usr/bin/tinyproxy";
 class Tinyproxy {
  public:
   explicit Tinyproxy(const std::string& connect_ports = {}) {
-    directory_ = fs::temp_directory_path() / ("fetcher-tinyproxy-" + std::to_string(::getpid()) + "-" +
-                                              std::to_string(counter_++));
+    directory_ = fs::temp_directory_path() /
+                 ("fetcher-tinyproxy-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     fs::create_directories(directory_);
     port_ = testing::closed_port();
     std::ofstream config(directory_ / "tinyproxy.conf");
     config << "Port " << port_ << "\nListen 127.0.0.1\nTimeout 10\nMaxClients 64\nAllow 127.0.0.1\n"
            << "LogLevel Connect\nLogFile \"" << (directory_ / "tinyproxy.log").string() << "\"\n"
-           << "DisableViaHeader Yes\n" << connect_ports;
+           << "DisableViaHeader Yes\n"
+           << connect_ports;
     config.close();
     const std::string config_path = (directory_ / "tinyproxy.conf").string();
     const char* arguments[] = {tinyproxy_binary, "-d", "-c", config_path.c_str(), nullptr};
@@ -143,8 +144,7 @@ TEST_F(ProxyTest, HttpsThroughConnectVerifiesTheOriginsCertificate) {
   EXPECT_EQ(result.status, 200u);
   EXPECT_EQ(result.body_sha256, origin_->expected_digest("127.0.0.1", "/"));
   EXPECT_EQ(client.counters().tls_handshakes, 1u);
-  EXPECT_NE(proxy.log().find("CONNECT 127.0.0.1:" + std::to_string(origin_->server().https_port())),
-            std::string::npos)
+  EXPECT_NE(proxy.log().find("CONNECT 127.0.0.1:" + std::to_string(origin_->server().https_port())), std::string::npos)
       << proxy.log();
 }
 
@@ -227,7 +227,7 @@ TEST(ProxyOptions, AProxyThatIsNotHttpHostPortIsRejected) {
   options.https_proxy = "socks5://127.0.0.1:1080";
   EXPECT_THROW((void)options.proxy_for(true, "python.org"), std::invalid_argument);
   EXPECT_THROW(Client{options}, std::runtime_error);  // a start-up error
-  options.no_proxy = "*";  // bypassed for every host, and still a setting that cannot work
+  options.no_proxy = "*";                             // bypassed for every host, and still a setting that cannot work
   EXPECT_THROW(options.check_proxies(), std::invalid_argument);
   EXPECT_THROW(Client{options}, std::runtime_error);
 }
@@ -242,13 +242,14 @@ TEST_F(ProxyTest, CliGetUsesTheProxyFlagAndTheEnvironment) {
   EXPECT_NE(by_flag.out.find("200"), std::string::npos) << by_flag.out;
 
   const auto dead = "http://127.0.0.1:" + std::to_string(testing::closed_port());
-  const auto by_environment = testing::run_process(
-      {"/usr/bin/env", "https_proxy=" + dead, FETCHER_CLI_PATH, "get", "--cacert", origin_->server().ca_file(), https_url()});
+  const auto by_environment = testing::run_process({"/usr/bin/env", "https_proxy=" + dead, FETCHER_CLI_PATH, "get",
+                                                    "--cacert", origin_->server().ca_file(), https_url()});
   EXPECT_EQ(by_environment.exit_code, 1) << by_environment.out << by_environment.err;
   EXPECT_NE((by_environment.out + by_environment.err).find("connect"), std::string::npos) << by_environment.out;
 
-  const auto bypassed = testing::run_process({"/usr/bin/env", "https_proxy=" + dead, "no_proxy=127.0.0.1", FETCHER_CLI_PATH,
-                                              "get", "--cacert", origin_->server().ca_file(), https_url()});
+  const auto bypassed =
+      testing::run_process({"/usr/bin/env", "https_proxy=" + dead, "no_proxy=127.0.0.1", FETCHER_CLI_PATH, "get",
+                            "--cacert", origin_->server().ca_file(), https_url()});
   EXPECT_EQ(bypassed.exit_code, 0) << bypassed.out << bypassed.err;
 
   const auto bad = testing::run_process({FETCHER_CLI_PATH, "get", "--proxy", "socks5://127.0.0.1:1", https_url()});

@@ -51,8 +51,8 @@ TEST(RedirectQuery, PathEscapesAreKeptAndDotSegmentsRemoved) {
 
 TEST(RedirectQuery, AnAbsoluteLocationWithAnUpperCaseSchemeKeepsItsQuery) {
   CannedServer server(std::vector<std::string>{landed});
-  CannedServer first(std::vector<std::string>{
-      redirect_to("HTTP://127.0.0.1:" + std::to_string(server.port()) + "/p?x=%41%2f")});
+  CannedServer first(
+      std::vector<std::string>{redirect_to("HTTP://127.0.0.1:" + std::to_string(server.port()) + "/p?x=%41%2f")});
   const auto result = fetch_through(first, "/");
   ASSERT_TRUE(result.ok()) << result.message;
   EXPECT_EQ(request_line(server, 0), "GET /p?x=%41%2f HTTP/1.1");

@@ -73,8 +73,8 @@ TEST(RequestMethods, HeadReadsNoBodyWhateverContentLengthSays) {
 }
 
 TEST(RequestMethods, PostAndPutSendTheirBodyByteExact) {
-  const std::string body = std::string("name=a&b\r\n\r\nGET / HTTP/1.1\r\n", 28) + std::string("\0\x01\xff", 3) +
-                           std::string(70000, 'z');
+  const std::string body =
+      std::string("name=a&b\r\n\r\nGET / HTTP/1.1\r\n", 28) + std::string("\0\x01\xff", 3) + std::string(70000, 'z');
   for (const auto method : {Method::post, Method::put}) {
     SCOPED_TRACE(std::string(to_string(method)));
     CannedServer server(ok_hello);
@@ -130,18 +130,10 @@ TEST(RequestHeaders, AreSentAndReplaceTheClientsOwnByName) {
 // Each of these fails as bad_request before any connection: the server sees nothing.
 TEST(RequestHeaders, RefusedOrMalformedFieldsFailBeforeAnyConnection) {
   const std::vector<std::pair<std::string, std::string>> refused = {
-      {"Host", "elsewhere.test"},
-      {"content-length", "5"},
-      {"Transfer-Encoding", "chunked"},
-      {"CONNECTION", "close"},
-      {"Bad Name", "x"},
-      {"", "x"},
-      {"X-Name:", "x"},
-      {"X\r\nEvil", "1"},
-      {"X-Value", "a\r\nEvil: 1"},
-      {"X-Value", "a\nEvil: 1"},
-      {"X-Value", "a\rb"},
-      {"X-Value", std::string("a\0b", 3)},
+      {"Host", "elsewhere.test"}, {"content-length", "5"}, {"Transfer-Encoding", "chunked"},
+      {"CONNECTION", "close"},    {"Bad Name", "x"},       {"", "x"},
+      {"X-Name:", "x"},           {"X\r\nEvil", "1"},      {"X-Value", "a\r\nEvil: 1"},
+      {"X-Value", "a\nEvil: 1"},  {"X-Value", "a\rb"},     {"X-Value", std::string("a\0b", 3)},
   };
   CannedServer server(ok_hello);
   Client client(options_for(server));
@@ -249,7 +241,8 @@ TEST(BodyModes, KeepKeepsUpToItsLimitAndDiscardKeepsNothing) {
 // Records what a stream handler is given, in the order it is given.
 class RecordingHandler : public BodyHandler {
  public:
-  explicit RecordingHandler(Decision decision, std::chrono::microseconds pause = {}) : decision_(decision), pause_(pause) {}
+  explicit RecordingHandler(Decision decision, std::chrono::microseconds pause = {})
+      : decision_(decision), pause_(pause) {}
   Decision on_header(const FetchResult& response) override {
     statuses.push_back(response.status);
     content_type = response.headers.content_type();
@@ -355,8 +348,8 @@ TEST(BodyModes, SkippedBodyClosesItsConnectionAndTheNextFetchUsesANewOne) {
 }
 
 TEST(Redirects, SeeOtherAfterPostBecomesGetWithoutBody) {
-  CannedServer server(std::vector<std::string>{"HTTP/1.1 303 See Other\r\nLocation: /done\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                       ok_hello});
+  CannedServer server(std::vector<std::string>{
+      "HTTP/1.1 303 See Other\r\nLocation: /done\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", ok_hello});
   Client client(options_for(server));
   auto request = request_to("http://canned.test/form", Method::post);
   request.body = "a=1";
@@ -378,7 +371,7 @@ TEST(Redirects, SeeOtherAfterPostBecomesGetWithoutBody) {
 TEST(Redirects, TemporaryRedirectKeepsPostAndItsBody) {
   CannedServer server(std::vector<std::string>{
       "HTTP/1.1 307 Temporary Redirect\r\nLocation: /again\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-       ok_hello});
+      ok_hello});
   Client client(options_for(server));
   auto request = request_to("http://canned.test/form", Method::post);
   request.body = "a=1&b=2";
@@ -394,8 +387,8 @@ TEST(Redirects, TemporaryRedirectKeepsPostAndItsBody) {
 
 // A 302 after a POST becomes a GET too, and the redirect's own body never reaches the handler.
 TEST(Redirects, OnlyTheFinalResponseReachesTheHandler) {
-  CannedServer server(std::vector<std::string>{"HTTP/1.1 302 Found\r\nLocation: /final\r\nContent-Length: 4\r\nConnection: close\r\n\r\nmove",
-                       ok_hello});
+  CannedServer server(std::vector<std::string>{
+      "HTTP/1.1 302 Found\r\nLocation: /final\r\nContent-Length: 4\r\nConnection: close\r\n\r\nmove", ok_hello});
   Client client(options_for(server));
   auto handler = std::make_shared<RecordingHandler>(BodyHandler::Decision::read_body);
   auto request = request_to("http://canned.test/", Method::post);
@@ -478,8 +471,8 @@ TEST(Retries, RetriedAttemptsNeverReachTheHandlerAndPostIsNotRetried) {
 // reused connection would hand to the next fetch.
 TEST(Framing, BytesPastContentLengthAreIgnoredWithAWarningAndTheConnectionIsNotReused) {
   CannedServer server(std::vector<std::string>{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
-                       "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nWRONG",
-                       "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nright"},
+                                               "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nWRONG",
+                                               "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nright"},
                       true);
   auto options = options_for(server);
   Client client(options);

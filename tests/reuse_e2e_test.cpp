@@ -40,7 +40,8 @@ body_bytes = 5000
 
 [[site]]
 host = "slow.test"
-latency_ms = )" + std::to_string(20 * testing::sanitizer_scale()) + R"(
+latency_ms = )" + std::to_string(20 * testing::sanitizer_scale()) +
+                          R"(
 body_bytes = 100
 
 [[site]]
@@ -237,9 +238,9 @@ FetchResult fetch_canned(const std::string& response, std::uint64_t body_limit) 
 
 TEST(Decompression, GzipBombFailsAsTooLarge) {
   const auto bomb = origin::gzip_compress(std::string(64u << 20, '\0'));  // 64 MiB of zeros, ~64 KiB on the wire
-  const auto result = fetch_canned("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " +
-                                       std::to_string(bomb.size()) + "\r\n\r\n" + bomb,
-                                   1u << 20);
+  const auto result = fetch_canned(
+      "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " + std::to_string(bomb.size()) + "\r\n\r\n" + bomb,
+      1u << 20);
   EXPECT_EQ(result.error, ErrorKind::too_large) << result.message;
   EXPECT_LE(result.body_bytes, 1u << 20);
   EXPECT_LT(result.wire_bytes, bomb.size() + 1);
@@ -247,9 +248,9 @@ TEST(Decompression, GzipBombFailsAsTooLarge) {
 
 TEST(Decompression, CorruptGzipIsAProtocolError) {
   const std::string junk = "\x1f\x8b\x08\x00this is not deflate data at all";
-  const auto result = fetch_canned("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " +
-                                       std::to_string(junk.size()) + "\r\n\r\n" + junk,
-                                   1u << 20);
+  const auto result = fetch_canned(
+      "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " + std::to_string(junk.size()) + "\r\n\r\n" + junk,
+      1u << 20);
   EXPECT_EQ(result.error, ErrorKind::protocol) << result.message;
 }
 
@@ -274,10 +275,10 @@ body_bytes = 100
   RunOptions options;
   options.stopper = &stopper;
   std::size_t seen = 0;
-  const auto report = run(numbered("http://many.test/", 1000), Strategy::parse("async"), client, options,
-                          [&](const FetchResult&) {
-                            if (++seen == 100) stopper.stop();
-                          });
+  const auto report =
+      run(numbered("http://many.test/", 1000), Strategy::parse("async"), client, options, [&](const FetchResult&) {
+        if (++seen == 100) stopper.stop();
+      });
   EXPECT_EQ(seen, 1000u);  // the callback saw every URL once, cancelled ones included
   ASSERT_EQ(report.results.size(), 1000u);
   std::size_t cancelled = 0;
@@ -313,11 +314,14 @@ TEST(Cancellation, StoppingAPoolFromAnotherThreadEndsItPromptly) {
   EXPECT_EQ(report.results.size(), 40u);
   EXPECT_GE(report.ok, 4u);
   EXPECT_LE(report.ok, 12u);
-  EXPECT_EQ(report.ok + [&] {
-    std::size_t cancelled = 0;
-    for (const auto& result : report.results) cancelled += result.error == ErrorKind::cancelled;
-    return cancelled;
-  }(), 40u);
+  EXPECT_EQ(
+      report.ok +
+          [&] {
+            std::size_t cancelled = 0;
+            for (const auto& result : report.results) cancelled += result.error == ErrorKind::cancelled;
+            return cancelled;
+          }(),
+      40u);
   EXPECT_LT(report.wall_seconds(), 2.0 * scale);  // 40 x 200 ms / 4 would be 2 s
 }
 

@@ -42,7 +42,7 @@ TEST(Percentile, SingleElementIsEveryPercentile) {
 }
 
 TEST(Percentile, NearestRankOnTen) {
-  const auto s = one_to(10);  // 1..10
+  const auto s = one_to(10);         // 1..10
   EXPECT_EQ(percentile(s, 0), 1);    // rank clamps to 1
   EXPECT_EQ(percentile(s, 1), 1);    // ceil(0.1) = 1
   EXPECT_EQ(percentile(s, 10), 1);   // ceil(1.0) = 1
@@ -134,7 +134,8 @@ TEST(SummarizeLatency, SingleResult) {
 }
 
 TEST(SummarizeLatency, NothingWithAResponseGivesZeros) {
-  for (const auto& results : {std::vector<FetchResult>{}, std::vector<FetchResult>{result_with(0, 5s), result_with(0, 1s)}}) {
+  for (const auto& results :
+       {std::vector<FetchResult>{}, std::vector<FetchResult>{result_with(0, 5s), result_with(0, 1s)}}) {
     const auto summary = summarize_latency(results);
     EXPECT_EQ(summary.count, 0u);
     EXPECT_EQ(summary.mean, 0);

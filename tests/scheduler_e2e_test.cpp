@@ -360,7 +360,8 @@ TEST(Scheduler, GlobalInFlightLimitHoldsAcrossHosts) {
     results.push_back(result);
   });
   for (const char* host : {"a", "b", "c"}) {
-    for (int i = 0; i < 4; ++i) scheduler.push(request_for(std::string("http://") + host + ".test/" + std::to_string(i)));
+    for (int i = 0; i < 4; ++i)
+      scheduler.push(request_for(std::string("http://") + host + ".test/" + std::to_string(i)));
   }
   scheduler.close();
   const auto report = scheduler.run();
@@ -383,7 +384,8 @@ TEST(Scheduler, SequentialRunsOneFetchAtATimeOnTheCallingThread) {
     EXPECT_TRUE(result.ok()) << result.message;
     ++seen;
   });
-  for (int i = 0; i < 6; ++i) scheduler.push(request_for(std::string(i % 2 ? "http://a.test/" : "http://b.test/") + std::to_string(i)));
+  for (int i = 0; i < 6; ++i)
+    scheduler.push(request_for(std::string(i % 2 ? "http://a.test/" : "http://b.test/") + std::to_string(i)));
   scheduler.close();
   const auto report = scheduler.run();
   EXPECT_EQ(seen, 6u);

@@ -8,7 +8,6 @@
 
 #include <gtest/gtest.h>
 
-
 #include <set>
 #include <sstream>
 #include <thread>
@@ -132,9 +131,9 @@ TEST_P(StrategyTest, FetchesEveryUrlOnceWithTheRightOutcome) {
 
 INSTANTIATE_TEST_SUITE_P(Every, StrategyTest,
                          ::testing::Values(Case{"sequential", 0}, Case{"threads", 0}, Case{"pool:1", 0},
-                                           Case{"pool:3", 0}, Case{"pool:32", 0}, Case{"async", 0},
-                                           Case{"async", 3}, Case{"async:2", 0}, Case{"async:3", 3},
-                                           Case{"processes:1", 0}, Case{"processes:3", 0}),
+                                           Case{"pool:3", 0}, Case{"pool:32", 0}, Case{"async", 0}, Case{"async", 3},
+                                           Case{"async:2", 0}, Case{"async:3", 3}, Case{"processes:1", 0},
+                                           Case{"processes:3", 0}),
                          [](const ::testing::TestParamInfo<Case>& param_info) {
                            std::string name = param_info.param.strategy;
                            for (auto& c : name) {
@@ -264,10 +263,10 @@ body_bytes = 100
   RunOptions options;
   options.stopper = &stopper;
   std::size_t seen = 0;
-  const auto report = run(numbered("http://slow.test/", 40), Strategy::parse("processes:2"), client, options,
-                          [&](const FetchResult&) {
-                            if (++seen == 3) stopper.stop();
-                          });
+  const auto report =
+      run(numbered("http://slow.test/", 40), Strategy::parse("processes:2"), client, options, [&](const FetchResult&) {
+        if (++seen == 3) stopper.stop();
+      });
   EXPECT_EQ(seen, 40u);
   ASSERT_EQ(report.results.size(), 40u);
   EXPECT_GE(report.ok, 3u);

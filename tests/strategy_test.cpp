@@ -129,8 +129,7 @@ TEST(ParseStrategies, List) {
 
 TEST(ParseStrategies, SingleItemAndDuplicatesKeptInOrder) {
   EXPECT_EQ(names(parse_strategies("threads")), (std::vector<std::string>{"threads"}));
-  EXPECT_EQ(names(parse_strategies("pool:2,pool:1,pool:2")),
-            (std::vector<std::string>{"pool:2", "pool:1", "pool:2"}));
+  EXPECT_EQ(names(parse_strategies("pool:2,pool:1,pool:2")), (std::vector<std::string>{"pool:2", "pool:1", "pool:2"}));
 }
 
 TEST(ParseStrategies, EmptyItemsAreRejected) {

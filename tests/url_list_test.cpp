@@ -1,4 +1,5 @@
-// Unit tests for URL lists and URL arithmetic: parse_url_list, check_url, load_url_list, resolve_url, split_url, --connect-to routing and ErrorKind names.
+// Unit tests for URL lists and URL arithmetic: parse_url_list, check_url, load_url_list, resolve_url, split_url,
+// --connect-to routing and ErrorKind names.
 #include <fetcher/fetch_options.hpp>
 #include <fetcher/fetch_result.hpp>
 #include <fetcher/url.hpp>
@@ -40,13 +41,13 @@ TEST(ParseUrlList, EmptyInputGivesNoRequests) {
 
 TEST(ParseUrlList, SkipsCommentsAndBlankLinesButCountsThemInLineNumbers) {
   const auto requests = parse(
-      "# the list\n"                 // 1
-      "\n"                           // 2
-      "http://a.example/\n"          // 3
-      "   \t \n"                     // 4
-      "  # indented comment\n"       // 5
-      "https://b.example/x?y=1\n"    // 6
-      "http://c.example/last",       // 7, no final newline
+      "# the list\n"               // 1
+      "\n"                         // 2
+      "http://a.example/\n"        // 3
+      "   \t \n"                   // 4
+      "  # indented comment\n"     // 5
+      "https://b.example/x?y=1\n"  // 6
+      "http://c.example/last",     // 7, no final newline
       "mipt.txt");
   ASSERT_EQ(requests.size(), 3u);
   EXPECT_EQ(requests[0].url, "http://a.example/");
@@ -123,8 +124,7 @@ TEST(ParseUrlList, BinaryJunkIsEscapedInTheMessage) {
   ASSERT_EQ(requests.size(), 3u);
   EXPECT_EQ(requests[1].url, junk);
   EXPECT_EQ(requests[1].source, "list.txt:2");
-  EXPECT_EQ(requests[1].error,
-            "not a URL (contains control bytes): \\x01\\x02\\x00\\x7f\\xff\\xfe");
+  EXPECT_EQ(requests[1].error, "not a URL (contains control bytes): \\x01\\x02\\x00\\x7f\\xff\\xfe");
   EXPECT_TRUE(printable_ascii(requests[1].error));
   EXPECT_EQ(requests[2].source, "list.txt:3");
   EXPECT_EQ(requests[2].error, "");
@@ -135,7 +135,9 @@ TEST(ParseUrlList, InvalidUtf8IsRejectedAndEscaped) {
   const auto requests = parse(line + "\n");
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].url, line);
-  EXPECT_EQ(requests[0].error, "non-ASCII bytes in URL (write an IDN host in its xn-- form, percent-encode the rest): http://ex\\xc3(mple.org/\\xe2\\x82");
+  EXPECT_EQ(requests[0].error,
+            "non-ASCII bytes in URL (write an IDN host in its xn-- form, percent-encode the rest): "
+            "http://ex\\xc3(mple.org/\\xe2\\x82");
   EXPECT_TRUE(printable_ascii(requests[0].error));
 }
 
@@ -238,7 +240,9 @@ TEST(CheckUrl, RejectsAHostThatDecodesToControlBytes) {
 
 // An IDN host must come in its ASCII form; the message says how.
 TEST(CheckUrl, NonAsciiHostNamesTheAsciiForm) {
-  const auto problem = check_url("http://b\xc3\xbc" "cher.example/");
+  const auto problem = check_url(
+      "http://b\xc3\xbc"
+      "cher.example/");
   EXPECT_NE(problem.find("non-ASCII"), std::string::npos) << problem;
   EXPECT_NE(problem.find("xn--"), std::string::npos) << problem;
   EXPECT_NE(problem.find("b\\xc3\\xbccher.example"), std::string::npos) << problem;
@@ -621,8 +625,7 @@ TEST(ConnectTo, Ipv6InBrackets) {
 TEST(ConnectTo, RouteMatchesHostAndPortAndTakesTheFirstRule) {
   FetchOptions options;
   options.connect_to = {ConnectTo::parse("example.org:443:127.0.0.1:8443"),
-                        ConnectTo::parse("example.org::127.0.0.2:9000"),
-                        ConnectTo::parse("::127.0.0.3:1")};
+                        ConnectTo::parse("example.org::127.0.0.2:9000"), ConnectTo::parse("::127.0.0.3:1")};
 
   auto e = options.route("example.org", 443);
   EXPECT_EQ(e.host, "127.0.0.1");

@@ -33,27 +33,27 @@ TEST_P(BrowserHref, Resolves) {
   EXPECT_EQ(resolved.url, GetParam().expected);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    WhitespaceAndControls, BrowserHref,
-    ::testing::Values(UrlCase{"  /x  ", "http://a.example/x"}, UrlCase{"\t\n/x\r\n", "http://a.example/x"},
-                      UrlCase{"\x01\x1f /x\x7f", "http://a.example/x%7F"},
-                      UrlCase{std::string("\0/x\0", 4), "http://a.example/x"},
-                      UrlCase{"/a\tb\r\nc", "http://a.example/abc"},
-                      UrlCase{"ht\ttp://b.exa\nmple/p", "http://b.example/p"},
-                      UrlCase{"/a\x01z", "http://a.example/a%01z"}));
+INSTANTIATE_TEST_SUITE_P(WhitespaceAndControls, BrowserHref,
+                         ::testing::Values(UrlCase{"  /x  ", "http://a.example/x"},
+                                           UrlCase{"\t\n/x\r\n", "http://a.example/x"},
+                                           UrlCase{"\x01\x1f /x\x7f", "http://a.example/x%7F"},
+                                           UrlCase{std::string("\0/x\0", 4), "http://a.example/x"},
+                                           UrlCase{"/a\tb\r\nc", "http://a.example/abc"},
+                                           UrlCase{"ht\ttp://b.exa\nmple/p", "http://b.example/p"},
+                                           UrlCase{"/a\x01z", "http://a.example/a%01z"}));
 
-INSTANTIATE_TEST_SUITE_P(
-    PercentEncodedNotRejected, BrowserHref,
-    ::testing::Values(UrlCase{"/a b", "http://a.example/a%20b"},
-                      UrlCase{"/a b?q=c d", "http://a.example/a%20b?q=c%20d"},
-                      UrlCase{"my page.html", "http://a.example/dir/my%20page.html"},
-                      UrlCase{"/p?q=\"<>`{}|^", "http://a.example/p?q=%22%3C%3E%60%7B%7D%7C%5E"},
-                      UrlCase{"/[x]", "http://a.example/%5Bx%5D"},
-                      UrlCase{"/caf\xc3\xa9?q=\xc3\xa9", "http://a.example/caf%C3%A9?q=%C3%A9"},
-                      UrlCase{"/100%", "http://a.example/100%25"}, UrlCase{"/%zz", "http://a.example/%25zz"},
-                      UrlCase{"/a%20b%2", "http://a.example/a%20b%252"},
-                      UrlCase{"a b:c", "http://a.example/dir/a%20b:c"},
-                      UrlCase{"x#a fragment with spaces", "http://a.example/dir/x"}));
+INSTANTIATE_TEST_SUITE_P(PercentEncodedNotRejected, BrowserHref,
+                         ::testing::Values(UrlCase{"/a b", "http://a.example/a%20b"},
+                                           UrlCase{"/a b?q=c d", "http://a.example/a%20b?q=c%20d"},
+                                           UrlCase{"my page.html", "http://a.example/dir/my%20page.html"},
+                                           UrlCase{"/p?q=\"<>`{}|^", "http://a.example/p?q=%22%3C%3E%60%7B%7D%7C%5E"},
+                                           UrlCase{"/[x]", "http://a.example/%5Bx%5D"},
+                                           UrlCase{"/caf\xc3\xa9?q=\xc3\xa9", "http://a.example/caf%C3%A9?q=%C3%A9"},
+                                           UrlCase{"/100%", "http://a.example/100%25"},
+                                           UrlCase{"/%zz", "http://a.example/%25zz"},
+                                           UrlCase{"/a%20b%2", "http://a.example/a%20b%252"},
+                                           UrlCase{"a b:c", "http://a.example/dir/a%20b:c"},
+                                           UrlCase{"x#a fragment with spaces", "http://a.example/dir/x"}));
 
 INSTANTIATE_TEST_SUITE_P(
     BackslashesAndSlashes, BrowserHref,
@@ -62,22 +62,20 @@ INSTANTIATE_TEST_SUITE_P(
                       UrlCase{"http:\\\\b.example\\p", "http://b.example/p"},
                       UrlCase{"/p?a\\b", "http://a.example/p?a%5Cb"},  // in the query, not a slash
                       UrlCase{"http:///b.example/p", "http://b.example/p"},
-                      UrlCase{"////b.example/p", "http://b.example/p"},
-                      UrlCase{"http:g", "http://a.example/dir/g"}, UrlCase{"http:/g", "http://a.example/g"},
-                      UrlCase{"http:", "http://a.example/dir/page?old"},
+                      UrlCase{"////b.example/p", "http://b.example/p"}, UrlCase{"http:g", "http://a.example/dir/g"},
+                      UrlCase{"http:/g", "http://a.example/g"}, UrlCase{"http:", "http://a.example/dir/page?old"},
                       UrlCase{"https:b.example/x", "https://b.example/x"}));
 
-INSTANTIATE_TEST_SUITE_P(
-    SchemeHostAndPort, BrowserHref,
-    ::testing::Values(UrlCase{"HTTP://B.Example:80/X", "http://b.example/X"},
-                      UrlCase{"https://b.example:443", "https://b.example"},
-                      UrlCase{"https://b.example:443/x", "https://b.example/x"},
-                      UrlCase{"https://b.example:80/x", "https://b.example:80/x"},
-                      UrlCase{"http://b.example:0080/", "http://b.example/"},
-                      UrlCase{"http://b.example:08080/", "http://b.example:8080/"},
-                      UrlCase{"http://b.example:/x", "http://b.example/x"},
-                      UrlCase{"http://[2001:DB8::1]:80/", "http://[2001:db8::1]/"},
-                      UrlCase{"//B.example:8080", "http://b.example:8080"}));
+INSTANTIATE_TEST_SUITE_P(SchemeHostAndPort, BrowserHref,
+                         ::testing::Values(UrlCase{"HTTP://B.Example:80/X", "http://b.example/X"},
+                                           UrlCase{"https://b.example:443", "https://b.example"},
+                                           UrlCase{"https://b.example:443/x", "https://b.example/x"},
+                                           UrlCase{"https://b.example:80/x", "https://b.example:80/x"},
+                                           UrlCase{"http://b.example:0080/", "http://b.example/"},
+                                           UrlCase{"http://b.example:08080/", "http://b.example:8080/"},
+                                           UrlCase{"http://b.example:/x", "http://b.example/x"},
+                                           UrlCase{"http://[2001:DB8::1]:80/", "http://[2001:db8::1]/"},
+                                           UrlCase{"//B.example:8080", "http://b.example:8080"}));
 
 TEST(ResolveUrl, KeepsRejectingWhatBrowsersReject) {
   EXPECT_EQ(resolve_url(page, "http://exa mple.org/").error, "Location is not a URL: http://exa mple.org/");
@@ -148,38 +146,38 @@ TEST_P(CanonicalUrl, Canonicalizes) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, CanonicalUrl,
-    ::testing::Values(
-        UrlCase{"HTTP://Example.COM/a", "http://example.com/a"}, UrlCase{"http://example.com", "http://example.com/"},
-        UrlCase{"http://example.com?q", "http://example.com/?q"},
-        UrlCase{"http://example.com:80/", "http://example.com/"},
-        UrlCase{"https://example.com:443/x", "https://example.com/x"},
-        UrlCase{"https://example.com:80/x", "https://example.com:80/x"},
-        UrlCase{"http://example.com:8080/x", "http://example.com:8080/x"},
-        UrlCase{"http://example.com:0080/x", "http://example.com/x"},
-        UrlCase{"http://example.com:/x", "http://example.com/x"},
-        UrlCase{"http://example.com/a#frag", "http://example.com/a"},
-        UrlCase{"http://example.com/a/./b/../c", "http://example.com/a/c"},
-        UrlCase{"http://example.com/../a", "http://example.com/a"},
-        UrlCase{"http://example.com/a/b/..", "http://example.com/a/"},
-        UrlCase{"http://example.com/%7Euser", "http://example.com/~user"},
-        UrlCase{"http://example.com/%7euser", "http://example.com/~user"},
-        UrlCase{"http://example.com/%41%62%63-%5F%2E%30", "http://example.com/Abc-_.0"},
-        UrlCase{"http://example.com/a%2fb", "http://example.com/a%2Fb"},
-        UrlCase{"http://example.com/a%2Fb", "http://example.com/a%2Fb"},
-        UrlCase{"http://example.com/%e2%82%ac%20", "http://example.com/%E2%82%AC%20"},
-        UrlCase{"http://example.com/%2E%2E/a/%2e/b", "http://example.com/a/b"},
-        UrlCase{"http://example.com/p?b=%2F", "http://example.com/p?b=%2F"},
-        UrlCase{"http://example.com/p?b=%2f&a=%41&c=%7e", "http://example.com/p?b=%2f&a=%41&c=%7e"},
-        UrlCase{"http://example.com/p?", "http://example.com/p?"},
-        UrlCase{"http://[2001:DB8::1]:80/", "http://[2001:db8::1]/"},
-        UrlCase{"http://User@Example.com/", "http://User@example.com/"},
-        UrlCase{"http://example.com/a//b", "http://example.com/a//b"}));
+    ::testing::Values(UrlCase{"HTTP://Example.COM/a", "http://example.com/a"},
+                      UrlCase{"http://example.com", "http://example.com/"},
+                      UrlCase{"http://example.com?q", "http://example.com/?q"},
+                      UrlCase{"http://example.com:80/", "http://example.com/"},
+                      UrlCase{"https://example.com:443/x", "https://example.com/x"},
+                      UrlCase{"https://example.com:80/x", "https://example.com:80/x"},
+                      UrlCase{"http://example.com:8080/x", "http://example.com:8080/x"},
+                      UrlCase{"http://example.com:0080/x", "http://example.com/x"},
+                      UrlCase{"http://example.com:/x", "http://example.com/x"},
+                      UrlCase{"http://example.com/a#frag", "http://example.com/a"},
+                      UrlCase{"http://example.com/a/./b/../c", "http://example.com/a/c"},
+                      UrlCase{"http://example.com/../a", "http://example.com/a"},
+                      UrlCase{"http://example.com/a/b/..", "http://example.com/a/"},
+                      UrlCase{"http://example.com/%7Euser", "http://example.com/~user"},
+                      UrlCase{"http://example.com/%7euser", "http://example.com/~user"},
+                      UrlCase{"http://example.com/%41%62%63-%5F%2E%30", "http://example.com/Abc-_.0"},
+                      UrlCase{"http://example.com/a%2fb", "http://example.com/a%2Fb"},
+                      UrlCase{"http://example.com/a%2Fb", "http://example.com/a%2Fb"},
+                      UrlCase{"http://example.com/%e2%82%ac%20", "http://example.com/%E2%82%AC%20"},
+                      UrlCase{"http://example.com/%2E%2E/a/%2e/b", "http://example.com/a/b"},
+                      UrlCase{"http://example.com/p?b=%2F", "http://example.com/p?b=%2F"},
+                      UrlCase{"http://example.com/p?b=%2f&a=%41&c=%7e", "http://example.com/p?b=%2f&a=%41&c=%7e"},
+                      UrlCase{"http://example.com/p?", "http://example.com/p?"},
+                      UrlCase{"http://[2001:DB8::1]:80/", "http://[2001:db8::1]/"},
+                      UrlCase{"http://User@Example.com/", "http://User@example.com/"},
+                      UrlCase{"http://example.com/a//b", "http://example.com/a//b"}));
 
 TEST(CanonicalUrl, SpellingsOfOneResourceAgree) {
   const auto one = canonical_url("http://example.com/~a/b?x=%2F").url;
   EXPECT_EQ(canonical_url("HTTP://EXAMPLE.com:80/%7ea/./c/../b?x=%2F#top").url, one);
   EXPECT_EQ(canonical_url("http://example.com/%7Ea/b?x=%2F").url, one);
-  EXPECT_NE(canonical_url("http://example.com/~a/b?x=/").url, one);    // the query is byte-exact
+  EXPECT_NE(canonical_url("http://example.com/~a/b?x=/").url, one);  // the query is byte-exact
   EXPECT_NE(canonical_url("http://example.com/~a/b?x=%2f").url, one);
   EXPECT_NE(canonical_url("https://example.com/~a/b?x=%2F").url, one);
 }

@@ -40,7 +40,8 @@ std::optional<Hop> hop_for(const SiteSet& sites, std::string_view url_text) {
   if (parts.port != (parts.tls ? 443 : 80)) return std::nullopt;
   const Site* site = sites.find(parts.host);
   if (site == nullptr) return std::nullopt;
-  return Hop{static_cast<std::size_t>(site - sites.sites.data()), parts.tls ? "https" : "http", std::move(parts.target)};
+  return Hop{static_cast<std::size_t>(site - sites.sites.data()), parts.tls ? "https" : "http",
+             std::move(parts.target)};
 }
 
 // Completions sort before arrivals at the same instant so a freed slot goes to the queue head

@@ -37,8 +37,8 @@ struct HostState {
   const Site* site = nullptr;
   unsigned limit = 1;
   std::int64_t delay_us = 0;
-  bool robots_due = false;    // robots.txt queued or fetched
-  bool robots_known = true;   // other URLs may start
+  bool robots_due = false;                        // robots.txt queued or fetched
+  bool robots_known = true;                       // other URLs may start
   std::set<std::pair<Order, std::size_t>> queue;  // request ids
   unsigned in_flight = 0;
   std::int64_t next_start_us = 0;
@@ -65,8 +65,8 @@ std::string_view host_of(std::string_view url) {
 class CrawlSimulation {
  public:
   CrawlSimulation(const SiteSet& sites, const origin::ExpectedCrawl& expected, unsigned per_host,
-                  std::chrono::milliseconds delay, bool obey_robots, std::size_t max_in_flight,
-                  std::uint64_t max_pages, unsigned max_depth)
+                  std::chrono::milliseconds delay, bool obey_robots, std::size_t max_in_flight, std::uint64_t max_pages,
+                  unsigned max_depth)
       : sites_(sites), expected_(expected), per_host_(std::max(1u, per_host)),
         delay_us_(std::chrono::duration_cast<std::chrono::microseconds>(delay).count()), obey_robots_(obey_robots),
         max_in_flight_(max_in_flight), max_pages_(max_pages), max_depth_(max_depth) {}

@@ -68,9 +68,9 @@ std::atomic<pid_t> measuring_child{-1};
 
 MeasuredRun measure_in_child(const std::string& list_path, const Strategy& strategy, std::size_t max_in_flight,
                              const ClientFlags& client, const std::vector<std::string>& environment) {
-  std::vector<std::string> arguments = {self_executable(), "__run-strategy", "--list", list_path,
-                                        "--strategy", strategy.name(), "--max-in-flight",
-                                        std::to_string(max_in_flight)};
+  std::vector<std::string> arguments = {
+      self_executable(), "__run-strategy", "--list",          list_path,
+      "--strategy",      strategy.name(),  "--max-in-flight", std::to_string(max_in_flight)};
   const auto flags = client.to_arguments();
   arguments.insert(arguments.end(), flags.begin(), flags.end());
   ChildProcess child(arguments, environment);
@@ -94,7 +94,7 @@ MeasuredRun measure_in_child(const std::string& list_path, const Strategy& strat
   run.exit_code = child.wait();
   if (!have_report) {
     throw InternalError(strategy.name() + ": measuring process ended without a report (exit " +
-                             std::to_string(run.exit_code) + ")");
+                        std::to_string(run.exit_code) + ")");
   }
   return run;
 }
@@ -126,7 +126,8 @@ std::vector<std::string> find_disagreements(const std::vector<MeasuredRun>& runs
 // The warning for URLs the emulated origin cannot answer as their sites would (it has no model of
 // their hosts, so they fail with a certificate or a 404 that says nothing of why); empty when
 // every good URL's host is modelled. Names up to three hosts.
-std::string unmodelled_hosts_warning(const origin::SiteSet& sites, const std::vector<std::vector<FetchRequest>>& lists) {
+std::string unmodelled_hosts_warning(const origin::SiteSet& sites,
+                                     const std::vector<std::vector<FetchRequest>>& lists) {
   std::size_t count = 0;
   std::vector<std::string> hosts;
   for (const auto& list : lists) {
@@ -212,8 +213,9 @@ std::pair<ListModel, std::size_t> model_of(const origin::SiteSet& sites, const s
       auto found = std::find_if(model.hosts.begin(), model.hosts.end(),
                                 [&](const HostModel& host) { return host.host == site->host; });
       if (found == model.hosts.end()) {
-        found = model.hosts.insert(model.hosts.end(),
-                                   HostModel{site->host, 0, static_cast<double>(site->latency.count()) / 1e3, site->capacity});
+        found = model.hosts.insert(
+            model.hosts.end(),
+            HostModel{site->host, 0, static_cast<double>(site->latency.count()) / 1e3, site->capacity});
       }
       ++found->urls;
     }
@@ -362,8 +364,9 @@ int bench_command(const BenchArgs& args) {
       lists.back() = select_shard(std::move(lists.back()), *shard);
       std::string lines;
       for (const auto& request : lists.back()) lines += request.url + "\n";
-      path = (shard_files->path() / (std::to_string(lists.size()) + "-" +
-                                     std::filesystem::path(path).filename().string())).string();
+      path =
+          (shard_files->path() / (std::to_string(lists.size()) + "-" + std::filesystem::path(path).filename().string()))
+              .string();
       write_file(path, lines);
     }
     for (const auto& request : lists.back()) {
@@ -415,7 +418,8 @@ int bench_command(const BenchArgs& args) {
     std::size_t largest_list = 0;
     for (const auto& list : lists) largest_list = std::max(largest_list, list.size());
     origin = std::make_unique<OriginProcess>(
-        sites_path, huge_page_environment(std::getenv("GLIBC_TUNABLES"), wants_huge_pages(args.huge_pages, largest_list)));
+        sites_path,
+        huge_page_environment(std::getenv("GLIBC_TUNABLES"), wants_huge_pages(args.huge_pages, largest_list)));
     const auto rules = origin->connect_to_rules();
     client.connect_to.insert(client.connect_to.begin(), rules.begin(), rules.end());
     if (client.cacert.empty()) client.cacert = origin->ca_file();
@@ -434,11 +438,10 @@ int bench_command(const BenchArgs& args) {
     }
   }
   // A line redrawn in place on a terminal; else a line per strategy, so a log shows the run going.
-  const auto progress_mode = args.quiet ? ProgressMode::off
+  const auto progress_mode = args.quiet                   ? ProgressMode::off
                              : is_terminal(STDERR_FILENO) ? ProgressMode::live
                                                           : ProgressMode::lines;
-  ProgressLine progress(std::cerr, progress_mode, detect_style(color, STDERR_FILENO),
-                        terminal_columns(STDERR_FILENO));
+  ProgressLine progress(std::cerr, progress_mode, detect_style(color, STDERR_FILENO), terminal_columns(STDERR_FILENO));
   const auto measurements = lists.size() * strategies.size() * args.runs;
   if (const auto notice = long_bench_notice(total_ideal, measurements); !notice.empty() && !args.quiet) {
     std::cerr << "fetcher: " << notice << "\n";
@@ -454,7 +457,8 @@ int bench_command(const BenchArgs& args) {
     list.name = synthetic ? std::string("synthetic") : std::filesystem::path(list_paths[l]).filename().string();
     list.urls = lists[l].size();
     list.origin_note = synthetic ? "emulated origin (" + describe(*synthetic) + ")"
-                                 : sites ? describe_sites(*sites, lists[l]) : "live";
+                       : sites   ? describe_sites(*sites, lists[l])
+                                 : "live";
     const auto child_environment =
         huge_page_environment(std::getenv("GLIBC_TUNABLES"), wants_huge_pages(args.huge_pages, lists[l].size()));
     list.huge_pages = !child_environment.empty();
@@ -489,9 +493,8 @@ int bench_command(const BenchArgs& args) {
         progress.end_step();
       }
       if (interrupt.interrupted()) break;
-      std::sort(repeats.begin(), repeats.end(), [](const auto& a, const auto& b) {
-        return a.first.report.wall < b.first.report.wall;
-      });
+      std::sort(repeats.begin(), repeats.end(),
+                [](const auto& a, const auto& b) { return a.first.report.wall < b.first.report.wall; });
       auto& [run, seen] = repeats[(repeats.size() - 1) / 2];
       StrategyRow row;
       row.report = run.report;

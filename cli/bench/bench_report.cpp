@@ -46,7 +46,20 @@ std::string csv_field(const std::string& text) {
 
 std::string percent(double ratio) { return ratio < 0 ? "-" : fixed(ratio * 100, "%.0f%%"); }
 
-enum class Field { strategy, wall, ideal, eff, speedup, cpu, connections, tls_handshakes, req_per_s, p50, p95, ok_fail };
+enum class Field {
+  strategy,
+  wall,
+  ideal,
+  eff,
+  speedup,
+  cpu,
+  connections,
+  tls_handshakes,
+  req_per_s,
+  p50,
+  p95,
+  ok_fail
+};
 
 const char* title(Field field) {
   switch (field) {
@@ -88,10 +101,9 @@ std::string cell(const ListReport& list, const StrategyRow& row, Field field, bo
 
 // Every figure, for markdown (pasted where width does not matter).
 const std::vector<Field>& all_fields() {
-  static const std::vector<Field> fields = {Field::strategy,    Field::wall,           Field::ideal,     Field::eff,
-                                            Field::speedup,     Field::cpu,            Field::connections,
-                                            Field::tls_handshakes, Field::req_per_s,   Field::p50,
-                                            Field::p95,         Field::ok_fail};
+  static const std::vector<Field> fields = {Field::strategy,  Field::wall, Field::ideal,       Field::eff,
+                                            Field::speedup,   Field::cpu,  Field::connections, Field::tls_handshakes,
+                                            Field::req_per_s, Field::p50,  Field::p95,         Field::ok_fail};
   return fields;
 }
 
@@ -99,8 +111,9 @@ const std::vector<Field>& all_fields() {
 // histogram shows the spread) and TLS handshakes, and keeps the connections the client opened,
 // which is what keep-alive changes.
 const std::vector<Field>& terminal_fields() {
-  static const std::vector<Field> fields = {Field::strategy, Field::wall,        Field::ideal, Field::eff, Field::speedup,
-                                            Field::cpu,      Field::connections, Field::p95,   Field::ok_fail};
+  static const std::vector<Field> fields = {Field::strategy,    Field::wall,    Field::ideal,
+                                            Field::eff,         Field::speedup, Field::cpu,
+                                            Field::connections, Field::p95,     Field::ok_fail};
   return fields;
 }
 
@@ -173,7 +186,9 @@ struct Range {
     low = low < 0 ? value : std::min(low, value);
     high = std::max(high, value);
   }
-  std::string text() const { return low == high ? std::to_string(low) : std::to_string(low) + "-" + std::to_string(high); }
+  std::string text() const {
+    return low == high ? std::to_string(low) : std::to_string(low) + "-" + std::to_string(high);
+  }
 };
 
 struct HostSeen {
@@ -259,8 +274,8 @@ std::string agreement_lines(const ListReport& list) {
   if (list.fetched_urls == 0) return "agreement: not checked, no URL was fetched by any strategy\n";
   if (list.fetched_urls >= list.urls) return "all strategies agreed on every URL's status, size and SHA-256\n";
   const auto urls = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " URL" : " URLs"); };
-  return "all strategies agreed on the status, size and SHA-256 of the " + urls(list.fetched_urls) +
-         " fetched; " + std::to_string(list.urls - list.fetched_urls) + " failed in every strategy\n";
+  return "all strategies agreed on the status, size and SHA-256 of the " + urls(list.fetched_urls) + " fetched; " +
+         std::to_string(list.urls - list.fetched_urls) + " failed in every strategy\n";
 }
 
 // `paragraph` filled into lines of at most `width` columns, lines after the first indented by two
@@ -303,9 +318,9 @@ std::string runs_note(const ListReport& list, bool unicode) {
 }
 
 std::string title_line(const ListReport& list) {
-  return list.name + ": " + std::to_string(list.urls) + " URLs" + (list.origin_note.empty() ? "" : ", " + list.origin_note);
+  return list.name + ": " + std::to_string(list.urls) + " URLs" +
+         (list.origin_note.empty() ? "" : ", " + list.origin_note);
 }
-
 
 // The table's cells for `fields`: a header row, then a row per strategy, the fastest marked.
 std::vector<std::vector<std::string>> table_cells(const ListReport& list, const std::vector<Field>& fields,
@@ -356,8 +371,8 @@ std::string left_out_note(const FittedTable& table) {
   for (std::size_t i = 0; i < table.left_out.size(); ++i) {
     names += (i == 0 ? "" : i + 1 == table.left_out.size() ? " and " : ", ") + std::string(title(table.left_out[i]));
   }
-  return "narrow terminal: left out " + names + "; widen to " + std::to_string(table.full_width) +
-         " columns to see " + (table.left_out.size() == 1 ? "it" : "them");
+  return "narrow terminal: left out " + names + "; widen to " + std::to_string(table.full_width) + " columns to see " +
+         (table.left_out.size() == 1 ? "it" : "them");
 }
 }  // namespace
 
@@ -421,7 +436,8 @@ std::string render_table(const ListReport& list, const Style& style) {
     text += (is_best ? paint(style, Paint::bold_green, table.lines[i]) : table.lines[i]) + "\n";
   }
   if (!table.left_out.empty()) {
-    for (const auto& line : wrap_words(left_out_note(table), width, "  ")) text += paint(style, Paint::dim, line) + "\n";
+    for (const auto& line : wrap_words(left_out_note(table), width, "  "))
+      text += paint(style, Paint::dim, line) + "\n";
   }
   return text + footer(list, style, width, terminal);
 }
@@ -451,18 +467,19 @@ nlohmann::json bench_to_json(const BenchReport& report) {
       strategies.push_back(std::move(item));
     }
     nlohmann::json failures = nlohmann::json::array();
-    for (const auto& failure : list.failures) failures.push_back({{"message", failure.message}, {"count", failure.count}});
-    lists.push_back({{"name", list.name},
-                     {"urls", list.urls},
-                     {"huge_pages", list.huge_pages},
-                     // null when agreement was not checked (one strategy, or nothing fetched)
-                     {"agree", list.agree && (list.strategies.size() < 2 || list.fetched_urls == 0)
-                                   ? nlohmann::json()
-                                   : nlohmann::json(list.agree)},
-                     {"fetched_urls", list.fetched_urls},
-                     {"failures", failures},
-                     {"disagreements", list.disagreements},
-                     {"strategies", std::move(strategies)}});
+    for (const auto& failure : list.failures)
+      failures.push_back({{"message", failure.message}, {"count", failure.count}});
+    lists.push_back(
+        {{"name", list.name},
+         {"urls", list.urls},
+         {"huge_pages", list.huge_pages},
+         // null when agreement was not checked (one strategy, or nothing fetched)
+         {"agree", list.agree && (list.strategies.size() < 2 || list.fetched_urls == 0) ? nlohmann::json()
+                                                                                        : nlohmann::json(list.agree)},
+         {"fetched_urls", list.fetched_urls},
+         {"failures", failures},
+         {"disagreements", list.disagreements},
+         {"strategies", std::move(strategies)}});
   }
   nlohmann::json json = {{"version", json_format_version}};
   if (!report.metadata.is_null()) json["metadata"] = report.metadata;
@@ -474,7 +491,8 @@ std::string render(const BenchReport& report, OutputFormat format, const Style& 
   std::ostringstream out;
   switch (format) {
     case OutputFormat::table:
-      for (std::size_t i = 0; i < report.lists.size(); ++i) out << (i ? "\n" : "") << render_table(report.lists[i], style);
+      for (std::size_t i = 0; i < report.lists.size(); ++i)
+        out << (i ? "\n" : "") << render_table(report.lists[i], style);
       break;
     case OutputFormat::markdown:
       for (std::size_t i = 0; i < report.lists.size(); ++i) {
@@ -482,8 +500,8 @@ std::string render(const BenchReport& report, OutputFormat format, const Style& 
         const auto* best = list.strategies.size() > 1 ? fastest_row(list) : nullptr;
         const auto note = runs_note(list, true);
         out << (i ? "\n" : "") << "**" << list.name << "**: " << list.urls << " URLs"
-            << (list.origin_note.empty() ? "" : ", " + list.origin_note)
-            << (note.empty() ? "" : "\n\n" + note) << "\n\n|";
+            << (list.origin_note.empty() ? "" : ", " + list.origin_note) << (note.empty() ? "" : "\n\n" + note)
+            << "\n\n|";
         for (const auto field : all_fields()) out << " " << title(field) << " |";
         out << "\n|";
         for (const auto field : all_fields()) out << (field == Field::strategy ? ":---|" : "---:|");
@@ -498,31 +516,31 @@ std::string render(const BenchReport& report, OutputFormat format, const Style& 
         }
         // Each footer line a paragraph of its own, so markdown does not run them together.
         for (const auto& paragraph : {fastest_line(list), origin_paragraph(list)}) {
-          if (!paragraph.empty()) out << "\n" << (paragraph.rfind("* ", 0) == 0 ? paragraph.substr(2) : paragraph) << "\n";
+          if (!paragraph.empty())
+            out << "\n" << (paragraph.rfind("* ", 0) == 0 ? paragraph.substr(2) : paragraph) << "\n";
         }
         out << "\n" << agreement_lines(list);
       }
       break;
     case OutputFormat::csv:
       out << "list,strategy,urls,wall_s,ideal_s,efficiency,speedup,cpu_user_s,cpu_sys_s,req_per_s,"
-             "p50_ms,p95_ms,p99_ms,max_ms,ok,failed,bytes,peak_threads,peak_rss_kb,connections_opened,tls_handshakes,agree\n";
+             "p50_ms,p95_ms,p99_ms,max_ms,ok,failed,bytes,peak_threads,peak_rss_kb,connections_opened,tls_handshakes,"
+             "agree\n";
       for (const auto& list : report.lists) {
         for (const auto& row : list.strategies) {
           const auto& r = row.report;
           const auto number = [](double value) { return value < 0 ? std::string() : fixed(value, "%.6g"); };
           out << csv_field(list.name) << "," << r.strategy << "," << list.urls << "," << number(r.wall_seconds()) << ","
               << number(row.ideal_s) << "," << number(row.efficiency()) << "," << number(speedup(list, row)) << ","
-              << number(r.cpu_user_s) << "," << number(r.cpu_sys_s) << "," << number(r.requests_per_second())
-              << "," << number(r.latency.p50 * 1e3) << "," << number(r.latency.p95 * 1e3) << ","
-              << number(r.latency.p99 * 1e3) << "," << number(r.latency.max * 1e3) << "," << r.ok << ","
-              << r.failed << "," << r.bytes << "," << r.peak_threads << "," << r.peak_rss_kb << ","
-              << r.connections_opened << "," << r.tls_handshakes << "," << (list.agree ? "true" : "false") << "\n";
+              << number(r.cpu_user_s) << "," << number(r.cpu_sys_s) << "," << number(r.requests_per_second()) << ","
+              << number(r.latency.p50 * 1e3) << "," << number(r.latency.p95 * 1e3) << "," << number(r.latency.p99 * 1e3)
+              << "," << number(r.latency.max * 1e3) << "," << r.ok << "," << r.failed << "," << r.bytes << ","
+              << r.peak_threads << "," << r.peak_rss_kb << "," << r.connections_opened << "," << r.tls_handshakes << ","
+              << (list.agree ? "true" : "false") << "\n";
         }
       }
       break;
-    case OutputFormat::json:
-      out << bench_to_json(report).dump(2) << "\n";
-      break;
+    case OutputFormat::json: out << bench_to_json(report).dump(2) << "\n"; break;
   }
   return out.str();
 }

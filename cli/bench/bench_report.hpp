@@ -14,14 +14,13 @@
 namespace fetcher::cli {
 
 struct StrategyRow {
-  RunReport report;             // measurements; results are not kept here
-  double ideal_s = -1;          // the model's ideal time; negative when unknown (--live)
-  nlohmann::json origin_seen;   // the origin's per-host counters for this strategy, or null
+  RunReport report;                 // measurements; results are not kept here
+  double ideal_s = -1;              // the model's ideal time; negative when unknown (--live)
+  nlohmann::json origin_seen;       // the origin's per-host counters for this strategy, or null
   std::vector<double> wall_runs_s;  // every repeat's wall time, ascending (--runs)
   std::vector<double> latencies_s;  // each fetch that got a response, in list order (charts)
 
-
-  double efficiency() const;    // ideal / wall; negative when unknown
+  double efficiency() const;  // ideal / wall; negative when unknown
   // How far the farthest repeat's wall time lies from the reported (median) one; negative with
   // fewer than two repeats.
   double wall_spread() const;
@@ -30,18 +29,18 @@ struct StrategyRow {
 // One host of a list as the sites model describes it.
 struct HostModel {
   std::string host;
-  std::size_t urls = 0;      // URLs of the list that start on this host
-  double latency_s = 0;      // per request, before jitter
-  unsigned capacity = 0;     // requests served at once; 0 = unlimited
+  std::size_t urls = 0;   // URLs of the list that start on this host
+  double latency_s = 0;   // per request, before jitter
+  unsigned capacity = 0;  // requests served at once; 0 = unlimited
 };
 
 // What the sites model says about a list, for the explanation; empty with --live.
 struct ListModel {
-  std::vector<HostModel> hosts;  // in order of first appearance in the list
-  std::string slowest_url;       // the URL that takes longest alone (redirects followed)
-  double slowest_url_s = -1;     // its ideal time alone
+  std::vector<HostModel> hosts;       // in order of first appearance in the list
+  std::string slowest_url;            // the URL that takes longest alone (redirects followed)
+  double slowest_url_s = -1;          // its ideal time alone
   unsigned slowest_url_requests = 1;  // requests its chain took (1 + redirects)
-  double all_at_once_s = -1;     // the ideal time with every URL in flight at once
+  double all_at_once_s = -1;          // the ideal time with every URL in flight at once
 
   bool known() const { return all_at_once_s >= 0; }
 };
@@ -53,16 +52,16 @@ struct FailureCount {
 };
 
 struct ListReport {
-  std::string name;             // file name, e.g. "mipt.txt"
+  std::string name;  // file name, e.g. "mipt.txt"
   std::size_t urls = 0;
-  bool agree = true;            // all strategies agreed on every URL's status, size, digest
-  std::size_t fetched_urls = 0;  // URLs some strategy got a response for: what agreement and the
-                                 // charts speak of; a URL every strategy failed agrees vacuously
+  bool agree = true;                       // all strategies agreed on every URL's status, size, digest
+  std::size_t fetched_urls = 0;            // URLs some strategy got a response for: what agreement and the
+                                           // charts speak of; a URL every strategy failed agrees vacuously
   std::vector<std::string> disagreements;  // the first few, for the footer
   std::vector<StrategyRow> strategies;
   std::vector<FailureCount> failures;  // every distinct failure message, in order of first appearance
-  std::string origin_note;      // one line describing where the list was fetched from
-  bool huge_pages = false;      // the bench put its measured processes' heap on huge pages (huge_pages.hpp)
+  std::string origin_note;             // one line describing where the list was fetched from
+  bool huge_pages = false;             // the bench put its measured processes' heap on huge pages (huge_pages.hpp)
   ListModel model;
 };
 

@@ -160,7 +160,8 @@ std::string limit_paragraph(const ListReport& list) {
   const auto capacity = tightest_capacity(model);
   const bool capacity_binds = capacity && capacity->rounds >= 2 && capacity->seconds >= binding_fraction * floor;
   const bool slowest_binds = !model.slowest_url.empty() && model.slowest_url_s >= binding_fraction * floor;
-  std::string text = "even with every URL in flight at once, the sites' model allows no less than " + format_seconds(floor);
+  std::string text =
+      "even with every URL in flight at once, the sites' model allows no less than " + format_seconds(floor);
   if (capacity_binds && (!slowest_binds || capacity->seconds >= model.slowest_url_s)) {
     text = sentence(text + ": " + capacity_clause(*capacity));
     if (slowest_binds) text += " " + sentence("close behind, " + slowest_clause(model));
@@ -199,16 +200,16 @@ std::string pool_paragraph(const ListReport& list) {
       walls.push_back(format_seconds(wall(*sweep[i].row)));
     }
     text = sentence("workers helped up to pool:" + std::to_string(sweep[knee].workers) + " (" +
-                    format_seconds(wall(*sweep[knee].row)) + "); " + join(names) + (names.size() == 1 ? " was" : " were") +
-                    " no faster (" + join(walls) + ")");
+                    format_seconds(wall(*sweep[knee].row)) + "); " + join(names) +
+                    (names.size() == 1 ? " was" : " were") + " no faster (" + join(walls) + ")");
   }
   // Where the model says the sweep flattens, from the ideal column.
   if (list.model.known() && sweep.front().row->ideal_s >= 0) {
     double least = sweep.front().row->ideal_s;
     for (const auto& pool : sweep) least = std::min(least, pool.row->ideal_s);
     if (least <= list.model.all_at_once_s * 1.01) {
-      const auto first = std::find_if(sweep.begin(), sweep.end(),
-                                      [&](const Pool& pool) { return pool.row->ideal_s <= least * 1.01; });
+      const auto first =
+          std::find_if(sweep.begin(), sweep.end(), [&](const Pool& pool) { return pool.row->ideal_s <= least * 1.01; });
       text += " " + sentence("in the model, " + plural(first->workers, "worker", "workers") +
                              (first->workers == 1 ? " already reaches" : " already reach") + " the floor of " +
                              format_seconds(least));
@@ -269,16 +270,16 @@ std::string event_loop_paragraph(const ListReport& list) {
   const auto* most = *std::max_element(others.begin(), others.end(), [](const auto* a, const auto* b) {
     return a->report.peak_threads < b->report.peak_threads;
   });
-  const long threads_saved = static_cast<long>(most->report.peak_threads) - static_cast<long>(async->report.peak_threads);
+  const long threads_saved =
+      static_cast<long>(most->report.peak_threads) - static_cast<long>(async->report.peak_threads);
   const long memory_saved = most->report.peak_rss_kb - async->report.peak_rss_kb;
   if (threads_saved > 0) {
     // Under a megabyte, peak RSS differences are allocator noise, not a saving.
     const std::string saved = memory_saved >= 1024 ? " and " + memory(memory_saved) + " of memory," : "";
     text += " " + sentence("against " + most->report.strategy + ", the event loop saved " +
                            plural(static_cast<std::size_t>(threads_saved), "thread", "threads") + saved +
-                           " and spent " +
-                           format_seconds(async->report.cpu_user_s + async->report.cpu_sys_s) + " of CPU against " +
-                           format_seconds(most->report.cpu_user_s + most->report.cpu_sys_s));
+                           " and spent " + format_seconds(async->report.cpu_user_s + async->report.cpu_sys_s) +
+                           " of CPU against " + format_seconds(most->report.cpu_user_s + most->report.cpu_sys_s));
   }
   return text;
 }

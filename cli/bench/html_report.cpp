@@ -79,8 +79,8 @@ std::string line(double x1, double y1, double x2, double y2, const char* css_cla
 }
 
 // Horizontal grid lines and labels of a vertical axis from 0 to ticks.back().
-std::string y_axis(const Frame& frame, const std::vector<double>& ticks, const std::function<std::string(double)>& label,
-                   const std::string& title) {
+std::string y_axis(const Frame& frame, const std::vector<double>& ticks,
+                   const std::function<std::string(double)>& label, const std::string& title) {
   std::string svg;
   for (const double tick : ticks) {
     const double y = frame.top + frame.plot_height() * (1 - tick / ticks.back());
@@ -177,8 +177,10 @@ Chart workers_chart(const ListReport& list) {
     svg += text_at(right, measured.back().second + (measured_higher ? -10 : 18), "measured", "end", "measured-label");
     svg += text_at(right, ideal.back().second + (measured_higher ? 18 : -10), "ideal", "end", "ideal-label");
   }
-  return Chart{std::string("Wall time vs pool workers: ") + (with_ideal ? measured_vs_ideal_key : "measured"), svg + "</svg>\n",
-               {}, false};
+  return Chart{std::string("Wall time vs pool workers: ") + (with_ideal ? measured_vs_ideal_key : "measured"),
+               svg + "</svg>\n",
+               {},
+               false};
 }
 
 // With fewer than two pools there is no curve to draw: a bar per strategy instead, its wall time,
@@ -219,8 +221,11 @@ Chart wall_chart(const ListReport& list) {
     }
     svg += text_at(label_x + 5, y + band / 2 + 4, format_seconds(wall), "start", "value");
   }
-  return Chart{std::string("Wall time per strategy") + (any_ideal ? ", and the ideal <span class=\"key ideal-mark\"></span>" : ""),
-               svg + "</svg>\n", {}, false};
+  return Chart{std::string("Wall time per strategy") +
+                   (any_ideal ? ", and the ideal <span class=\"key ideal-mark\"></span>" : ""),
+               svg + "</svg>\n",
+               {},
+               false};
 }
 
 // A horizontal bar per strategy: speedup against sequential, with the ideal speedup marked.
@@ -249,7 +254,8 @@ Chart speedup_chart(const ListReport& list) {
     svg += line(x_of(tick), frame.top, x_of(tick), frame.top + frame.plot_height(), "grid");
     svg += text_at(x_of(tick), frame.top + frame.plot_height() + 18, number(tick, "%gx"));
   }
-  svg += text_at(frame.left + frame.plot_width() / 2, frame.height - 6, "speedup against sequential (higher is better)");
+  svg +=
+      text_at(frame.left + frame.plot_width() / 2, frame.height - 6, "speedup against sequential (higher is better)");
   for (std::size_t i = 0; i < list.strategies.size(); ++i) {
     const auto& row = list.strategies[i];
     const double gain = std::max(0.0, speedup(list, row));
@@ -266,7 +272,10 @@ Chart speedup_chart(const ListReport& list) {
     }
     svg += text_at(label_x + 5, y + band / 2 + 4, number(gain, "%.2fx"), "start", "value");
   }
-  return Chart{"Speedup against sequential, and the ideal speedup <span class=\"key ideal-mark\"></span>", svg + "</svg>\n", {}, false};
+  return Chart{"Speedup against sequential, and the ideal speedup <span class=\"key ideal-mark\"></span>",
+               svg + "</svg>\n",
+               {},
+               false};
 }
 
 // Every fetch's latency as a dot, one row per strategy, with the median and p95 as ticks of two
@@ -290,8 +299,7 @@ Chart latency_chart(const ListReport& list) {
     svg += line(x_of(tick), frame.top, x_of(tick), frame.top + frame.plot_height(), "grid");
     svg += text_at(x_of(tick), frame.top + frame.plot_height() + 18, seconds_label(tick));
   }
-  svg += text_at(frame.left + frame.plot_width() / 2, frame.height - 6,
-                 "latency of each fetch (lower is better)");
+  svg += text_at(frame.left + frame.plot_width() / 2, frame.height - 6, "latency of each fetch (lower is better)");
   for (std::size_t i = 0; i < list.strategies.size(); ++i) {
     const auto& row = list.strategies[i];
     const double middle = frame.top + band * (static_cast<double>(i) + 0.5);
@@ -310,9 +318,12 @@ Chart latency_chart(const ListReport& list) {
       svg += line(p50, middle - band * 0.45, p50, middle + band * 0.45, "p50");
     }
   }
-  return Chart{"Latency of every fetch, per strategy: median <span class=\"key p50\"></span> and 95th percentile "
-               "<span class=\"key p95\"></span>",
-               svg + "</svg>\n", {}, true};
+  return Chart{
+      "Latency of every fetch, per strategy: median <span class=\"key p50\"></span> and 95th percentile "
+      "<span class=\"key p95\"></span>",
+      svg + "</svg>\n",
+      {},
+      true};
 }
 
 // The table's columns and what each counts: the header's tooltips and the legend under the title.
@@ -334,8 +345,9 @@ constexpr Column columns[] = {
     {"p95", "95th percentile of that latency"},
     {"max", "the slowest fetch"},
     {"threads", "most threads alive at once in the process that ran the strategy"},
-    {"memory", "peak resident memory (RSS) of that process, its fixed start-up size included; "
-               "MiB = 1,048,576 bytes"},
+    {"memory",
+     "peak resident memory (RSS) of that process, its fixed start-up size included; "
+     "MiB = 1,048,576 bytes"},
     {"ok/fail", "fetches that completed with a status under 400 / the rest"},
 };
 
@@ -392,8 +404,10 @@ std::string footer(const ListReport& list) {
     }
     if (line.rfind("  ", 0) == 0 && !statements.empty()) {
       const auto rest = line.substr(line.find_first_not_of(' '));
-      if (in_disagreement) disagreements.push_back(rest);
-      else statements.back() += " " + rest;  // a wrapped line continues its statement
+      if (in_disagreement)
+        disagreements.push_back(rest);
+      else
+        statements.back() += " " + rest;  // a wrapped line continues its statement
       continue;
     }
     in_disagreement = line.rfind("strategies DISAGREED", 0) == 0;
@@ -432,13 +446,12 @@ std::string figure(const Chart& chart) {
 }
 
 std::string list_section(const ListReport& list) {
-  std::string html = "<section>\n<h2>" + html_escape(list.name) + "</h2>\n<p class=\"note\">" +
-                     std::to_string(list.urls) + " URLs" +
-                     (list.origin_note.empty() ? "" : ", " + html_escape(list.origin_note)) +
-                     (runs_of(list) > 1 ? "; wall: the median of " + std::to_string(runs_of(list)) +
-                                              " runs \u00b1 the farthest run"
-                                        : "") +
-                     "</p>\n";
+  std::string html =
+      "<section>\n<h2>" + html_escape(list.name) + "</h2>\n<p class=\"note\">" + std::to_string(list.urls) + " URLs" +
+      (list.origin_note.empty() ? "" : ", " + html_escape(list.origin_note)) +
+      (runs_of(list) > 1 ? "; wall: the median of " + std::to_string(runs_of(list)) + " runs \u00b1 the farthest run"
+                         : "") +
+      "</p>\n";
   html += table(list) + footer(list);
   if (list.strategies.empty()) return html + "</section>\n";
   // Charts the data cannot draw are left out, and a line says which and why.
@@ -447,8 +460,10 @@ std::string list_section(const ListReport& list) {
   html += "<div class=\"charts\">\n";
   std::string reasons;
   for (const auto& chart : charts) {
-    if (chart.svg.empty()) reasons += (reasons.empty() ? "" : "; ") + chart.withheld;
-    else html += figure(chart);
+    if (chart.svg.empty())
+      reasons += (reasons.empty() ? "" : "; ") + chart.withheld;
+    else
+      html += figure(chart);
   }
   html += "</div>\n";
   if (!reasons.empty()) html += "<p class=\"note withheld\">" + html_escape(reasons) + ".</p>\n";
@@ -556,13 +571,14 @@ std::string metadata_paragraph(const nlohmann::json& metadata) {
 }  // namespace
 
 std::string render_html_report(const BenchReport& report) {
-  std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                     "<title>fetcher bench report</title>\n<style>" +
-                     std::string(style_sheet) + "</style>\n</head>\n<body>\n<h1>fetcher bench</h1>\n" +
-                     metadata_paragraph(report.metadata) +
-                     "<p class=\"note\">How the way fetches are organised changes the time an I/O-bound job takes.</p>\n" +
-                     columns_legend();
+  std::string html =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>fetcher bench report</title>\n<style>" +
+      std::string(style_sheet) + "</style>\n</head>\n<body>\n<h1>fetcher bench</h1>\n" +
+      metadata_paragraph(report.metadata) +
+      "<p class=\"note\">How the way fetches are organised changes the time an I/O-bound job takes.</p>\n" +
+      columns_legend();
   for (const auto& list : report.lists) html += list_section(list);
   return html + "</body>\n</html>\n";
 }

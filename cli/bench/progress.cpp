@@ -72,8 +72,8 @@ std::string progress_text(const ProgressState& state, const Style& style, std::s
 }
 
 std::string finished_strategy_text(const ProgressState& state, double wall_s) {
-  std::string text = "progress: " + std::to_string(state.step) + "/" + std::to_string(state.steps) + " " +
-                     state.list + " " + state.strategy + " " + format_seconds(wall_s);
+  std::string text = "progress: " + std::to_string(state.step) + "/" + std::to_string(state.steps) + " " + state.list +
+                     " " + state.strategy + " " + format_seconds(wall_s);
   if (state.repeats > 1) text += " (median of " + std::to_string(state.repeats) + ")";
   text += "; " + clock_text(state.elapsed_s) + " elapsed";
   // Every measurement so far is done: what is left is the ideal still ahead, scaled as the
@@ -100,10 +100,7 @@ ProgressLine::ProgressLine(std::ostream& out, bool enabled, Style style, std::si
     : ProgressLine(out, enabled ? ProgressMode::live : ProgressMode::off, style, columns) {}
 
 ProgressLine::ProgressLine(std::ostream& out, ProgressMode mode, Style style, std::size_t columns)
-    : out_(out),
-      mode_(mode),
-      enabled_(mode != ProgressMode::off),
-      style_(style),
+    : out_(out), mode_(mode), enabled_(mode != ProgressMode::off), style_(style),
       columns_(columns > 1 ? columns - 1 : 1) {
   if (mode_ == ProgressMode::live) ticker_ = std::jthread([this](std::stop_token stop) { tick(stop); });
 }

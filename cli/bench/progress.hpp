@@ -20,16 +20,16 @@ namespace fetcher::cli {
 struct ProgressState {
   std::string list;
   std::string strategy;
-  unsigned repeat = 1;           // this strategy's run, 1-based (--runs)
+  unsigned repeat = 1;  // this strategy's run, 1-based (--runs)
   unsigned repeats = 1;
-  std::size_t step = 0;          // the measurement under way, 1-based
-  std::size_t steps = 0;         // all measurements of the bench
-  double elapsed_s = 0;          // since the bench started measuring
-  double step_elapsed_s = 0;     // since this measurement started
-  double step_ideal_s = -1;      // this measurement's ideal time; negative when unknown
-  double done_ideal_s = 0;       // the ideal time of the measurements finished
-  double done_actual_s = 0;      // what they actually took
-  double total_ideal_s = -1;     // the ideal time of all measurements; negative when unknown
+  std::size_t step = 0;       // the measurement under way, 1-based
+  std::size_t steps = 0;      // all measurements of the bench
+  double elapsed_s = 0;       // since the bench started measuring
+  double step_elapsed_s = 0;  // since this measurement started
+  double step_ideal_s = -1;   // this measurement's ideal time; negative when unknown
+  double done_ideal_s = 0;    // the ideal time of the measurements finished
+  double done_actual_s = 0;   // what they actually took
+  double total_ideal_s = -1;  // the ideal time of all measurements; negative when unknown
 };
 
 // Seconds left: the ideal time still ahead, scaled by how the finished measurements compared

@@ -32,9 +32,7 @@ std::string compiler_version() {
 }
 
 std::string version_text() {
-  return "fetcher " + fetcher_version() + "\n" +
-         "Boost " + boost_version() + "\n" +
-         openssl_version() + "\n" +
+  return "fetcher " + fetcher_version() + "\n" + "Boost " + boost_version() + "\n" + openssl_version() + "\n" +
          compiler_version() + ", C++" + std::to_string(__cplusplus / 100 % 100);
 }
 

@@ -42,41 +42,59 @@ std::string environment_variable(const char* lower, const char* upper) {
 
 void ClientFlags::add_to(CLI::App& app) {
   app.add_option("--connect-timeout", connect_timeout, "Resolve + TCP connect limit, e.g. 2s, 500ms")
-      ->capture_default_str()->group("Client");
+      ->capture_default_str()
+      ->group("Client");
   app.add_option("--tls-timeout", tls_timeout, "TLS handshake limit")->capture_default_str()->group("Client");
   app.add_option("--first-byte-timeout", first_byte_timeout, "Request sent -> response header limit")
-      ->capture_default_str()->group("Client");
+      ->capture_default_str()
+      ->group("Client");
   app.add_option("--timeout", total_timeout, "Whole-fetch limit, redirects included")
-      ->capture_default_str()->group("Client");
+      ->capture_default_str()
+      ->group("Client");
   app.add_option("--body-limit", body_limit, "Largest body accepted, e.g. 10MiB (KiB = 1024 B, KB = 1000 B)")
-      ->capture_default_str()->group("Client");
+      ->capture_default_str()
+      ->group("Client");
   app.add_option("--max-redirects", max_redirects, "Redirects followed before giving up")
-      ->capture_default_str()->check(CLI::Range(0, 100))->group("Client");
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100))
+      ->group("Client");
   app.add_option("--user-agent", user_agent, "User-Agent header")->capture_default_str()->group("Client");
   app.add_option("--cacert", cacert, "Trust this CA file instead of the system store")->group("Client");
   app.add_flag("--insecure", insecure, "Do not verify TLS certificates (prints a warning)")->group("Client");
   app.add_flag("--allow-https-downgrade", allow_https_downgrade,
-               "Follow redirects from https to plain http (refused by default)")->group("Client");
+               "Follow redirects from https to plain http (refused by default)")
+      ->group("Client");
   app.add_option("--keep-alive", keep_alive, "on: reuse connections; off: one connection per URL")
-      ->capture_default_str()->check(CLI::IsMember({"on", "off"}))->group("Client");
+      ->capture_default_str()
+      ->check(CLI::IsMember({"on", "off"}))
+      ->group("Client");
   app.add_option("--tls-resume", tls_resume,
                  "on: a new connection to a host already met resumes its TLS session; off: full handshakes")
-      ->capture_default_str()->check(CLI::IsMember({"on", "off"}))->group("Client");
-  app.add_option("--max-per-host", max_per_host, "Most fetches in flight to one host (0 = no limit)")
-      ->capture_default_str()->group("Client");
-  app.add_option("--min-interval", min_interval, "Least time between two requests to one host, e.g. 200ms")
-      ->capture_default_str()->group("Client");
-  app.add_option("--retries", retries, "Retry connect errors, timeouts, 429/502/503/504 this many times")
-      ->capture_default_str()->check(CLI::Range(0u, 20u))->group("Client");
-  app.add_option("--retry-base", retry_base, "First retry delay ceiling (doubles each retry, full jitter)")
-      ->capture_default_str()->group("Client");
-  app.add_option("--proxy", proxy, "HTTP proxy http://HOST:PORT for http and https (CONNECT tunnel)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"on", "off"}))
       ->group("Client");
+  app.add_option("--max-per-host", max_per_host, "Most fetches in flight to one host (0 = no limit)")
+      ->capture_default_str()
+      ->group("Client");
+  app.add_option("--min-interval", min_interval, "Least time between two requests to one host, e.g. 200ms")
+      ->capture_default_str()
+      ->group("Client");
+  app.add_option("--retries", retries, "Retry connect errors, timeouts, 429/502/503/504 this many times")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 20u))
+      ->group("Client");
+  app.add_option("--retry-base", retry_base, "First retry delay ceiling (doubles each retry, full jitter)")
+      ->capture_default_str()
+      ->group("Client");
+  app.add_option("--proxy", proxy, "HTTP proxy http://HOST:PORT for http and https (CONNECT tunnel)")->group("Client");
   app.add_option("--no-proxy", no_proxy, "Comma-separated hosts (or .suffixes, or *) fetched without the proxy")
       ->group("Client");
   app.add_option("--connect-to", connect_to,
                  "HOST1:PORT1:HOST2:PORT2, as curl: connect there, keep the URL's host for Host/SNI/cert")
-      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->group("Client");
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->group("Client");
 }
 
 FetchOptions ClientFlags::to_options() const {
@@ -104,7 +122,8 @@ FetchOptions ClientFlags::to_options() const {
     options.http_proxy = environment_variable("http_proxy", nullptr);
     options.https_proxy = environment_variable("https_proxy", "HTTPS_PROXY");
   }
-  options.no_proxy = !no_proxy.empty() || !proxy_from_environment ? no_proxy : environment_variable("no_proxy", "NO_PROXY");
+  options.no_proxy =
+      !no_proxy.empty() || !proxy_from_environment ? no_proxy : environment_variable("no_proxy", "NO_PROXY");
   try {
     options.check_proxies();
   } catch (const std::invalid_argument& error) {
@@ -114,12 +133,14 @@ FetchOptions ClientFlags::to_options() const {
 }
 
 std::vector<std::string> ClientFlags::to_arguments() const {
-  std::vector<std::string> arguments = {"--connect-timeout",    connect_timeout, "--tls-timeout", tls_timeout,
-                                        "--first-byte-timeout", first_byte_timeout, "--timeout", total_timeout,
-                                        "--body-limit",         body_limit,         "--max-redirects",
-                                        std::to_string(max_redirects), "--user-agent", user_agent};
-  arguments.insert(arguments.end(), {"--keep-alive", keep_alive, "--tls-resume", tls_resume, "--max-per-host", std::to_string(max_per_host), "--min-interval", min_interval,
-                                     "--retries", std::to_string(retries), "--retry-base", retry_base});
+  std::vector<std::string> arguments = {
+      "--connect-timeout",    connect_timeout,    "--tls-timeout",   tls_timeout,
+      "--first-byte-timeout", first_byte_timeout, "--timeout",       total_timeout,
+      "--body-limit",         body_limit,         "--max-redirects", std::to_string(max_redirects),
+      "--user-agent",         user_agent};
+  arguments.insert(arguments.end(), {"--keep-alive", keep_alive, "--tls-resume", tls_resume, "--max-per-host",
+                                     std::to_string(max_per_host), "--min-interval", min_interval, "--retries",
+                                     std::to_string(retries), "--retry-base", retry_base});
   if (!cacert.empty()) arguments.insert(arguments.end(), {"--cacert", cacert});
   if (insecure) arguments.emplace_back("--insecure");
   if (allow_https_downgrade) arguments.emplace_back("--allow-https-downgrade");

@@ -19,23 +19,64 @@ namespace {
 // The placeholder of each flag that takes a value, by its long name (or short name for load's -c).
 const std::map<std::string, std::string, std::less<>>& placeholders() {
   static const std::map<std::string, std::string, std::less<>> table = {
-      {"shard", "I/N"},           {"strategies", "LIST"},       {"strategy", "NAME"},     {"histogram", "NAME"},
-      {"sites", "FILE"},          {"output", "FILE"},           {"report", "FILE"},       {"cacert", "FILE"},
-      {"jsonl", "FILE"},          {"warc", "FILE"},             {"input", "FILE"},        {"export", "FILE"},
-      {"output-dir", "DIR"},      {"save", "DIR"},              {"emit-site", "DIR"},     {"latency", "DUR"},
+      {"shard", "I/N"},
+      {"strategies", "LIST"},
+      {"strategy", "NAME"},
+      {"histogram", "NAME"},
+      {"sites", "FILE"},
+      {"output", "FILE"},
+      {"report", "FILE"},
+      {"cacert", "FILE"},
+      {"jsonl", "FILE"},
+      {"warc", "FILE"},
+      {"input", "FILE"},
+      {"export", "FILE"},
+      {"output-dir", "DIR"},
+      {"save", "DIR"},
+      {"emit-site", "DIR"},
+      {"latency", "DUR"},
       {"jitter", "DUR"},
-      {"delay", "DUR"},           {"duration", "DUR"},          {"connect-timeout", "DUR"},
-      {"tls-timeout", "DUR"},     {"first-byte-timeout", "DUR"}, {"timeout", "DUR"},
+      {"delay", "DUR"},
+      {"duration", "DUR"},
+      {"connect-timeout", "DUR"},
+      {"tls-timeout", "DUR"},
+      {"first-byte-timeout", "DUR"},
+      {"timeout", "DUR"},
       {"retry-base", "DUR"},
-      {"min-interval", "DUR"},    {"body", "SIZE"},             {"body-limit", "SIZE"},   {"format", "FORMAT"},
-      {"color", "WHEN"},          {"huge-pages", "MODE"},       {"scheme", "SCHEME"},     {"robots", "on|off"},
-      {"keep-alive", "on|off"},   {"tls-resume", "on|off"},     {"scope", "SCOPE"},       {"user-agent", "STRING"},
-      {"proxy", "URL"},           {"no-proxy", "HOSTS"},        {"connect-to", "H1:P1:H2:P2"},
-      {"address", "ADDR"},        {"http-port", "PORT"},        {"https-port", "PORT"},   {"frontier", "URL"},
-      {"crawl-id", "ID"},         {"claim-idle", "DUR"},        {"redis-timeout", "DUR"},  {"worker", "NAME"},
-      {"synthetic", "N"},         {"hosts", "N"},               {"capacity", "N"},
-      {"links", "N"},             {"per-host", "N"},            {"max-pages", "N"},       {"max-depth", "N"},
-      {"connections", "N"},       {"requests", "N"},            {"threads", "N"},         {"runs", "N"},
+      {"min-interval", "DUR"},
+      {"body", "SIZE"},
+      {"body-limit", "SIZE"},
+      {"format", "FORMAT"},
+      {"color", "WHEN"},
+      {"huge-pages", "MODE"},
+      {"scheme", "SCHEME"},
+      {"robots", "on|off"},
+      {"keep-alive", "on|off"},
+      {"tls-resume", "on|off"},
+      {"scope", "SCOPE"},
+      {"user-agent", "STRING"},
+      {"proxy", "URL"},
+      {"no-proxy", "HOSTS"},
+      {"connect-to", "H1:P1:H2:P2"},
+      {"address", "ADDR"},
+      {"http-port", "PORT"},
+      {"https-port", "PORT"},
+      {"frontier", "URL"},
+      {"crawl-id", "ID"},
+      {"claim-idle", "DUR"},
+      {"redis-timeout", "DUR"},
+      {"worker", "NAME"},
+      {"synthetic", "N"},
+      {"hosts", "N"},
+      {"capacity", "N"},
+      {"links", "N"},
+      {"per-host", "N"},
+      {"max-pages", "N"},
+      {"max-depth", "N"},
+      {"connections", "N"},
+      {"requests", "N"},
+      {"threads", "N"},
+      {"runs", "N"},
       {"max-in-flight", "N"},
   };
   return table;
@@ -43,9 +84,7 @@ const std::map<std::string, std::string, std::less<>>& placeholders() {
 
 }  // namespace
 
-HelpFormatter::HelpFormatter() {
-  column_width(32);
-}
+HelpFormatter::HelpFormatter() { column_width(32); }
 
 // A flag that takes no value (--quiet, --help): CLI11 gives it no type name and expects no items.
 bool is_switch(const CLI::Option& option) {
@@ -105,9 +144,7 @@ std::string HelpFormatter::make_option_desc(const CLI::Option* option) const {
   return wrapped(description, help_width() - get_column_width() - 1);
 }
 
-std::size_t HelpFormatter::help_width() const {
-  return std::max<std::size_t>(terminal_columns(STDOUT_FILENO), 60);
-}
+std::size_t HelpFormatter::help_width() const { return std::max<std::size_t>(terminal_columns(STDOUT_FILENO), 60); }
 
 std::string HelpFormatter::make_description(const CLI::App* app) const {
   const auto description = app->get_description();
@@ -190,8 +227,8 @@ std::string first_unknown_flag(const CLI::App& command, const std::vector<std::s
   const auto spellings = flag_spellings(command, true);
   for (const auto& argument : arguments) {
     if (argument == "--") break;
-    const bool flag_like = argument.size() >= 2 && argument[0] == '-' &&
-                           !std::isdigit(static_cast<unsigned char>(argument[1]));
+    const bool flag_like =
+        argument.size() >= 2 && argument[0] == '-' && !std::isdigit(static_cast<unsigned char>(argument[1]));
     if (!flag_like) continue;
     const auto name = argument.substr(0, argument.find('='));
     if (name.rfind("--", 0) == 0) {

@@ -13,8 +13,8 @@ std::string deprecation_note(std::string_view command, std::string_view old_flag
          std::string(instead);
 }
 
-bool take_old_spelling(std::vector<std::string>& notes, std::string_view command, bool old_given, std::string_view old_flag,
-                       bool new_given, std::string_view new_flag, std::string_view instead) {
+bool take_old_spelling(std::vector<std::string>& notes, std::string_view command, bool old_given,
+                       std::string_view old_flag, bool new_given, std::string_view new_flag, std::string_view instead) {
   if (!old_given) return false;
   if (new_given) {
     throw std::invalid_argument(std::string(command) + ": " + std::string(old_flag) + " and " + std::string(new_flag) +

@@ -28,8 +28,8 @@ std::string deprecation_note(std::string_view command, std::string_view old_flag
 // "get: --json and --format cannot be used together (--json is the old spelling of --format json)".
 // Given alone: its deprecation note appended to `notes` (printed once every flag is settled, so a
 // usage error stays one line), and true, for the caller to apply it.
-bool take_old_spelling(std::vector<std::string>& notes, std::string_view command, bool old_given, std::string_view old_flag,
-                       bool new_given, std::string_view new_flag, std::string_view instead);
+bool take_old_spelling(std::vector<std::string>& notes, std::string_view command, bool old_given,
+                       std::string_view old_flag, bool new_given, std::string_view new_flag, std::string_view instead);
 
 // Opens `path` for the report (truncating it); std::runtime_error "--output PATH: cannot write: reason"
 // when it cannot be.

@@ -7,9 +7,7 @@ namespace fetcher::cli {
 namespace {
 
 double to_ms(std::chrono::nanoseconds value) { return std::chrono::duration<double, std::milli>(value).count(); }
-std::chrono::nanoseconds from_ms(double value) {
-  return std::chrono::nanoseconds(std::llround(value * 1e6));
-}
+std::chrono::nanoseconds from_ms(double value) { return std::chrono::nanoseconds(std::llround(value * 1e6)); }
 
 }  // namespace
 
@@ -69,7 +67,8 @@ FetchResult result_from_json(const nlohmann::json& json) {
   // it, so result.cause stays empty.
   result.message = json.at("message").get<std::string>();
   // The header fields are not in the JSON, only their media type: kept as a Content-Type field.
-  if (const auto type = json.value("content_type", std::string()); !type.empty()) result.headers.add("Content-Type", type);
+  if (const auto type = json.value("content_type", std::string()); !type.empty())
+    result.headers.add("Content-Type", type);
   result.warning = json.value("warning", std::string());
   return result;
 }

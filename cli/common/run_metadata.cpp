@@ -66,9 +66,8 @@ HostInfo host_info() {
   host.cpu_model = cpu_model_from_cpuinfo(text.str());
   host.cores = usable_cores();
   utsname names{};
-  host.kernel = ::uname(&names) == 0
-                    ? std::string(names.sysname) + " " + names.release + " " + names.machine
-                    : "unknown";
+  host.kernel =
+      ::uname(&names) == 0 ? std::string(names.sysname) + " " + names.release + " " + names.machine : "unknown";
   return host;
 }
 

@@ -12,8 +12,8 @@ std::string safe_file_name(std::uint64_t number, std::size_t width, std::string_
   if (name.size() < width) name.insert(0, width - name.size(), '0');
   name += "-";
   for (char c : url.substr(0, 150)) {
-    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                      c == '-';
+    const bool safe =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
     name += safe ? c : '_';
   }
   while (!name.empty() && (name.back() == '_' || name.back() == '.')) name.pop_back();

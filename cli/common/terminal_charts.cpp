@@ -107,7 +107,7 @@ double nice_step(double raw) {
 // Bin edges in one unit, chosen by the largest edge, with the decimals the step needs: adjacent
 // labels always differ ("144.0 ms - 144.1 ms"), and no label carries digits the step lacks.
 struct LabelFormat {
-  double scale = 1;      // seconds per unit
+  double scale = 1;  // seconds per unit
   const char* unit = "s";
   int decimals = 0;
 
@@ -182,9 +182,10 @@ std::string render_latency_histogram(const ListReport& list, const std::string& 
     text += line + "\n";
   }
   for (std::size_t i = 0; i < bins.size(); ++i) {
-    const std::size_t length = bins[i].count ? std::max<std::size_t>(1, cells_for(static_cast<double>(bins[i].count),
-                                                                                   static_cast<double>(most), cells))
-                                             : 0;
+    const std::size_t length =
+        bins[i].count
+            ? std::max<std::size_t>(1, cells_for(static_cast<double>(bins[i].count), static_cast<double>(most), cells))
+            : 0;
     std::string line = "  " + labels[i] + "  " + pad_left(std::to_string(bins[i].count), count_width) + "  " +
                        paint(style, Paint::cyan, repeat(solid(style), length));
     while (!line.empty() && line.back() == ' ') line.pop_back();

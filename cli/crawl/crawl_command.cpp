@@ -193,7 +193,8 @@ crawl::CrawlOptions crawl_options(const CrawlArgs& args, std::vector<std::string
   if (args.per_host == 0) throw std::invalid_argument("--per-host: must be at least 1");
   options.per_host = args.per_host;
   options.delay = parse_duration("--delay", args.delay);
-  if (args.robots != "on" && args.robots != "off") throw std::invalid_argument("--robots: '" + args.robots + "' is not on or off");
+  if (args.robots != "on" && args.robots != "off")
+    throw std::invalid_argument("--robots: '" + args.robots + "' is not on or off");
   options.robots = args.robots == "on";
   options.strategy = Strategy::parse(args.strategy);
   if (options.strategy.kind != Strategy::Kind::async) {
@@ -225,7 +226,7 @@ std::vector<std::string> seeds_of(const CrawlArgs& args) {
 
 struct CrawlRun {
   crawl::CrawlStats stats;
-  double cpu_seconds = 0;          // this process, user + system
+  double cpu_seconds = 0;  // this process, user + system
   std::uint64_t peak_rss_bytes = 0;
   bool interrupted = false;
   int signal = 0;
@@ -276,7 +277,8 @@ std::string check_against_graph(const origin::ExpectedCrawl& expected, const nlo
     twice += requests > 1;
     if (!expected.pages.contains(scheme + "://" + path.at("host").get<std::string>() + target)) ++unexpected;
   }
-  const auto missing = cut_short ? 0 : expected.pages.size() - std::min<std::uint64_t>(expected.pages.size(), pages - unexpected);
+  const auto missing =
+      cut_short ? 0 : expected.pages.size() - std::min<std::uint64_t>(expected.pages.size(), pages - unexpected);
   if (twice == 0 && unexpected == 0 && missing == 0 && robots == expected.robots_hosts.size()) {
     return cut_short ? "yes (cut short by --max-pages: nothing requested twice or outside the set)"
                      : "yes (every page once, robots.txt once per host)";
@@ -298,7 +300,9 @@ std::string check_counts_only(const nlohmann::json& paths) {
     pages += path.at("target").get<std::string>() != "/robots.txt";
     twice += path.at("requests").get<std::uint64_t>() > 1;
   }
-  if (twice == 0) return "nothing requested twice (" + std::to_string(pages) + " URLs; the set is not checked: site too large for the model)";
+  if (twice == 0)
+    return "nothing requested twice (" + std::to_string(pages) +
+           " URLs; the set is not checked: site too large for the model)";
   return "no (" + std::to_string(twice) + " URLs requested twice)";
 }
 
@@ -328,7 +332,8 @@ int synthetic_crawl(const CrawlArgs& args) {
     for (const auto& seed : seeds) lines += seed + "\n";
     write_file(into / "seeds.txt", lines);
     lines.clear();
-    for (const auto& [url, depth] : origin::expected_crawl(sites, seeds, in_scope, options.robots).pages) lines += url + "\n";
+    for (const auto& [url, depth] : origin::expected_crawl(sites, seeds, in_scope, options.robots).pages)
+      lines += url + "\n";
     write_file(into / "expected.txt", lines);
     return exit_ok;
   }
@@ -339,7 +344,8 @@ int synthetic_crawl(const CrawlArgs& args) {
   const auto robots = options.robots;
   const auto max_in_flight = options.max_in_flight;
 
-  if (!args.quiet) std::cerr << "fetcher: crawling a generated site: " << describe(spec) << ", " << args.links << " links a page\n";
+  if (!args.quiet)
+    std::cerr << "fetcher: crawling a generated site: " << describe(spec) << ", " << args.links << " links a page\n";
   OriginProcess origin((directory.path() / "sites.toml").string(), {});
   auto client_flags = args.client;
   const auto rules = origin.connect_to_rules();
@@ -409,12 +415,14 @@ int shared_crawl(const CrawlArgs& args) {
   if (args.client.insecure) std::cerr << "fetcher: warning: --insecure: TLS certificates are NOT verified\n";
   PageSinks sinks(args, settle_output_flags(args));
   raise_open_files_limit();
-  crawl::SharedCrawler crawler(args.client.to_options(), std::move(options), shared, [&sinks](const crawl::CrawlPage& page) {
-    sinks.write(page);
-    return json_line(page_to_json(page));
-  });
+  crawl::SharedCrawler crawler(args.client.to_options(), std::move(options), shared,
+                               [&sinks](const crawl::CrawlPage& page) {
+                                 sinks.write(page);
+                                 return json_line(page_to_json(page));
+                               });
   if (!args.quiet) {
-    std::cerr << "fetcher: " << (crawler.started_the_crawl() ? "started" : "joined") << " crawl " << args.crawl_id << "\n";
+    std::cerr << "fetcher: " << (crawler.started_the_crawl() ? "started" : "joined") << " crawl " << args.crawl_id
+              << "\n";
   }
   std::stop_source stop;
   InterruptWatcher interrupt([&stop] { stop.request_stop(); });
@@ -439,7 +447,8 @@ int shared_crawl(const CrawlArgs& args) {
   if (!args.export_file.empty()) {
     const auto written = crawler.export_results(export_stream);
     export_stream.flush();
-    if (!export_stream) throw std::runtime_error("--export " + args.export_file + ": cannot write: " + std::strerror(errno));
+    if (!export_stream)
+      throw std::runtime_error("--export " + args.export_file + ": cannot write: " + std::strerror(errno));
     if (!args.quiet) std::cerr << "  export   " << written << " results to " << args.export_file << "\n";
   }
   return sinks.save_failures() > 0 ? exit_some_failed : exit_ok;
@@ -481,7 +490,9 @@ void CrawlArgs::add_to(CLI::App& app) {
   app.footer(crawl_examples);
   app.add_option("seeds", seeds, "URLs to start from");
   app.add_option("-i,--input", input_lists, "Read seed URLs from this list file (- for stdin)")
-      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--max-pages", max_pages, "Fetch at most this many pages (e.g. 500, 10k); default no limit");
   app.add_option("--max-depth", max_depth, "Follow links at most this many steps from a seed; default no limit");
   app.add_option("--scope", scope, "host (the seeds' hosts), domain (and their subdomains) or any")
@@ -500,7 +511,8 @@ void CrawlArgs::add_to(CLI::App& app) {
   app.add_option("--output-dir", old_output_dir)->group("");
   app.add_option("--strategy", strategy, "async (one event loop) or async:N (N loops)")->capture_default_str();
   app.add_option("--max-in-flight", max_in_flight, "Most fetches at once over all hosts (0 = no limit)")
-      ->capture_default_str()->transform(count_units());
+      ->capture_default_str()
+      ->transform(count_units());
   app.add_flag("-q,--quiet", quiet, "No progress line and no summary on stderr");
   app.add_option("--color", color, "auto, always or never (NO_COLOR is honoured)")->capture_default_str();
   const std::string shared_group = "Shared crawl (many workers through Redis)";
@@ -510,11 +522,15 @@ void CrawlArgs::add_to(CLI::App& app) {
       ->group(shared_group);
   app.add_option("--export", export_file, "When the crawl is over, write every URL's result to FILE as JSON Lines")
       ->group(shared_group);
-  app.add_option("--claim-idle", claim_idle, "A URL a worker holds this long without a sign of life goes to another, e.g. 30s")
-      ->capture_default_str()->group(shared_group);
+  app.add_option("--claim-idle", claim_idle,
+                 "A URL a worker holds this long without a sign of life goes to another, e.g. 30s")
+      ->capture_default_str()
+      ->group(shared_group);
   app.add_option("--redis-timeout", redis_timeout, "Give up when Redis is lost this long, e.g. 10s")
-      ->capture_default_str()->group(shared_group);
-  app.add_option("--worker", worker, "This worker's name in the crawl (default: host name and pid)")->group(shared_group);
+      ->capture_default_str()
+      ->group(shared_group);
+  app.add_option("--worker", worker, "This worker's name in the crawl (default: host name and pid)")
+      ->group(shared_group);
   // Which crawl settings the command line gives: a shared crawl checks those against the crawl's
   // own and adopts the rest.
   app.final_callback([this, &app] {
@@ -522,23 +538,37 @@ void CrawlArgs::add_to(CLI::App& app) {
       if (app.count(std::string("--") + name) > 0) given.insert(name);
     }
   });
-  auto* synthetic_option = app.add_option("--synthetic", synthetic.urls,
-                                          "Crawl a generated site of this many pages on the local origin (e.g. 2000, 10k)")
-                               ->group("Synthetic site (with --synthetic)");
+  auto* synthetic_option =
+      app.add_option("--synthetic", synthetic.urls,
+                     "Crawl a generated site of this many pages on the local origin (e.g. 2000, 10k)")
+          ->group("Synthetic site (with --synthetic)");
   app.add_option("--hosts", synthetic.hosts, "Synthetic hosts, pages spread evenly")
-      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site (with --synthetic)");
+      ->capture_default_str()
+      ->needs(synthetic_option)
+      ->group("Synthetic site (with --synthetic)");
   app.add_option("--latency", synthetic.latency, "Each host's latency to first byte, e.g. 20ms")
-      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site (with --synthetic)");
+      ->capture_default_str()
+      ->needs(synthetic_option)
+      ->group("Synthetic site (with --synthetic)");
   app.add_option("--jitter", synthetic.jitter, "Uniform +-jitter around the latency, seeded")
-      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site (with --synthetic)");
+      ->capture_default_str()
+      ->needs(synthetic_option)
+      ->group("Synthetic site (with --synthetic)");
   app.add_option("--body", synthetic.body, "Body size of every page, e.g. 2KB, 30KB")
-      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site (with --synthetic)");
+      ->capture_default_str()
+      ->needs(synthetic_option)
+      ->group("Synthetic site (with --synthetic)");
   app.add_option("--capacity", synthetic.capacity, "Requests each host serves at once (0 = unlimited)")
-      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site (with --synthetic)");
+      ->capture_default_str()
+      ->needs(synthetic_option)
+      ->group("Synthetic site (with --synthetic)");
   app.add_option("--emit-site", emit_site, "Write the site (sites.toml, seeds.txt, expected.txt) to DIR; crawl nothing")
-      ->needs(synthetic_option)->group("Synthetic site (with --synthetic)");
+      ->needs(synthetic_option)
+      ->group("Synthetic site (with --synthetic)");
   app.add_option("--links", links, "Links on each page to other pages of its host")
-      ->capture_default_str()->needs(synthetic_option)->group("Synthetic site (with --synthetic)");
+      ->capture_default_str()
+      ->needs(synthetic_option)
+      ->group("Synthetic site (with --synthetic)");
   client.add_to(app);
 }
 

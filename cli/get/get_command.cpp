@@ -53,9 +53,9 @@ class GetProgress {
 
 // What `get` writes and where, once the old spellings are settled.
 struct GetOutput {
-  bool json = false;    // --format json: JSON Lines
-  std::string output;   // --output FILE; empty: standard output
-  std::string save;     // --save DIR; empty: bodies are not kept
+  bool json = false;   // --format json: JSON Lines
+  std::string output;  // --output FILE; empty: standard output
+  std::string save;    // --save DIR; empty: bodies are not kept
 };
 
 // --format, --output and --save, with the old spellings (--json, -o, --output-dir) applied: each
@@ -137,7 +137,8 @@ int get_command(const GetArgs& args) {
   const auto report = run(requests, strategy, client, run_options, [&](const FetchResult& result) {
     std::string saved;  // where the body went, for the line and the JSON record
     if (!how.save.empty() && result.ok()) {
-      const auto path = std::filesystem::path(how.save) / safe_file_name(result.index + 1, std::to_string(requests.size()).size(), result.final_url);
+      const auto path = std::filesystem::path(how.save) /
+                        safe_file_name(result.index + 1, std::to_string(requests.size()).size(), result.final_url);
       std::ofstream file(path, std::ios::binary);
       file.write(result.body.data(), static_cast<std::streamsize>(result.body.size()));
       if (!file) {
@@ -159,7 +160,7 @@ int get_command(const GetArgs& args) {
       out << json_line(record) << "\n" << std::flush;
     } else {
       out << result_line(result, out_style) << (saved.empty() ? "" : "  saved " + printable(saved)) << "\n"
-                << std::flush;
+          << std::flush;
     }
     progress.draw(done, ok, done - ok);
   });

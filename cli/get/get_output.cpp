@@ -33,7 +33,8 @@ std::string seconds(std::chrono::nanoseconds duration) {
 
 std::string result_line(const FetchResult& result, const Style& style) {
   const std::string status = result.status ? std::to_string(result.status) : "ERR";
-  std::string line = paint(style, status_paint(result), status) + std::string(status_width + 1 - std::min(status.size(), status_width), ' ');
+  std::string line = paint(style, status_paint(result), status) +
+                     std::string(status_width + 1 - std::min(status.size(), status_width), ' ');
   line += pad_left(result.status ? format_bytes(result.body_bytes) : "-", size_width) + "  ";
   line += pad_left(seconds(result.timings.total), time_width) + "  ";
   // The URL comes from a list file and the final URL from a server's Location: both made printable.
@@ -51,8 +52,8 @@ std::string result_line(const FetchResult& result, const Style& style) {
 
 std::string summary_line(const RunReport& report, const Style& style) {
   std::string line = std::to_string(report.requests) + (report.requests == 1 ? " URL" : " URLs") + " in " +
-                     format_seconds(report.wall_seconds()) + " (" + report.strategy + "): " + std::to_string(report.ok) +
-                     " ok, ";
+                     format_seconds(report.wall_seconds()) + " (" + report.strategy +
+                     "): " + std::to_string(report.ok) + " ok, ";
   std::string failed = std::to_string(report.failed) + " failed";
   if (report.failed > 0) {
     std::map<std::string, std::size_t> kinds;
@@ -60,7 +61,8 @@ std::string summary_line(const RunReport& report, const Style& style) {
       if (!result.ok()) ++kinds[std::string(to_string(result.error))];
     }
     std::string breakdown;
-    for (const auto& [kind, count] : kinds) breakdown += (breakdown.empty() ? "" : ", ") + std::to_string(count) + " " + kind;
+    for (const auto& [kind, count] : kinds)
+      breakdown += (breakdown.empty() ? "" : ", ") + std::to_string(count) + " " + kind;
     if (!breakdown.empty()) failed += " (" + breakdown + ")";
     failed = paint(style, Paint::red, failed);
   }

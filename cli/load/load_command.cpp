@@ -49,8 +49,10 @@ LoadConfig validate(const LoadArgs& args) {
     config.duration = parse_duration("-d", args.duration);
     if (config.duration.count() <= 0) throw std::invalid_argument("-d: must be more than zero");
   }
-  if (!args.requests.empty()) config.requests = positive_count("-n", args.requests);
-  else if (args.duration.empty()) config.requests = 10000;  // always bounded
+  if (!args.requests.empty())
+    config.requests = positive_count("-n", args.requests);
+  else if (args.duration.empty())
+    config.requests = 10000;  // always bounded
   if (args.format != "table" && args.format != "json") {
     throw std::invalid_argument("--format: expected table or json, not '" + args.format + "'");
   }
@@ -64,8 +66,9 @@ std::string per_second(double value) {
 }
 
 void print_table(std::ostream& out, const LoadConfig& config, const LoadReport& report) {
-  out << "load " << printable(config.url) << ": " << config.connections << " connection" << (config.connections == 1 ? "" : "s")
-      << ", " << config.threads << " thread" << (config.threads == 1 ? "" : "s") << "\n";
+  out << "load " << printable(config.url) << ": " << config.connections << " connection"
+      << (config.connections == 1 ? "" : "s") << ", " << config.threads << " thread" << (config.threads == 1 ? "" : "s")
+      << "\n";
   out << "  requests    " << report.requests << " in " << format_seconds(report.wall_seconds()) << ": "
       << per_second(report.requests_per_second()) << " req/s (" << report.ok << " ok, " << report.failed
       << " failed)\n";
@@ -94,12 +97,9 @@ void print_table(std::ostream& out, const LoadConfig& config, const LoadReport& 
 
 void print_json(std::ostream& out, const LoadArgs& args, const LoadConfig& config, const LoadReport& report,
                 std::chrono::system_clock::time_point started) {
-  const nlohmann::json options = {{"url", args.url},
-                                  {"connections", args.connections},
-                                  {"requests", args.requests},
-                                  {"duration", args.duration},
-                                  {"threads", args.threads},
-                                  {"client", client_options_json(args.client)}};
+  const nlohmann::json options = {{"url", args.url},           {"connections", args.connections},
+                                  {"requests", args.requests}, {"duration", args.duration},
+                                  {"threads", args.threads},   {"client", client_options_json(args.client)}};
   nlohmann::json json = {
       {"version", 1},
       {"metadata", run_metadata(started, options)},
@@ -160,8 +160,10 @@ int load_command(const LoadArgs& args) {
   std::ostream& out = args.output.empty() ? std::cout : report_file;
   Client client(options);
   const auto report = run_load(config, client);
-  if (args.format == "json") print_json(out, args, config, report, started);
-  else print_table(out, config, report);
+  if (args.format == "json")
+    print_json(out, args, config, report, started);
+  else
+    print_table(out, config, report);
   return report.failed == 0 ? exit_ok : exit_some_failed;
 }
 

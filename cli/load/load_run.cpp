@@ -30,7 +30,10 @@ using clock_type = std::chrono::steady_clock;
 class Budget {
  public:
   explicit Budget(std::uint64_t limit) : limit_(limit) {}
-  void set_deadline(clock_type::time_point deadline) { deadline_ = deadline; has_deadline_ = true; }
+  void set_deadline(clock_type::time_point deadline) {
+    deadline_ = deadline;
+    has_deadline_ = true;
+  }
   // True when one more request may be issued (and counts it).
   bool take() {
     if (has_deadline_ && clock_type::now() >= deadline_) return false;

@@ -60,8 +60,9 @@ int serve_command(const ServeArgs& args) {
     const auto& host = server.sites().sites.front().host;
     std::cout << "  curl --connect-to ::" << args.address << ":" << https << " --cacert " << server.ca_file()
               << " https://" << host << "/\n"
-              << "  fetcher get --connect-to :80:" << args.address << ":" << http << " --connect-to :443:"
-              << args.address << ":" << https << " --cacert " << server.ca_file() << " https://" << host << "/\n";
+              << "  fetcher get --connect-to :80:" << args.address << ":" << http
+              << " --connect-to :443:" << args.address << ":" << https << " --cacert " << server.ca_file()
+              << " https://" << host << "/\n";
   }
   std::cout << "Ctrl-C stops it.\n" << std::flush;
   int signal_number = 0;

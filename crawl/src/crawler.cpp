@@ -56,11 +56,8 @@ struct Crawler::Impl {
   bool ran = false;
 
   Impl(Client& client_in, CrawlOptions options_in, PageHandler handler, std::vector<std::string> seed_hosts)
-      : client(client_in),
-        options(std::move(options_in)),
-        on_page(std::move(handler)),
-        scope(options.scope, seed_hosts),
-        product_token(crawl::product_token(client.options().user_agent)) {
+      : client(client_in), options(std::move(options_in)), on_page(std::move(handler)),
+        scope(options.scope, seed_hosts), product_token(crawl::product_token(client.options().user_agent)) {
     window = std::max(2u, options.per_host * 2);
     // An archive stores the entity as the server sent it: no compression to undo.
     if (options.record_exchange) page_headers.add("Accept-Encoding", "identity");
@@ -218,8 +215,8 @@ struct Crawler::Impl {
     if (fetched) {
       count_page(stats, result);
       if (on_page) {
-        auto page = crawl_page(job.entry.url, job.entry.referrer ? *job.entry.referrer : std::string(),
-                               job.entry.depth, links.size(), result, job.page->body());
+        auto page = crawl_page(job.entry.url, job.entry.referrer ? *job.entry.referrer : std::string(), job.entry.depth,
+                               links.size(), result, job.page->body());
         if (options.record_exchange) {
           FetchRequest request(job.entry.url);
           request.headers = page_headers;
@@ -239,7 +236,6 @@ struct Crawler::Impl {
     copy.seen = seen.size();
     return copy;
   }
-
 };
 
 namespace {

@@ -55,7 +55,7 @@ std::chrono::nanoseconds thread_cpu_now() {
 }
 
 FoundLinks links_of_page(const std::string& url, const FetchResult& result, const PageBody& body,
-                        const ScopeFilter& scope) {
+                         const ScopeFilter& scope) {
   FoundLinks links;
   if (body.parse()) {
     const auto started = thread_cpu_now();

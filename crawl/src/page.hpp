@@ -69,18 +69,18 @@ struct FoundLink {
 
 // The links of one fetched page, before any crawl state is consulted.
 struct FoundLinks {
-  std::vector<FoundLink> in_scope;      // distinct, in page order
-  std::vector<FoundLink> out_of_scope;  // distinct
-  std::uint64_t bad_links = 0;          // hrefs that are not http(s) URLs
-  bool nofollow = false;                // <meta name=robots> nofollow or none
-  std::string location;                 // a 3xx's Location, canonical; empty otherwise
+  std::vector<FoundLink> in_scope;        // distinct, in page order
+  std::vector<FoundLink> out_of_scope;    // distinct
+  std::uint64_t bad_links = 0;            // hrefs that are not http(s) URLs
+  bool nofollow = false;                  // <meta name=robots> nofollow or none
+  std::string location;                   // a 3xx's Location, canonical; empty otherwise
   std::chrono::nanoseconds parse_cpu{0};  // of this thread, in the HTML parser
 };
 
 // Parses a fetched page (when `body` was kept for parsing) and resolves its links against its
 // <base href> or its URL; reads a redirect's Location.
 FoundLinks links_of_page(const std::string& url, const FetchResult& result, const PageBody& body,
-                        const ScopeFilter& scope);
+                         const ScopeFilter& scope);
 
 // One fetched URL for the page handler; request_head is left to the caller.
 CrawlPage crawl_page(const std::string& url, const std::string& referrer, unsigned depth, std::uint64_t links,

@@ -45,8 +45,7 @@ RedisReply convert(const redisReply* reply) {
       out.elements.reserve(reply->elements);
       for (std::size_t i = 0; i < reply->elements; ++i) out.elements.push_back(convert(reply->element[i]));
       break;
-    default:
-      out.type = RedisReply::Type::nil;
+    default: out.type = RedisReply::Type::nil;
   }
   return out;
 }
@@ -203,9 +202,7 @@ bool RedisConnection::try_pipeline(const std::vector<std::vector<std::string>>& 
   return true;
 }
 
-RedisReply RedisConnection::command(const std::vector<std::string>& arguments) {
-  return pipeline({arguments}).front();
-}
+RedisReply RedisConnection::command(const std::vector<std::string>& arguments) { return pipeline({arguments}).front(); }
 
 std::vector<RedisReply> RedisConnection::pipeline(const std::vector<std::vector<std::string>>& commands) {
   std::vector<RedisReply> replies;

@@ -65,7 +65,7 @@ class RedisConnection {
   const RedisAddress& address() const { return address_; }
 
  private:
-  void connect();                // throws RedisUnavailable or std::runtime_error
+  void connect();  // throws RedisUnavailable or std::runtime_error
   bool try_pipeline(const std::vector<std::vector<std::string>>& commands, std::vector<RedisReply>& replies,
                     std::string& failure);
 

@@ -30,12 +30,25 @@ bool is_unreserved(unsigned char c) {
 // RFC 3986 2.2: gen-delims and sub-delims, which keep the form (raw or escaped) they are written in.
 bool is_reserved(unsigned char c) {
   switch (c) {
-    case ':': case '/': case '?': case '#': case '[': case ']': case '@':
-    case '!': case '$': case '&': case '\'': case '(': case ')': case '*': case '+': case ',':
-    case ';': case '=':
-      return true;
-    default:
-      return false;
+    case ':':
+    case '/':
+    case '?':
+    case '#':
+    case '[':
+    case ']':
+    case '@':
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case '+':
+    case ',':
+    case ';':
+    case '=': return true;
+    default: return false;
   }
 }
 
@@ -318,8 +331,7 @@ bool RobotsRules::allowed(std::string_view path_and_query) const {
 
 std::optional<std::chrono::milliseconds> RobotsRules::crawl_delay() const { return crawl_delay_; }
 
-RobotsRules rules_for_response(bool delivered, unsigned status, std::string_view body,
-                               std::string_view product_token) {
+RobotsRules rules_for_response(bool delivered, unsigned status, std::string_view body, std::string_view product_token) {
   if (!delivered) return RobotsRules::disallow_all();
   if (status >= 200 && status < 300) return RobotsRules::parse(body, product_token);
   // A 3xx arrives only when the client stopped following redirects: RFC 9309 2.3.1.2 lets the
@@ -332,8 +344,6 @@ RobotsRules rules_for_response(bool delivered, unsigned status, std::string_view
   return RobotsRules::disallow_all();
 }
 
-std::string product_token(std::string_view user_agent) {
-  return std::string(leading_token(trim(user_agent)));
-}
+std::string product_token(std::string_view user_agent) { return std::string(leading_token(trim(user_agent))); }
 
 }  // namespace fetcher::crawl

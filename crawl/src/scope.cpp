@@ -9,7 +9,8 @@ namespace {
 
 bool is_ip_address(std::string_view host) {
   if (host.find(':') != std::string_view::npos) return true;  // IPv6
-  return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+  return !host.empty() &&
+         std::all_of(host.begin(), host.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
 }
 
 }  // namespace
@@ -47,10 +48,8 @@ ScopeFilter::ScopeFilter(CrawlScope scope, const std::vector<std::string>& seed_
 
 bool ScopeFilter::in_scope(std::string_view host) const {
   switch (scope_) {
-    case CrawlScope::any:
-      return true;
-    case CrawlScope::host:
-      return std::find(hosts_.begin(), hosts_.end(), host) != hosts_.end();
+    case CrawlScope::any: return true;
+    case CrawlScope::host: return std::find(hosts_.begin(), hosts_.end(), host) != hosts_.end();
     case CrawlScope::domain:
       return std::any_of(domains_.begin(), domains_.end(), [&](const std::string& domain) {
         if (host == domain) return true;

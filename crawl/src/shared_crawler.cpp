@@ -76,7 +76,8 @@ Settings settings_of(const CrawlOptions& options, const std::string& user_agent)
   return {
       {"seeds", join_lines(options.seeds)},
       {"max-pages", limit_text(options.max_pages)},
-      {"max-depth", options.max_depth == std::numeric_limits<unsigned>::max() ? "none" : std::to_string(options.max_depth)},
+      {"max-depth",
+       options.max_depth == std::numeric_limits<unsigned>::max() ? "none" : std::to_string(options.max_depth)},
       {"scope", std::string(to_string(options.scope))},
       {"per-host", std::to_string(options.per_host)},
       {"delay", std::to_string(options.delay.count()) + "ms"},
@@ -136,22 +137,22 @@ struct SharedCrawler::Impl {
     RobotsRules rules = RobotsRules::allow_all();
     std::chrono::milliseconds delay{0};
     std::deque<Held> waiting;
-    unsigned leased = 0;                  // leases held by this worker
-    Clock::time_point retry_at{};         // next lease or robots request
+    unsigned leased = 0;           // leases held by this worker
+    Clock::time_point retry_at{};  // next lease or robots request
     std::chrono::milliseconds full_backoff{1};
   };
   struct InFlight {
     Held held;
     std::string origin;
-    std::string token;                    // the lease
-    std::shared_ptr<PageBody> page;       // null for robots.txt
-    std::shared_ptr<RobotsBody> robots;   // null for a page
+    std::string token;                   // the lease
+    std::shared_ptr<PageBody> page;      // null for robots.txt
+    std::shared_ptr<RobotsBody> robots;  // null for a page
   };
   struct Completion {
     InFlight job;
     bool cancelled = false;
-    Clock::time_point sent{};             // when the request went out (its connection ready)
-    std::string robots;                   // robots.txt's record
+    Clock::time_point sent{};  // when the request went out (its connection ready)
+    std::string robots;        // robots.txt's record
     UrlRecord record;
   };
 
@@ -174,7 +175,7 @@ struct SharedCrawler::Impl {
   std::unordered_map<std::string, HostState> hosts;  // by origin
   std::uint64_t held_count = 0;
   std::uint64_t lease_counter = 0;
-  std::vector<UrlRecord> no_pages;                  // robots-disallowed, to record
+  std::vector<UrlRecord> no_pages;  // robots-disallowed, to record
 
   // Shared with the scheduler's threads.
   mutable std::mutex mutex;
@@ -193,7 +194,8 @@ struct SharedCrawler::Impl {
     }
     if (shared.worker.empty()) shared.worker = default_worker_name();
     if (options.per_host == 0) throw std::invalid_argument("per_host must be at least 1");
-    if (shared.claim_idle < std::chrono::milliseconds(100)) throw std::invalid_argument("claim_idle must be at least 100 ms");
+    if (shared.claim_idle < std::chrono::milliseconds(100))
+      throw std::invalid_argument("claim_idle must be at least 100 ms");
     const auto address = parse_redis_url(shared.redis_url);
     redis = std::make_unique<RedisConnection>(address, shared.redis_timeout);
     frontier = std::make_unique<SharedFrontier>(*redis, shared.crawl_id, shared.worker);
@@ -236,8 +238,7 @@ struct SharedCrawler::Impl {
     } else {
       auto existing = frontier->settings();
       if (!existing) {
-        throw std::invalid_argument("crawl " + shared.crawl_id +
-                                    " has not started: the first worker needs seed URLs");
+        throw std::invalid_argument("crawl " + shared.crawl_id + " has not started: the first worker needs seed URLs");
       }
       stored = std::move(*existing);
     }
@@ -315,7 +316,8 @@ struct SharedCrawler::Impl {
         record.links.push_back(LinkToQueue{std::move(found.location), hash, entry.depth});
       }
     }
-    auto page = crawl_page(entry.url, entry.referrer, entry.depth, found.in_scope.size(), result, done.job.page->body());
+    auto page =
+        crawl_page(entry.url, entry.referrer, entry.depth, found.in_scope.size(), result, done.job.page->body());
     if (options.record_exchange) {
       FetchRequest request(entry.url);
       request.headers = page_headers;
@@ -332,7 +334,6 @@ struct SharedCrawler::Impl {
     if (record.result.empty()) record.result = entry.url;  // empty means "no page"
     stats.links_cpu += thread_cpu_now() - links_started - found.parse_cpu;
   }
-
 
   // ---- the run() thread ----
 
@@ -445,8 +446,8 @@ struct SharedCrawler::Impl {
         if (host.waiting.empty()) continue;
       }
       if (host.leased >= options.per_host) continue;  // one of ours will come back
-      requests.push_back({host.host, shared.worker + ":" + std::to_string(++lease_counter), options.per_host,
-                          host.delay});
+      requests.push_back(
+          {host.host, shared.worker + ":" + std::to_string(++lease_counter), options.per_host, host.delay});
       asking.push_back(&host);
     }
     if (requests.empty()) return;
@@ -523,7 +524,8 @@ struct SharedCrawler::Impl {
         if (job.held.claimed >= stale) continue;
         if (!job.held.entry.id.empty()) ids.push_back(job.held.entry.id);
         const auto& host = hosts.at(job.origin);
-        leases.push_back(LeaseEnd{host.host, job.token, std::chrono::duration_cast<std::chrono::microseconds>(host.delay), {}});
+        leases.push_back(
+            LeaseEnd{host.host, job.token, std::chrono::duration_cast<std::chrono::microseconds>(host.delay), {}});
         job.held.claimed = now;
       }
     }
@@ -653,7 +655,8 @@ struct SharedCrawler::Impl {
 
 SharedCrawler::SharedCrawler(FetchOptions fetch_options, CrawlOptions options, SharedCrawlOptions shared,
                              PageRecorder record)
-    : impl_(std::make_unique<Impl>(std::move(fetch_options), std::move(options), std::move(shared), std::move(record))) {}
+    : impl_(
+          std::make_unique<Impl>(std::move(fetch_options), std::move(options), std::move(shared), std::move(record))) {}
 
 SharedCrawler::~SharedCrawler() = default;
 

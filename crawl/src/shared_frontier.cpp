@@ -137,15 +137,14 @@ std::string hash_key(std::uint64_t hash) {
 }
 
 // Lua numbers are doubles: limits above 2^53 are "no limit" all the same.
-std::string lua_count(std::uint64_t count) {
-  return std::to_string(std::min<std::uint64_t>(count, 1ull << 53));
-}
+std::string lua_count(std::uint64_t count) { return std::to_string(std::min<std::uint64_t>(count, 1ull << 53)); }
 
 void throw_if_error(const RedisReply& reply, const std::string& what) {
   if (!reply.is_error()) return;
   if (reply.text.starts_with("NOGROUP") || reply.text.find("CRAWLGONE") != std::string::npos) {
-    throw std::runtime_error("redis: the crawl's state is gone (Redis restarted without persistence, or its keys "
-                             "were deleted): start the crawl again under a new --crawl-id");
+    throw std::runtime_error(
+        "redis: the crawl's state is gone (Redis restarted without persistence, or its keys "
+        "were deleted): start the crawl again under a new --crawl-id");
   }
   throw std::runtime_error("redis: " + what + ": " + reply.text);
 }
@@ -235,8 +234,8 @@ bool SharedFrontier::join(const Settings& settings, const std::vector<std::strin
     arguments.push_back(hash_key(url_hash(seed)));
     arguments.push_back(seed);
   }
-  const auto created = run_script("join", {key("settings"), key("frontier"), key("seen"), key("open"), key("queued")},
-                                  arguments);
+  const auto created =
+      run_script("join", {key("settings"), key("frontier"), key("seen"), key("open"), key("queued")}, arguments);
   if (created.integer == 1) {
     stored = settings;
     return true;
@@ -257,8 +256,8 @@ std::optional<SharedFrontier::Settings> SharedFrontier::settings() {
 }
 
 std::vector<StreamEntry> SharedFrontier::take(std::size_t count) {
-  const auto reply = redis_.command({"XREADGROUP", "GROUP", group, consumer_, "COUNT", std::to_string(count),
-                                     "STREAMS", key("frontier"), ">"});
+  const auto reply = redis_.command(
+      {"XREADGROUP", "GROUP", group, consumer_, "COUNT", std::to_string(count), "STREAMS", key("frontier"), ">"});
   throw_if_error(reply, "XREADGROUP");
   std::vector<StreamEntry> entries;
   if (reply.type != RedisReply::Type::array) return entries;
@@ -395,13 +394,12 @@ bool SharedFrontier::lock_robots(const std::string& origin, std::chrono::millise
 }
 
 void SharedFrontier::store_robots(const std::string& origin, const std::string& response) {
-  const auto replies = redis_.pipeline({{"HSET", key("robots"), origin, response}, {"DEL", key("robots-lock:" + origin)}});
+  const auto replies =
+      redis_.pipeline({{"HSET", key("robots"), origin, response}, {"DEL", key("robots-lock:" + origin)}});
   throw_if_error(replies.front(), "HSET robots");
 }
 
-void SharedFrontier::unlock_robots(const std::string& origin) {
-  redis_.command({"DEL", key("robots-lock:" + origin)});
-}
+void SharedFrontier::unlock_robots(const std::string& origin) { redis_.command({"DEL", key("robots-lock:" + origin)}); }
 
 std::uint64_t SharedFrontier::open_urls() {
   const auto reply = redis_.command({"GET", key("open")});

@@ -33,8 +33,8 @@ namespace fetcher::crawl {
 
 // One URL taken from the stream.
 struct StreamEntry {
-  std::string id;        // the stream entry's id
-  std::string url;       // canonical
+  std::string id;   // the stream entry's id
+  std::string url;  // canonical
   unsigned depth = 0;
   std::string referrer;  // empty for a seed
 };
@@ -49,10 +49,10 @@ struct LinkToQueue {
 // One URL's outcome, to be recorded.
 struct UrlRecord {
   StreamEntry entry;
-  std::uint64_t hash = 0;        // url_hash(entry.url)
-  std::string result;            // what the export holds for it; empty: no page (robots-disallowed)
+  std::uint64_t hash = 0;  // url_hash(entry.url)
+  std::string result;      // what the export holds for it; empty: no page (robots-disallowed)
   std::vector<LinkToQueue> links;
-  std::string lease_host;        // the host lease to release; empty: none
+  std::string lease_host;  // the host lease to release; empty: none
   std::string lease_token;
   std::chrono::microseconds delay{0};  // the host's spacing (see LeaseEnd)
   std::chrono::microseconds age{0};    // how long ago the request reached the wire
@@ -68,8 +68,8 @@ struct LeaseEnd {
 };
 
 struct RecordOutcome {
-  bool recorded = false;        // false: another worker recorded this URL first
-  std::uint64_t queued = 0;     // links new to the crawl, queued
+  bool recorded = false;               // false: another worker recorded this URL first
+  std::uint64_t queued = 0;            // links new to the crawl, queued
   std::uint64_t beyond_max_pages = 0;  // links new to the crawl, not queued: max_pages are queued
 };
 
@@ -88,8 +88,7 @@ class SharedFrontier {
 
   // Stores `settings` and queues the seeds (depth 0) when the crawl has no settings yet: true.
   // When it has: false, and `stored` holds them.
-  bool join(const Settings& settings, const std::vector<std::string>& seeds, std::uint64_t max_pages,
-            Settings& stored);
+  bool join(const Settings& settings, const std::vector<std::string>& seeds, std::uint64_t max_pages, Settings& stored);
   std::optional<Settings> settings();
 
   // Up to `count` entries no worker has taken yet.
@@ -130,8 +129,7 @@ class SharedFrontier {
  private:
   RedisReply run_script(const std::string& which, const std::vector<std::string>& keys,
                         const std::vector<std::string>& arguments);
-  std::vector<RedisReply> run_scripts(const std::string& which,
-                                      const std::vector<std::vector<std::string>>& commands);
+  std::vector<RedisReply> run_scripts(const std::string& which, const std::vector<std::vector<std::string>>& commands);
   void load_scripts();
   std::string key(std::string_view name) const { return prefix_ + std::string(name); }
 

@@ -92,8 +92,7 @@ std::string new_record_id() {
 
 // W3C-DTF at second precision in UTC, as WARC-Date: "2026-12-05T13:00:00Z".
 std::string warc_date(std::chrono::system_clock::time_point when) {
-  const std::time_t seconds =
-      std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(when));
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(when));
   std::tm utc{};
   if (!gmtime_r(&seconds, &utc)) throw std::invalid_argument("WARC-Date: time out of range");
   char text[32];
@@ -197,7 +196,8 @@ WarcWriter::WarcWriter(const std::string& path, std::string_view software,
   for (const auto& [name, value] : fields) check_field("warcinfo", name, value);
 
   PendingRecord info;
-  info.block_head = "software: " + std::string(software) + "\r\nformat: WARC File Format 1.1\r\n"
+  info.block_head = "software: " + std::string(software) +
+                    "\r\nformat: WARC File Format 1.1\r\n"
                     "conformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/"
                     "warc-1.1/\r\n";
   for (const auto& [name, value] : fields) append_field(info.block_head, name, value);
@@ -347,8 +347,7 @@ class WarcReader {
     std::string line;
     for (;;) {
       const int c = in_.sbumpc();
-      if (c == std::char_traits<char>::eof())
-        fail(std::string("file ends inside the ") + what + " (torn record)");
+      if (c == std::char_traits<char>::eof()) fail(std::string("file ends inside the ") + what + " (torn record)");
       if (c == '\n') {
         if (line.empty() || line.back() != '\r') fail(std::string("the ") + what + " ends with LF, not CRLF");
         line.pop_back();

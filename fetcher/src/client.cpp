@@ -106,9 +106,7 @@ struct Client::Impl {
   }
 
   explicit Impl(FetchOptions o)
-      : options(std::move(o)),
-        host_limiter(options.max_per_host),
-        host_pacer(options.min_host_interval),
+      : options(std::move(o)), host_limiter(options.max_per_host), host_pacer(options.min_host_interval),
         pool_tag(next_pool_tag()) {}
 
   // Settings that cannot work are start-up errors, not a failure per URL.
@@ -138,8 +136,8 @@ struct Client::Impl {
 
   // One request to one URL over a pooled or a new connection; a pooled connection that turns
   // out dead before any response byte is replaced once by a new one (the stale-connection rule).
-  asio::awaitable<Exchange> attempt(const UrlParts& url, const Outgoing& outgoing, clock_type::time_point total_deadline,
-                                    FetchResult& result) {
+  asio::awaitable<Exchange> attempt(const UrlParts& url, const Outgoing& outgoing,
+                                    clock_type::time_point total_deadline, FetchResult& result) {
     auto executor = co_await asio::this_coro::executor;
     auto& pool = asio::use_service<detail::ConnectionPool>(asio::query(executor, asio::execution::context));
     const auto& configured_proxy = url.tls ? https_proxy : http_proxy;
@@ -153,8 +151,8 @@ struct Client::Impl {
       result.reused_connection = connection != nullptr;
       if (!connection) {
         connection = std::make_unique<Connection>();
-        if (auto failure = co_await connector.open(*connection, url, route, proxy.has_value(), hop_start,
-                                                   total_deadline, result);
+        if (auto failure =
+                co_await connector.open(*connection, url, route, proxy.has_value(), hop_start, total_deadline, result);
             failure.kind != ErrorKind::none) {
           co_return Exchange{std::move(failure), {}, std::chrono::milliseconds(-1), false, false};
         }
@@ -166,9 +164,8 @@ struct Client::Impl {
         outcome = co_await http.exchange(*connection->secure, url, false, pool.one_fetch_at_a_time(), outgoing,
                                          hop_start, total_deadline, result, connection->buffer);
       } else {
-        outcome = co_await http.exchange(*connection->plain, url, connection->absolute_form,
-                                         pool.one_fetch_at_a_time(), outgoing, hop_start, total_deadline, result,
-                                         connection->buffer);
+        outcome = co_await http.exchange(*connection->plain, url, connection->absolute_form, pool.one_fetch_at_a_time(),
+                                         outgoing, hop_start, total_deadline, result, connection->buffer);
       }
       if (result.reused_connection && outcome.nothing_received) {
         allow_pooled = false;  // the server closed it while idle; one more try, on a new one
@@ -199,7 +196,8 @@ struct Client::Impl {
                        "waiting " + detail::format_duration(options.min_host_interval) + " between requests to " +
                            url.host + ": total timeout of " + detail::format_duration(options.total_timeout) +
                            " exceeded",
-                       FetchStage::policy, {}};
+                       FetchStage::policy,
+                       {}};
         co_return hop;
       }
       ++result.attempts;
@@ -244,8 +242,8 @@ struct Client::Impl {
       std::string problem;
       if (!split_url_again(result.final_url, url, problem)) {
         // The first URL is the request's; a later one is where a redirect pointed.
-        co_return Failure{ErrorKind::bad_url, std::move(problem),
-                          visited.empty() ? FetchStage::request : FetchStage::redirect, {}};
+        co_return Failure{
+            ErrorKind::bad_url, std::move(problem), visited.empty() ? FetchStage::request : FetchStage::redirect, {}};
       }
       // Without a per-host limit or interval, no coroutine is started to say "go ahead".
       std::optional<detail::HostLimiter::Slot> slot(std::in_place);  // empty: releases nothing
@@ -253,15 +251,18 @@ struct Client::Impl {
         co_return Failure{ErrorKind::timeout,
                           "waiting for a connection slot to " + url.host + ": total timeout of " +
                               detail::format_duration(options.total_timeout) + " exceeded",
-                          FetchStage::policy, {}};
+                          FetchStage::policy,
+                          {}};
       }
       auto hop = co_await attempts(url, request, body_mode, body_limit, total_deadline, result);
       if (hop.failure.kind != ErrorKind::none) co_return std::move(hop.failure);
       if (hop.location.empty()) {
         // A delivered response: no stage failed, whatever its status.
         if (result.status < 400) co_return Failure{};
-        co_return Failure{ErrorKind::http_status, "HTTP " + std::to_string(result.status) + " from " + result.final_url,
-                          FetchStage::none, {}};
+        co_return Failure{ErrorKind::http_status,
+                          "HTTP " + std::to_string(result.status) + " from " + result.final_url,
+                          FetchStage::none,
+                          {}};
       }
       if (co_await cancelled()) co_return detail::cancelled_failure(FetchStage::redirect);
       if (auto refused = detail::follow_redirect(options, url, hop.location, visited, result);
@@ -379,15 +380,16 @@ void Client::start_fetch(std::shared_ptr<Impl> impl, asio::any_io_executor execu
   // The caller's cancellation slot reaches the fetch's coroutine through co_spawn.
   const auto slot = asio::get_associated_cancellation_slot(handler);
   asio::co_spawn(executor, fetch_holding(std::move(impl), std::move(request), 0),
-                 asio::bind_cancellation_slot(slot, [executor, handler = std::move(handler), url = std::move(url),
-                                                     source = std::move(source)](
-                     std::exception_ptr error, FetchResult result) mutable {
-                   if (error) result = internal_failure_result(error, url, source);
-                   const auto handler_executor = asio::get_associated_executor(handler, executor);
-                   asio::dispatch(handler_executor, [handler = std::move(handler), result = std::move(result)]() mutable {
-                     std::move(handler)(std::move(result));
-                   });
-                 }));
+                 asio::bind_cancellation_slot(
+                     slot, [executor, handler = std::move(handler), url = std::move(url), source = std::move(source)](
+                               std::exception_ptr error, FetchResult result) mutable {
+                       if (error) result = internal_failure_result(error, url, source);
+                       const auto handler_executor = asio::get_associated_executor(handler, executor);
+                       asio::dispatch(handler_executor,
+                                      [handler = std::move(handler), result = std::move(result)]() mutable {
+                                        std::move(handler)(std::move(result));
+                                      });
+                     }));
 }
 
 FetchResult Client::fetch(const FetchRequest& request, std::size_t index) {
@@ -400,8 +402,10 @@ FetchResult Client::fetch(const FetchRequest& request, std::size_t index) {
   std::optional<FetchResult> result;
   std::exception_ptr failure;
   asio::co_spawn(loop, async_fetch(request, index), [&](std::exception_ptr error, FetchResult value) {
-    if (error) failure = error;
-    else result = std::move(value);
+    if (error)
+      failure = error;
+    else
+      result = std::move(value);
   });
   loop.restart();
   // Run until this fetch is done, not until the loop is idle: work left by an earlier fetch

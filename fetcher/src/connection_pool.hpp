@@ -24,8 +24,8 @@ namespace fetcher::detail {
 
 // One HTTP/1.1 connection, plain or TLS.
 struct Connection {
-  std::unique_ptr<boost::beast::tcp_stream> plain;                                 // http
-  std::unique_ptr<boost::beast::ssl_stream<boost::beast::tcp_stream>> secure;      // https
+  std::unique_ptr<boost::beast::tcp_stream> plain;                             // http
+  std::unique_ptr<boost::beast::ssl_stream<boost::beast::tcp_stream>> secure;  // https
   std::chrono::steady_clock::time_point idle_since;
   bool absolute_form = false;  // plain HTTP through a proxy: request lines carry the whole URL
   // Kept with the connection, so that a request over a kept-alive connection does not allocate

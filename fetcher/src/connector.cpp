@@ -119,8 +119,9 @@ asio::awaitable<Failure> Connector::connect(beast::tcp_stream& stream, const Fet
 // Asks an HTTP proxy for a tunnel to the origin; TLS then runs through it end to end.
 asio::awaitable<Failure> Connector::open_tunnel(beast::tcp_stream& stream, const UrlParts& url,
                                                 clock_type::time_point total_deadline) {
-  const auto authority = (url.host_is_address && url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host) +
-                         ":" + std::to_string(url.port);
+  const auto authority =
+      (url.host_is_address && url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host) + ":" +
+      std::to_string(url.port);
   http::request<http::empty_body> request{http::verb::connect, authority, 11};
   request.set(http::field::host, authority);
   request.set(http::field::user_agent, options_.user_agent);
@@ -136,11 +137,13 @@ asio::awaitable<Failure> Connector::open_tunnel(beast::tcp_stream& stream, const
     co_return timeout_failure(FetchStage::connect, "proxy CONNECT", options_.connect_timeout, deadline.total_limited,
                               options_.total_timeout, ec);
   }
-  if (ec) co_return Failure{ErrorKind::connect, "proxy CONNECT " + authority + ": " + ec.message(), FetchStage::connect, ec};
+  if (ec)
+    co_return Failure{ErrorKind::connect, "proxy CONNECT " + authority + ": " + ec.message(), FetchStage::connect, ec};
   if (parser.get().result_int() / 100 != 2) {
     co_return Failure{ErrorKind::connect,
                       "proxy refused CONNECT " + authority + ": HTTP " + std::to_string(parser.get().result_int()),
-                      FetchStage::connect, {}};
+                      FetchStage::connect,
+                      {}};
   }
   if (buffer.size() != 0) {
     co_return Failure{ErrorKind::protocol, "proxy sent data before the tunnel opened", FetchStage::connect, {}};

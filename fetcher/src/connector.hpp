@@ -32,10 +32,9 @@ class Connector {
   // A new connection into `connection`: connect (to `route`, or to the proxy and through a
   // tunnel for https when `via_proxy`), then for https the TLS handshake. Sets
   // result.timings.connect and .tls, measured from `hop_start`.
-  boost::asio::awaitable<Failure> open(Connection& connection, const UrlParts& url,
-                                       const FetchOptions::Endpoint& route, bool via_proxy,
-                                       clock_type::time_point hop_start, clock_type::time_point total_deadline,
-                                       FetchResult& result);
+  boost::asio::awaitable<Failure> open(Connection& connection, const UrlParts& url, const FetchOptions::Endpoint& route,
+                                       bool via_proxy, clock_type::time_point hop_start,
+                                       clock_type::time_point total_deadline, FetchResult& result);
 
   // Over the connector's lifetime: TCP connections opened, TLS handshakes, of which resumed.
   std::uint64_t connections_opened() const { return connections_opened_.load(); }

@@ -30,8 +30,7 @@ std::string_view take_host(std::string_view& text, std::string_view whole) {
     text.remove_prefix(colon == std::string_view::npos ? text.size() : colon);
   }
   if (text.empty() || text.front() != ':') {
-    throw std::invalid_argument("--connect-to " + std::string(whole) +
-                                ": expected HOST1:PORT1:HOST2:PORT2");
+    throw std::invalid_argument("--connect-to " + std::string(whole) + ": expected HOST1:PORT1:HOST2:PORT2");
   }
   text.remove_prefix(1);
   return host;
@@ -40,8 +39,7 @@ std::string_view take_host(std::string_view& text, std::string_view whole) {
 std::uint16_t take_port(std::string_view& text, std::string_view whole, bool last) {
   const auto colon = last ? std::string_view::npos : text.find(':');
   if (!last && colon == std::string_view::npos) {
-    throw std::invalid_argument("--connect-to " + std::string(whole) +
-                                ": expected HOST1:PORT1:HOST2:PORT2");
+    throw std::invalid_argument("--connect-to " + std::string(whole) + ": expected HOST1:PORT1:HOST2:PORT2");
   }
   const auto field = text.substr(0, colon);
   text.remove_prefix(last ? text.size() : colon + 1);
@@ -49,8 +47,7 @@ std::uint16_t take_port(std::string_view& text, std::string_view whole, bool las
   unsigned value = 0;
   const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value);
   if (error != std::errc{} || end != field.data() + field.size() || value > 65535) {
-    throw std::invalid_argument("--connect-to " + std::string(whole) + ": bad port '" +
-                                std::string(field) + "'");
+    throw std::invalid_argument("--connect-to " + std::string(whole) + ": bad port '" + std::string(field) + "'");
   }
   return static_cast<std::uint16_t>(value);
 }
@@ -73,8 +70,7 @@ ConnectTo ConnectTo::parse(std::string_view text) {
   } else {
     const auto colon = target.rfind(':');
     if (colon == std::string_view::npos) {
-      throw std::invalid_argument("--connect-to " + std::string(text) +
-                                  ": expected HOST1:PORT1:HOST2:PORT2");
+      throw std::invalid_argument("--connect-to " + std::string(text) + ": expected HOST1:PORT1:HOST2:PORT2");
     }
     rule.target_host = std::string(target.substr(0, colon));
     rest = target.substr(colon);
@@ -89,8 +85,7 @@ ConnectTo ConnectTo::parse(std::string_view text) {
 
 bool ConnectTo::matches(std::string_view url_host, std::uint16_t url_port) const {
   const auto same_host = [&] {
-    return host.size() == url_host.size() &&
-           std::equal(host.begin(), host.end(), url_host.begin(), [](char a, char b) {
+    return host.size() == url_host.size() && std::equal(host.begin(), host.end(), url_host.begin(), [](char a, char b) {
              return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
            });
   };

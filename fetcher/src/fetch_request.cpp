@@ -18,11 +18,16 @@ std::string quoted(std::string_view text) {
   std::string out = "'";
   for (const char c : text.substr(0, 60)) {
     const auto byte = static_cast<unsigned char>(c);
-    if (c == '\r') out += "\\r";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\0') out += "\\0";
-    else if (byte < 0x20 || byte == 0x7f) ((out += "\\x") += digits[byte >> 4]) += digits[byte & 15];
-    else out += c;
+    if (c == '\r')
+      out += "\\r";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\0')
+      out += "\\0";
+    else if (byte < 0x20 || byte == 0x7f)
+      ((out += "\\x") += digits[byte >> 4]) += digits[byte & 15];
+    else
+      out += c;
   }
   return out + (text.size() > 60 ? "...'" : "'");
 }

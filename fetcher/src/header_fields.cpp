@@ -13,7 +13,8 @@ bool is_space(char c) { return c == ' ' || c == '\t'; }
 }  // namespace
 
 bool equal_field_names(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
 }
 
 void HeaderFields::add(std::string_view name, std::string_view value) {

@@ -22,7 +22,7 @@ struct HostLimiter::Waiter {
 };
 
 asio::awaitable<std::optional<HostLimiter::Slot>> HostLimiter::acquire(const std::string& host,
-                                                        std::chrono::steady_clock::time_point deadline) {
+                                                                       std::chrono::steady_clock::time_point deadline) {
   if (limit_ == 0) co_return std::optional<Slot>(std::in_place);
   auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor, deadline);
   {

@@ -28,6 +28,7 @@ class HostLimiter {
     ~Slot() {
       if (limiter_) limiter_->release(host_);
     }
+
    private:
     HostLimiter* limiter_ = nullptr;
     std::string host_;
@@ -35,7 +36,8 @@ class HostLimiter {
 
   // Waits for a slot for `host` until `deadline` (nullopt: the deadline came first). With no
   // limit, returns at once.
-  boost::asio::awaitable<std::optional<Slot>> acquire(const std::string& host, std::chrono::steady_clock::time_point deadline);
+  boost::asio::awaitable<std::optional<Slot>> acquire(const std::string& host,
+                                                      std::chrono::steady_clock::time_point deadline);
 
  private:
   struct Waiter;

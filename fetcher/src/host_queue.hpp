@@ -21,7 +21,7 @@ namespace fetcher::detail {
 struct QueuedRequest {
   FetchRequest request;
   std::size_t index = 0;
-  std::string host;   // empty: the URL did not split; `error` says why
+  std::string host;  // empty: the URL did not split; `error` says why
   std::string error;
 };
 

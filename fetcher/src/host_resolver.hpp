@@ -26,7 +26,7 @@ class HostResolver {
  public:
   struct Answer {
     bool timed_out = false;
-    std::string error;  // empty on success
+    std::string error;      // empty on success
     std::error_code cause;  // getaddrinfo's failure as an error code, when it maps to one
     std::vector<boost::asio::ip::tcp::endpoint> endpoints;
   };

@@ -105,9 +105,8 @@ asio::awaitable<Exchange> HttpExchange::exchange(Stream& stream, const UrlParts&
   socket.expires_at(deadline.at);
   auto ec = co_await send_request(stream, request, alone_on_loop);
   if (ec == beast::error::timeout) {
-    outcome.failure =
-        timeout_failure(FetchStage::write, "send request", options_.first_byte_timeout, deadline.total_limited,
-                        options_.total_timeout, ec);
+    outcome.failure = timeout_failure(FetchStage::write, "send request", options_.first_byte_timeout,
+                                      deadline.total_limited, options_.total_timeout, ec);
     co_return outcome;
   }
   if (ec) {
@@ -124,8 +123,8 @@ asio::awaitable<Exchange> HttpExchange::exchange(Stream& stream, const UrlParts&
   ReadBuffer reads(buffer);
   std::optional<ResponseParser> reader;
   if (!co_await read_header(stream, reads, reader, outgoing, hop_start, deadline, result, outcome)) co_return outcome;
-  if (const auto location = result.headers.find("location"); location && is_redirect(result.status) &&
-                                                              outgoing.request.follow_redirects) {
+  if (const auto location = result.headers.find("location");
+      location && is_redirect(result.status) && outgoing.request.follow_redirects) {
     outcome.location = *location;
   }
   const bool retryable = is_retryable_status(result.status);
@@ -169,8 +168,8 @@ asio::awaitable<bool> HttpExchange::read_header(Stream& stream, ReadBuffer& read
     if (ec) {
       outcome.failure =
           classify_read_error(ec, FetchStage::read_header, "read response header", deadline, outgoing.body_limit);
-      outcome.nothing_received = !fresh.got_some() && result.timings.first_byte.count() == 0 &&
-                                 ec != beast::error::timeout;
+      outcome.nothing_received =
+          !fresh.got_some() && result.timings.first_byte.count() == 0 && ec != beast::error::timeout;
       co_return false;
     }
     if (!result.timings.first_byte.count()) result.timings.first_byte = clock_type::now() - hop_start;
@@ -178,8 +177,8 @@ asio::awaitable<bool> HttpExchange::read_header(Stream& stream, ReadBuffer& read
   } while (result.status >= 100 && result.status < 200 && result.status != 101);
   if (result.status < 100 || result.status > 599) {
     // Beast takes any three digits; RFC 9110 section 15 allows 100 to 599 only.
-    outcome.failure = {ErrorKind::protocol, "invalid status code " + std::to_string(result.status),
-                       FetchStage::read_header, {}};
+    outcome.failure = {
+        ErrorKind::protocol, "invalid status code " + std::to_string(result.status), FetchStage::read_header, {}};
     result.status = 0;
     co_return false;
   }

@@ -53,10 +53,10 @@ struct Outgoing {
 // What one request/response exchange produced.
 struct Exchange {
   Failure failure;
-  std::string location;               // a redirect status with a Location header
+  std::string location;                       // a redirect status with a Location header
   std::chrono::milliseconds retry_after{-1};  // the server's Retry-After, when it sent one
-  bool reusable = false;              // the connection can carry another request
-  bool nothing_received = false;      // failed before any response byte (stale keep-alive)
+  bool reusable = false;                      // the connection can carry another request
+  bool nothing_received = false;              // failed before any response byte (stale keep-alive)
 };
 
 class ResponseParser;
@@ -73,10 +73,10 @@ class HttpExchange {
   // boost::beast::tcp_stream and boost::beast::ssl_stream<boost::beast::tcp_stream>, in
   // http_exchange.cpp.
   template <class Stream>
-  boost::asio::awaitable<Exchange> exchange(Stream& stream, const UrlParts& url, bool absolute_form,
-                                            bool alone_on_loop, const Outgoing& outgoing,
-                                            clock_type::time_point hop_start, clock_type::time_point total_deadline,
-                                            FetchResult& result, boost::beast::flat_buffer& buffer) const;
+  boost::asio::awaitable<Exchange> exchange(Stream& stream, const UrlParts& url, bool absolute_form, bool alone_on_loop,
+                                            const Outgoing& outgoing, clock_type::time_point hop_start,
+                                            clock_type::time_point total_deadline, FetchResult& result,
+                                            boost::beast::flat_buffer& buffer) const;
 
   // The request's head and body as sent: to the origin (`absolute_form` false) or through a
   // plain-HTTP proxy (the request line names the whole URL).
@@ -86,8 +86,7 @@ class HttpExchange {
   template <class Stream>
   boost::asio::awaitable<bool> read_header(Stream& stream, ReadBuffer& reads, std::optional<ResponseParser>& reader,
                                            const Outgoing& outgoing, clock_type::time_point hop_start,
-                                           const StageDeadline& deadline, FetchResult& result,
-                                           Exchange& outcome) const;
+                                           const StageDeadline& deadline, FetchResult& result, Exchange& outcome) const;
   // In response_body.cpp, instantiated there for both stream types.
   template <class Stream>
   boost::asio::awaitable<void> read_body(Stream& stream, ReadBuffer& reads, ResponseParser& parser,

@@ -103,7 +103,8 @@ std::string encode_result(const FetchResult& result) {
   out.number(static_cast<std::uint64_t>(result.redirects));
   out.number(static_cast<std::uint64_t>(result.attempts));
   out.number(result.reused_connection ? 1 : 0);
-  for (const auto value : {result.timings.connect, result.timings.tls, result.timings.first_byte, result.timings.total}) {
+  for (const auto value :
+       {result.timings.connect, result.timings.tls, result.timings.first_byte, result.timings.total}) {
     out.number(nanoseconds_of(value));
   }
   out.number(static_cast<std::uint64_t>(result.error));
@@ -111,10 +112,10 @@ std::string encode_result(const FetchResult& result) {
   // The cause crosses the pipe in the categories both processes share (system and generic);
   // a code of another category (TLS, DNS, HTTP parsing) arrives empty.
   const auto& category = result.cause.category();
-  out.number(!result.cause                                ? 0
-             : &category == &std::system_category()   ? 1
-             : &category == &std::generic_category()  ? 2
-                                                       : 0);
+  out.number(!result.cause                           ? 0
+             : &category == &std::system_category()  ? 1
+             : &category == &std::generic_category() ? 2
+                                                     : 0);
   out.number(static_cast<std::uint64_t>(static_cast<std::int64_t>(result.cause.value())));
   return out.message('R');
 }
@@ -122,8 +123,8 @@ std::string encode_result(const FetchResult& result) {
 FetchResult decode_result(WireReader in) {
   FetchResult result;
   result.index = in.number();
-  for (auto* text : {&result.url, &result.final_url, &result.source, &result.body_sha256, &result.message,
-                     &result.body, &result.warning}) {
+  for (auto* text : {&result.url, &result.final_url, &result.source, &result.body_sha256, &result.message, &result.body,
+                     &result.warning}) {
     *text = in.text();
   }
   const auto field_count = in.number();
@@ -138,7 +139,8 @@ FetchResult decode_result(WireReader in) {
   result.redirects = static_cast<int>(in.number());
   result.attempts = static_cast<int>(in.number());
   result.reused_connection = in.number() != 0;
-  for (auto* value : {&result.timings.connect, &result.timings.tls, &result.timings.first_byte, &result.timings.total}) {
+  for (auto* value :
+       {&result.timings.connect, &result.timings.tls, &result.timings.first_byte, &result.timings.total}) {
     *value = nanoseconds_from(in.number());
   }
   const auto error = in.number();
@@ -169,8 +171,8 @@ class SharedCounter {
  public:
   SharedCounter() {
     static_assert(std::atomic<std::size_t>::is_always_lock_free, "needs a lock-free counter to share across fork");
-    memory_ = ::mmap(nullptr, sizeof(std::atomic<std::size_t>), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                     -1, 0);
+    memory_ =
+        ::mmap(nullptr, sizeof(std::atomic<std::size_t>), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (memory_ == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap");
     counter_ = new (memory_) std::atomic<std::size_t>(0);
   }
@@ -186,8 +188,8 @@ class SharedCounter {
 
 // What a worker process does, start to _exit: fetch URLs in turn, send each result. `own` is
 // this process's copy of a client made for the workers just before the forks.
-[[noreturn]] void worker_process_main(const std::vector<FetchRequest>& requests, Client& own,
-                                      SharedCounter& next, int output) {
+[[noreturn]] void worker_process_main(const std::vector<FetchRequest>& requests, Client& own, SharedCounter& next,
+                                      int output) {
   int code = 0;
   try {
     BlockingLoop loop(nullptr);

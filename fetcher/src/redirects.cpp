@@ -18,17 +18,19 @@ Failure follow_redirect(const FetchOptions& options, const UrlParts& url, const 
     return {ErrorKind::protocol,
             "refusing to follow a redirect from https to plain http (" + next.url +
                 "); set allow_https_downgrade to follow it",
-            FetchStage::policy, {}};
+            FetchStage::policy,
+            {}};
   }
   visited.push_back(result.final_url);
   if (std::find(visited.begin(), visited.end(), next.url) != visited.end()) {
-    return {ErrorKind::redirect_loop, "redirect loop: " + result.final_url + " -> " + next.url, FetchStage::redirect,
-            {}};
+    return {
+        ErrorKind::redirect_loop, "redirect loop: " + result.final_url + " -> " + next.url, FetchStage::redirect, {}};
   }
   if (result.redirects >= options.max_redirects) {
     return {ErrorKind::too_many_redirects,
             "more than " + std::to_string(options.max_redirects) + " redirects, last to " + next.url,
-            FetchStage::redirect, {}};
+            FetchStage::redirect,
+            {}};
   }
   ++result.redirects;
   result.final_url = std::move(next.url);

@@ -151,7 +151,8 @@ asio::awaitable<void> HttpExchange::read_body(Stream& stream, ReadBuffer& reads,
     if (!inflater) {
       outcome.failure = {ErrorKind::protocol,
                          "unsupported Content-Encoding '" + printable(content_encoding) + "'",
-                         FetchStage::read_body, {}};
+                         FetchStage::read_body,
+                         {}};
       co_return;
     }
   }
@@ -170,15 +171,16 @@ asio::awaitable<void> HttpExchange::read_body(Stream& stream, ReadBuffer& reads,
   result.wire_bytes = sink.wire_bytes;
   result.body_bytes = decoder.decoded_bytes();
   if (sink.verdict == ContentDecoder::Result::too_large) {
-    outcome.failure = {ErrorKind::too_large,
-                       "read body: decoded body larger than the limit of " + std::to_string(outgoing.body_limit) +
-                           " bytes",
-                       FetchStage::read_body, {}};
+    outcome.failure = {
+        ErrorKind::too_large,
+        "read body: decoded body larger than the limit of " + std::to_string(outgoing.body_limit) + " bytes",
+        FetchStage::read_body,
+        {}};
     co_return;
   }
   if (sink.verdict == ContentDecoder::Result::corrupt) {
-    outcome.failure = {ErrorKind::protocol, "read body: corrupt " + printable(content_encoding) + " data",
-                       FetchStage::read_body, {}};
+    outcome.failure = {
+        ErrorKind::protocol, "read body: corrupt " + printable(content_encoding) + " data", FetchStage::read_body, {}};
     co_return;
   }
   if (ec) {
@@ -205,8 +207,8 @@ Failure HttpExchange::read_body_failure(const error_code& ec, const ResponsePars
   if (declared && missing &&
       (ec == http::error::partial_message || ec == http::error::end_of_stream ||
        ec == asio::ssl::error::stream_truncated)) {
-    failure.message = "read body: server closed the connection after " + std::to_string(*declared - *missing) +
-                      " of " + std::to_string(*declared) + " body bytes";
+    failure.message = "read body: server closed the connection after " + std::to_string(*declared - *missing) + " of " +
+                      std::to_string(*declared) + " body bytes";
   }
   return failure;
 }

@@ -39,8 +39,8 @@ struct BodySink {
 class ResponseParser final : public boost::beast::http::basic_parser<false> {
  public:
   unsigned status = 0;
-  HeaderFields* fields = nullptr;            // receives the header's fields
-  BodySink* sink = nullptr;                  // set before the body is read
+  HeaderFields* fields = nullptr;  // receives the header's fields
+  BodySink* sink = nullptr;        // set before the body is read
 
  private:
   using string_view = boost::beast::string_view;

@@ -7,9 +7,7 @@
 
 namespace fetcher::detail {
 
-bool is_retryable_status(unsigned status) {
-  return status == 429 || status == 502 || status == 503 || status == 504;
-}
+bool is_retryable_status(unsigned status) { return status == 429 || status == 502 || status == 503 || status == 504; }
 
 bool worth_retrying(const Failure& failure, unsigned status) {
   return failure.kind == ErrorKind::connect || failure.kind == ErrorKind::timeout ||

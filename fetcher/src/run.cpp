@@ -92,12 +92,12 @@ RunReport run_process_pool(const std::vector<FetchRequest>& requests, const Stra
   // The workers' CPU is the run's too; their peak is the largest worker's.
   report.cpu_user_s = seconds(usage_after.ru_utime) - seconds(usage_before.ru_utime) +
                       seconds(children_after.ru_utime) - seconds(children_before.ru_utime);
-  report.cpu_sys_s = seconds(usage_after.ru_stime) - seconds(usage_before.ru_stime) +
-                     seconds(children_after.ru_stime) - seconds(children_before.ru_stime);
+  report.cpu_sys_s = seconds(usage_after.ru_stime) - seconds(usage_before.ru_stime) + seconds(children_after.ru_stime) -
+                     seconds(children_before.ru_stime);
   report.peak_rss_kb = std::max(usage_after.ru_maxrss, children_after.ru_maxrss);
   const auto counters_after = client.counters();
-  report.connections_opened = counters_after.connections_opened - counters_before.connections_opened +
-                              worker_counters.connections_opened;
+  report.connections_opened =
+      counters_after.connections_opened - counters_before.connections_opened + worker_counters.connections_opened;
   report.tls_handshakes =
       counters_after.tls_handshakes - counters_before.tls_handshakes + worker_counters.tls_handshakes;
   report.tls_resumed = counters_after.tls_resumed - counters_before.tls_resumed + worker_counters.tls_resumed;

@@ -79,7 +79,7 @@ double LatencyHistogram::percentile(double p) const {
   for (std::size_t b = 0; b < bucket_count; ++b) {
     seen += buckets_[b];
     if (seen < rank) continue;
-    if (b == 0) return min();                  // below 1 ns
+    if (b == 0) return min();                 // below 1 ns
     if (b == bucket_count - 1) return max();  // the open-ended last bucket
     return std::clamp(bucket_middle_seconds(b), min(), max());
   }

@@ -34,13 +34,11 @@ void Tally::merge(Tally&& other) {
 }
 
 SchedulerState::SchedulerState(Client& client, SchedulerOptions options, ResultHandler on_result, bool arrival_order)
-    : client_(client),
-      options_(std::move(options)),
-      on_result_(std::move(on_result)),
+    : client_(client), options_(std::move(options)), on_result_(std::move(on_result)),
       queue_(options_.host_defaults, arrival_order) {
   const auto budget = open_files_budget();
   max_in_flight_ = options_.max_in_flight != 0 ? options_.max_in_flight
-                                                   : (budget != 0 ? budget : std::numeric_limits<std::size_t>::max());
+                                               : (budget != 0 ? budget : std::numeric_limits<std::size_t>::max());
 }
 
 std::optional<std::size_t> SchedulerState::push(FetchRequest request) {
@@ -140,7 +138,7 @@ void SchedulerState::fail_remaining(ErrorKind kind, const std::string& message) 
       std::lock_guard lock(mutex_);
       for (auto& item : queue_.drain()) {
         // A bad URL is a bad URL, stopped or not.
-        results.push_back(item.host.empty()                ? result_without_fetch(item)
+        results.push_back(item.host.empty()              ? result_without_fetch(item)
                           : kind == ErrorKind::cancelled ? cancelled_result(item.request, item.index)
                                                          : failed_result(item.request, item.index, kind, message));
       }

@@ -23,8 +23,8 @@ struct SchedulerState::AsyncLoops {
   using work_guard = asio::executor_work_guard<asio::io_context::executor_type>;
 
   std::vector<std::unique_ptr<asio::io_context>> loops;
-  std::vector<work_guard> keep_running;  // loops wait for pushes while idle
-  std::vector<Tally> tallies;            // one per loop, touched by its thread only
+  std::vector<work_guard> keep_running;       // loops wait for pushes while idle
+  std::vector<Tally> tallies;                 // one per loop, touched by its thread only
   std::unique_ptr<asio::steady_timer> timer;  // on loops[0]
   std::size_t next_loop = 0;                  // guarded by the state's mutex
 

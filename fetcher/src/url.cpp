@@ -169,8 +169,8 @@ std::string browser_reference(std::string_view href, std::string_view base_schem
   const auto scheme_size = scheme_length(text);
   const std::string scheme = ascii_lower(std::string_view(text).substr(0, scheme_size));
   if (scheme_size != 0 && scheme != "http" && scheme != "https") return text;
-  std::replace(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(std::min(text.find('?'), text.size())),
-               '\\', '/');
+  std::replace(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(std::min(text.find('?'), text.size())), '\\',
+               '/');
   std::string_view rest(text);
   std::string head;
   bool names_host = rest.starts_with("//");
@@ -327,7 +327,7 @@ bool split_url(std::string_view url, UrlParts& parts, std::string& error) {
   if (error = detail::check_url(url, parsed); !error.empty()) return false;
   parts.tls = parsed.scheme_id() == boost::urls::scheme::https;
   const std::uint16_t default_port = parts.tls ? 443 : 80;
-  const bool explicit_port = parsed.has_port() && !parsed.port().empty();  // "http://h:/" is the default
+  const bool explicit_port = parsed.has_port() && !parsed.port().empty();          // "http://h:/" is the default
   parts.port = explicit_port ? detail::port_number(parsed.port()) : default_port;  // check_url: 1..65535
   switch (parsed.host_type()) {
     case boost::urls::host_type::ipv6:

@@ -57,8 +57,7 @@ std::string detail::check_url(std::string_view url, boost::urls::url_view& parse
   }
   for (unsigned char c : url) {
     if (c >= 0x80) {
-      return "non-ASCII bytes in URL (write an IDN host in its xn-- form, percent-encode the rest): " +
-             printable(url);
+      return "non-ASCII bytes in URL (write an IDN host in its xn-- form, percent-encode the rest): " + printable(url);
     }
   }
   auto result = boost::urls::parse_uri(url);  // fragments allowed; never sent

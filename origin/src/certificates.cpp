@@ -70,8 +70,8 @@ void set_random_serial(X509* certificate) {
 }
 
 void set_common_name(X509_NAME* name, const char* common_name) {
-  check(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name),
-                                   -1, -1, 0),
+  check(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name), -1,
+                                   -1, 0),
         "subject name");
 }
 
@@ -164,10 +164,9 @@ Certificates make_certificates(const std::vector<std::string>& hosts) {
   check(X509_sign(leaf.get(), ca_key.get(), EVP_sha256()), "signing the leaf certificate");
 
   // The faulty ones. `issuer` null: self-signed with the leaf's key.
-  const auto faulty = [&](const char* common_name, X509* issuer, EVP_PKEY* signing_key, long not_before,
-                          long not_after, const std::string& names) {
-    CertificatePtr certificate =
-        make_unsigned_certificate(leaf_key.get(), common_name, issuer, not_before, not_after);
+  const auto faulty = [&](const char* common_name, X509* issuer, EVP_PKEY* signing_key, long not_before, long not_after,
+                          const std::string& names) {
+    CertificatePtr certificate = make_unsigned_certificate(leaf_key.get(), common_name, issuer, not_before, not_after);
     add_extension(certificate.get(), issuer, NID_basic_constraints, "critical,CA:FALSE");
     add_extension(certificate.get(), issuer, NID_key_usage, "critical,digitalSignature");
     add_extension(certificate.get(), issuer, NID_ext_key_usage, "serverAuth");
@@ -177,13 +176,13 @@ Certificates make_certificates(const std::vector<std::string>& hosts) {
   };
   constexpr long day = 24L * 60 * 60;
   const std::string names = subject_alt_names(hosts);
-  Certificates result{certificate_pem(ca.get()), certificate_pem(leaf.get()), private_key_pem(leaf_key.get()),
-                      {}, {}, {}};
+  Certificates result{
+      certificate_pem(ca.get()), certificate_pem(leaf.get()), private_key_pem(leaf_key.get()), {}, {}, {}};
   result.wrong_name_certificate_pem = faulty("wrong-name.invalid", ca.get(), ca_key.get(), -valid_before_now_seconds,
                                              valid_after_now_seconds, "DNS:wrong-name.invalid");
   result.expired_certificate_pem = faulty(leaf_common_name, ca.get(), ca_key.get(), -60 * day, -30 * day, names);
-  result.self_signed_certificate_pem = faulty(leaf_common_name, nullptr, leaf_key.get(), -valid_before_now_seconds,
-                                              valid_after_now_seconds, names);
+  result.self_signed_certificate_pem =
+      faulty(leaf_common_name, nullptr, leaf_key.get(), -valid_before_now_seconds, valid_after_now_seconds, names);
   return result;
 }
 

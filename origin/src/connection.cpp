@@ -54,8 +54,7 @@ std::string decode_unreserved_in_path(std::string_view target) {
   std::string path;
   path.reserve(target.size());
   for (std::size_t i = 0; i < query; ++i) {
-    if (target[i] == '%' && i + 2 < query && hex(target[i + 1]) >= 0 &&
-        hex(target[i + 2]) >= 0) {
+    if (target[i] == '%' && i + 2 < query && hex(target[i + 1]) >= 0 && hex(target[i + 2]) >= 0) {
       const char decoded = static_cast<char>(hex(target[i + 1]) * 16 + hex(target[i + 2]));
       if (std::isalnum(static_cast<unsigned char>(decoded)) || decoded == '-' || decoded == '.' || decoded == '_' ||
           decoded == '~') {
@@ -112,7 +111,7 @@ asio::awaitable<bool> write_text(Stream& stream, const Request& request, http::s
   response.body() = std::move(text);
   response.prepare_payload();
   const bool written = co_await write_response(stream, response);
-  co_return written && request.keep_alive();
+  co_return written&& request.keep_alive();
 }
 
 // True once the socket has something to read (or has ended or failed: the read that follows
@@ -127,8 +126,8 @@ asio::awaitable<bool> wait_readable(tcp::socket& socket, std::chrono::steady_clo
 
 // What a look at a connection's next unread byte found.
 struct Arrival {
-  bool ready = false;  // a byte, an end or an error is there: a read will not wait
-  bool ended = false;  // the client closed its side with nothing left to read
+  bool ready = false;                          // a byte, an end or an error is there: a read will not wait
+  bool ended = false;                          // the client closed its side with nothing left to read
   std::optional<ServiceClock::time_point> at;  // when the kernel queued that byte, if it said
 };
 
@@ -151,8 +150,9 @@ Arrival peek_arrival(tcp::socket& socket) {
     if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_TIMESTAMPNS) continue;
     timespec stamp{};
     std::memcpy(&stamp, CMSG_DATA(header), sizeof stamp);
-    const auto stamped = std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
-        std::chrono::seconds(stamp.tv_sec) + std::chrono::nanoseconds(stamp.tv_nsec)));
+    const auto stamped =
+        std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::seconds(stamp.tv_sec) + std::chrono::nanoseconds(stamp.tv_nsec)));
     const auto now = ServiceClock::now();
     const auto age = std::chrono::system_clock::now() - stamped;
     // A wall clock stepped between the two readings gives nonsense: then the parse counts.
@@ -293,8 +293,8 @@ asio::awaitable<bool> Server::Impl::answer(Stream& stream, const Request& reques
 
 template <typename Stream>
 asio::awaitable<bool> Server::Impl::answer_site(Stream& stream, const Request& request, std::size_t site_index,
-                                                std::string_view scheme,
-                                                bool first_on_connection, ServiceClock::time_point arrived,
+                                                std::string_view scheme, bool first_on_connection,
+                                                ServiceClock::time_point arrived,
                                                 std::optional<ServiceClock::time_point>& answer_sent) {
   const Site& site = sites.sites[site_index];
   const std::string path = request_path(request.target());

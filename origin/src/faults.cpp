@@ -51,8 +51,8 @@ void reset_connection(Stream& stream) {
 }
 
 std::string head_200(std::string_view fields) {
-  return "HTTP/1.1 200 OK\r\nServer: " + std::string(server_name) +
-         "\r\nContent-Type: text/html; charset=utf-8\r\n" + std::string(fields) + "\r\n";
+  return "HTTP/1.1 200 OK\r\nServer: " + std::string(server_name) + "\r\nContent-Type: text/html; charset=utf-8\r\n" +
+         std::string(fields) + "\r\n";
 }
 
 std::string content_length(std::uint64_t bytes) { return "Content-Length: " + std::to_string(bytes) + "\r\n"; }
@@ -116,8 +116,7 @@ asio::awaitable<bool> bad_status_line(Stream& stream, const FaultRequest&) {
 
 template <typename Stream>
 asio::awaitable<bool> bad_header(Stream& stream, const FaultRequest& fault) {
-  co_await write_raw(stream,
-                     head_200("Content-Type text/html\r\n" + content_length(fault.body.size())) + fault.body);
+  co_await write_raw(stream, head_200("Content-Type text/html\r\n" + content_length(fault.body.size())) + fault.body);
   co_return false;
 }
 
@@ -160,8 +159,8 @@ asio::awaitable<bool> huge_headers(Stream& stream, const FaultRequest& fault) {
 
 template <typename Stream>
 asio::awaitable<bool> bad_chunked(Stream& stream, const FaultRequest&) {
-  co_await write_raw(stream, head_200("Transfer-Encoding: chunked\r\n") + "10\r\n0123456789abcdef\r\n" +
-                                 "zz\r\nbroken\r\n0\r\n\r\n");
+  co_await write_raw(
+      stream, head_200("Transfer-Encoding: chunked\r\n") + "10\r\n0123456789abcdef\r\n" + "zz\r\nbroken\r\n0\r\n\r\n");
   co_return false;
 }
 

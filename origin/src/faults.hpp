@@ -22,8 +22,8 @@ template <typename Stream>
 asio::awaitable<bool> answer_fault(Stream& stream, const Request& request, const Site& site, const std::string& path,
                                    const std::string& site_body);
 
-extern template asio::awaitable<bool> answer_fault(beast::tcp_stream&, const Request&, const Site&,
-                                                   const std::string&, const std::string&);
+extern template asio::awaitable<bool> answer_fault(beast::tcp_stream&, const Request&, const Site&, const std::string&,
+                                                   const std::string&);
 extern template asio::awaitable<bool> answer_fault(beast::ssl_stream<beast::tcp_stream>&, const Request&, const Site&,
                                                    const std::string&, const std::string&);
 

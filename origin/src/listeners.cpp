@@ -40,7 +40,7 @@ const std::string* fault_certificate(Fault fault, const Certificates& certificat
 
 // Without `accepting` the port is only bound: it stays ours, and connections to it are refused.
 void open_port(tcp::acceptor& acceptor, const asio::ip::address& address, const std::string& address_text,
-            std::uint16_t port, bool accepting = true) {
+               std::uint16_t port, bool accepting = true) {
   const tcp::endpoint endpoint(address, port);
   error_code listen_error;
   acceptor.open(endpoint.protocol(), listen_error);
@@ -98,7 +98,8 @@ asio::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acceptor, bool se
   // With several threads each connection gets its own strand, so its coroutine and the slot
   // wake-ups aimed at it never run at once. One thread needs none (nor its cost per connection).
   const auto executor_for_connection = [this] {
-    return options.threads > 1 ? asio::any_io_executor(asio::make_strand(io)) : asio::any_io_executor(io.get_executor());
+    return options.threads > 1 ? asio::any_io_executor(asio::make_strand(io))
+                               : asio::any_io_executor(io.get_executor());
   };
   // Non-blocking, so that the queue can be drained below without waiting once it is empty.
   error_code error;

@@ -67,8 +67,7 @@ struct Server::Impl {
                                std::optional<ServiceClock::time_point>& answer_sent);
   template <typename Stream>
   asio::awaitable<bool> answer_site(Stream& stream, const Request& request, std::size_t site_index,
-                                    std::string_view scheme, bool first_on_connection,
-                                    ServiceClock::time_point arrived,
+                                    std::string_view scheme, bool first_on_connection, ServiceClock::time_point arrived,
                                     std::optional<ServiceClock::time_point>& answer_sent);
 
   // --- live connections, which stop() closes (server.cpp) ---

@@ -32,8 +32,7 @@ std::string to_lower(std::string_view text) {
 }
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
            return std::tolower(x) == std::tolower(y);
          });
 }
@@ -240,9 +239,8 @@ class SitesReader {
 
   void check_host(const toml::node& node, const std::string& host) const {
     if (host.empty()) fail(node.source(), "host must not be empty");
-    const bool plain = std::all_of(host.begin(), host.end(), [](unsigned char c) {
-      return std::isalnum(c) || c == '-' || c == '.' || c == '_';
-    });
+    const bool plain = std::all_of(host.begin(), host.end(),
+                                   [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '.' || c == '_'; });
     if (!plain) fail(node.source(), "host '" + host + "' is not a plain host name");
   }
 
@@ -336,9 +334,7 @@ const Site* SiteSet::find(std::string_view host) const {
   return nullptr;
 }
 
-SiteSet parse_sites(std::string_view toml_text, std::string_view name) {
-  return SitesReader(name).read(toml_text);
-}
+SiteSet parse_sites(std::string_view toml_text, std::string_view name) { return SitesReader(name).read(toml_text); }
 
 SiteSet load_sites(const std::string& path) {
   std::ifstream file(path, std::ios::binary);

@@ -17,11 +17,12 @@ int main(int argc, char** argv) {
   fetcher::Client client(options);
 
   std::vector<fetcher::FetchRequest> seeds;
-  for (int i = 3; i < argc; ++i) seeds.push_back({argv[i], "argument " + std::to_string(i - 2), fetcher::check_url(argv[i])});
-  const auto report = fetcher::run(seeds, fetcher::Strategy::parse("async"), client, {},
-                                   [](const fetcher::FetchResult& result) {
-                                     std::cout << result.status << " " << result.body_bytes << " " << result.url << "\n";
-                                   });
+  for (int i = 3; i < argc; ++i)
+    seeds.push_back({argv[i], "argument " + std::to_string(i - 2), fetcher::check_url(argv[i])});
+  const auto report =
+      fetcher::run(seeds, fetcher::Strategy::parse("async"), client, {}, [](const fetcher::FetchResult& result) {
+        std::cout << result.status << " " << result.body_bytes << " " << result.url << "\n";
+      });
   std::cout << report.ok << "/" << report.requests << " ok\n";
   return report.failed == 0 ? 0 : 1;
 }

@@ -43,17 +43,18 @@ robots = "rules"
 class CrawlCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = std::filesystem::temp_directory_path() /
-                 ("fetcher-crawl-cli-" + std::to_string(::getpid()) + "-" +
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    directory_ =
+        std::filesystem::temp_directory_path() / ("fetcher-crawl-cli-" + std::to_string(::getpid()) + "-" +
+                                                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(directory_);
   }
   void TearDown() override { std::filesystem::remove_all(directory_); }
 
   std::vector<std::string> command(TestOrigin& origin, std::vector<std::string> more) const {
-    std::vector<std::string> arguments = {FETCHER_CLI_PATH, "crawl", "--connect-to",
-                                          "site.test:80:127.0.0.1:" + std::to_string(origin.server().http_port()),
-                                          "--connect-to", "::127.0.0.1:" + std::to_string(testing::closed_port())};
+    std::vector<std::string> arguments = {
+        FETCHER_CLI_PATH, "crawl",
+        "--connect-to",   "site.test:80:127.0.0.1:" + std::to_string(origin.server().http_port()),
+        "--connect-to",   "::127.0.0.1:" + std::to_string(testing::closed_port())};
     arguments.insert(arguments.end(), more.begin(), more.end());
     return arguments;
   }
@@ -191,8 +192,7 @@ TEST_F(CrawlCli, BadFlagsExitTwoWithOneLine) {
         std::vector<std::string>{"http://site.test/", "--per-host", "0"},
         std::vector<std::string>{"http://site.test/", "--robots", "maybe"},
         std::vector<std::string>{"http://site.test/", "--strategy", "pool:4"},
-        std::vector<std::string>{"ftp://site.test/"},
-        std::vector<std::string>{},
+        std::vector<std::string>{"ftp://site.test/"}, std::vector<std::string>{},
         std::vector<std::string>{"http://site.test/", "--frontier", nowhere},
         std::vector<std::string>{"http://site.test/", "--crawl-id", "x"},
         std::vector<std::string>{"http://site.test/", "--frontier", "http://127.0.0.1/", "--crawl-id", "x"},
@@ -207,8 +207,8 @@ TEST_F(CrawlCli, BadFlagsExitTwoWithOneLine) {
 
 // --synthetic: a generated site on the origin (its own process), crawled and checked against it.
 TEST_F(CrawlCli, SyntheticCrawlIsCheckedAgainstTheOriginsGraphAndItsIdeal) {
-  const auto outcome = run_process({FETCHER_CLI_PATH, "crawl", "--synthetic", "300", "--hosts", "3", "--latency",
-                                    "2ms", "--format", "json", "--output", path("pages.jsonl")});
+  const auto outcome = run_process({FETCHER_CLI_PATH, "crawl", "--synthetic", "300", "--hosts", "3", "--latency", "2ms",
+                                    "--format", "json", "--output", path("pages.jsonl")});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
   EXPECT_NE(outcome.err.find("correct  yes (every page once, robots.txt once per host)"), std::string::npos)
       << outcome.err;
@@ -218,8 +218,8 @@ TEST_F(CrawlCli, SyntheticCrawlIsCheckedAgainstTheOriginsGraphAndItsIdeal) {
   const auto lines = json_lines(read_file(path("pages.jsonl")));
   EXPECT_GE(lines.size(), 300u);
   // --emit-site writes the same site for other crawlers, with the set a correct crawl fetches.
-  const auto emitted = run_process({FETCHER_CLI_PATH, "crawl", "--synthetic", "300", "--hosts", "3", "--emit-site",
-                                    path("site")});
+  const auto emitted =
+      run_process({FETCHER_CLI_PATH, "crawl", "--synthetic", "300", "--hosts", "3", "--emit-site", path("site")});
   EXPECT_EQ(emitted.exit_code, 0) << emitted.err;
   const auto expected = read_file(path("site/expected.txt"));
   EXPECT_EQ(static_cast<std::size_t>(std::count(expected.begin(), expected.end(), '\n')), lines.size());
@@ -268,13 +268,12 @@ chain = true
   EXPECT_EQ(responses, delivered);
 }
 
-
 // The old spellings (--jsonl, -o, --output-dir) work for one release with a one-line note each;
 // given with their replacement (--format, --output, --save) they are a one-line usage error.
 TEST_F(CrawlCli, OldOutputSpellingsWorkWithANoteAndConflictWithTheNew) {
   TestOrigin origin(small_site);
-  const auto old = run_process(command(origin, {"http://site.test/", "--jsonl", path("old.jsonl"), "-o",
-                                                path("old-bodies"), "--max-pages", "3", "-q"}));
+  const auto old = run_process(command(
+      origin, {"http://site.test/", "--jsonl", path("old.jsonl"), "-o", path("old-bodies"), "--max-pages", "3", "-q"}));
   EXPECT_EQ(old.exit_code, 0) << old.err;
   EXPECT_EQ(old.err,
             "fetcher crawl: --jsonl is deprecated; use --format json --output FILE\n"

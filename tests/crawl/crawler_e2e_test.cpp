@@ -103,7 +103,8 @@ std::set<std::string> keys(const std::map<std::string, T>& map) {
 // The origin's request counts as "http://host/target" -> requests.
 std::map<std::string, std::uint64_t> requested(TestOrigin& origin) {
   std::map<std::string, std::uint64_t> counts;
-  for (const auto& count : origin.server().request_counts()) counts["http://" + count.host + count.target] += count.requests;
+  for (const auto& count : origin.server().request_counts())
+    counts["http://" + count.host + count.target] += count.requests;
   return counts;
 }
 
@@ -156,7 +157,8 @@ TEST(Crawler, ScopeAnyFollowsCrossLinksAndFetchesEachHostsRobotsOnce) {
   options.seeds = {"http://a.test/"};
   options.scope = CrawlScope::any;
   const auto outcome = crawl(origin, options);
-  const auto expected = origin::expected_crawl(origin.sites(), {"http://a.test/"}, [](std::string_view) { return true; });
+  const auto expected =
+      origin::expected_crawl(origin.sites(), {"http://a.test/"}, [](std::string_view) { return true; });
   EXPECT_EQ(keys(outcome.pages), keys(expected.pages));
   const auto counts = requested(origin);
   EXPECT_EQ(counts.at("http://a.test/robots.txt"), 1u);
@@ -173,8 +175,8 @@ TEST(Crawler, MaxDepthAndMaxPagesBoundTheCrawl) {
     options.seeds = {"http://a.test/"};
     options.max_depth = 1;
     const auto outcome = crawl(origin, options);
-    const auto expected = origin::expected_crawl(origin.sites(), {"http://a.test/"},
-                                                 [](std::string_view host) { return host == "a.test"; }, true, 1);
+    const auto expected = origin::expected_crawl(
+        origin.sites(), {"http://a.test/"}, [](std::string_view host) { return host == "a.test"; }, true, 1);
     EXPECT_EQ(keys(outcome.pages), keys(expected.pages));
     for (const auto& [url, page] : outcome.pages) EXPECT_LE(page.depth, 1u) << url;
     EXPECT_GT(outcome.stats.beyond_max_depth, 0u);
@@ -237,8 +239,8 @@ TEST(Crawler, RobotsOffFetchesDisallowedPagesAndNoRobotsTxt) {
   options.seeds = {"http://a.test/"};
   options.robots = false;
   const auto outcome = crawl(origin, options);
-  const auto expected = origin::expected_crawl(origin.sites(), {"http://a.test/"},
-                                               [](std::string_view host) { return host == "a.test"; }, false);
+  const auto expected = origin::expected_crawl(
+      origin.sites(), {"http://a.test/"}, [](std::string_view host) { return host == "a.test"; }, false);
   EXPECT_EQ(keys(outcome.pages), keys(expected.pages));
   const auto counts = requested(origin);
   EXPECT_FALSE(counts.contains("http://a.test/robots.txt"));
@@ -315,7 +317,8 @@ chain = true
 // holds for the host it was asked of.
 TEST(Crawler, RobotsTxtRedirectsAreFollowed) {
   testing::CannedServer server(std::vector<std::string>{
-      "HTTP/1.1 301 Moved Permanently\r\nLocation: /policy/robots.txt\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+      "HTTP/1.1 301 Moved Permanently\r\nLocation: /policy/robots.txt\r\nContent-Length: 0\r\nConnection: "
+      "close\r\n\r\n",
       "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 25\r\nConnection: close\r\n\r\n"
       "User-agent: *\nDisallow: /"});
   FetchOptions options;

@@ -13,7 +13,8 @@ namespace {
 
 TEST(SeenSet, InsertsOnceAndGrowsWithoutLosingAnything) {
   SeenSet seen;
-  for (std::uint64_t i = 0; i < 100'000; ++i) EXPECT_TRUE(seen.insert(url_hash("http://a.test/page/" + std::to_string(i))));
+  for (std::uint64_t i = 0; i < 100'000; ++i)
+    EXPECT_TRUE(seen.insert(url_hash("http://a.test/page/" + std::to_string(i))));
   EXPECT_EQ(seen.size(), 100'000u);
   for (std::uint64_t i = 0; i < 100'000; ++i) {
     const auto hash = url_hash("http://a.test/page/" + std::to_string(i));

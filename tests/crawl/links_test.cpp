@@ -60,8 +60,9 @@ TEST(ExtractLinks, DuplicatesAreKept) {
 // <base>
 
 TEST(ExtractLinks, FirstBaseWins) {
-  const auto links = extract_links("<head><base href=\"http://b.test/dir/\"><base href=\"http://other.test/\">"
-                                   "</head><body><a href=x>x</a></body>");
+  const auto links = extract_links(
+      "<head><base href=\"http://b.test/dir/\"><base href=\"http://other.test/\">"
+      "</head><body><a href=x>x</a></body>");
   EXPECT_EQ(links.base_href, "http://b.test/dir/");
   EXPECT_EQ(links.hrefs, (Hrefs{"x"}));
 }
@@ -206,8 +207,9 @@ TEST(ExtractLinks, CompleteTagsAfterManyLineBreaksAreKept) {
 }
 
 TEST(ExtractLinks, UppercaseTagAndAttributeNames) {
-  const auto links = extract_links("<HTML><HEAD><BASE HREF=\"/B/\"><META NAME=ROBOTS CONTENT=NONE></HEAD>"
-                                   "<BODY><A HREF=\"/UP\">u</A><Area Href=/mixed><A REL=NOFOLLOW HREF=/nf>n</A>");
+  const auto links = extract_links(
+      "<HTML><HEAD><BASE HREF=\"/B/\"><META NAME=ROBOTS CONTENT=NONE></HEAD>"
+      "<BODY><A HREF=\"/UP\">u</A><Area Href=/mixed><A REL=NOFOLLOW HREF=/nf>n</A>");
   EXPECT_EQ(links.hrefs, (Hrefs{"/UP", "/mixed"}));
   EXPECT_EQ(links.base_href, "/B/");
   EXPECT_TRUE(links.nofollow);
@@ -299,8 +301,8 @@ INSTANTIATE_TEST_SUITE_P(
     ContentTypes, IsHtml,
     ::testing::Values(ContentTypeCase{"text/html", true}, ContentTypeCase{"text/html; charset=utf-8", true},
                       ContentTypeCase{"TEXT/HTML;CHARSET=UTF-8", true}, ContentTypeCase{"Text/Html", true},
-                      ContentTypeCase{"  text/html  ; charset=\"utf-8\"", true},
-                      ContentTypeCase{"\ttext/html\t", true}, ContentTypeCase{"application/xhtml+xml", true},
+                      ContentTypeCase{"  text/html  ; charset=\"utf-8\"", true}, ContentTypeCase{"\ttext/html\t", true},
+                      ContentTypeCase{"application/xhtml+xml", true},
                       ContentTypeCase{"Application/XHTML+XML; charset=utf-8", true}, ContentTypeCase{"", false},
                       ContentTypeCase{" ", false}, ContentTypeCase{";charset=utf-8", false},
                       ContentTypeCase{"text/plain", false}, ContentTypeCase{"text/htmlx", false},

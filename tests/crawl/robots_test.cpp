@@ -59,8 +59,11 @@ constexpr std::string_view rfc_example =
 
 TEST(RobotsGroups, RfcExampleFoobotGetsOnlyItsAllows) {
   expect_paths(rfc_example, "foobot",
-               {{"/example/page.html", true}, {"/example/allowed.gif", true}, {"/", false},
-                {"/example/other.html", false}, {"/publications/", false}});
+               {{"/example/page.html", true},
+                {"/example/allowed.gif", true},
+                {"/", false},
+                {"/example/other.html", false},
+                {"/publications/", false}});
 }
 
 TEST(RobotsGroups, RfcExampleBarbotAndBazbotShareOneGroup) {
@@ -76,15 +79,21 @@ TEST(RobotsGroups, RfcExampleQuxbotHasAnEmptyGroupAndMayFetchEverything) {
 
 TEST(RobotsGroups, RfcExampleOtherCrawlersFollowTheStarGroup) {
   expect_paths(rfc_example, "fetcher",
-               {{"/image.gif", false}, {"/a/b.gif", false}, {"/image.gif?x", true}, {"/example/", false},
-                {"/example/page.html", false}, {"/publications/", true}, {"/", true}});
+               {{"/image.gif", false},
+                {"/a/b.gif", false},
+                {"/image.gif?x", true},
+                {"/example/", false},
+                {"/example/page.html", false},
+                {"/publications/", true},
+                {"/", true}});
 }
 
 TEST(RobotsGroups, GroupsNamingTheSameAgentMerge) {
   // RFC 9309 2.2.1.
-  expect_paths("user-agent: ExampleBot\ndisallow: /foo\ndisallow: /bar\n\n"
-               "user-agent: ExampleBot\ndisallow: /baz\n",
-               "ExampleBot", {{"/foo", false}, {"/bar", false}, {"/baz", false}, {"/qux", true}});
+  expect_paths(
+      "user-agent: ExampleBot\ndisallow: /foo\ndisallow: /bar\n\n"
+      "user-agent: ExampleBot\ndisallow: /baz\n",
+      "ExampleBot", {{"/foo", false}, {"/bar", false}, {"/baz", false}, {"/qux", true}});
 }
 
 TEST(RobotsGroups, StarGroupsMergeToo) {
@@ -123,9 +132,10 @@ TEST(RobotsGroups, RulesBeforeAnyUserAgentLineAreIgnored) {
 }
 
 TEST(RobotsGroups, BlankLinesSitemapsAndUnknownLinesDoNotEndAnAgentRun) {
-  expect_paths("User-agent: other\n\nSitemap: https://example.com/sitemap.xml\nFoo: bar\n"
-               "User-agent: fetcher\nDisallow: /a\n",
-               "other", {{"/a", false}});
+  expect_paths(
+      "User-agent: other\n\nSitemap: https://example.com/sitemap.xml\nFoo: bar\n"
+      "User-agent: fetcher\nDisallow: /a\n",
+      "other", {{"/a", false}});
 }
 
 TEST(RobotsGroups, UserAgentAfterRulesStartsANewGroup) {
@@ -143,9 +153,9 @@ TEST(RobotsGroups, OneGroupMayNameStarAndTheCrawler) {
 
 TEST(RobotsMatching, LongestMatchWins) {
   // RFC 9309 5.2.
-  expect_paths("User-agent: *\nallow: /example/page/\ndisallow: /example/page/disallowed.gif\n", "fetcher",
-               {{"/example/page/", true}, {"/example/page/allowed.gif", true},
-                {"/example/page/disallowed.gif", false}});
+  expect_paths(
+      "User-agent: *\nallow: /example/page/\ndisallow: /example/page/disallowed.gif\n", "fetcher",
+      {{"/example/page/", true}, {"/example/page/allowed.gif", true}, {"/example/page/disallowed.gif", false}});
   expect_paths("User-agent: *\nDisallow: /a\nAllow: /a/b\nDisallow: /a/b/c\n", "fetcher",
                {{"/a", false}, {"/a/b", true}, {"/a/b/c", false}, {"/a/bc", true}});
 }
@@ -167,22 +177,37 @@ TEST(RobotsMatching, WildcardsAndEndAnchor) {
     bool matches;
   };
   const std::vector<Case> cases = {
-      {"/fish", "/fish", true},           {"/fish", "/fish.html", true},
-      {"/fish", "/Fish.asp", false},      {"/fish", "/catfish", false},
-      {"/fish*", "/fishheads", true},     {"/fish/", "/fish", false},
-      {"/fish$", "/fish", true},          {"/fish$", "/fish/", false},
-      {"/fish$", "/fish?x", false},       {"/*.php", "/index.php", true},
-      {"/*.php", "/a/b.php?x=1", true},   {"/*.php", "/windows.PHP", false},
-      {"/*.php$", "/filename.php", true}, {"/*.php$", "/filename.php?p", false},
-      {"/*.php$", "/php.php5", false},    {"/this/*/exactly", "/this/x/y/exactly", true},
+      {"/fish", "/fish", true},
+      {"/fish", "/fish.html", true},
+      {"/fish", "/Fish.asp", false},
+      {"/fish", "/catfish", false},
+      {"/fish*", "/fishheads", true},
+      {"/fish/", "/fish", false},
+      {"/fish$", "/fish", true},
+      {"/fish$", "/fish/", false},
+      {"/fish$", "/fish?x", false},
+      {"/*.php", "/index.php", true},
+      {"/*.php", "/a/b.php?x=1", true},
+      {"/*.php", "/windows.PHP", false},
+      {"/*.php$", "/filename.php", true},
+      {"/*.php$", "/filename.php?p", false},
+      {"/*.php$", "/php.php5", false},
+      {"/this/*/exactly", "/this/x/y/exactly", true},
       {"/this/*/exactly", "/this/exactly", false},
-      {"*", "/", true},                   {"/*", "/anything", true},
-      {"/a**b", "/ab", true},             {"/a*b*c$", "/abxbc", true},
-      {"/a*b*c$", "/acb", false},         {"/a*b*c$", "/abcbc", true},
-      {"/a*bc$", "/abc", true},           {"/a*bcb$", "/abcb", true},
-      {"/a*ab$", "/ab", false},           {"/$", "/", true},
-      {"/$", "/a", false},                {"/a$b", "/a$b", true},
-      {"/a$b", "/ab", false},             {"/*$", "/x", true},
+      {"*", "/", true},
+      {"/*", "/anything", true},
+      {"/a**b", "/ab", true},
+      {"/a*b*c$", "/abxbc", true},
+      {"/a*b*c$", "/acb", false},
+      {"/a*b*c$", "/abcbc", true},
+      {"/a*bc$", "/abc", true},
+      {"/a*bcb$", "/abcb", true},
+      {"/a*ab$", "/ab", false},
+      {"/$", "/", true},
+      {"/$", "/a", false},
+      {"/a$b", "/a$b", true},
+      {"/a$b", "/ab", false},
+      {"/*$", "/x", true},
       {"fish", "/fish", false},
   };
   for (const Case& c : cases) {
@@ -294,9 +319,10 @@ TEST(RobotsSyntax, LeadingBomIsSkipped) {
 }
 
 TEST(RobotsSyntax, CommentsAreIgnored) {
-  expect_paths("# rules for fetcher\nUser-agent: fetcher # ours\n"
-               "Disallow: /a # not /b\n#Disallow: /c\nDisallow: /d#e\n",
-               "fetcher", {{"/a", false}, {"/b", true}, {"/c", true}, {"/d", false}, {"/dx", false}});
+  expect_paths(
+      "# rules for fetcher\nUser-agent: fetcher # ours\n"
+      "Disallow: /a # not /b\n#Disallow: /c\nDisallow: /d#e\n",
+      "fetcher", {{"/a", false}, {"/b", true}, {"/c", true}, {"/d", false}, {"/dx", false}});
 }
 
 TEST(RobotsSyntax, KeysAreCaseInsensitiveAndWhitespaceIsTolerated) {
@@ -305,8 +331,8 @@ TEST(RobotsSyntax, KeysAreCaseInsensitiveAndWhitespaceIsTolerated) {
 }
 
 TEST(RobotsSyntax, LinesWithoutColonAndUnknownKeysAreIgnored) {
-  expect_paths("User-agent: fetcher\nDisallow /a\nNoindex: /b\nHost: example.com\n<html>\nDisallow: /c\n",
-               "fetcher", {{"/a", true}, {"/b", true}, {"/c", false}});
+  expect_paths("User-agent: fetcher\nDisallow /a\nNoindex: /b\nHost: example.com\n<html>\nDisallow: /c\n", "fetcher",
+               {{"/a", true}, {"/b", true}, {"/c", false}});
 }
 
 TEST(RobotsSyntax, OnlyTheFirstParseLimitBytesAreParsed) {
@@ -342,13 +368,25 @@ TEST(RobotsCrawlDelay, ValuesAreDecimalSecondsCappedAtOneMinute) {
     std::optional<milliseconds> delay;
   };
   const std::vector<Case> cases = {
-      {"1", milliseconds(1000)},     {"0.5", milliseconds(500)},    {".25", milliseconds(250)},
-      {"5.", milliseconds(5000)},    {"0", milliseconds(0)},        {"2.0009", milliseconds(2000)},
-      {"10 ", milliseconds(10'000)}, {"60", milliseconds(60'000)},  {"61", milliseconds(60'000)},
+      {"1", milliseconds(1000)},
+      {"0.5", milliseconds(500)},
+      {".25", milliseconds(250)},
+      {"5.", milliseconds(5000)},
+      {"0", milliseconds(0)},
+      {"2.0009", milliseconds(2000)},
+      {"10 ", milliseconds(10'000)},
+      {"60", milliseconds(60'000)},
+      {"61", milliseconds(60'000)},
       {"99999999999999999999999", milliseconds(60'000)},
-      {"-1", std::nullopt},          {"+1", std::nullopt},          {"abc", std::nullopt},
-      {"1e3", std::nullopt},         {"", std::nullopt},            {".", std::nullopt},
-      {"1.2.3", std::nullopt},       {"1 s", std::nullopt},         {"inf", std::nullopt},
+      {"-1", std::nullopt},
+      {"+1", std::nullopt},
+      {"abc", std::nullopt},
+      {"1e3", std::nullopt},
+      {"", std::nullopt},
+      {".", std::nullopt},
+      {"1.2.3", std::nullopt},
+      {"1 s", std::nullopt},
+      {"inf", std::nullopt},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(fetcher_rules("Crawl-delay: " + std::string(c.value) + "\n").crawl_delay(), c.delay)
@@ -390,14 +428,13 @@ TEST(RobotsResponse, StatusDecidesTheRules) {
     bool page_allowed;
   };
   const std::vector<Case> cases = {
-      {true, 200, Source::parsed, false},        {true, 204, Source::parsed, true},
-      {true, 301, Source::allow_all, true},      {true, 404, Source::allow_all, true},
-      {true, 403, Source::allow_all, true},      {true, 401, Source::allow_all, true},
-      {true, 410, Source::allow_all, true},      {true, 429, Source::disallow_all, false},
-      {true, 500, Source::disallow_all, false},
-      {true, 503, Source::disallow_all, false},  {true, 100, Source::disallow_all, false},
-      {true, 600, Source::disallow_all, false},  {false, 0, Source::disallow_all, false},
-      {false, 200, Source::disallow_all, false},
+      {true, 200, Source::parsed, false},       {true, 204, Source::parsed, true},
+      {true, 301, Source::allow_all, true},     {true, 404, Source::allow_all, true},
+      {true, 403, Source::allow_all, true},     {true, 401, Source::allow_all, true},
+      {true, 410, Source::allow_all, true},     {true, 429, Source::disallow_all, false},
+      {true, 500, Source::disallow_all, false}, {true, 503, Source::disallow_all, false},
+      {true, 100, Source::disallow_all, false}, {true, 600, Source::disallow_all, false},
+      {false, 0, Source::disallow_all, false},  {false, 200, Source::disallow_all, false},
   };
   for (const Case& c : cases) {
     // The body is parsed only for a 2xx; 204's body is empty however the server sent it.

@@ -108,18 +108,19 @@ class SharedCrawl : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!RedisServer::available()) GTEST_SKIP() << "redis-server is not installed (.ci/install-deps installs it)";
-    directory_ = std::filesystem::temp_directory_path() /
-                 ("fetcher-shared-" + std::to_string(::getpid()) + "-" +
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    directory_ =
+        std::filesystem::temp_directory_path() / ("fetcher-shared-" + std::to_string(::getpid()) + "-" +
+                                                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(directory_);
   }
   void TearDown() override { std::filesystem::remove_all(directory_); }
 
   std::vector<std::string> worker(const std::string& redis_url, TestOrigin& origin, const std::string& crawl_id,
                                   std::vector<std::string> more) const {
-    std::vector<std::string> arguments = {FETCHER_CLI_PATH, "crawl", "--frontier", redis_url, "--crawl-id", crawl_id,
-                                          "--connect-to", "::127.0.0.1:" + std::to_string(origin.server().http_port()),
-                                          "--claim-idle", "1s", "--color", "never"};
+    std::vector<std::string> arguments = {
+        FETCHER_CLI_PATH, "crawl",  "--frontier",   redis_url,
+        "--crawl-id",     crawl_id, "--connect-to", "::127.0.0.1:" + std::to_string(origin.server().http_port()),
+        "--claim-idle",   "1s",     "--color",      "never"};
     arguments.insert(arguments.end(), more.begin(), more.end());
     return arguments;
   }
@@ -156,9 +157,8 @@ TEST(RedisUrl, ReadsHostPortDatabaseAndCredentials) {
 TEST_F(SharedCrawl, ThreeWorkersOneKilledLoseNothingAndRecordEachUrlOnce) {
   RedisServer redis;
   TestOrigin origin(graph_sites(500, 2));
-  const auto expected = origin::expected_crawl(origin.sites(), graph_seeds, [&origin](std::string_view host) {
-    return origin.sites().find(host) != nullptr;
-  });
+  const auto expected = origin::expected_crawl(
+      origin.sites(), graph_seeds, [&origin](std::string_view host) { return origin.sites().find(host) != nullptr; });
   ASSERT_GT(expected.pages.size(), 1900u);
   std::vector<std::string> seeds_and_flags = graph_seeds;
   seeds_and_flags.insert(seeds_and_flags.end(), {"--per-host", "2"});
@@ -220,7 +220,8 @@ TEST_F(SharedCrawl, PolitenessHoldsOverAllWorkers) {
       arguments.insert(arguments.end(), {"--per-host", "2", "-q"});
       workers.push_back(std::make_unique<ChildProcess>(worker(redis.url(), origin, "slots", arguments)));
     }
-    for (auto& process : workers) ASSERT_EQ(process->wait_for(testing::scaled(std::chrono::milliseconds(60s))), 0) << process->err();
+    for (auto& process : workers)
+      ASSERT_EQ(process->wait_for(testing::scaled(std::chrono::milliseconds(60s))), 0) << process->err();
   }
   unsigned busiest = 0;
   for (const auto& stats : origin.server().stats()) {
@@ -233,12 +234,13 @@ TEST_F(SharedCrawl, PolitenessHoldsOverAllWorkers) {
   {
     std::vector<std::unique_ptr<ChildProcess>> workers;
     for (int i = 0; i < 3; ++i) {
-      workers.push_back(std::make_unique<ChildProcess>(
-          worker(redis.url(), origin, "delay",
-                 {"http://h1.test/page/0", "http://h2.test/page/0", "--per-host", "2", "--delay", "100ms",
-                  "--max-pages", "8", "-q"})));
+      workers.push_back(
+          std::make_unique<ChildProcess>(worker(redis.url(), origin, "delay",
+                                                {"http://h1.test/page/0", "http://h2.test/page/0", "--per-host", "2",
+                                                 "--delay", "100ms", "--max-pages", "8", "-q"})));
     }
-    for (auto& process : workers) ASSERT_EQ(process->wait_for(testing::scaled(std::chrono::milliseconds(60s))), 0) << process->err();
+    for (auto& process : workers)
+      ASSERT_EQ(process->wait_for(testing::scaled(std::chrono::milliseconds(60s))), 0) << process->err();
   }
   // Leases space the grants by the delay (and a margin) on Redis's clock; a request reaches the
   // host some milliseconds after its grant, more on a loaded machine, so the bound here leaves
@@ -272,7 +274,8 @@ robots = "404"
     *(std::find(arguments.begin(), arguments.end(), "--claim-idle") + 1) = "300ms";  // well under a fetch
     workers.push_back(std::make_unique<ChildProcess>(arguments));
   }
-  for (auto& process : workers) ASSERT_EQ(process->wait_for(testing::scaled(std::chrono::milliseconds(60s))), 0) << process->err();
+  for (auto& process : workers)
+    ASSERT_EQ(process->wait_for(testing::scaled(std::chrono::milliseconds(60s))), 0) << process->err();
   const auto stats = origin.server().stats();
   ASSERT_EQ(stats.size(), 1u);
   EXPECT_EQ(stats.front().peak_concurrent, 1u);
@@ -283,8 +286,8 @@ robots = "404"
 TEST_F(SharedCrawl, TheFirstWorkersSettingsHoldAndALaterWorkerAdoptsOrIsRefused) {
   RedisServer redis;
   TestOrigin origin(graph_sites(20, 1));
-  const auto first = testing::run_process(worker(redis.url(), origin, "settings",
-                                                 {"http://h1.test/page/0", "--max-pages", "5", "--scope", "host", "-q"}));
+  const auto first = testing::run_process(
+      worker(redis.url(), origin, "settings", {"http://h1.test/page/0", "--max-pages", "5", "--scope", "host", "-q"}));
   ASSERT_EQ(first.exit_code, 0) << first.err;
 
   const auto conflicting = testing::run_process(worker(redis.url(), origin, "settings", {"--scope", "domain"}));
@@ -295,7 +298,10 @@ TEST_F(SharedCrawl, TheFirstWorkersSettingsHoldAndALaterWorkerAdoptsOrIsRefused)
 
   const auto other_seeds = testing::run_process(worker(redis.url(), origin, "settings", {"http://h2.test/page/0"}));
   EXPECT_EQ(other_seeds.exit_code, 2);
-  EXPECT_NE(other_seeds.err.find("seed URLs http://h2.test/page/0: crawl settings runs with seed URLs http://h1.test/page/0"), std::string::npos) << other_seeds.err;
+  EXPECT_NE(
+      other_seeds.err.find("seed URLs http://h2.test/page/0: crawl settings runs with seed URLs http://h1.test/page/0"),
+      std::string::npos)
+      << other_seeds.err;
 
   // No settings given: adopts the crawl's (it is over) and exports its 5 pages.
   const auto adopting = testing::run_process(worker(redis.url(), origin, "settings", {"--export", path("all.jsonl")}));
@@ -311,14 +317,16 @@ TEST_F(SharedCrawl, TheFirstWorkersSettingsHoldAndALaterWorkerAdoptsOrIsRefused)
 TEST_F(SharedCrawl, TwoCrawlsInOneRedisKeepToTheirOwnKeys) {
   RedisServer redis;
   TestOrigin origin(graph_sites(30, 1));
-  const auto one = testing::run_process(worker(redis.url(), origin, "one",
-                                               {"http://h1.test/page/0", "--export", path("one.jsonl"), "-q"}));
-  const auto two = testing::run_process(worker(redis.url(), origin, "two",
-                                               {"http://h2.test/page/0", "--export", path("two.jsonl"), "-q"}));
+  const auto one = testing::run_process(
+      worker(redis.url(), origin, "one", {"http://h1.test/page/0", "--export", path("one.jsonl"), "-q"}));
+  const auto two = testing::run_process(
+      worker(redis.url(), origin, "two", {"http://h2.test/page/0", "--export", path("two.jsonl"), "-q"}));
   ASSERT_EQ(one.exit_code, 0) << one.err;
   ASSERT_EQ(two.exit_code, 0) << two.err;
-  for (const auto& [url, lines] : exported_urls(path("one.jsonl"))) EXPECT_TRUE(url.starts_with("http://h1.test/")) << url;
-  for (const auto& [url, lines] : exported_urls(path("two.jsonl"))) EXPECT_TRUE(url.starts_with("http://h2.test/")) << url;
+  for (const auto& [url, lines] : exported_urls(path("one.jsonl")))
+    EXPECT_TRUE(url.starts_with("http://h1.test/")) << url;
+  for (const auto& [url, lines] : exported_urls(path("two.jsonl")))
+    EXPECT_TRUE(url.starts_with("http://h2.test/")) << url;
   RedisConnection look(parse_redis_url(redis.url()), 5s);
   const auto keys = look.command({"KEYS", "*"});
   ASSERT_GE(keys.elements.size(), 8u);

@@ -75,12 +75,10 @@ WarcExchange example_exchange(const std::string& path, std::string_view payload)
   exchange.target_uri = "http://example.test" + path;
   exchange.date = example_date();
   exchange.ip_address = "192.0.2.7";
-  exchange.request_head =
-      "GET " + path + " HTTP/1.1\r\nHost: example.test\r\nUser-Agent: fetcher/0.1\r\n\r\n";
+  exchange.request_head = "GET " + path + " HTTP/1.1\r\nHost: example.test\r\nUser-Agent: fetcher/0.1\r\n\r\n";
   exchange.status = 200;
   exchange.reason = "OK";
-  exchange.response_fields = {{"Content-Type", "text/html"},
-                              {"Content-Length", std::to_string(payload.size())}};
+  exchange.response_fields = {{"Content-Type", "text/html"}, {"Content-Length", std::to_string(payload.size())}};
   exchange.payload = payload;
   return exchange;
 }
@@ -89,8 +87,7 @@ class WarcTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    directory_ = fs::temp_directory_path() /
-                 ("fetcher-warc-test-" + std::to_string(::getpid()) + "-" + test->name());
+    directory_ = fs::temp_directory_path() / ("fetcher-warc-test-" + std::to_string(::getpid()) + "-" + test->name());
     fs::remove_all(directory_);
     fs::create_directories(directory_);
   }
@@ -112,8 +109,7 @@ TEST(WarcDigest, MatchesSha256TestVectorsInBase32) {
   EXPECT_EQ(warc_digest(""), kSha256Empty);
   EXPECT_EQ(warc_digest("abc"), kSha256Abc);
   EXPECT_EQ(warc_digest("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"), kSha256TwoBlocks);
-  EXPECT_EQ(warc_digest(std::string(1000000, 'a')),
-            "sha256:ZXDW4XEZCT5ZFANBY7RIJVZ6M7YYBGSIUSLSADQENU44ZRYRFTIA====");
+  EXPECT_EQ(warc_digest(std::string(1000000, 'a')), "sha256:ZXDW4XEZCT5ZFANBY7RIJVZ6M7YYBGSIUSLSADQENU44ZRYRFTIA====");
 }
 
 TEST_F(WarcTest, RoundTripsWarcinfoAndExchanges) {
@@ -121,8 +117,7 @@ TEST_F(WarcTest, RoundTripsWarcinfoAndExchanges) {
   const std::vector<std::string> paths = {"/", "/a", "/b?q=1"};
   std::vector<std::string> payloads = {"<a href=/a>a</a>", "second page", "abc"};
   {
-    WarcWriter writer(path.string(), "fetcher/0.1",
-                      {{"robots", "obey"}, {"user-agent", "fetcher/0.1 (+test)"}});
+    WarcWriter writer(path.string(), "fetcher/0.1", {{"robots", "obey"}, {"user-agent", "fetcher/0.1 (+test)"}});
     EXPECT_EQ(writer.records(), 1u);
     for (std::size_t i = 0; i < paths.size(); ++i) writer.write(example_exchange(paths[i], payloads[i]));
     EXPECT_EQ(writer.records(), 7u);
@@ -136,8 +131,7 @@ TEST_F(WarcTest, RoundTripsWarcinfoAndExchanges) {
   EXPECT_EQ(info.field("WARC-Type"), "warcinfo");
   EXPECT_EQ(info.field("Content-Type"), "application/warc-fields");
   EXPECT_EQ(info.field("WARC-Filename"), "crawl-00000.warc");
-  EXPECT_EQ(info.block.rfind("software: fetcher/0.1\r\nformat: WARC File Format 1.1\r\n", 0), 0u)
-      << info.block;
+  EXPECT_EQ(info.block.rfind("software: fetcher/0.1\r\nformat: WARC File Format 1.1\r\n", 0), 0u) << info.block;
   EXPECT_NE(info.block.find("\r\nrobots: obey\r\n"), std::string::npos);
   EXPECT_NE(info.block.find("\r\nuser-agent: fetcher/0.1 (+test)\r\n"), std::string::npos);
   EXPECT_EQ(info.block.substr(info.block.size() - 2), "\r\n");
@@ -222,7 +216,8 @@ TEST_F(WarcTest, ChunkedResponseIsStoredWithContentLength) {
   const auto [head, body] = split_http(records[2].block);
   EXPECT_EQ(head,
             "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: identity\r\nSet-Cookie: a=1\r\n"
-            "Set-Cookie: b=2\r\nContent-Length: " + std::to_string(payload.size()) + "\r\n\r\n");
+            "Set-Cookie: b=2\r\nContent-Length: " +
+                std::to_string(payload.size()) + "\r\n\r\n");
   EXPECT_EQ(head.find("chunked"), std::string::npos);
   EXPECT_EQ(count(head, "Content-Length"), 1u);
   EXPECT_EQ(body, payload);
@@ -417,9 +412,9 @@ TEST(WarcReader, FieldLookupIsCaseInsensitive) {
 TEST(WarcReader, EmptyInputHasNoRecords) { EXPECT_TRUE(read_text("").empty()); }
 
 TEST(WarcReader, JoinsFoldedFieldLines) {
-  const auto records =
-      read_text("WARC/1.0\r\nWARC-Type: metadata\r\nX-Long: first\r\n  second\r\n"
-                "Content-Length: 0\r\n\r\n\r\n\r\n");
+  const auto records = read_text(
+      "WARC/1.0\r\nWARC-Type: metadata\r\nX-Long: first\r\n  second\r\n"
+      "Content-Length: 0\r\n\r\n\r\n\r\n");
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].version, "WARC/1.0");
   EXPECT_EQ(records[0].field("X-Long"), "first second");
@@ -437,13 +432,11 @@ TEST(WarcReader, RejectsMalformedRecords) {
       {good + "WARC/1.1\r\nContent-Length: 1\r\n\r\nxy\r\n\r\n", not_ended},
       {good + "WARC/1.1\r\nContent-Length: 2\r\n\r\nx\r\n\r\n", "record 2: file ends before the CRLF CRLF"},
       {good + "WARC/1.1\r\nContent-Length: 0\r\n\r\nx\r\n\r\n", not_ended},
-      {good + "WARC/1.1\nContent-Length: 1\r\n\r\nx\r\n\r\n",
-       "record 2: the version line ends with LF, not CRLF"},
+      {good + "WARC/1.1\nContent-Length: 1\r\n\r\nx\r\n\r\n", "record 2: the version line ends with LF, not CRLF"},
       {good + "WARC/1.1\r\nNo colon here\r\n\r\n", "record 2: header line without ':'"},
       {good + "\r\n", "record 2: the version line does not start with \"WARC/\""},
       {good + "WARC/1.1\r\nContent-Length: 99999999999999\r\n\r\nx", "record 2: file ends inside the block"},
-      {good + "WARC/1.1\r\nContent-Length: 999999999999999999999\r\n\r\nx",
-       "record 2: invalid Content-Length"},
+      {good + "WARC/1.1\r\nContent-Length: 999999999999999999999\r\n\r\nx", "record 2: invalid Content-Length"},
   };
   for (const auto& [text, expected] : cases) {
     SCOPED_TRACE(text);

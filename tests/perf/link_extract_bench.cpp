@@ -61,14 +61,10 @@ enum class Kind { anchor, base, meta, other };
 Kind kind_of(myhtml_tag_id_t tag) {
   switch (tag) {
     case MyHTML_TAG_A:
-    case MyHTML_TAG_AREA:
-      return Kind::anchor;
-    case MyHTML_TAG_BASE:
-      return Kind::base;
-    case MyHTML_TAG_META:
-      return Kind::meta;
-    default:
-      return Kind::other;
+    case MyHTML_TAG_AREA: return Kind::anchor;
+    case MyHTML_TAG_BASE: return Kind::base;
+    case MyHTML_TAG_META: return Kind::meta;
+    default: return Kind::other;
   }
 }
 
@@ -95,8 +91,7 @@ void visit_element(Kind kind, const Find& find, PageLinks& links, bool& base_see
       if (has_token(find("content").value_or(""), ",", {"nofollow", "none"})) links.nofollow = true;
       return;
     }
-    case Kind::other:
-      return;
+    case Kind::other: return;
   }
 }
 
@@ -118,9 +113,9 @@ PageLinks gumbo_extract(std::string_view html) {
       const GumboElement& element = node->v.element;
       if (element.tag_namespace == GUMBO_NAMESPACE_HTML) {
         const Kind kind = element.tag == GUMBO_TAG_A || element.tag == GUMBO_TAG_AREA ? Kind::anchor
-                          : element.tag == GUMBO_TAG_BASE                              ? Kind::base
-                          : element.tag == GUMBO_TAG_META                              ? Kind::meta
-                                                                                       : Kind::other;
+                          : element.tag == GUMBO_TAG_BASE                             ? Kind::base
+                          : element.tag == GUMBO_TAG_META                             ? Kind::meta
+                                                                                      : Kind::other;
         const auto find = [&element](const char* name) -> std::optional<std::string_view> {
           const GumboAttribute* found = gumbo_get_attribute(&element.attributes, name);
           if (!found) return std::nullopt;
@@ -235,10 +230,11 @@ std::string article_page() {
     html += "<p>";
     for (int sentence = 0; sentence < 5; ++sentence) {
       const int n = paragraph * 5 + sentence;
-      html += "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor &amp; incididunt ut "
-              "labore et dolore magna aliqua; see <a href=\"/wiki/Entry_" +
-              std::to_string(n) + (n % 4 == 0 ? "?action=view&amp;section=" + std::to_string(n % 7) : std::string()) +
-              "\" title=\"Entry " + std::to_string(n) + "\">entry&nbsp;" + std::to_string(n) + "</a>. ";
+      html +=
+          "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor &amp; incididunt ut "
+          "labore et dolore magna aliqua; see <a href=\"/wiki/Entry_" +
+          std::to_string(n) + (n % 4 == 0 ? "?action=view&amp;section=" + std::to_string(n % 7) : std::string()) +
+          "\" title=\"Entry " + std::to_string(n) + "\">entry&nbsp;" + std::to_string(n) + "</a>. ";
     }
     if (paragraph % 10 == 0) {
       html += "<sup class=\"reference\"><a href=\"#cite_note-" + std::to_string(paragraph) + "\">[" +
@@ -255,8 +251,8 @@ std::string article_page() {
   html += "</tbody></table>\n</main>\n<footer><ul>\n";
   for (int i = 0; i < 40; ++i) {
     html += "<li><a href=\"" +
-            (i % 10 == 0 ? "mailto:webmaster@example.org" : "/wiki/Special:Page_" + std::to_string(i)) +
-            "\">footer " + std::to_string(i) + "</a></li>\n";
+            (i % 10 == 0 ? "mailto:webmaster@example.org" : "/wiki/Special:Page_" + std::to_string(i)) + "\">footer " +
+            std::to_string(i) + "</a></li>\n";
   }
   html += "</ul></footer>\n</body></html>\n";
   return html;
@@ -332,8 +328,7 @@ int main(int argc, char** argv) {
   }
 
   // seconds[page][parser][run]
-  std::vector<std::vector<std::vector<double>>> seconds(pages.size(),
-                                                        std::vector<std::vector<double>>(parsers.size()));
+  std::vector<std::vector<std::vector<double>>> seconds(pages.size(), std::vector<std::vector<double>>(parsers.size()));
   std::size_t sink = 0;
   for (int run = 0; run < runs; ++run) {
     for (std::size_t p = 0; p < pages.size(); ++p) {

@@ -52,7 +52,9 @@ double median(std::vector<double> values) {
 double process_cpu_seconds() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
@@ -169,8 +171,8 @@ int fairness(const std::string& fetcher_path, std::size_t urls, int runs) {
       failed += measured.failed;
     }
     const double fast = median(fast_last), whole = median(wall);
-    std::printf("%-34s %10.2f s %+8.1f%% %8.2f s %+8.1f%% %7zu\n", way.name, fast, (fast / fast_ideal - 1) * 100,
-                whole, (whole / slow_ideal - 1) * 100, failed);
+    std::printf("%-34s %10.2f s %+8.1f%% %8.2f s %+8.1f%% %7zu\n", way.name, fast, (fast / fast_ideal - 1) * 100, whole,
+                (whole / slow_ideal - 1) * 100, failed);
   }
   return 0;
 }
@@ -225,8 +227,9 @@ ScaleRun scale_with_scheduler(const testing::ProcessOrigin& origin, std::size_t 
 double load_cpu_us_per_request(const std::string& fetcher_path, const testing::ProcessOrigin& origin,
                                std::size_t requests) {
   const auto options = origin.client_options();
-  std::vector<std::string> command{fetcher_path, "load", "http://h0.test/p/0", "-c", std::to_string(scale_in_flight),
-                                   "-n", std::to_string(requests), "--format", "json"};
+  std::vector<std::string> command{
+      fetcher_path, "load", "http://h0.test/p/0", "-c", std::to_string(scale_in_flight), "-n", std::to_string(requests),
+      "--format",   "json"};
   for (const auto& rule : options.connect_to) {
     command.push_back("--connect-to");
     command.push_back(rule.host + ":" + (rule.port ? std::to_string(rule.port) : "") + ":" + rule.target_host + ":" +
@@ -239,8 +242,10 @@ double load_cpu_us_per_request(const std::string& fetcher_path, const testing::P
 
 int scale(const std::string& fetcher_path, std::size_t urls, std::size_t hosts, int runs) {
   testing::ProcessOrigin origin(fetcher_path, scale_sites(hosts));
-  std::printf("scale: %zu URLs over %zu zero-latency hosts, async, %zu in flight, pushed from the handler, "
-              "median of %d\n", urls, hosts, scale_in_flight, runs);
+  std::printf(
+      "scale: %zu URLs over %zu zero-latency hosts, async, %zu in flight, pushed from the handler, "
+      "median of %d\n",
+      urls, hosts, scale_in_flight, runs);
   std::vector<double> wall, cpu, load_cpu;
   std::size_t failed = 0;
   for (int r = 0; r < runs; ++r) {

@@ -71,7 +71,8 @@ std::string CannedServer::read_request(int connection) {
     const auto head_end = request.find("\r\n\r\n");
     if (head_end == std::string::npos) return false;
     std::string head = request.substr(0, head_end);
-    std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(head.begin(), head.end(), head.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     const auto field = head.find("\r\ncontent-length:");
     const auto length = field == std::string::npos ? 0 : std::strtoull(head.c_str() + field + 17, nullptr, 10);
     return request.size() >= head_end + 4 + length;

@@ -63,9 +63,21 @@ RedisServer::RedisServer(std::vector<std::string> extra) : extra_(std::move(extr
 }
 
 bool RedisServer::start(const std::vector<std::string>& extra) {
-  std::vector<std::string> arguments = {redis_server_path, "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                        "--save", "", "--appendonly", "no", "--dir", directory_.string(),
-                                        "--daemonize", "no", "--loglevel", "warning"};
+  std::vector<std::string> arguments = {redis_server_path,
+                                        "--port",
+                                        std::to_string(port_),
+                                        "--bind",
+                                        "127.0.0.1",
+                                        "--save",
+                                        "",
+                                        "--appendonly",
+                                        "no",
+                                        "--dir",
+                                        directory_.string(),
+                                        "--daemonize",
+                                        "no",
+                                        "--loglevel",
+                                        "warning"};
   arguments.insert(arguments.end(), extra.begin(), extra.end());
   auto process = std::make_unique<ChildProcess>(arguments);
   for (int waited = 0; waited < 500; ++waited) {

@@ -37,10 +37,10 @@ struct FetchOptions {
     std::uint16_t port;
   };
 
-  duration connect_timeout{5000};     // resolve + TCP connect, per attempt
-  duration tls_timeout{5000};         // TLS handshake
-  duration first_byte_timeout{10000}; // request sent -> response header received
-  duration total_timeout{30000};      // the whole fetch, redirects included
+  duration connect_timeout{5000};      // resolve + TCP connect, per attempt
+  duration tls_timeout{5000};          // TLS handshake
+  duration first_byte_timeout{10000};  // request sent -> response header received
+  duration total_timeout{30000};       // the whole fetch, redirects included
 
   int max_redirects = 10;
   // Follow a redirect from an https URL to a plain http one. Off: such a redirect fails the
@@ -49,8 +49,8 @@ struct FetchOptions {
   std::uint64_t body_limit = 64ull << 20;  // bytes of body accepted before too-large
   std::string user_agent = "fetcher/0.1";
 
-  bool verify_peer = true;   // certificate and host-name verification
-  std::string ca_file;       // empty: the system trust store
+  bool verify_peer = true;  // certificate and host-name verification
+  std::string ca_file;      // empty: the system trust store
 
   // Keep the body bytes in FetchResult::body (the size is always counted): the body mode of a
   // request whose FetchRequest::body_mode is client_default.
@@ -66,8 +66,8 @@ struct FetchOptions {
   // Connection reuse. Idle connections are kept per event loop (a blocking fetch's thread, or
   // the loop an async run uses) and per scheme, host, port and route.
   bool keep_alive = true;
-  duration idle_timeout{30000};       // an idle connection older than this is not reused
-  unsigned max_idle_per_host = 32;    // idle connections kept per host and loop
+  duration idle_timeout{30000};     // an idle connection older than this is not reused
+  unsigned max_idle_per_host = 32;  // idle connections kept per host and loop
   // TLS session resumption: a new connection to a host this client has already done a full
   // handshake with offers that session (a few kept per host, for the last 1,000 hosts), and
   // skips the certificate's parse, chain check and signature check.

@@ -34,9 +34,9 @@ enum class ErrorKind {
   too_large,      // header or body over its limit
   redirect_loop,  // a redirect came back to a URL already visited
   too_many_redirects,
-  cancelled,      // the run was stopped before this fetch finished
-  resource,       // the machine refused a resource (threads, file descriptors)
-  internal,       // an unexpected exception inside the fetch: a bug of the library's, reported
+  cancelled,  // the run was stopped before this fetch finished
+  resource,   // the machine refused a resource (threads, file descriptors)
+  internal,   // an unexpected exception inside the fetch: a bug of the library's, reported
 };
 
 std::string_view to_string(ErrorKind kind);
@@ -73,16 +73,16 @@ struct FetchTimings {
 };
 
 struct FetchResult {
-  std::size_t index = 0;       // position in the request list
-  std::string url;             // as requested
-  std::string final_url;       // after redirects
-  std::string source;          // where the URL came from ("list.txt:3"), may be empty
-  unsigned status = 0;         // HTTP status of the final response, 0 if none
-  std::uint64_t body_bytes = 0;   // decoded (after Content-Encoding)
-  std::uint64_t wire_bytes = 0;   // as received, before decoding
-  std::string body_sha256;     // lowercase hex of the decoded body's SHA-256, empty if none
+  std::size_t index = 0;         // position in the request list
+  std::string url;               // as requested
+  std::string final_url;         // after redirects
+  std::string source;            // where the URL came from ("list.txt:3"), may be empty
+  unsigned status = 0;           // HTTP status of the final response, 0 if none
+  std::uint64_t body_bytes = 0;  // decoded (after Content-Encoding)
+  std::uint64_t wire_bytes = 0;  // as received, before decoding
+  std::string body_sha256;       // lowercase hex of the decoded body's SHA-256, empty if none
   int redirects = 0;
-  int attempts = 0;            // 1 + retries used
+  int attempts = 0;                // 1 + retries used
   bool reused_connection = false;  // the final response came over a kept-alive connection
   FetchTimings timings;
   ErrorKind error = ErrorKind::none;
@@ -91,9 +91,9 @@ struct FetchResult {
   // to std::errc::connection_refused, a timeout is the timer's code, a cancelled fetch's is
   // std::errc::operation_canceled); empty when the client judged it (a redirect loop, a status).
   std::error_code cause;
-  std::string message;         // one line a person can read; empty when ok
-  std::string body;            // only when kept (FetchRequest::body_mode, FetchOptions::keep_body)
-  HeaderFields headers;        // the final response's header fields, empty if none
+  std::string message;   // one line a person can read; empty when ok
+  std::string body;      // only when kept (FetchRequest::body_mode, FetchOptions::keep_body)
+  HeaderFields headers;  // the final response's header fields, empty if none
   // Something was off but the fetch succeeded (bytes past the end of the body were ignored);
   // one line a person can read, empty when nothing was.
   std::string warning;

@@ -48,7 +48,7 @@ class HeaderFields {
 
  private:
   struct Entry {
-    std::uint32_t start;       // of the name in text_; the value follows it
+    std::uint32_t start;  // of the name in text_; the value follows it
     std::uint32_t name_size;
     std::uint32_t value_size;
     friend bool operator==(const Entry&, const Entry&) = default;

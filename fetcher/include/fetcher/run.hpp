@@ -67,7 +67,8 @@ using ResultCallback = std::function<void(const FetchResult&)>;
 // the children as they are), and do not start two processes runs at once from different threads
 // (each would leak its pipes into the other's workers). glibc's malloc is safe across fork; the
 // allocator of GCC 12's AddressSanitizer is not (no fork handlers before LLVM 17's runtime), so
-// in such a build no other thread may be allocating either: workers hung on its copied lock. max_per_host holds per worker process.
+// in such a build no other thread may be allocating either: workers hung on its copied lock. max_per_host holds per
+// worker process.
 RunReport run(const std::vector<FetchRequest>& requests, const Strategy& strategy, Client& client,
               const RunOptions& run_options = {}, const ResultCallback& on_result = {});
 

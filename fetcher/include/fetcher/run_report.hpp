@@ -71,9 +71,9 @@ struct RunReport {
   std::uint64_t connections_opened = 0;  // during this run; keep-alive makes it < requests
   std::uint64_t tls_handshakes = 0;      // during this run
   std::uint64_t tls_resumed = 0;         // of those, resumed sessions (no certificate checks)
-  unsigned peak_threads = 0;  // most threads alive in this process during the run
-  long peak_rss_kb = 0;       // the process's peak resident set so far (getrusage)
-  std::vector<FetchResult> results;  // run(): in list order; Scheduler: only with keep_results, by index
+  unsigned peak_threads = 0;             // most threads alive in this process during the run
+  long peak_rss_kb = 0;                  // the process's peak resident set so far (getrusage)
+  std::vector<FetchResult> results;      // run(): in list order; Scheduler: only with keep_results, by index
 
   double wall_seconds() const { return std::chrono::duration<double>(wall).count(); }
   double requests_per_second() const;

@@ -51,11 +51,11 @@ UrlResult canonical_url(std::string_view base, std::string_view href);
 
 // The parts of an absolute http(s) URL a request needs.
 struct UrlParts {
-  bool tls = false;           // https
-  std::string host;           // lower-case; IPv6 without brackets
-  std::uint16_t port = 0;     // explicit (1..65535) or the scheme's default
-  std::string host_header;    // host as written in the URL, with ":port" when not the default
-  std::string target;         // path and query as written, "/" at least; never the fragment
+  bool tls = false;         // https
+  std::string host;         // lower-case; IPv6 without brackets
+  std::uint16_t port = 0;   // explicit (1..65535) or the scheme's default
+  std::string host_header;  // host as written in the URL, with ":port" when not the default
+  std::string target;       // path and query as written, "/" at least; never the fragment
   bool host_is_address = false;
 };
 // Returns false (and sets error) when `url` fails check_url.

@@ -53,9 +53,9 @@ struct CrawlOptions {
   std::uint64_t max_pages = std::numeric_limits<std::uint64_t>::max();
   unsigned max_depth = std::numeric_limits<unsigned>::max();
   CrawlScope scope = CrawlScope::host;
-  unsigned per_host = 2;                  // fetches in flight per host
-  std::chrono::milliseconds delay{0};     // least time between two request starts on one host
-  bool robots = true;                     // obey robots.txt
+  unsigned per_host = 2;               // fetches in flight per host
+  std::chrono::milliseconds delay{0};  // least time between two request starts on one host
+  bool robots = true;                  // obey robots.txt
   Strategy strategy = Strategy::parse("async");
   std::size_t max_in_flight = 0;          // over all hosts; 0: the scheduler's default
   std::uint64_t html_limit = 8ull << 20;  // an HTML body over this many bytes is not parsed
@@ -65,34 +65,34 @@ struct CrawlOptions {
 
 // One fetched URL.
 struct CrawlPage {
-  std::string url;          // canonical, as queued
-  std::string final_url;    // the URL of the response (url: redirects are pages of their own)
-  std::string referrer;     // the page it was found on; empty for a seed
-  unsigned depth = 0;       // 0 for a seed
-  std::uint64_t links = 0;  // distinct in-scope links on the page, after canonicalisation
-  const FetchResult* result = nullptr;  // status, headers, sizes, sha256, error, message
-  std::string_view body;    // the body when kept (keep_bodies) or parsed; empty otherwise
-  std::string request_head; // what was sent (record_exchange)
+  std::string url;                                  // canonical, as queued
+  std::string final_url;                            // the URL of the response (url: redirects are pages of their own)
+  std::string referrer;                             // the page it was found on; empty for a seed
+  unsigned depth = 0;                               // 0 for a seed
+  std::uint64_t links = 0;                          // distinct in-scope links on the page, after canonicalisation
+  const FetchResult* result = nullptr;              // status, headers, sizes, sha256, error, message
+  std::string_view body;                            // the body when kept (keep_bodies) or parsed; empty otherwise
+  std::string request_head;                         // what was sent (record_exchange)
   std::chrono::system_clock::time_point started{};  // when the fetch was dispatched
 };
 
 // Counters for the progress line and the summary.
 struct CrawlStats {
-  std::uint64_t pages = 0;            // fetched URLs reported to on_page (robots.txt excluded)
-  std::uint64_t failed = 0;           // of those, not ok() (errors and statuses >= 400)
+  std::uint64_t pages = 0;   // fetched URLs reported to on_page (robots.txt excluded)
+  std::uint64_t failed = 0;  // of those, not ok() (errors and statuses >= 400)
   std::uint64_t status_2xx = 0, status_3xx = 0, status_4xx = 0, status_5xx = 0;
-  std::uint64_t transport_errors = 0; // pages with no response (error other than http_status)
-  std::uint64_t queued = 0;           // waiting in the frontier now
-  std::uint64_t in_flight = 0;        // handed to the scheduler (robots.txt too), not yet reported
-  std::uint64_t seen = 0;             // distinct canonical URLs met (queued once each)
-  std::uint64_t hosts = 0;            // hosts met in scope
-  std::uint64_t robots_fetches = 0;   // robots.txt requests made
+  std::uint64_t transport_errors = 0;   // pages with no response (error other than http_status)
+  std::uint64_t queued = 0;             // waiting in the frontier now
+  std::uint64_t in_flight = 0;          // handed to the scheduler (robots.txt too), not yet reported
+  std::uint64_t seen = 0;               // distinct canonical URLs met (queued once each)
+  std::uint64_t hosts = 0;              // hosts met in scope
+  std::uint64_t robots_fetches = 0;     // robots.txt requests made
   std::uint64_t robots_disallowed = 0;  // URLs not requested because robots.txt forbids them
-  std::uint64_t out_of_scope = 0;     // distinct links left out for their host
-  std::uint64_t nofollow_skipped = 0; // links not followed because of rel or meta nofollow
-  std::uint64_t bad_links = 0;        // hrefs that are not http(s) URLs
-  std::uint64_t beyond_max_depth = 0; // links not queued for max_depth
-  std::uint64_t beyond_max_pages = 0; // new URLs not queued because max_pages are already queued
+  std::uint64_t out_of_scope = 0;       // distinct links left out for their host
+  std::uint64_t nofollow_skipped = 0;   // links not followed because of rel or meta nofollow
+  std::uint64_t bad_links = 0;          // hrefs that are not http(s) URLs
+  std::uint64_t beyond_max_depth = 0;   // links not queued for max_depth
+  std::uint64_t beyond_max_pages = 0;   // new URLs not queued because max_pages are already queued
   std::uint64_t body_bytes = 0;
   std::chrono::nanoseconds wall{0};
   // Where the crawler's CPU goes beside fetching (thread CPU time, all threads together): HTML

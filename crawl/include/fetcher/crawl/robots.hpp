@@ -81,8 +81,7 @@ class RobotsRules {
 
 // What the fetch of robots.txt produced: `delivered` is FetchResult::delivered() (a whole
 // response arrived), `status` its status, `body` its first robots_parse_limit bytes.
-RobotsRules rules_for_response(bool delivered, unsigned status, std::string_view body,
-                               std::string_view product_token);
+RobotsRules rules_for_response(bool delivered, unsigned status, std::string_view body, std::string_view product_token);
 
 // The product token of a User-Agent value: its first token, without the version
 // ("fetcher/0.1 (+https://example.org)" gives "fetcher"). RFC 9309 2.2.1 allows only

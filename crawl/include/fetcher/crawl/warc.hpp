@@ -44,11 +44,11 @@ struct WarcExchange {
   std::string target_uri;                        // the URL requested
   std::chrono::system_clock::time_point date{};  // when the request was sent
   std::string ip_address;                        // the server's address, empty if unknown
-  std::string request_head;   // "GET /a HTTP/1.1\r\nHost: ...\r\n...\r\n\r\n"
+  std::string request_head;                      // "GET /a HTTP/1.1\r\nHost: ...\r\n...\r\n\r\n"
   unsigned status = 0;
-  std::string reason;         // "OK"; empty: the standard reason phrase of `status`
+  std::string reason;  // "OK"; empty: the standard reason phrase of `status`
   std::vector<std::pair<std::string, std::string>> response_fields;  // as received, in order
-  std::string_view payload;   // the response body (de-chunked)
+  std::string_view payload;                                          // the response body (de-chunked)
 };
 
 class WarcWriter {
@@ -78,7 +78,7 @@ class WarcWriter {
   // write_record derives from the block, and its block as a head and a payload, kept apart so
   // that the payload is not copied.
   struct PendingRecord {
-    std::string fields;          // "WARC-Type: ...\r\n" lines
+    std::string fields;  // "WARC-Type: ...\r\n" lines
     std::string block_head;
     std::string_view payload;
   };
@@ -88,7 +88,7 @@ class WarcWriter {
 
   std::FILE* file_ = nullptr;
   std::string path_;
-  std::string warcinfo_id_;       // "<urn:uuid:...>", named by every later record
+  std::string warcinfo_id_;  // "<urn:uuid:...>", named by every later record
   std::uint64_t records_ = 0;
 };
 

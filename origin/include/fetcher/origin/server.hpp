@@ -23,9 +23,9 @@ namespace fetcher::origin {
 
 struct ServerOptions {
   std::string address = "127.0.0.1";
-  std::uint16_t http_port = 0;   // 0: any free port
+  std::uint16_t http_port = 0;  // 0: any free port
   std::uint16_t https_port = 0;
-  std::string cert_dir;          // where ca.pem goes; empty: a fresh directory under /tmp
+  std::string cert_dir;  // where ca.pem goes; empty: a fresh directory under /tmp
   unsigned threads = 1;
 };
 
@@ -33,8 +33,8 @@ struct ServerOptions {
 struct HostStats {
   std::string host;
   std::uint64_t requests = 0;
-  std::uint64_t connections = 0;      // connections whose first request named this host
-  unsigned peak_concurrent = 0;       // most requests for this host in progress at once
+  std::uint64_t connections = 0;  // connections whose first request named this host
+  unsigned peak_concurrent = 0;   // most requests for this host in progress at once
   // The shortest time between two consecutive request starts for this host, on any connections:
   // how polite the clients were, measured here. A request starts when its header has been read
   // (where `requests` counts it), by a steady clock, so a request the origin reads late (its

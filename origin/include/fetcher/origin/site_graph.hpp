@@ -64,15 +64,15 @@ PathAnswer path_answer(const Site& site, std::string_view target);
 
 // One anchor of a page.
 struct GraphLink {
-  std::string href;  // the attribute value as the HTML writes it (entities and all)
-  std::string url;   // the canonical URL it means (see expected_crawl); empty: not http(s)
+  std::string href;       // the attribute value as the HTML writes it (entities and all)
+  std::string url;        // the canonical URL it means (see expected_crawl); empty: not http(s)
   bool nofollow = false;  // rel holds nofollow
 };
 
 // A page's links as a crawler reads them, for a request with `scheme` (relative hrefs keep
 // the request's scheme unless a <base href> names one).
 struct GraphPage {
-  std::string base_href;    // as written; empty: none
+  std::string base_href;  // as written; empty: none
   bool meta_nofollow = false;
   std::vector<GraphLink> links;  // in body order; empty for answers that are not pages
 };
@@ -110,8 +110,8 @@ struct ExpectedCrawl {
 // A site's `redirect` is followed like a 3xx of the graph; faults and fail_first are not
 // modelled (every other answer is path_answer's).
 ExpectedCrawl expected_crawl(const SiteSet& sites, const std::vector<std::string>& seeds,
-                             const std::function<bool(std::string_view host)>& in_scope,
-                             bool obey_robots = true, unsigned max_depth = UINT_MAX);
+                             const std::function<bool(std::string_view host)>& in_scope, bool obey_robots = true,
+                             unsigned max_depth = UINT_MAX);
 
 // The canonical form (as above) of an absolute http(s) URL written plainly (no entities, no
 // whitespace); empty when it is not one. For seeds and tests.

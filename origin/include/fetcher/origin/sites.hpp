@@ -140,8 +140,8 @@ SiteSet load_sites(const std::string& path);
 // Latency of the `repeat`-th (0-based, counted per host+path in arrival order) request for
 // `path` on `site`: latency + jitter drawn from a generator seeded by (seed, host, path,
 // repeat), clamped at zero. The server and the ideal-time model both use this.
-std::chrono::microseconds request_latency(const SiteSet& sites, const Site& site,
-                                          std::string_view path, std::uint64_t repeat);
+std::chrono::microseconds request_latency(const SiteSet& sites, const Site& site, std::string_view path,
+                                          std::uint64_t repeat);
 
 // True when a request for scheme://site.host<path> is answered with the site's redirect.
 bool is_redirected(const Site& site, std::string_view scheme, std::string_view path);
