@@ -224,6 +224,20 @@ std::vector<std::string> seeds_of(const CrawlArgs& args) {
   return seeds;
 }
 
+// This process's CPU (user + system) and peak resident set so far.
+struct ProcessUsage {
+  double cpu_seconds = 0;
+  std::uint64_t peak_rss_bytes = 0;
+};
+
+ProcessUsage process_usage() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return {static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+              static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6,
+          static_cast<std::uint64_t>(usage.ru_maxrss) * 1024};
+}
+
 struct CrawlRun {
   crawl::CrawlStats stats;
   double cpu_seconds = 0;  // this process, user + system
@@ -247,11 +261,9 @@ CrawlRun run_crawl(const CrawlArgs& args, crawl::CrawlOptions options, const Fet
   run.interrupted = interrupt.interrupted();
   run.signal = interrupt.signal();
   run.save_failures = sinks.save_failures();
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  run.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-                    static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-  run.peak_rss_bytes = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
+  const auto usage = process_usage();
+  run.cpu_seconds = usage.cpu_seconds;
+  run.peak_rss_bytes = usage.peak_rss_bytes;
   return run;
 }
 
@@ -432,6 +444,8 @@ int shared_crawl(const CrawlArgs& args) {
   const auto style = detect_style(parse_color_mode(args.color), STDERR_FILENO);
   if (!args.quiet || interrupt.interrupted()) {
     std::cerr << crawl_summary(stats.worker, style);
+    const auto usage = process_usage();
+    std::cerr << crawl_client_line(usage.cpu_seconds, stats.worker.pages, usage.peak_rss_bytes);
     const double pages = static_cast<double>(std::max<std::uint64_t>(stats.worker.pages, 1));
     char per_page[32];
     std::snprintf(per_page, sizeof per_page, "%.1f", static_cast<double>(stats.redis_commands) / pages);

@@ -307,6 +307,7 @@ TEST_F(SharedCrawl, TheFirstWorkersSettingsHoldAndALaterWorkerAdoptsOrIsRefused)
   const auto adopting = testing::run_process(worker(redis.url(), origin, "settings", {"--export", path("all.jsonl")}));
   EXPECT_EQ(adopting.exit_code, 0) << adopting.err;
   EXPECT_NE(adopting.err.find("joined crawl settings"), std::string::npos) << adopting.err;
+  EXPECT_NE(adopting.err.find("  client   CPU "), std::string::npos) << adopting.err;  // the worker's own cost
   EXPECT_EQ(exported_urls(path("all.jsonl")).size(), 5u);
 
   const auto unknown = testing::run_process(worker(redis.url(), origin, "never-started", {}));
