@@ -25,6 +25,19 @@ bool take_old_spelling(std::vector<std::string>& notes, std::string_view command
   return true;
 }
 
+std::string save_directory(std::vector<std::string>& notes, std::string_view command, const std::string& save,
+                           const std::string& old_o, const std::string& old_output_dir) {
+  std::string directory = save;
+  if (take_old_spelling(notes, command, !old_o.empty(), "-o", !save.empty() || !old_output_dir.empty(),
+                        save.empty() ? "--output-dir" : "--save", "--save")) {
+    directory = old_o;
+  }
+  if (take_old_spelling(notes, command, !old_output_dir.empty(), "--output-dir", !save.empty(), "--save", "--save")) {
+    directory = old_output_dir;
+  }
+  return directory;
+}
+
 void open_report_file(std::ofstream& file, const std::string& path) {
   file.open(path, std::ios::binary | std::ios::trunc);
   if (!file) throw std::runtime_error("--output " + cannot_write(path));

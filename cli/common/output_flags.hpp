@@ -31,6 +31,11 @@ std::string deprecation_note(std::string_view command, std::string_view old_flag
 bool take_old_spelling(std::vector<std::string>& notes, std::string_view command, bool old_given,
                        std::string_view old_flag, bool new_given, std::string_view new_flag, std::string_view instead);
 
+// The directory bodies are saved in: --save DIR, or its old spelling -o DIR or --output-dir DIR
+// (get, crawl), settled as take_old_spelling says; empty: none.
+std::string save_directory(std::vector<std::string>& notes, std::string_view command, const std::string& save,
+                           const std::string& old_o, const std::string& old_output_dir);
+
 // Opens `path` for the report (truncating it); std::runtime_error "--output PATH: cannot write: reason"
 // when it cannot be.
 void open_report_file(std::ofstream& file, const std::string& path);

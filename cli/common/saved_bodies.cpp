@@ -1,8 +1,12 @@
 // saved_bodies.cpp: see saved_bodies.hpp.
 #include "common/saved_bodies.hpp"
 
+#include "common/terminal_style.hpp"
+
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iostream>
 
 namespace fetcher::cli {
 
@@ -23,6 +27,16 @@ std::string safe_file_name(std::uint64_t number, std::size_t width, std::string_
 std::string cannot_write(const std::string& path) {
   const int error = errno;
   return path + ": cannot write" + (error != 0 ? ": " + std::string(std::strerror(error)) : std::string());
+}
+
+std::string save_body(const std::filesystem::path& path, std::string_view body) {
+  std::ofstream file(path, std::ios::binary);
+  file.write(body.data(), static_cast<std::streamsize>(body.size()));
+  if (!file) {
+    std::cerr << "fetcher: " << printable(cannot_write(path.string())) << "\n";
+    return {};
+  }
+  return path.string();
 }
 
 }  // namespace fetcher::cli

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,9 @@ std::string safe_file_name(std::uint64_t number, std::size_t width, std::string_
 // "PATH: cannot write: No such file or directory": the reason from errno, read right after the
 // failed open or write.
 std::string cannot_write(const std::string& path);
+
+// Writes `body` to the file `path` and returns the path written; empty when it cannot be written,
+// after printing "fetcher: " and cannot_write's message on stderr.
+std::string save_body(const std::filesystem::path& path, std::string_view body);
 
 }  // namespace fetcher::cli

@@ -101,15 +101,7 @@ CrawlOutput settle_output_flags(const CrawlArgs& args) {
                         args.old_jsonl == "-" ? "--format json" : "--format json --output FILE")) {
     how.records = args.old_jsonl;
   }
-  how.save = args.save;
-  if (take_old_spelling(notes, "crawl", !args.old_o.empty(), "-o", !args.save.empty() || !args.old_output_dir.empty(),
-                        args.save.empty() ? "--output-dir" : "--save", "--save")) {
-    how.save = args.old_o;
-  }
-  if (take_old_spelling(notes, "crawl", !args.old_output_dir.empty(), "--output-dir", !args.save.empty(), "--save",
-                        "--save")) {
-    how.save = args.old_output_dir;
-  }
+  how.save = save_directory(notes, "crawl", args.save, args.old_o, args.old_output_dir);
   for (const auto& note : notes) std::cerr << note << "\n";
   return how;
 }
@@ -141,15 +133,8 @@ class PageSinks {
     std::string saved;
     ++numbered_;
     if (!save_dir_.empty() && result.delivered() && !result.body_skipped) {
-      const auto path = std::filesystem::path(save_dir_) / safe_file_name(numbered_, 6, page.url);
-      std::ofstream file(path, std::ios::binary);
-      file.write(page.body.data(), static_cast<std::streamsize>(page.body.size()));
-      if (!file) {
-        ++save_failures_;
-        std::cerr << "fetcher: " << printable(cannot_write(path.string())) << "\n";
-      } else {
-        saved = path.string();
-      }
+      saved = save_body(std::filesystem::path(save_dir_) / safe_file_name(numbered_, 6, page.url), page.body);
+      if (saved.empty()) ++save_failures_;
     }
     if (warc_ && result.delivered() && !result.body_skipped) {
       crawl::WarcExchange exchange;

@@ -73,15 +73,7 @@ GetOutput settle_output_flags(const GetArgs& args) {
   }
   how.json = format == "json";
   how.output = args.output;
-  how.save = args.save;
-  if (take_old_spelling(notes, "get", !args.old_o.empty(), "-o", !args.save.empty() || !args.old_output_dir.empty(),
-                        args.save.empty() ? "--output-dir" : "--save", "--save")) {
-    how.save = args.old_o;
-  }
-  if (take_old_spelling(notes, "get", !args.old_output_dir.empty(), "--output-dir", !args.save.empty(), "--save",
-                        "--save")) {
-    how.save = args.old_output_dir;
-  }
+  how.save = save_directory(notes, "get", args.save, args.old_o, args.old_output_dir);
   for (const auto& note : notes) std::cerr << note << "\n";
   return how;
 }
@@ -137,16 +129,10 @@ int get_command(const GetArgs& args) {
   const auto report = run(requests, strategy, client, run_options, [&](const FetchResult& result) {
     std::string saved;  // where the body went, for the line and the JSON record
     if (!how.save.empty() && result.ok()) {
-      const auto path = std::filesystem::path(how.save) /
-                        safe_file_name(result.index + 1, std::to_string(requests.size()).size(), result.final_url);
-      std::ofstream file(path, std::ios::binary);
-      file.write(result.body.data(), static_cast<std::streamsize>(result.body.size()));
-      if (!file) {
-        ++save_failures;
-        std::cerr << "fetcher: " << printable(cannot_write(path.string())) << "\n";
-      } else {
-        saved = path.string();
-      }
+      saved = save_body(std::filesystem::path(how.save) /
+                            safe_file_name(result.index + 1, std::to_string(requests.size()).size(), result.final_url),
+                        result.body);
+      if (saved.empty()) ++save_failures;
     }
     // After Ctrl-C a person wants what finished, not a line per URL that never started;
     // JSON Lines keep one line per URL for scripts.

@@ -9,7 +9,6 @@
 
 #include <fetcher/crawl/robots.hpp>
 #include <fetcher/scheduler.hpp>
-#include <fetcher/url.hpp>
 
 #include <algorithm>
 #include <exception>
@@ -74,10 +73,7 @@ struct Crawler::Impl {
       hosts[id].robots_known = true;
     } else {
       auto robots = std::make_shared<RobotsBody>();
-      FetchRequest request(hosts[id].origin + "/robots.txt", "robots.txt");
-      request.body_mode = BodyMode::stream;
-      request.body_handler = robots;
-      if (const auto index = scheduler->push(std::move(request))) {
+      if (const auto index = scheduler->push(robots_request(hosts[id].origin, robots))) {
         in_flight.emplace(*index, InFlight{{}, id, nullptr, std::move(robots)});
         ++stats.robots_fetches;
       }
@@ -116,12 +112,8 @@ struct Crawler::Impl {
         continue;
       }
       auto page = std::make_shared<PageBody>(options.html_limit, options.keep_bodies);
-      FetchRequest request(entry.url, entry.referrer ? *entry.referrer : std::string("seed"));
-      request.headers = page_headers;
-      request.follow_redirects = false;
-      request.body_mode = BodyMode::stream;
-      request.body_handler = page;
-      const auto index = scheduler->push(std::move(request));
+      const auto index = scheduler->push(
+          page_request(entry.url, entry.referrer ? *entry.referrer : std::string(), page_headers, page));
       if (!index) return;  // the run is over
       in_flight.emplace(*index, InFlight{std::move(entry), id, std::move(page), nullptr});
       ++host.handed;
@@ -217,11 +209,7 @@ struct Crawler::Impl {
       if (on_page) {
         auto page = crawl_page(job.entry.url, job.entry.referrer ? *job.entry.referrer : std::string(), job.entry.depth,
                                links.size(), result, job.page->body());
-        if (options.record_exchange) {
-          FetchRequest request(job.entry.url);
-          request.headers = page_headers;
-          page.request_head = client.request_head(request);
-        }
+        if (options.record_exchange) page.request_head = page_request_head(client, job.entry.url, page_headers);
         on_page(page);
       }
     }
@@ -238,25 +226,10 @@ struct Crawler::Impl {
   }
 };
 
-namespace {
-
-std::vector<std::string> canonical_seeds(std::vector<std::string>& seeds) {
-  if (seeds.empty()) throw std::invalid_argument("no seed URL to start from");
-  std::vector<std::string> hosts;
-  for (auto& seed : seeds) {
-    auto canonical = canonical_url(seed);
-    if (!canonical) throw std::invalid_argument("seed " + seed + ": " + canonical.error);
-    seed = std::move(canonical.url);
-    hosts.emplace_back(keys_of(seed).host);
-  }
-  return hosts;
-}
-
-}  // namespace
-
 Crawler::Crawler(Client& client, CrawlOptions options, PageHandler on_page) {
   if (options.per_host == 0) throw std::invalid_argument("per_host must be at least 1");
-  auto seed_hosts = canonical_seeds(options.seeds);
+  canonicalise_seeds(options.seeds);
+  auto seed_hosts = hosts_of(options.seeds);
   impl_ = std::make_unique<Impl>(client, std::move(options), std::move(on_page), std::move(seed_hosts));
   SchedulerOptions scheduler_options;
   scheduler_options.strategy = impl_->options.strategy;

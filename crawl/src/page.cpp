@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <stdexcept>
 #include <unordered_set>
 
 namespace fetcher::crawl {
@@ -85,6 +86,44 @@ FoundLinks links_of_page(const std::string& url, const FetchResult& result, cons
     }
   }
   return links;
+}
+
+void canonicalise_seeds(std::vector<std::string>& seeds) {
+  if (seeds.empty()) throw std::invalid_argument("no seed URL to start from");
+  for (auto& seed : seeds) {
+    auto canonical = canonical_url(seed);
+    if (!canonical) throw std::invalid_argument("seed " + seed + ": " + canonical.error);
+    seed = std::move(canonical.url);
+  }
+}
+
+std::vector<std::string> hosts_of(const std::vector<std::string>& urls) {
+  std::vector<std::string> hosts;
+  for (const auto& url : urls) hosts.emplace_back(keys_of(url).host);
+  return hosts;
+}
+
+FetchRequest robots_request(const std::string& origin, std::shared_ptr<RobotsBody> body) {
+  FetchRequest request(origin + "/robots.txt", "robots.txt");
+  request.body_mode = BodyMode::stream;
+  request.body_handler = std::move(body);
+  return request;
+}
+
+FetchRequest page_request(const std::string& url, const std::string& referrer, const HeaderFields& headers,
+                          std::shared_ptr<PageBody> body) {
+  FetchRequest request(url, referrer.empty() ? std::string("seed") : referrer);
+  request.headers = headers;
+  request.follow_redirects = false;
+  request.body_mode = BodyMode::stream;
+  request.body_handler = std::move(body);
+  return request;
+}
+
+std::string page_request_head(const Client& client, const std::string& url, const HeaderFields& headers) {
+  FetchRequest request(url);
+  request.headers = headers;
+  return client.request_head(request);
 }
 
 CrawlPage crawl_page(const std::string& url, const std::string& referrer, unsigned depth, std::uint64_t links,

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,6 +82,24 @@ struct FoundLinks {
 // <base href> or its URL; reads a redirect's Location.
 FoundLinks links_of_page(const std::string& url, const FetchResult& result, const PageBody& body,
                          const ScopeFilter& scope);
+
+// Makes each seed canonical in place; throws std::invalid_argument naming a seed that is not an
+// http(s) URL, or when there is none.
+void canonicalise_seeds(std::vector<std::string>& seeds);
+
+// The hosts of canonical URLs (the seeds', for the scope filter).
+std::vector<std::string> hosts_of(const std::vector<std::string>& urls);
+
+// The request for an origin's robots.txt, its body streamed into `body`.
+FetchRequest robots_request(const std::string& origin, std::shared_ptr<RobotsBody> body);
+
+// The request for a page, its body streamed into `body`. A redirect is not followed: the crawl
+// queues its Location as a link. `referrer` empty: a seed.
+FetchRequest page_request(const std::string& url, const std::string& referrer, const HeaderFields& headers,
+                          std::shared_ptr<PageBody> body);
+
+// The head of a page's request as `client` writes it, for an archive's request record.
+std::string page_request_head(const Client& client, const std::string& url, const HeaderFields& headers);
 
 // One fetched URL for the page handler; request_head is left to the caller.
 CrawlPage crawl_page(const std::string& url, const std::string& referrer, unsigned depth, std::uint64_t links,

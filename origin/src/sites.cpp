@@ -1,8 +1,9 @@
 // sites.cpp: reading the sites file and the deterministic parts of the sites model (latency
 // with seeded jitter, redirects, a plain page's links) that the server and the ideal-time model
-// share. Bodies and the crawl features are site_graph.cpp's.
+// share. Bodies and the crawl features are site_graph*.cpp's.
 #include <fetcher/origin/sites.hpp>
 
+#include "ascii_case.hpp"
 #include "seeded.hpp"
 
 #include <zlib.h>
@@ -23,19 +24,6 @@
 
 namespace fetcher::origin {
 namespace {
-
-std::string to_lower(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower;
-}
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
 
 // --- parsing ------------------------------------------------------------------------------
 
@@ -156,80 +144,7 @@ class SitesReader {
         site.host = to_lower(read_string(node, "host"));
         check_host(node, site.host);
         has_host = true;
-      } else if (key == "latency_ms") {
-        site.latency = read_milliseconds(node, "latency_ms");
-      } else if (key == "jitter_ms") {
-        site.jitter = read_milliseconds(node, "jitter_ms");
-      } else if (key == "body_bytes") {
-        site.body_bytes = read_unsigned(node, "body_bytes");
-        if (site.body_bytes > (std::uint64_t{1} << 30)) fail(node.source(), "body_bytes is too large (max 1 GiB)");
-      } else if (key == "capacity") {
-        site.capacity = read_small_unsigned(node, "capacity");
-      } else if (key == "redirect") {
-        site.redirect = read_string(node, "redirect");
-        check_redirect(node, site.redirect);
-      } else if (key == "redirect_status") {
-        site.redirect_status = read_small_unsigned(node, "redirect_status");
-        check_redirect_status(node, site.redirect_status);
-      } else if (key == "gzip") {
-        site.gzip = read_bool(node, "gzip");
-      } else if (key == "fail_first") {
-        site.fail_first = read_small_unsigned(node, "fail_first");
-      } else if (key == "fail_status") {
-        site.fail_status = read_small_unsigned(node, "fail_status");
-        if (site.fail_status < 400 || site.fail_status > 599) fail(node.source(), "fail_status must be 400 to 599");
-      } else if (key == "retry_after_s") {
-        site.retry_after_s = read_small_unsigned(node, "retry_after_s");
-      } else if (key == "links") {
-        site.links = read_small_unsigned(node, "links");
-        if (site.links > 1000) fail(node.source(), "links must be at most 1000");
-      } else if (key == "pages") {
-        site.pages = read_small_unsigned(node, "pages");
-        if (site.pages == 0) fail(node.source(), "pages must be at least 1");
-      } else if (key == "scheme") {
-        site.scheme = to_lower(read_string(node, "scheme"));
-        if (site.scheme != "http" && site.scheme != "https") {
-          fail(node.source(), "scheme must be \"http\" or \"https\"");
-        }
-      } else if (key == "chain") {
-        site.chain = read_bool(node, "chain");
-      } else if (key == "link_forms") {
-        site.link_forms = read_bool(node, "link_forms");
-      } else if (key == "cross_links") {
-        site.cross_links = read_link_count(node, "cross_links");
-      } else if (key == "external_links") {
-        site.external_links = read_bool(node, "external_links");
-      } else if (key == "broken_links") {
-        site.broken_links = read_link_count(node, "broken_links");
-      } else if (key == "moved_links") {
-        site.moved_links = read_link_count(node, "moved_links");
-      } else if (key == "binary_links") {
-        site.binary_links = read_link_count(node, "binary_links");
-      } else if (key == "robots") {
-        const std::string mode = read_string(node, "robots");
-        if (mode == "rules") {
-          site.robots = Site::Robots::rules;
-        } else if (mode == "404" || mode == "none") {
-          site.robots = Site::Robots::missing;
-        } else if (mode == "500") {
-          site.robots = Site::Robots::error;
-        } else {
-          fail(node.source(), "robots must be \"rules\", \"404\", \"500\" or \"none\", not '" + mode + "'");
-        }
-      } else if (key == "disallow") {
-        site.disallow = read_disallow(node);
-      } else if (key == "crawl_delay_ms") {
-        site.crawl_delay = read_milliseconds(node, "crawl_delay_ms");
-      } else if (key == "traps") {
-        site.traps = read_bool(node, "traps");
-      } else if (key == "fault") {
-        const std::string name = read_string(node, "fault");
-        if (!parse_fault(name, site.fault)) {
-          std::string known;
-          for (const Fault fault : all_faults()) known += (known.empty() ? "" : ", ") + std::string(to_string(fault));
-          fail(node.source(), "unknown fault '" + name + "' (one of: " + known + ")");
-        }
-      } else {
+      } else if (!read_serving_key(key, node, site) && !read_crawl_key(key, node, site)) {
         fail(key.source(), "unknown key '" + std::string(key.str()) + "' in [[site]]");
       }
     }
@@ -237,6 +152,95 @@ class SitesReader {
     return site;
   }
 
+  // A key of how the site serves its pages (latency, size, capacity, redirect, gzip, faults), read
+  // into `site`; false when `key` is not one of them.
+  bool read_serving_key(const toml::key& key, const toml::node& node, Site& site) const {
+    if (key == "latency_ms") {
+      site.latency = read_milliseconds(node, "latency_ms");
+    } else if (key == "jitter_ms") {
+      site.jitter = read_milliseconds(node, "jitter_ms");
+    } else if (key == "body_bytes") {
+      site.body_bytes = read_unsigned(node, "body_bytes");
+      if (site.body_bytes > (std::uint64_t{1} << 30)) fail(node.source(), "body_bytes is too large (max 1 GiB)");
+    } else if (key == "capacity") {
+      site.capacity = read_small_unsigned(node, "capacity");
+    } else if (key == "redirect") {
+      site.redirect = read_string(node, "redirect");
+      check_redirect(node, site.redirect);
+    } else if (key == "redirect_status") {
+      site.redirect_status = read_small_unsigned(node, "redirect_status");
+      check_redirect_status(node, site.redirect_status);
+    } else if (key == "gzip") {
+      site.gzip = read_bool(node, "gzip");
+    } else if (key == "fail_first") {
+      site.fail_first = read_small_unsigned(node, "fail_first");
+    } else if (key == "fail_status") {
+      site.fail_status = read_small_unsigned(node, "fail_status");
+      if (site.fail_status < 400 || site.fail_status > 599) fail(node.source(), "fail_status must be 400 to 599");
+    } else if (key == "retry_after_s") {
+      site.retry_after_s = read_small_unsigned(node, "retry_after_s");
+    } else if (key == "fault") {
+      const std::string name = read_string(node, "fault");
+      if (!parse_fault(name, site.fault)) {
+        std::string known;
+        for (const Fault fault : all_faults()) known += (known.empty() ? "" : ", ") + std::string(to_string(fault));
+        fail(node.source(), "unknown fault '" + name + "' (one of: " + known + ")");
+      }
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  // A key of the crawl features (site_graph.hpp), read into `site`; false when `key` is not one.
+  bool read_crawl_key(const toml::key& key, const toml::node& node, Site& site) const {
+    if (key == "links") {
+      site.links = read_small_unsigned(node, "links");
+      if (site.links > 1000) fail(node.source(), "links must be at most 1000");
+    } else if (key == "pages") {
+      site.pages = read_small_unsigned(node, "pages");
+      if (site.pages == 0) fail(node.source(), "pages must be at least 1");
+    } else if (key == "scheme") {
+      site.scheme = to_lower(read_string(node, "scheme"));
+      if (site.scheme != "http" && site.scheme != "https") {
+        fail(node.source(), "scheme must be \"http\" or \"https\"");
+      }
+    } else if (key == "chain") {
+      site.chain = read_bool(node, "chain");
+    } else if (key == "link_forms") {
+      site.link_forms = read_bool(node, "link_forms");
+    } else if (key == "cross_links") {
+      site.cross_links = read_link_count(node, "cross_links");
+    } else if (key == "external_links") {
+      site.external_links = read_bool(node, "external_links");
+    } else if (key == "broken_links") {
+      site.broken_links = read_link_count(node, "broken_links");
+    } else if (key == "moved_links") {
+      site.moved_links = read_link_count(node, "moved_links");
+    } else if (key == "binary_links") {
+      site.binary_links = read_link_count(node, "binary_links");
+    } else if (key == "robots") {
+      const std::string mode = read_string(node, "robots");
+      if (mode == "rules") {
+        site.robots = Site::Robots::rules;
+      } else if (mode == "404" || mode == "none") {
+        site.robots = Site::Robots::missing;
+      } else if (mode == "500") {
+        site.robots = Site::Robots::error;
+      } else {
+        fail(node.source(), "robots must be \"rules\", \"404\", \"500\" or \"none\", not '" + mode + "'");
+      }
+    } else if (key == "disallow") {
+      site.disallow = read_disallow(node);
+    } else if (key == "crawl_delay_ms") {
+      site.crawl_delay = read_milliseconds(node, "crawl_delay_ms");
+    } else if (key == "traps") {
+      site.traps = read_bool(node, "traps");
+    } else {
+      return false;
+    }
+    return true;
+  }
   void check_host(const toml::node& node, const std::string& host) const {
     if (host.empty()) fail(node.source(), "host must not be empty");
     const bool plain = std::all_of(host.begin(), host.end(),
