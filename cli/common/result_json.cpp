@@ -1,13 +1,62 @@
 // result_json.cpp: JSON (de)serialisation of results and reports.
 #include "common/result_json.hpp"
 
+#include <fetcher/fetch_result_fields.hpp>
+
 #include <cmath>
+#include <string>
+#include <type_traits>
 
 namespace fetcher::cli {
 namespace {
 
-double to_ms(std::chrono::nanoseconds value) { return std::chrono::duration<double, std::milli>(value).count(); }
-std::chrono::nanoseconds from_ms(double value) { return std::chrono::nanoseconds(std::llround(value * 1e6)); }
+// One field in JSON, by its type; the fields, their keys and which are optional are
+// fields_of(FetchResult) in <fetcher/fetch_result_fields.hpp>. Text, numbers and flags are
+// themselves; any other type has its own overload (an enum is not written as its number).
+template <class Value>
+concept PlainJsonValue = std::is_arithmetic_v<Value> || std::is_same_v<Value, std::string>;
+
+template <PlainJsonValue Value>
+nlohmann::json json_of(const Value& value) {
+  return value;
+}
+nlohmann::json json_of(std::chrono::nanoseconds value) {
+  return std::chrono::duration<double, std::milli>(value).count();
+}
+nlohmann::json json_of(ErrorKind value) { return std::string(to_string(value)); }
+nlohmann::json json_of(FetchStage value) { return std::string(to_string(value)); }
+nlohmann::json json_of(const std::error_code& value) { return value.message(); }
+nlohmann::json json_of(const HeaderFields& value) { return value.content_type(); }
+
+// Whether a when_set field is written.
+template <class Value>
+bool is_set(const Value& value) {
+  return value != Value{};
+}
+bool is_set(const std::error_code& value) { return static_cast<bool>(value); }
+
+template <PlainJsonValue Value>
+void read_json(const nlohmann::json& json, Value& value) {
+  json.get_to(value);
+}
+void read_json(const nlohmann::json& json, std::chrono::nanoseconds& value) {
+  value = std::chrono::nanoseconds(std::llround(json.get<double>() * 1e6));
+}
+// An unknown name (from a later version) is a failure of some kind all the same.
+void read_json(const nlohmann::json& json, ErrorKind& value) {
+  if (!parse_error_kind(json.get<std::string>(), value)) value = ErrorKind::protocol;
+}
+// An unknown name (from a later version) reads as none, as does a record from before stages.
+void read_json(const nlohmann::json& json, FetchStage& value) {
+  if (!parse_fetch_stage(json.get<std::string>(), value)) value = FetchStage::none;
+}
+// The cause is the error code's message alone: its value and category cannot be read back from
+// it, so the code stays empty.
+void read_json(const nlohmann::json&, std::error_code&) {}
+// Only the media type is in JSON: kept as a Content-Type field.
+void read_json(const nlohmann::json& json, HeaderFields& value) {
+  if (const auto type = json.get<std::string>(); !type.empty()) value.add("Content-Type", type);
+}
 
 }  // namespace
 
@@ -16,60 +65,28 @@ std::string json_line(const nlohmann::json& json) {
 }
 
 nlohmann::json result_to_json(const FetchResult& result) {
-  nlohmann::json json = {
-      {"index", result.index},
-      {"url", result.url},
-      {"final_url", result.final_url},
-      {"status", result.status},
-      {"bytes", result.body_bytes},
-      {"wire_bytes", result.wire_bytes},
-      {"sha256", result.body_sha256},
-      {"redirects", result.redirects},
-      {"attempts", result.attempts},
-      {"reused_connection", result.reused_connection},
-      {"connect_ms", to_ms(result.timings.connect)},
-      {"tls_ms", to_ms(result.timings.tls)},
-      {"first_byte_ms", to_ms(result.timings.first_byte)},
-      {"total_ms", to_ms(result.timings.total)},
-      {"ok", result.ok()},
-      {"error", std::string(to_string(result.error))},
-      {"stage", std::string(to_string(result.stage))},
-      {"message", result.message},
-      {"content_type", result.headers.content_type()},
-      {"warning", result.warning},
-  };
-  if (!result.source.empty()) json["source"] = result.source;
-  if (result.cause) json["cause"] = result.cause.message();
+  nlohmann::json json = nlohmann::json::object();
+  for_each_field(result, [&](const FieldInfo& field, const auto& member) {
+    if (field.json == JsonPresence::absent || (field.json == JsonPresence::when_set && !is_set(member))) return;
+    json[std::string(field.name)] = json_of(member);
+  });
+  json["ok"] = result.ok();
   return json;
 }
 
 FetchResult result_from_json(const nlohmann::json& json) {
   FetchResult result;
-  result.index = json.at("index").get<std::size_t>();
-  result.url = json.at("url").get<std::string>();
-  result.final_url = json.at("final_url").get<std::string>();
-  result.source = json.value("source", std::string());
-  result.status = json.at("status").get<unsigned>();
-  result.body_bytes = json.at("bytes").get<std::uint64_t>();
-  result.wire_bytes = json.value("wire_bytes", result.body_bytes);
-  result.body_sha256 = json.at("sha256").get<std::string>();
-  result.redirects = json.at("redirects").get<int>();
-  result.attempts = json.value("attempts", 0);
-  result.reused_connection = json.value("reused_connection", false);
-  result.timings.connect = from_ms(json.at("connect_ms").get<double>());
-  result.timings.tls = from_ms(json.at("tls_ms").get<double>());
-  result.timings.first_byte = from_ms(json.at("first_byte_ms").get<double>());
-  result.timings.total = from_ms(json.at("total_ms").get<double>());
-  if (!parse_error_kind(json.at("error").get<std::string>(), result.error)) result.error = ErrorKind::protocol;
-  // Written before stages were: none, as is an unknown name from a later version.
-  if (!parse_fetch_stage(json.value("stage", std::string("none")), result.stage)) result.stage = FetchStage::none;
-  // "cause" is the error code's message alone: its value and category cannot be read back from
-  // it, so result.cause stays empty.
-  result.message = json.at("message").get<std::string>();
-  // The header fields are not in the JSON, only their media type: kept as a Content-Type field.
-  if (const auto type = json.value("content_type", std::string()); !type.empty())
-    result.headers.add("Content-Type", type);
-  result.warning = json.value("warning", std::string());
+  for_each_field(result, [&](const FieldInfo& field, auto& member) {
+    if (field.json == JsonPresence::absent) return;
+    const std::string key(field.name);
+    if (field.json == JsonPresence::required) {
+      read_json(json.at(key), member);
+    } else if (const auto found = json.find(key); found != json.end()) {
+      read_json(*found, member);
+    }
+  });
+  // Written before wire_bytes was: the body came as it was sent.
+  if (!json.contains("wire_bytes")) result.wire_bytes = result.body_bytes;
   return result;
 }
 

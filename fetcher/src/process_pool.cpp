@@ -1,5 +1,6 @@
-// process_pool.cpp: processes:N, with the wire codec its workers send results back in.
+// process_pool.cpp: processes:N. Its workers send their results back in result_wire.hpp's form.
 #include "process_pool.hpp"
+#include "result_wire.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -10,7 +11,6 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -37,124 +37,6 @@ namespace {
 // order, one blocking fetch at a time, and send each result back over a pipe as soon as it is
 // done; the parent's event loop reads the pipes and delivers. A child ends with _exit, so
 // nothing of the parent's (atexit handlers, stdio buffers) runs twice.
-
-// Results on the pipe: [u32 size][payload]; payload 'R' + result fields, or 'E' + counters.
-class WireWriter {
- public:
-  void number(std::uint64_t value) { data_.append(reinterpret_cast<const char*>(&value), sizeof value); }
-  void text(const std::string& value) {
-    number(value.size());
-    data_ += value;
-  }
-  std::string message(char kind) const {
-    const auto size = static_cast<std::uint32_t>(data_.size() + 1);
-    std::string out(reinterpret_cast<const char*>(&size), sizeof size);
-    out += kind;
-    return out + data_;
-  }
-
- private:
-  std::string data_;
-};
-
-class WireReader {
- public:
-  explicit WireReader(std::string_view data) : data_(data) {}
-  std::uint64_t number() {
-    std::uint64_t value = 0;
-    if (data_.size() < sizeof value) throw std::runtime_error("truncated message from a worker process");
-    std::memcpy(&value, data_.data(), sizeof value);
-    data_.remove_prefix(sizeof value);
-    return value;
-  }
-  std::string text() {
-    const auto size = number();
-    if (size > data_.size()) throw std::runtime_error("truncated message from a worker process");
-    std::string value(data_.substr(0, size));
-    data_.remove_prefix(size);
-    return value;
-  }
-
- private:
-  std::string_view data_;
-};
-
-std::uint64_t nanoseconds_of(std::chrono::nanoseconds value) { return static_cast<std::uint64_t>(value.count()); }
-std::chrono::nanoseconds nanoseconds_from(std::uint64_t value) {
-  return std::chrono::nanoseconds(static_cast<std::int64_t>(value));
-}
-
-std::string encode_result(const FetchResult& result) {
-  WireWriter out;
-  out.number(result.index);
-  for (const auto* text : {&result.url, &result.final_url, &result.source, &result.body_sha256, &result.message,
-                           &result.body, &result.warning}) {
-    out.text(*text);
-  }
-  out.number(result.headers.size());
-  for (std::size_t i = 0; i < result.headers.size(); ++i) {
-    out.text(std::string(result.headers[i].name));
-    out.text(std::string(result.headers[i].value));
-  }
-  out.number(result.body_skipped ? 1 : 0);
-  out.number(result.status);
-  out.number(result.body_bytes);
-  out.number(result.wire_bytes);
-  out.number(static_cast<std::uint64_t>(result.redirects));
-  out.number(static_cast<std::uint64_t>(result.attempts));
-  out.number(result.reused_connection ? 1 : 0);
-  for (const auto value :
-       {result.timings.connect, result.timings.tls, result.timings.first_byte, result.timings.total}) {
-    out.number(nanoseconds_of(value));
-  }
-  out.number(static_cast<std::uint64_t>(result.error));
-  out.number(static_cast<std::uint64_t>(result.stage));
-  // The cause crosses the pipe in the categories both processes share (system and generic);
-  // a code of another category (TLS, DNS, HTTP parsing) arrives empty.
-  const auto& category = result.cause.category();
-  out.number(!result.cause                           ? 0
-             : &category == &std::system_category()  ? 1
-             : &category == &std::generic_category() ? 2
-                                                     : 0);
-  out.number(static_cast<std::uint64_t>(static_cast<std::int64_t>(result.cause.value())));
-  return out.message('R');
-}
-
-FetchResult decode_result(WireReader in) {
-  FetchResult result;
-  result.index = in.number();
-  for (auto* text : {&result.url, &result.final_url, &result.source, &result.body_sha256, &result.message, &result.body,
-                     &result.warning}) {
-    *text = in.text();
-  }
-  const auto field_count = in.number();
-  for (std::uint64_t i = 0; i < field_count; ++i) {
-    const auto name = in.text();
-    result.headers.add(name, in.text());
-  }
-  result.body_skipped = in.number() != 0;
-  result.status = static_cast<unsigned>(in.number());
-  result.body_bytes = in.number();
-  result.wire_bytes = in.number();
-  result.redirects = static_cast<int>(in.number());
-  result.attempts = static_cast<int>(in.number());
-  result.reused_connection = in.number() != 0;
-  for (auto* value :
-       {&result.timings.connect, &result.timings.tls, &result.timings.first_byte, &result.timings.total}) {
-    *value = nanoseconds_from(in.number());
-  }
-  const auto error = in.number();
-  if (error > static_cast<std::uint64_t>(ErrorKind::internal)) throw std::runtime_error("bad error kind from a worker");
-  result.error = static_cast<ErrorKind>(error);
-  const auto stage = in.number();
-  if (stage > static_cast<std::uint64_t>(FetchStage::policy)) throw std::runtime_error("bad stage from a worker");
-  result.stage = static_cast<FetchStage>(stage);
-  const auto category = in.number();
-  const auto value = static_cast<int>(static_cast<std::int64_t>(in.number()));
-  if (category == 1) result.cause = std::error_code(value, std::system_category());
-  if (category == 2) result.cause = std::error_code(value, std::generic_category());
-  return result;
-}
 
 bool write_all(int fd, std::string_view data) {
   while (!data.empty()) {
@@ -230,11 +112,12 @@ asio::awaitable<void> read_worker(asio::posix::stream_descriptor pipe, ResultSin
       if (size == 0 || size > (std::uint32_t{1} << 31)) co_return;
       std::string payload(size, '\0');
       co_await asio::async_read(pipe, asio::buffer(payload), asio::use_awaitable);
-      WireReader in(std::string_view(payload).substr(1));
+      const auto content = std::string_view(payload).substr(1);  // after the kind
       if (payload[0] == 'R') {
-        auto result = decode_result(in);
+        auto result = decode_result(content);
         if (result.index < request_count) sink.deliver(std::move(result));
       } else if (payload[0] == 'E') {
+        WireReader in(content);
         totals.connections_opened += in.number();
         totals.tls_handshakes += in.number();
         totals.tls_resumed += in.number();
