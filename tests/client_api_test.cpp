@@ -2,6 +2,8 @@
 // compiled and run against a real origin: the awaitable with a braced temporary request (the
 // form GCC 12 miscompiles for aggregates), with an lvalue, and the completion-token forms
 // (a callback, use_future, deferred, use_awaitable). The ASan build runs them too.
+#include "origin_waits.hpp"
+#include "sanitizer_scale.hpp"
 #include "test_origin.hpp"
 
 #include <fetcher/client.hpp>
@@ -19,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <future>
 #include <optional>
 #include <string>
@@ -32,7 +35,9 @@ namespace {
 namespace asio = boost::asio;
 using testing::TestOrigin;
 
-const char* const sites = R"(
+// busy.test's Retry-After is stretched by the sanitizer scale, like the waits the tests set
+// against it.
+const std::string sites = R"(
 seed = 3
 [[site]]
 host = "api.test"
@@ -54,7 +59,8 @@ body_bytes = 10
 capacity = 0
 fail_first = 1000000
 fail_status = 503
-retry_after_s = 1
+retry_after_s = )" + std::to_string(testing::sanitizer_scale()) +
+                          R"(
 )";
 
 // Long enough that no string here fits the small-string buffer: a double free shows.
@@ -89,25 +95,42 @@ class ClientApiTest : public ::testing::Test {
     EXPECT_TRUE(finished);
   }
 
-  // Starts `request` with a callback whose cancellation slot is emitted after 100 ms, and runs
-  // a fresh loop until the fetch completes: its result, and how long that took.
+  // Starts `request` with a callback whose cancellation slot is emitted once `ready` says so
+  // (asked every millisecond on the fetch's own loop), and runs that loop until the fetch
+  // completes: its result, and how long that took.
   struct CancelledFetch {
     std::optional<FetchResult> result;
     std::chrono::steady_clock::duration took{};
   };
-  static CancelledFetch fetch_cancelled_after(Client& client, FetchRequest request) {
+  static CancelledFetch fetch_cancelled_when(Client& client, FetchRequest request, std::function<bool()> ready) {
     asio::io_context loop;
     asio::cancellation_signal cancel;
     CancelledFetch cancelled;
     client.async_fetch(
         loop.get_executor(), std::move(request),
         asio::bind_cancellation_slot(cancel.slot(), [&](FetchResult value) { cancelled.result = std::move(value); }));
-    asio::steady_timer soon(loop, std::chrono::milliseconds(100));
-    soon.async_wait([&](boost::system::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+    asio::steady_timer poll(loop);
+    std::function<void()> check = [&] {
+      if (cancelled.result) return;
+      if (ready()) {
+        cancel.emit(asio::cancellation_type::terminal);
+        return;
+      }
+      poll.expires_after(std::chrono::milliseconds(1));
+      poll.async_wait([&](boost::system::error_code) { check(); });
+    };
+    check();
     const auto started = std::chrono::steady_clock::now();
     loop.run();
     cancelled.took = std::chrono::steady_clock::now() - started;
     return cancelled;
+  }
+
+  // True once the origin has counted a request for `host` beyond those it had counted when this
+  // was made: the fetch's request has reached the server.
+  static std::function<bool()> request_reached(const std::string& host) {
+    const auto before = testing::requests_seen(origin_->server(), host);
+    return [host, before] { return testing::requests_seen(origin_->server(), host) > before; };
   }
 
   static TestOrigin* origin_;
@@ -232,8 +255,9 @@ TEST_F(ClientApiTest, AFetchOutlivesItsClient) {
 // not as the error its aborted stage saw, nor at its timeout.
 TEST_F(ClientApiTest, ACancelledFetchSaysCancelled) {
   Client client(origin_->client_options());
-  // Cancelled while the fetch waits for the answer the site stalls on.
-  const auto cancelled = fetch_cancelled_after(client, {"http://stalls.test/", "one fetch", ""});
+  // Cancelled while the fetch waits for the answer the site stalls on: once its request is there.
+  const auto cancelled =
+      fetch_cancelled_when(client, {"http://stalls.test/", "one fetch", ""}, request_reached("stalls.test"));
   ASSERT_TRUE(cancelled.result);
   const auto& result = *cancelled.result;
   EXPECT_EQ(result.error, ErrorKind::cancelled) << result.message;
@@ -250,9 +274,14 @@ TEST_F(ClientApiTest, ACancelledFetchSaysCancelled) {
 TEST_F(ClientApiTest, ACancelledFetchStopsRetrying) {
   auto options = origin_->client_options();
   options.retries = 5;
-  options.retry_base = std::chrono::seconds(1);
+  options.retry_base = testing::scaled(std::chrono::milliseconds(1000));
   Client client(options);
-  const auto cancelled = fetch_cancelled_after(client, {"http://busy.test/", "", ""});
+  // Cancelled 100 ms (scaled) in: the 503 is back by then (a 1 ms latency on loopback), and the
+  // backoff it asks for lasts a second (scaled).
+  const auto started = std::chrono::steady_clock::now();
+  const auto cancelled = fetch_cancelled_when(client, {"http://busy.test/", "", ""}, [started] {
+    return std::chrono::steady_clock::now() - started >= testing::scaled(std::chrono::milliseconds(100));
+  });
   ASSERT_TRUE(cancelled.result);
   const auto& result = *cancelled.result;
   EXPECT_EQ(result.error, ErrorKind::cancelled) << result.message;
@@ -261,7 +290,7 @@ TEST_F(ClientApiTest, ACancelledFetchStopsRetrying) {
   EXPECT_EQ(result.message, "cancelled: the fetch was cancelled");
   // One attempt, a 503, then the cancellation during the backoff (at least Retry-After's second).
   EXPECT_EQ(result.attempts, 1);
-  EXPECT_LT(cancelled.took, std::chrono::seconds(1));
+  EXPECT_LT(cancelled.took, testing::scaled(std::chrono::milliseconds(1000)));
 }
 
 TEST_F(ClientApiTest, ACancelledAwaitableFetchSaysCancelled) {
@@ -274,7 +303,7 @@ TEST_F(ClientApiTest, ACancelledAwaitableFetchSaysCancelled) {
                    EXPECT_FALSE(error);
                    result = std::move(value);
                  }));
-  asio::steady_timer soon(loop, std::chrono::milliseconds(100));
+  asio::steady_timer soon(loop, testing::scaled(std::chrono::milliseconds(100)));
   soon.async_wait([&](boost::system::error_code) { cancel.emit(asio::cancellation_type::terminal); });
   loop.run();
   ASSERT_TRUE(result);
