@@ -1,6 +1,7 @@
 // Unit tests for what a person sees from the bench and get: colour and width handling, the
 // table's fit to 80 columns and its footer, the bars and histogram, the progress line, the
 // explanation read from hand-built reports, the HTML report and `fetcher get`'s lines.
+#include "sanitizer_scale.hpp"
 #include "text_lines.hpp"
 #include "bench/bench_report.hpp"
 #include "bench/explain.hpp"
@@ -15,12 +16,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <unistd.h>
@@ -748,17 +750,56 @@ TEST(ProgressLine, DisabledWritesNothing) {
   EXPECT_EQ(out.str(), "");
 }
 
+// An output stream whose text a test can wait on: each write wakes the waiters, so a test sees
+// another thread's output (the progress ticker's redraws) as it happens, without sleeping.
+class ObservedText : public std::streambuf {
+ public:
+  // True once the text holds `count` copies of `piece`; false if `limit` (scaled) passes first.
+  bool wait_for(const std::string& piece, std::size_t count, std::chrono::milliseconds limit) {
+    std::unique_lock lock(mutex_);
+    return written_.wait_for(lock, testing::scaled(limit), [&] { return count_of(text_, piece) >= count; });
+  }
+  std::string text() const {
+    std::lock_guard lock(mutex_);
+    return text_;
+  }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    const char byte = traits_type::to_char_type(c);
+    xsputn(&byte, 1);
+    return c;
+  }
+  std::streamsize xsputn(const char* bytes, std::streamsize count) override {
+    {
+      std::lock_guard lock(mutex_);
+      text_.append(bytes, static_cast<std::size_t>(count));
+    }
+    written_.notify_all();
+    return count;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable written_;
+  std::string text_;
+};
+
 TEST(ProgressLine, DrawsInPlaceAndClearsWhenDone) {
-  std::ostringstream out;
+  ObservedText observed;
+  std::ostream out(&observed);
   {
     ProgressLine line(out, true, Style{}, 80);
     line.start(2, 1);
     line.begin_step("a.txt", "async", 1, 1, 0.5);
-    std::this_thread::sleep_for(250ms);  // at least one redraw by the ticker
+    // begin_step draws once; a second draw can only be the ticker's, as nothing else draws while
+    // the step runs.
+    EXPECT_TRUE(observed.wait_for("\r", 2, 5s)) << observed.text();
     line.end_step();
   }
-  const auto text = out.str();
-  EXPECT_GE(count_of(text, "\r"), 2u) << text;
+  const auto text = observed.text();
+  EXPECT_GE(count_of(text, "\r"), 3u) << text;  // two draws and the clearing
   EXPECT_TRUE(contains(text, " 1/2  0:00, ~0:01 left  a.txt  async")) << text;
   EXPECT_EQ(text.substr(text.size() - 4), "\r\033[K");  // nothing left on the terminal
 }

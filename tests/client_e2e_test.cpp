@@ -19,7 +19,8 @@ namespace {
 
 using testing::TestOrigin;
 
-const char* const sites = R"(
+// slow.test's latency stays well past the timeout tests' bound at every sanitizer scale.
+const std::string sites = R"(
 seed = 7
 [[site]]
 host = "plain.test"
@@ -42,7 +43,8 @@ redirect = "https://www.python.org/"
 
 [[site]]
 host = "slow.test"
-latency_ms = 5000
+latency_ms = )" + std::to_string(5000 * testing::sanitizer_scale()) +
+                          R"(
 body_bytes = 10
 
 [[site]]
@@ -150,7 +152,7 @@ TEST_F(ClientTest, FirstByteTimeoutFires) {
   EXPECT_EQ(result.error, ErrorKind::timeout) << result.message;
   EXPECT_NE(result.message.find("200 ms"), std::string::npos) << result.message;
   // Bounded well below the server's 5 s: the timeout, not the server, ended it.
-  EXPECT_LT(result.timings.total, std::chrono::seconds(3));
+  EXPECT_LT(result.timings.total, testing::scaled(std::chrono::milliseconds(3000)));
 }
 
 TEST_F(ClientTest, TotalTimeoutFires) {
@@ -159,7 +161,7 @@ TEST_F(ClientTest, TotalTimeoutFires) {
   const auto result = fetch("https://slow.test/", options);
   EXPECT_EQ(result.error, ErrorKind::timeout) << result.message;
   EXPECT_NE(result.message.find("total timeout"), std::string::npos) << result.message;
-  EXPECT_LT(result.timings.total, std::chrono::seconds(3));
+  EXPECT_LT(result.timings.total, testing::scaled(std::chrono::milliseconds(3000)));
 }
 
 TEST_F(ClientTest, ClosedPortGivesConnectError) {
@@ -268,15 +270,20 @@ TEST(CannedResponse, ExcessBytesInTheSameReadAreCaught) {
 // connection must not go back into use, or the next URL would get those bytes as its answer.
 TEST(CannedResponse, LateBytesOnAnIdleConnectionAreNotTheNextAnswer) {
   testing::CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
-                               "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlies",
-                               std::chrono::milliseconds(50) * testing::sanitizer_scale());
+                               "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlies", testing::CannedServer::when_asked);
   FetchOptions options;
   options.connect_to.push_back(ConnectTo::parse("::127.0.0.1:" + std::to_string(server.port())));
   options.first_byte_timeout = std::chrono::seconds(3);
   Client client(options);
   const auto first = client.fetch(FetchRequest{"http://canned.test/a", "", ""});
+  const auto idle_since = std::chrono::steady_clock::now();
   ASSERT_TRUE(first.ok()) << first.message;
-  std::this_thread::sleep_for(std::chrono::milliseconds(300) * testing::sanitizer_scale());  // the late bytes land
+  // The late bytes go out only now, after the client has read the first response, and the call
+  // returns once the client's kernel has them.
+  ASSERT_TRUE(server.send_late(std::chrono::seconds(2)));
+  // The pool looks for late bytes only on a connection idle for a millisecond or more
+  // (connection_pool.cpp): that idle time is part of the rule under test, not a wait for an event.
+  std::this_thread::sleep_until(idle_since + std::chrono::milliseconds(5));
   const auto second = client.fetch(FetchRequest{"http://canned.test/b", "", ""});
   ASSERT_TRUE(second.ok()) << second.message;
   EXPECT_EQ(second.body_sha256, testing::sha256_hex("hello"));
@@ -286,8 +293,9 @@ TEST(CannedResponse, LateBytesOnAnIdleConnectionAreNotTheNextAnswer) {
 
 // A body partly in the header's read and partly in later ones: what came with the header is
 // parsed at once, the rest read after it, including a chunk header cut in two between them.
+// The server's pause between the two is the behaviour under test: the rest arrives apart.
 FetchResult fetch_split_response(const std::string& first, const std::string& rest) {
-  testing::CannedServer server(first, rest, std::chrono::milliseconds(30));
+  testing::CannedServer server(first, rest, testing::scaled(std::chrono::milliseconds(30)));
   FetchOptions options;
   options.connect_to.push_back(ConnectTo::parse("::127.0.0.1:" + std::to_string(server.port())));
   options.first_byte_timeout = std::chrono::seconds(3);

@@ -369,7 +369,8 @@ std::string strategy_name(const ::testing::TestParamInfo<const char*>& param_inf
 
 INSTANTIATE_TEST_SUITE_P(EveryStrategy, MixedTest, ::testing::ValuesIn(all_strategies), strategy_name);
 
-// The open descriptors once they stop changing for 300 ms (at most `limit`).
+// The open descriptors once they stop changing for 300 ms (at most `limit`): a bounded poll of
+// the count, for a baseline whose value no event announces.
 std::size_t settled_descriptors(Ms limit) {
   const auto give_up = Clock::now() + limit;
   auto count = open_descriptors();
@@ -411,7 +412,7 @@ TEST_P(LeakTest, FaultsLeaveNoDescriptorsOpen) {
   }
   // The first run may create what stays for good (a thread's event loop); the second must not add.
   (void)run_watched(requests, GetParam(), options());
-  const auto before = settled_descriptors(2s);
+  const auto before = settled_descriptors(scaled(Ms(2s)));
   const auto timed = run_watched(requests, GetParam(), options());
   ASSERT_FALSE(timed.hung);
   // Every fault fails but short-length, whose body is its first Content-Length bytes.

@@ -2,6 +2,7 @@
 // instead of failing with "too many open files", and runs that end every way a fetch can end
 // (ok, refused, timed out, cancelled) leave no file descriptor open.
 #include "descriptors.hpp"
+#include "origin_waits.hpp"
 #include "run_process.hpp"
 #include "test_origin.hpp"
 
@@ -114,8 +115,11 @@ TEST(Limits, NoDescriptorIsLeftOpenHoweverFetchesEnd) {
     run_options.stopper = &stopper;
     std::vector<FetchRequest> requests;
     for (int i = 0; i < 100; ++i) requests.push_back({"http://stalled.test/" + std::to_string(i), "", ""});
+    // Stopped once the origin has read a stalled request (its fetch is in flight), not after a
+    // guessed time; the stalled site answers only after 1.5 s, so none has ended by then.
+    const auto stalled_before = testing::requests_seen(origin.server(), "stalled.test");
     std::thread stop_soon([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      EXPECT_TRUE(testing::wait_for_requests(origin.server(), "stalled.test", stalled_before + 1));
       stopper.stop();
     });
     const auto report = run(requests, Strategy::parse("async"), client, run_options);

@@ -1,5 +1,6 @@
 // origin_server_test.cpp: the emulated origin on loopback, spoken to by a small synchronous
 // Beast client over plain HTTP and over HTTPS that verifies the origin's own CA.
+#include "support/origin_waits.hpp"
 #include "support/sanitizer_scale.hpp"
 
 #include <fetcher/origin/control.hpp>
@@ -35,6 +36,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+using fetcher::testing::wait_for_requests;
 using std::chrono::milliseconds;
 
 Site make_site(std::string host, int latency_ms, std::uint64_t body_bytes, unsigned capacity = 0) {
@@ -138,16 +140,6 @@ HostStats stats_of(const Server& server, std::string_view host) {
   return {};
 }
 
-// Polls until the server has counted `requests` for `host`; false if that takes seconds.
-bool wait_for_requests(const Server& server, std::string_view host, std::uint64_t requests) {
-  const auto deadline = Clock::now() + fetcher::testing::scaled(std::chrono::seconds(5));
-  while (stats_of(server, host).requests < requests) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::sleep_for(milliseconds(1));
-  }
-  return true;
-}
-
 class OriginServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -230,7 +222,7 @@ TEST_F(OriginServerTest, LatencyIsReallyWaited) {
   EXPECT_EQ(client.get("slow.test").status, 200u);
   const double elapsed = seconds_since(start);
   EXPECT_GE(elapsed, 0.190);
-  EXPECT_LT(elapsed, 1.0);
+  EXPECT_LT(elapsed, 1.0 * fetcher::testing::sanitizer_scale());
 }
 
 // A request pipelined behind another arrives while the first is served; its latency runs from
@@ -242,7 +234,9 @@ TEST_F(OriginServerTest, PipelinedRequestWaitsForThePreviousAnswer) {
   request.set(http::field::host, "slow.test");
   const auto start = Clock::now();
   http::write(client.socket(), request);
-  std::this_thread::sleep_for(milliseconds(50));  // a packet of its own, while the first waits
+  // The second goes out once the server has read the first and waits out its latency: it comes
+  // on its own, dated by the kernel, not already buffered with the first.
+  ASSERT_TRUE(wait_for_requests(server(), "slow.test", 1));
   http::write(client.socket(), request);
   beast::flat_buffer buffer;
   for (int answer = 0; answer < 2; ++answer) {
@@ -273,24 +267,30 @@ TEST_F(OriginServerTest, CapacityOneServesOneAtATime) {
 }
 
 TEST_F(OriginServerTest, ClientLeavingWhileQueuedDoesNotLeakTheSlot) {
+  std::atomic<bool> holder_answered{false};
   std::thread holder([&] {
     PlainClient client(server().http_port());
     EXPECT_EQ(client.get("one.test").status, 200u);
+    holder_answered = true;
   });
   {
-    // Sends a request that queues behind the holder's, then hangs up before the answer.
+    // Sends a request that queues behind the holder's, then hangs up before the answer. The
+    // origin counts a request before it waits for a slot: once it has counted the leaver's, the
+    // leaver is queued (or about to be) behind the holder, which keeps the slot for its 100 ms.
     PlainClient leaver(server().http_port());
-    std::this_thread::sleep_for(milliseconds(20));
+    EXPECT_TRUE(wait_for_requests(server(), "one.test", 1));  // the holder has the slot
     http::request<http::empty_body> request{http::verb::get, "/", 11};
     request.set(http::field::host, "one.test");
     http::write(leaver.socket(), request);
-    std::this_thread::sleep_for(milliseconds(20));
+    EXPECT_TRUE(wait_for_requests(server(), "one.test", 2));
+    // Otherwise the leaver was served, not queued, and the test did not exercise its path.
+    EXPECT_FALSE(holder_answered) << "the holder's answer came before the leaver left";
   }
   holder.join();
   PlainClient late(server().http_port());
   const auto start = Clock::now();
   EXPECT_EQ(late.get("one.test").status, 200u);
-  EXPECT_LT(seconds_since(start), 1.0);
+  EXPECT_LT(seconds_since(start), 1.0 * fetcher::testing::sanitizer_scale());
   EXPECT_EQ(stats_of(server(), "one.test").peak_concurrent, 1u);
 }
 
@@ -326,10 +326,10 @@ TEST_F(OriginServerTest, StartGapIsAtLeastTheSpacingOfSequentialRequests) {
   {
     PlainClient client(server().http_port());
     EXPECT_EQ(client.get("fast.test", "/a").status, 200u);
-    std::this_thread::sleep_for(spacing);
+    std::this_thread::sleep_for(spacing);  // the client's spacing is what the gap measures
     EXPECT_EQ(client.get("fast.test", "/b").status, 200u);
   }
-  std::this_thread::sleep_for(spacing);
+  std::this_thread::sleep_for(spacing);  // likewise
   PlainClient other(server().http_port());
   EXPECT_EQ(other.get("fast.test", "/c").status, 200u);
 
@@ -385,11 +385,11 @@ TEST_F(OriginServerTest, StopReturnsPromptlyWithAClientConnected) {
   http::request<http::empty_body> request{http::verb::get, "/", 11};
   request.set(http::field::host, "slow.test");
   http::write(waiting.socket(), request);
-  std::this_thread::sleep_for(milliseconds(20));
+  ASSERT_TRUE(wait_for_requests(server(), "slow.test", 1));  // it waits out its 200 ms latency
 
   const auto start = Clock::now();
   server().stop();
-  EXPECT_LT(seconds_since(start), 0.5);
+  EXPECT_LT(seconds_since(start), 0.5 * fetcher::testing::sanitizer_scale());
   EXPECT_TRUE(idle.closed_by_server());
   EXPECT_TRUE(waiting.closed_by_server());
   server().stop();  // idempotent

@@ -2,6 +2,7 @@
 // worker-thread strategy: pushes from the handler, stops, host fairness, per-host limits and
 // intervals (also set while running), waiting that does not count against timeouts, and results
 // kept only when asked.
+#include "event_count.hpp"
 #include "sanitizer_scale.hpp"
 #include "test_origin.hpp"
 
@@ -168,17 +169,17 @@ TEST_P(SchedulerTest, StopFromAnotherThreadEndsARunWaitingForInput) {
 TEST_P(SchedulerTest, CloseFromAnotherThreadEndsAnIdleRun) {
   TestOrigin origin(site("idle.test", 1ms));
   Client client(origin.client_options());
-  std::atomic<int> seen{0};
+  testing::EventCount seen;
   Scheduler scheduler(client, options(), [&](const FetchResult& result) {
     EXPECT_TRUE(result.ok()) << result.message;
-    ++seen;
+    seen.add();
   });
   RunReport report;
   std::thread running([&] { report = scheduler.run(); });
   for (int i = 0; i < 3; ++i) scheduler.push(request_for("http://idle.test/" + std::to_string(i)));
   // Closed only once all three are over: the run is idle, waiting for input, when it closes.
-  for (int waited = 0; seen < 3 && waited < 10000; ++waited) std::this_thread::sleep_for(1ms);
-  ASSERT_EQ(seen, 3);
+  EXPECT_TRUE(seen.wait_for(3, 10s));
+  EXPECT_EQ(seen.count(), 3u);
   scheduler.close();
   running.join();  // hangs (and the test times out) if an idle run misses the close
   EXPECT_EQ(report.requests, 3u);

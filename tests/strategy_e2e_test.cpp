@@ -1,5 +1,6 @@
 // strategy_e2e_test.cpp: every strategy fetches the same mixed list (HTTP, HTTPS, a redirect, a
 // bad line, an unknown host) from a real origin on loopback and reports identical results.
+#include "event_count.hpp"
 #include "process_origin.hpp"
 #include "sanitizer_scale.hpp"
 #include "test_origin.hpp"
@@ -287,12 +288,16 @@ capacity = 2
   RunStopper stopper;
   RunOptions options;
   options.stopper = &stopper;
+  // The other thread stops the run once its first results are in, while the loops still hold
+  // most of the URLs.
+  testing::EventCount results;
   std::thread stop_later([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    results.wait_for(2, std::chrono::seconds(10));
     stopper.stop();
   });
-  // Capacity 2 at 100 ms: 40 URLs would take 2 s; the stop ends it after about 4 or 6.
-  const auto report = run(numbered("http://slow.test/", 40), Strategy::parse("async:3"), client, options);
+  // Capacity 2 at 100 ms: 40 URLs would take 2 s; the stop ends it after about 2 or 4.
+  const auto report = run(numbered("http://slow.test/", 40), Strategy::parse("async:3"), client, options,
+                          [&](const FetchResult&) { results.add(); });
   stop_later.join();
   ASSERT_EQ(report.results.size(), 40u);
   EXPECT_LT(report.ok, 40u);

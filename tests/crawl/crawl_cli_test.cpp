@@ -251,7 +251,7 @@ chain = true
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   crawling.kill(SIGINT);
-  const auto exit_code = crawling.wait_for(std::chrono::seconds(30));
+  const auto exit_code = crawling.wait_for(testing::scaled(std::chrono::milliseconds(30000)));
   const auto err = crawling.err();
   EXPECT_EQ(exit_code, 130) << err;
   EXPECT_NE(err.find("(interrupted)"), std::string::npos) << err;

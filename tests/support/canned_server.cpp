@@ -1,6 +1,8 @@
 // canned_server.cpp: see canned_server.hpp. Plain POSIX sockets, one connection at a time.
 #include "canned_server.hpp"
 
+#include "sanitizer_scale.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -8,7 +10,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <linux/sockios.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -56,8 +60,20 @@ std::vector<std::string> CannedServer::received() const {
   return received_;
 }
 
+bool CannedServer::send_late(std::chrono::milliseconds limit) {
+  std::unique_lock lock(late_mutex_);
+  late_asked_ = true;
+  late_sent_ = false;
+  late_changed_.notify_all();
+  return late_changed_.wait_for(lock, scaled(limit), [this] { return late_sent_; });
+}
+
 CannedServer::~CannedServer() {
-  stopping_ = true;
+  {
+    std::lock_guard lock(late_mutex_);
+    stopping_ = true;
+  }
+  late_changed_.notify_all();
   thread_.join();
   ::close(listener_);
 }
@@ -87,6 +103,35 @@ std::string CannedServer::read_request(int connection) {
   return request;
 }
 
+// Sends the late bytes when their time comes: after the pause, or when the test asks. Asked for,
+// it reports them sent once the peer's kernel has acknowledged every byte (nothing left unsent or
+// unacknowledged in this socket's queue), so the test knows they wait in the client's socket.
+void CannedServer::send_late_bytes(int connection) {
+  if (late_after_ != when_asked) {
+    std::this_thread::sleep_for(late_after_);  // the pause is the behaviour: bytes after the response
+    send_all(connection, late_);
+    return;
+  }
+  {
+    std::unique_lock lock(late_mutex_);
+    late_changed_.wait(lock, [this] { return late_asked_ || stopping_; });
+    if (stopping_) return;
+    late_asked_ = false;  // each connection's late bytes wait for an ask of their own
+  }
+  send_all(connection, late_);
+  // Loopback acknowledges at once; the poll is bounded (two seconds) for a client that is gone.
+  bool acknowledged = false;
+  for (int polls = 0; polls < 2000 && !acknowledged; ++polls) {
+    int unacknowledged = 0;
+    if (::ioctl(connection, SIOCOUTQ, &unacknowledged) != 0) return;
+    acknowledged = unacknowledged == 0;
+    if (!acknowledged) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::lock_guard lock(late_mutex_);
+  late_sent_ = acknowledged;
+  late_changed_.notify_all();
+}
+
 void CannedServer::serve() {
   while (!stopping_) {
     pollfd ready{listener_, POLLIN, 0};
@@ -103,10 +148,7 @@ void CannedServer::serve() {
     send_all(connection, responses_[std::min(served, responses_.size() - 1)]);
     if (!late_.empty() || hold_open_) {
       char chunk[4096];
-      if (!late_.empty()) {
-        std::this_thread::sleep_for(late_after_);
-        send_all(connection, late_);
-      }
+      if (!late_.empty()) send_late_bytes(connection);
       // Until the client closes: 100 polls of 20 ms, reading and dropping what it sends.
       for (int polls = 0; polls < 100 && !stopping_; ++polls) {
         pollfd readable{connection, POLLIN, 0};

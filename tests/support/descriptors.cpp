@@ -1,6 +1,8 @@
 // descriptors.cpp: see descriptors.hpp.
 #include "descriptors.hpp"
 
+#include "sanitizer_scale.hpp"
+
 #include <filesystem>
 #include <thread>
 
@@ -13,7 +15,7 @@ std::size_t open_descriptors() {
 }
 
 std::size_t descriptors_down_to(std::size_t target, std::chrono::milliseconds limit) {
-  const auto give_up = std::chrono::steady_clock::now() + limit;
+  const auto give_up = std::chrono::steady_clock::now() + scaled(limit);
   auto count = open_descriptors();
   while (count > target && std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -1,6 +1,8 @@
 // run_process.cpp: fork/exec with stdin from a string and stdout/stderr into temporary files.
 #include "run_process.hpp"
 
+#include "sanitizer_scale.hpp"
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -55,7 +57,7 @@ ProcessOutcome run_process(const std::vector<std::string>& arguments, const std:
 
   ProcessOutcome outcome;
   int status = 0;
-  const auto deadline = std::chrono::steady_clock::now() + limit;
+  const auto deadline = std::chrono::steady_clock::now() + scaled(limit);
   while (waitpid(pid, &status, WNOHANG) == 0) {
     if (std::chrono::steady_clock::now() > deadline) {
       kill(pid, SIGKILL);

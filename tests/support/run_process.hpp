@@ -1,5 +1,6 @@
 // run_process.hpp: run a command to completion and capture its exit code, stdout and stderr,
-// for tests of the `fetcher` executable. A time limit keeps a hung child from hanging the suite.
+// for tests of the `fetcher` executable. A time limit (stretched by sanitizer_scale()) keeps a
+// hung child from hanging the suite.
 #pragma once
 
 #include <chrono>
