@@ -5,7 +5,7 @@
 #include "common/client_flags.hpp"
 #include "common/synthetic.hpp"
 
-#include <fetcher/strategy.hpp>
+#include <fetcher/bench/default_sweep.hpp>
 
 #include <stdexcept>
 #include <set>
@@ -28,7 +28,7 @@ class InternalError : public std::runtime_error {
 struct BenchArgs {
   std::vector<std::string> lists;  // empty: the three course lists
   bool live = false;
-  std::string strategies{default_strategy_names};
+  std::string strategies{bench::default_strategy_names};
   std::string sites;         // empty: urls/sites.toml
   SyntheticFlags synthetic;  // synthetic.urls non-empty: a generated list and sites instead
   std::string format = "table";

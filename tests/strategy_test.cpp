@@ -1,5 +1,7 @@
-// Unit tests for strategy names: Strategy::parse / name(), parse_strategies and default_strategies.
+// Unit tests for strategy names: Strategy::parse / name(), parse_strategies, and the bench's
+// default_strategies (the sweep it parses).
 #include <fetcher/strategy.hpp>
+#include <fetcher/bench/default_sweep.hpp>
 
 #include <gtest/gtest.h>
 
@@ -160,10 +162,10 @@ TEST(ParseStrategies, BadItemNamesTheItem) {
 }
 
 TEST(DefaultStrategies, AreTheCourseSweepPlusProcessesAndEventLoops) {
-  EXPECT_EQ(names(default_strategies()),
+  EXPECT_EQ(names(bench::default_strategies()),
             (std::vector<std::string>{"sequential", "threads", "pool:1", "pool:2", "pool:4", "pool:8", "pool:16",
                                       "pool:32", "processes:4", "async"}));
-  const auto strategies = default_strategies();
+  const auto strategies = bench::default_strategies();
   ASSERT_EQ(strategies.size(), 10u);
   EXPECT_EQ(strategies[0].kind, Kind::sequential);
   EXPECT_EQ(strategies[1].kind, Kind::threads);

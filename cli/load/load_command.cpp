@@ -4,8 +4,8 @@
 #include "common/run_metadata.hpp"
 #include "common/terminal_style.hpp"
 #include "common/units.hpp"
-#include "load/load_run.hpp"
 
+#include <fetcher/bench/load_run.hpp>
 #include <fetcher/run.hpp>
 
 #include <CLI/CLI.hpp>
@@ -18,6 +18,9 @@
 
 namespace fetcher::cli {
 namespace {
+
+using bench::LoadConfig;
+using bench::LoadReport;
 
 constexpr const char* load_examples = R"(
 Each of the -c connections is one coroutine issuing requests back to back over a kept-alive
@@ -72,8 +75,9 @@ void print_table(std::ostream& out, const LoadConfig& config, const LoadReport& 
   out << "  requests    " << report.requests << " in " << format_seconds(report.wall_seconds()) << ": "
       << per_second(report.requests_per_second()) << " req/s (" << report.ok << " ok, " << report.failed
       << " failed)\n";
-  out << "  latency     p50 " << format_seconds(report.p50) << ", p90 " << format_seconds(report.p90) << ", p99 "
-      << format_seconds(report.p99) << ", max " << format_seconds(report.max) << "\n";
+  const auto& latency = report.latency;
+  out << "  latency     p50 " << format_seconds(latency.p50) << ", p95 " << format_seconds(latency.p95) << ", p99 "
+      << format_seconds(latency.p99) << ", max " << format_seconds(latency.max) << "\n";
   out << "  client cpu  " << format_seconds(report.cpu_user_s + report.cpu_sys_s) << " (user "
       << format_seconds(report.cpu_user_s) << ", sys " << format_seconds(report.cpu_sys_s)
       << "): " << format_seconds(report.cpu_per_request()) << " per request\n";
@@ -113,11 +117,11 @@ void print_json(std::ostream& out, const LoadArgs& args, const LoadConfig& confi
       {"wall_s", report.wall_seconds()},
       {"req_per_s", report.requests_per_second()},
       {"latency_ms",
-       {{"mean", report.mean * 1e3},
-        {"p50", report.p50 * 1e3},
-        {"p90", report.p90 * 1e3},
-        {"p99", report.p99 * 1e3},
-        {"max", report.max * 1e3}}},
+       {{"mean", report.latency.mean * 1e3},
+        {"p50", report.latency.p50 * 1e3},
+        {"p95", report.latency.p95 * 1e3},
+        {"p99", report.latency.p99 * 1e3},
+        {"max", report.latency.max * 1e3}}},
       {"cpu_user_s", report.cpu_user_s},
       {"cpu_sys_s", report.cpu_sys_s},
       {"cpu_us_per_request", report.cpu_per_request() * 1e6},
@@ -159,7 +163,7 @@ int load_command(const LoadArgs& args) {
   if (!args.output.empty()) open_report_file(report_file, args.output);
   std::ostream& out = args.output.empty() ? std::cout : report_file;
   Client client(options);
-  const auto report = run_load(config, client);
+  const auto report = bench::run_load(config, client);
   if (args.format == "json")
     print_json(out, args, config, report, started);
   else

@@ -61,6 +61,4 @@ std::vector<Strategy> parse_strategies(std::string_view text) {
   return strategies;
 }
 
-std::vector<Strategy> default_strategies() { return parse_strategies(default_strategy_names); }
-
 }  // namespace fetcher

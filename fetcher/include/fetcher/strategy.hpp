@@ -33,11 +33,4 @@ struct Strategy {
 // Parses a comma-separated list ("sequential,pool:8,async").
 std::vector<Strategy> parse_strategies(std::string_view text);
 
-// The bench's default set: the course notebooks' sweep (sequential, threads, pools of 1 to 32,
-// a pool of 4 processes) plus the event loop. async:N is for scale (--synthetic); on the course
-// lists it ties with async and would only make the default run longer.
-std::vector<Strategy> default_strategies();
-inline constexpr std::string_view default_strategy_names =
-    "sequential,threads,pool:1,pool:2,pool:4,pool:8,pool:16,pool:32,processes:4,async";
-
 }  // namespace fetcher

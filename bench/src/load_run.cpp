@@ -1,25 +1,22 @@
 // load_run.cpp: see load_run.hpp.
-#include "load/load_run.hpp"
+#include <fetcher/bench/load_run.hpp>
 
-#include <fetcher/run_report.hpp>
 #include <fetcher/url_list.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <latch>
-#include <numeric>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include <sys/resource.h>
 
-namespace fetcher::cli {
+namespace fetcher::bench {
 namespace {
 
 namespace asio = boost::asio;
@@ -53,8 +50,8 @@ struct ThreadStats {
   std::uint64_t requests = 0, ok = 0, failed = 0, body_bytes = 0, wire_bytes = 0;
   std::map<std::string, std::uint64_t> errors;
   std::string first_error;
-  std::vector<double> latencies;  // seconds, responses only
-  std::exception_ptr broken;      // a worker that threw
+  LatencyHistogram latencies;  // responses only
+  std::exception_ptr broken;   // a worker that threw
 };
 
 // One connection's worth of load: requests back to back until the budget says stop.
@@ -66,7 +63,7 @@ asio::awaitable<void> worker(Client& client, const FetchRequest& request, Budget
     ++stats.requests;
     stats.body_bytes += result.body_bytes;
     stats.wire_bytes += result.wire_bytes;
-    if (result.status != 0) stats.latencies.push_back(std::chrono::duration<double>(elapsed).count());
+    if (result.status != 0) stats.latencies.add(elapsed);
     if (result.ok()) {
       ++stats.ok;
       continue;
@@ -97,8 +94,6 @@ LoadReport run_load(const LoadConfig& config, Client& client) {
   const FetchRequest request{config.url, "", ""};
   Budget budget(config.requests);
   std::vector<ThreadStats> stats(config.threads);
-  const std::uint64_t expected = config.requests ? config.requests / config.threads + 1 : 1u << 16;
-  for (auto& one : stats) one.latencies.reserve(std::min<std::uint64_t>(expected, 1u << 22));
 
   std::latch ready(config.threads + 1);
   std::latch go(1);
@@ -148,7 +143,7 @@ LoadReport run_load(const LoadConfig& config, Client& client) {
   report.connections_opened = after.connections_opened - before.connections_opened;
   report.tls_handshakes = after.tls_handshakes - before.tls_handshakes;
   report.tls_resumed = after.tls_resumed - before.tls_resumed;
-  std::vector<double> latencies;
+  LatencyHistogram latencies;
   for (auto& one : stats) {
     if (one.broken) std::rethrow_exception(one.broken);
     report.requests += one.requests;
@@ -158,17 +153,10 @@ LoadReport run_load(const LoadConfig& config, Client& client) {
     report.wire_bytes += one.wire_bytes;
     for (const auto& [kind, count] : one.errors) report.errors[kind] += count;
     if (report.first_error.empty()) report.first_error = one.first_error;
-    latencies.insert(latencies.end(), one.latencies.begin(), one.latencies.end());
+    latencies.merge(one.latencies);
   }
-  if (!latencies.empty()) {
-    std::sort(latencies.begin(), latencies.end());
-    report.mean = std::accumulate(latencies.begin(), latencies.end(), 0.0) / static_cast<double>(latencies.size());
-    report.p50 = percentile(latencies, 50);
-    report.p90 = percentile(latencies, 90);
-    report.p99 = percentile(latencies, 99);
-    report.max = latencies.back();
-  }
+  report.latency = latencies.summary();
   return report;
 }
 
-}  // namespace fetcher::cli
+}  // namespace fetcher::bench

@@ -8,13 +8,14 @@
 #pragma once
 
 #include <fetcher/client.hpp>
+#include <fetcher/run_report.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
 
-namespace fetcher::cli {
+namespace fetcher::bench {
 
 struct LoadConfig {
   std::string url;
@@ -36,9 +37,10 @@ struct LoadReport {
   std::chrono::nanoseconds wall{0};             // start gate opened -> last response in
   double cpu_user_s = 0;                        // this process (all its threads) over the same span
   double cpu_sys_s = 0;
-  // Latency of each fetch as the worker saw it (co_await in -> result out), in seconds,
-  // over the requests that got a response (ok or http_status).
-  double mean = 0, p50 = 0, p90 = 0, p99 = 0, max = 0;
+  // Latency of each fetch as the worker saw it (co_await in -> result out), over the requests
+  // that got a response (ok or http_status): the summary of a LatencyHistogram, as a
+  // scheduler's run reports it.
+  LatencySummary latency;
   std::uint64_t connections_opened = 0;  // TCP connects during the load; == connections when reuse works
   std::uint64_t tls_handshakes = 0;
   std::uint64_t tls_resumed = 0;  // of those, resumed sessions
@@ -54,4 +56,4 @@ struct LoadReport {
 // std::runtime_error when a worker breaks (a bug, not a URL's failure).
 LoadReport run_load(const LoadConfig& config, Client& client);
 
-}  // namespace fetcher::cli
+}  // namespace fetcher::bench
