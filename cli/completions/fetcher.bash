@@ -1,6 +1,6 @@
 # fetcher.bash: bash completion for `fetcher`: its commands, each command's flags, and the values
 # of flags that take a fixed set. Installed as share/bash-completion/completions/fetcher.
-# tests/cli_test.cpp checks that each command's flag list here matches its --help. Old spellings kept
+# tests/e2e/cli_test.cpp checks that each command's flag list here matches its --help. Old spellings kept
 # for a release (get --json, crawl --jsonl, -o, --output-dir) are hidden from --help and not offered here.
 
 _fetcher_client_flags="--connect-timeout --tls-timeout --first-byte-timeout --timeout --body-limit

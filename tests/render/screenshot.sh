@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # screenshot.sh: render a `fetcher bench --report` HTML file in headless Chromium and save a PNG,
-# to check by eye that every chart draws. tests/html_report_test.cpp checks the same page
+# to check by eye that every chart draws. tests/e2e/html_report_test.cpp checks the same page
 # automatically (no console message, no empty chart panel); .ci/install-deps installs chromium.
 #
 #   tests/render/screenshot.sh REPORT.html [OUT.png] [WIDTHxHEIGHT]

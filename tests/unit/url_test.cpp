@@ -1,6 +1,7 @@
-// Unit tests for URLs as a crawler meets them: hrefs read as browsers read them (resolve_url),
-// queries and path escapes kept byte-exact on the way to the request target (split_url), the
-// canonical form for de-duplication (canonical_url), and the port range in every entry point.
+// Unit tests for URLs (url.hpp): references resolved by RFC 3986 and hrefs read as browsers read
+// them (resolve_url), URLs split into host, port and request target (split_url), queries and path
+// escapes kept byte-exact on the way to the request target, the canonical form for de-duplication
+// (canonical_url), and the port range in every entry point.
 #include <fetcher/fetch_options.hpp>
 #include <fetcher/url.hpp>
 #include <fetcher/url_list.hpp>
@@ -19,6 +20,229 @@ struct UrlCase {
 };
 
 std::ostream& operator<<(std::ostream& out, const UrlCase& c) { return out << "'" << c.input << "'"; }
+
+// ---------------------------------------------------------------------------------------------
+// resolve_url (RFC 3986 section 5.4 examples, fragment dropped, normalized)
+
+struct ResolveCase {
+  const char* reference;
+  const char* expected;
+};
+
+class ResolveUrlRfc : public ::testing::TestWithParam<ResolveCase> {};
+
+TEST_P(ResolveUrlRfc, Resolves) {
+  const auto& c = GetParam();
+  const auto resolved = resolve_url("http://a/b/c/d;p?q", c.reference);
+  EXPECT_EQ(resolved.error, "") << "reference '" << c.reference << "'";
+  EXPECT_EQ(resolved.url, c.expected) << "reference '" << c.reference << "'";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rfc3986, ResolveUrlRfc,
+    ::testing::Values(ResolveCase{"g", "http://a/b/c/g"}, ResolveCase{"./g", "http://a/b/c/g"},
+                      ResolveCase{"g/", "http://a/b/c/g/"}, ResolveCase{"/g", "http://a/g"},
+                      ResolveCase{"//g", "http://g"}, ResolveCase{"?y", "http://a/b/c/d;p?y"},
+                      ResolveCase{"g?y", "http://a/b/c/g?y"}, ResolveCase{"#s", "http://a/b/c/d;p?q"},
+                      ResolveCase{"g#s", "http://a/b/c/g"}, ResolveCase{"g?y#s", "http://a/b/c/g?y"},
+                      ResolveCase{";x", "http://a/b/c/;x"}, ResolveCase{"", "http://a/b/c/d;p?q"},
+                      ResolveCase{".", "http://a/b/c/"}, ResolveCase{"./", "http://a/b/c/"},
+                      ResolveCase{"..", "http://a/b/"}, ResolveCase{"../", "http://a/b/"},
+                      ResolveCase{"../g", "http://a/b/g"}, ResolveCase{"../..", "http://a/"},
+                      ResolveCase{"../../g", "http://a/g"}, ResolveCase{"/./g", "http://a/g"},
+                      ResolveCase{"g/./h/../i", "http://a/b/c/g/i"}, ResolveCase{"g;x=1/../y", "http://a/b/c/y"}));
+
+// RFC 3986 5.4.2 "abnormal" examples: ".." above the root is dropped.
+TEST(ResolveUrl, DotDotAboveTheRootIsRemoved) {
+  const char* base = "http://a/b/c/d;p?q";
+  EXPECT_EQ(resolve_url(base, "../../../g").url, "http://a/g");
+  EXPECT_EQ(resolve_url(base, "../../../../g").url, "http://a/g");
+  EXPECT_EQ(resolve_url(base, "/../g").url, "http://a/g");
+  EXPECT_EQ(resolve_url("http://a/", "..").url, "http://a/");
+}
+
+TEST(ResolveUrl, AbsoluteUrlReplacesTheBase) {
+  const auto resolved = resolve_url("http://a.example/x/y", "https://b.example:8443/p?q=1#frag");
+  EXPECT_EQ(resolved.error, "");
+  EXPECT_EQ(resolved.url, "https://b.example:8443/p?q=1");
+}
+
+TEST(ResolveUrl, SchemeRelativeKeepsTheBaseScheme) {
+  EXPECT_EQ(resolve_url("https://a.example/x", "//host.example/x").url, "https://host.example/x");
+  EXPECT_EQ(resolve_url("http://a.example/x", "//host.example/x").url, "http://host.example/x");
+}
+
+TEST(ResolveUrl, AbsolutePathKeepsHostAndPort) {
+  const auto resolved = resolve_url("http://a.example:8080/one/two?z", "/three");
+  EXPECT_EQ(resolved.error, "");
+  EXPECT_EQ(resolved.url, "http://a.example:8080/three");
+}
+
+TEST(ResolveUrl, NormalizesSchemeAndHostCase) {
+  const auto resolved = resolve_url("http://a.example/", "HTTP://B.EXAMPLE/Path");
+  EXPECT_EQ(resolved.error, "");
+  EXPECT_EQ(resolved.url, "http://b.example/Path");
+}
+
+TEST(ResolveUrl, UnsupportedSchemeIsAnError) {
+  const auto resolved = resolve_url("http://a.example/", "ftp://x");
+  EXPECT_EQ(resolved.url, "");
+  EXPECT_EQ(resolved.error, "redirect to unsupported scheme 'ftp' (only http and https)");
+}
+
+TEST(ResolveUrl, SchemeRelativeWithoutHostIsAnError) {
+  const auto resolved = resolve_url("http://a.example/", "//");
+  EXPECT_EQ(resolved.url, "");
+  EXPECT_EQ(resolved.error, "redirect to no host in URL: http://");
+}
+
+// A space or a stray '%' in a path is percent-encoded, as browsers do (BrowserHref below); in
+// the host it is still an error.
+TEST(ResolveUrl, GarbageIsAnError) {
+  for (const char* garbage : {"http://[bad", "http://a b/", "http://%zz/"}) {
+    const auto resolved = resolve_url("http://a.example/", garbage);
+    EXPECT_EQ(resolved.url, "") << garbage;
+    EXPECT_EQ(resolved.error, "Location is not a URL: " + std::string(garbage)) << garbage;
+  }
+  const auto control = resolve_url("http://a.example/", "http://a.example\x01/");
+  EXPECT_EQ(control.url, "");
+  EXPECT_EQ(control.error, "Location is not a URL: http://a.example\\x01/");
+}
+
+TEST(ResolveUrl, LongGarbageIsCutInTheMessage) {
+  const std::string garbage = "http://a b" + std::string(500, 'x');
+  const auto resolved = resolve_url("http://a.example/", garbage);
+  EXPECT_EQ(resolved.url, "");
+  EXPECT_EQ(resolved.error, "Location is not a URL: " + garbage.substr(0, 80) + "...");
+}
+
+TEST(ResolveUrl, ControlBytesInLocationAreEscaped) {
+  // A server must not be able to write terminal escape sequences into our output.
+  const auto resolved = resolve_url("http://a.example/", "http://\x1b[2J boom/");
+  EXPECT_EQ(resolved.error, "Location is not a URL: http://\\x1b[2J boom/");
+}
+
+// Fuzz finding 3: a list URL may carry a fragment, and a redirect from it must resolve.
+TEST(ResolveUrl, BaseWithAFragmentResolves) {
+  const auto resolved = resolve_url("http://a.example/dir/page#top", "other");
+  EXPECT_EQ(resolved.error, "");
+  EXPECT_EQ(resolved.url, "http://a.example/dir/other");
+}
+
+TEST(ResolveUrl, BadBaseIsAnError) {
+  const auto resolved = resolve_url("not a base", "g");
+  EXPECT_EQ(resolved.url, "");
+  EXPECT_EQ(resolved.error, "base URL does not parse: not a base");
+}
+
+// ---------------------------------------------------------------------------------------------
+// split_url
+
+UrlParts split_ok(std::string_view url) {
+  UrlParts parts;
+  std::string error = "stale";
+  EXPECT_TRUE(split_url(url, parts, error)) << url << ": " << error;
+  EXPECT_EQ(error, "") << url;
+  return parts;
+}
+
+TEST(SplitUrl, HttpDefaultPort) {
+  const auto parts = split_ok("http://example.org/a/b?c=d");
+  EXPECT_FALSE(parts.tls);
+  EXPECT_EQ(parts.host, "example.org");
+  EXPECT_EQ(parts.port, 80);
+  EXPECT_EQ(parts.host_header, "example.org");
+  EXPECT_EQ(parts.target, "/a/b?c=d");
+  EXPECT_FALSE(parts.host_is_address);
+}
+
+TEST(SplitUrl, FragmentIsNotPartOfTheTarget) {
+  const auto parts = split_ok("http://example.org/a?b#frag");
+  EXPECT_EQ(parts.host, "example.org");
+  EXPECT_EQ(parts.target, "/a?b");
+}
+
+TEST(SplitUrl, HttpsDefaultPortAndEmptyPath) {
+  const auto parts = split_ok("https://example.org");
+  EXPECT_TRUE(parts.tls);
+  EXPECT_EQ(parts.host, "example.org");
+  EXPECT_EQ(parts.port, 443);
+  EXPECT_EQ(parts.host_header, "example.org");
+  EXPECT_EQ(parts.target, "/");
+  EXPECT_FALSE(parts.host_is_address);
+}
+
+TEST(SplitUrl, EmptyPathWithQuery) {
+  const auto parts = split_ok("http://example.org?x=1&y=2");
+  EXPECT_EQ(parts.target, "/?x=1&y=2");
+}
+
+TEST(SplitUrl, ExplicitPort) {
+  const auto parts = split_ok("http://example.org:8080/x");
+  EXPECT_EQ(parts.port, 8080);
+  EXPECT_EQ(parts.host_header, "example.org:8080");
+  EXPECT_EQ(parts.target, "/x");
+}
+
+TEST(SplitUrl, ExplicitDefaultPortIsLeftOutOfTheHostHeader) {
+  EXPECT_EQ(split_ok("http://example.org:80/").host_header, "example.org");
+  EXPECT_EQ(split_ok("https://example.org:443/").host_header, "example.org");
+  const auto crossed = split_ok("https://example.org:80/");
+  EXPECT_EQ(crossed.port, 80);
+  EXPECT_EQ(crossed.host_header, "example.org:80");
+}
+
+TEST(SplitUrl, HostIsLowerCasedButHostHeaderKeepsTheSpelling) {
+  const auto parts = split_ok("HTTPS://WWW.Example.ORG:8443/Path?Q");
+  EXPECT_TRUE(parts.tls);
+  EXPECT_EQ(parts.host, "www.example.org");
+  EXPECT_EQ(parts.port, 8443);
+  EXPECT_EQ(parts.host_header, "WWW.Example.ORG:8443");
+  EXPECT_EQ(parts.target, "/Path?Q");
+}
+
+TEST(SplitUrl, Ipv6Literal) {
+  const auto parts = split_ok("http://[::1]:8080/x");
+  EXPECT_FALSE(parts.tls);
+  EXPECT_EQ(parts.host, "::1");
+  EXPECT_TRUE(parts.host_is_address);
+  EXPECT_EQ(parts.port, 8080);
+  EXPECT_EQ(parts.host_header, "[::1]:8080");
+  EXPECT_EQ(parts.target, "/x");
+
+  const auto plain = split_ok("https://[2001:DB8::1]/");
+  EXPECT_EQ(plain.host, "2001:db8::1");
+  EXPECT_EQ(plain.port, 443);
+  EXPECT_EQ(plain.host_header, "[2001:DB8::1]");
+}
+
+TEST(SplitUrl, Ipv4Literal) {
+  const auto parts = split_ok("http://127.0.0.1:3000/p");
+  EXPECT_EQ(parts.host, "127.0.0.1");
+  EXPECT_TRUE(parts.host_is_address);
+  EXPECT_EQ(parts.port, 3000);
+  EXPECT_EQ(parts.host_header, "127.0.0.1:3000");
+}
+
+TEST(SplitUrl, RejectsWhatCheckUrlRejects) {
+  for (const char* bad : {"ftp://x/", "http://", "garbage", "http://h:0/"}) {
+    UrlParts parts;
+    std::string error;
+    EXPECT_FALSE(split_url(bad, parts, error)) << bad;
+    EXPECT_EQ(error, check_url(bad)) << bad;
+    EXPECT_FALSE(error.empty()) << bad;
+  }
+}
+
+// Credentials in a URL are not sent (no Authorization header) and never reach the Host header.
+TEST(SplitUrl, UserinfoStaysOutOfHostAndTarget) {
+  UrlParts parts;
+  std::string error;
+  ASSERT_TRUE(split_url("http://user:secret@h.example:8080/p?q", parts, error)) << error;
+  EXPECT_EQ(parts.host, "h.example");
+  EXPECT_EQ(parts.host_header, "h.example:8080");
+  EXPECT_EQ(parts.target, "/p?q");
+}
 
 // ---------------------------------------------------------------------------------------------
 // resolve_url: hrefs as browsers read them

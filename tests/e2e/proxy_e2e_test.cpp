@@ -204,34 +204,6 @@ TEST_F(ProxyTest, NoProxyHostsGoDirect) {
   EXPECT_EQ(through_dead_proxy.error, ErrorKind::connect) << through_dead_proxy.message;
 }
 
-TEST(ProxyOptions, NoProxyMatchesHostsAndSuffixesCaseInsensitively) {
-  FetchOptions options;
-  options.http_proxy = "http://proxy.test:3128";
-  options.no_proxy = " .Example.org ,localhost";
-  EXPECT_FALSE(options.proxy_for(false, "example.org"));
-  EXPECT_FALSE(options.proxy_for(false, "www.example.org"));
-  EXPECT_FALSE(options.proxy_for(false, "localhost"));
-  EXPECT_TRUE(options.proxy_for(false, "notexample.org"));
-  EXPECT_TRUE(options.proxy_for(false, "example.org.evil.test"));
-  const auto proxy = options.proxy_for(false, "python.org");
-  ASSERT_TRUE(proxy);
-  EXPECT_EQ(proxy->host, "proxy.test");
-  EXPECT_EQ(proxy->port, 3128);
-  EXPECT_FALSE(options.proxy_for(true, "python.org"));  // no https proxy set
-  options.no_proxy = "*";
-  EXPECT_FALSE(options.proxy_for(false, "python.org"));
-}
-
-TEST(ProxyOptions, AProxyThatIsNotHttpHostPortIsRejected) {
-  FetchOptions options;
-  options.https_proxy = "socks5://127.0.0.1:1080";
-  EXPECT_THROW((void)options.proxy_for(true, "python.org"), std::invalid_argument);
-  EXPECT_THROW(Client{options}, std::runtime_error);  // a start-up error
-  options.no_proxy = "*";                             // bypassed for every host, and still a setting that cannot work
-  EXPECT_THROW(options.check_proxies(), std::invalid_argument);
-  EXPECT_THROW(Client{options}, std::runtime_error);
-}
-
 // The CLI: --proxy, and http_proxy/https_proxy from the environment for `get`.
 TEST_F(ProxyTest, CliGetUsesTheProxyFlagAndTheEnvironment) {
   Tinyproxy proxy;

@@ -13,12 +13,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <iterator>
 #include <ostream>
 #include <string>
 #include <system_error>
 #include <thread>
-#include <utility>
 
 namespace fetcher {
 namespace {
@@ -302,32 +300,6 @@ TEST_F(ErrorModelTest, ASuccessIsDeliveredAndOkWithNoStageOrCause) {
   EXPECT_TRUE(result.ok());
   EXPECT_EQ(result.stage, FetchStage::none);
   EXPECT_FALSE(result.cause);
-}
-
-TEST(FetchStageNames, RoundTripForEveryStage) {
-  const std::pair<FetchStage, const char*> names[] = {
-      {FetchStage::none, "none"},
-      {FetchStage::request, "request"},
-      {FetchStage::resolve, "resolve"},
-      {FetchStage::connect, "connect"},
-      {FetchStage::tls, "tls"},
-      {FetchStage::write, "write"},
-      {FetchStage::read_header, "read-header"},
-      {FetchStage::read_body, "read-body"},
-      {FetchStage::redirect, "redirect"},
-      {FetchStage::policy, "policy"},
-  };
-  static_assert(std::size(names) == static_cast<std::size_t>(FetchStage::policy) + 1);
-  for (const auto& [stage, name] : names) {
-    EXPECT_EQ(to_string(stage), name);
-    FetchStage parsed = FetchStage::none;
-    ASSERT_TRUE(parse_fetch_stage(name, parsed)) << name;
-    EXPECT_EQ(parsed, stage) << name;
-  }
-  FetchStage untouched = FetchStage::tls;
-  EXPECT_FALSE(parse_fetch_stage("read_header", untouched));
-  EXPECT_FALSE(parse_fetch_stage("", untouched));
-  EXPECT_EQ(untouched, FetchStage::tls);
 }
 
 }  // namespace
