@@ -51,6 +51,10 @@ asio::awaitable<error_code> send_request(Stream& stream, const std::string& requ
     // system call), one tried after the others' turn often finds the answer. A loop that
     // runs this fetch alone has no others: there the turn would only cost an epoll_wait.
     co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    // A post takes no cancellation: one emitted during the turn is only recorded in the
+    // coroutine's state, and the read that follows would never see it.
+    const auto state = co_await asio::this_coro::cancellation_state;
+    if (state.cancelled() != asio::cancellation_type::none) ec = asio::error::operation_aborted;
   }
   co_return ec;
 }
@@ -107,6 +111,10 @@ asio::awaitable<Exchange> HttpExchange::exchange(Stream& stream, const UrlParts&
   if (ec == beast::error::timeout) {
     outcome.failure = timeout_failure(FetchStage::write, "send request", options_.first_byte_timeout,
                                       deadline.total_limited, options_.total_timeout, ec);
+    co_return outcome;
+  }
+  if (ec == asio::error::operation_aborted) {
+    outcome.failure = cancelled_failure(FetchStage::write);  // not a stale connection: no new try
     co_return outcome;
   }
   if (ec) {
