@@ -1,5 +1,7 @@
 // bench_report.hpp: what `fetcher bench` measured, per list and strategy, and its renderings
 // (an aligned table for people; markdown, CSV and versioned JSON for pasting and plotting).
+// The figures are in bench_report.cpp, the table in bench_table.cpp and bench_footer.cpp, the
+// other formats in bench_formats.cpp.
 #pragma once
 
 #include "common/terminal_style.hpp"

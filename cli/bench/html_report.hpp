@@ -18,5 +18,7 @@ std::string render_html_report(const BenchReport& report);
 
 // Text safe inside HTML elements and attribute values.
 std::string html_escape(std::string_view text);
+// A number as the page writes it, by a printf `format` ("%.1f" for coordinates).
+std::string html_number(double value, const char* format = "%.1f");
 
 }  // namespace fetcher::cli
