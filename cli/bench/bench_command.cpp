@@ -32,8 +32,8 @@ int bench_command(const BenchArgs& args) {
 
   BenchReport bench;
   bench.metadata = run_metadata(started, bench_options(args, plan));
-  for (std::size_t l = 0; l < plan.lists.size(); ++l) {
-    auto list = measurer.measure_list(l);
+  for (std::size_t list_index = 0; list_index < plan.lists.size(); ++list_index) {
+    auto list = measurer.measure_list(list_index);
     if (!list) break;  // interrupted before this list's first strategy finished
     output.list_done(*list);
     bench.lists.push_back(std::move(*list));
