@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs fetcher from BUILD_DIR into a scratch prefix and builds, with find_package(fetcher),
 # tests/consumer and the README's library example (the C++ block of its "## The library"
-# section, extracted as it is). Runs both against emulated origins started by `fetcher serve`:
-# consumer over the course sites, the crawler over a small site graph, where it must find links,
-# fetch each page once, read text/html from the headers, and stop after the pages it was given.
+# section, extracted as it is). Runs them against emulated origins started by `fetcher serve`:
+# consumer over the course sites; the crawler over a small site graph, where it must find links,
+# fetch each page once, read text/html from the headers, and stop after the pages it was given;
+# crawl_consumer, on fetcher::crawl (robots.txt, links, WARC, Crawler, SharedCrawler), over the
+# same graph.
 #   run_consumer_test.sh SOURCE_DIR BUILD_DIR FETCHER_BINARY
 set -euo pipefail
 source_dir=$1 build_dir=$2 fetcher=$3
@@ -62,3 +64,6 @@ distinct=$(grep '^200 ' "$scratch/crawl.out" | sort -u | wc -l)
 grep -q '^200 text/html http://site.example/page/' "$scratch/crawl.out" ||
   { echo "crawler: no page found through a link"; exit 1; }
 grep -q '^12 pages, ' "$scratch/crawl.out" || { echo "crawler: no summary line"; exit 1; }
+
+# The crawl layer: crawl_consumer checks its own results and exits non-zero on any failure.
+"$scratch/build/crawl_consumer" "::127.0.0.1:$http_port" "$graph_ca" http://site.example/ 8 "$scratch/consumer.warc"
