@@ -65,11 +65,11 @@ std::string csv(const BenchReport& report) {
       const auto number = [](double value) { return value < 0 ? std::string() : fixed_or_dash(value, "%.6g"); };
       out << csv_field(list.name) << "," << r.strategy << "," << list.urls << "," << number(r.wall_seconds()) << ","
           << number(row.ideal_s) << "," << number(row.efficiency()) << "," << number(speedup(list, row)) << ","
-          << number(r.cpu_user_s) << "," << number(r.cpu_sys_s) << "," << number(r.requests_per_second()) << ","
-          << number(r.latency.p50 * 1e3) << "," << number(r.latency.p95 * 1e3) << "," << number(r.latency.p99 * 1e3)
-          << "," << number(r.latency.max * 1e3) << "," << r.ok << "," << r.failed << "," << r.bytes << ","
-          << r.peak_threads << "," << r.peak_rss_kb << "," << r.connections_opened << "," << r.tls_handshakes << ","
-          << (list.agree ? "true" : "false") << "\n";
+          << number(row.usage.cpu_user_s) << "," << number(row.usage.cpu_sys_s) << ","
+          << number(r.requests_per_second()) << "," << number(r.latency.p50 * 1e3) << "," << number(r.latency.p95 * 1e3)
+          << "," << number(r.latency.p99 * 1e3) << "," << number(r.latency.max * 1e3) << "," << r.ok << "," << r.failed
+          << "," << r.bytes << "," << r.peak_threads << "," << row.usage.peak_rss_kb << "," << r.connections_opened
+          << "," << r.tls_handshakes << "," << (list.agree ? "true" : "false") << "\n";
     }
   }
   return out.str();
@@ -91,7 +91,7 @@ nlohmann::json bench_to_json(const BenchReport& report) {
     nlohmann::json strategies = nlohmann::json::array();
     for (const auto& row : list.strategies) {
       const auto& r = row.report;
-      auto item = report_to_json(r);
+      auto item = report_to_json(r, row.usage);
       item["ideal_s"] = row.ideal_s < 0 ? nlohmann::json() : nlohmann::json(row.ideal_s);
       item["efficiency"] = row.efficiency() < 0 ? nlohmann::json() : nlohmann::json(row.efficiency());
       item["speedup"] = speedup(list, row) < 0 ? nlohmann::json() : nlohmann::json(speedup(list, row));

@@ -39,9 +39,14 @@ constexpr auto time_wait_pause = std::chrono::milliseconds(1100);
 // The measuring child running now (or -1), for an interrupt to end it.
 std::atomic<pid_t> measuring_child{-1};
 
-// One strategy over one list in a child process: its report, with a result per URL.
-RunReport measure_in_child(const std::string& list_path, const Strategy& strategy, std::size_t max_in_flight,
-                           const ClientFlags& client, const std::vector<std::string>& environment) {
+// One strategy over one list in a child process.
+struct ChildRun {
+  RunReport report;           // with a result per URL
+  bench::ProcessUsage usage;  // the child's CPU and peak memory over the run
+};
+
+ChildRun measure_in_child(const std::string& list_path, const Strategy& strategy, std::size_t max_in_flight,
+                          const ClientFlags& client, const std::vector<std::string>& environment) {
   std::vector<std::string> arguments = {
       self_executable(), "__run-strategy", "--list",          list_path,
       "--strategy",      strategy.name(),  "--max-in-flight", std::to_string(max_in_flight)};
@@ -50,18 +55,19 @@ RunReport measure_in_child(const std::string& list_path, const Strategy& strateg
   ChildProcess child(arguments, environment);
   measuring_child = child.pid();
   child.close_input();
-  RunReport report;
+  ChildRun run;
   std::string line;
   bool have_report = false;
   while (child.read_line(line)) {
     auto json = nlohmann::json::parse(line);
     if (json.contains("report")) {
-      auto results = std::move(report.results);
-      report = report_from_json(json["report"]);
-      report.results = std::move(results);
+      auto results = std::move(run.report.results);
+      run.report = report_from_json(json["report"]);
+      run.report.results = std::move(results);
+      run.usage = usage_from_json(json["report"]);
       have_report = true;
     } else {
-      report.results.push_back(result_from_json(json));
+      run.report.results.push_back(result_from_json(json));
     }
   }
   measuring_child = -1;  // before it is reaped, so an interrupt never signals a reused pid
@@ -70,7 +76,7 @@ RunReport measure_in_child(const std::string& list_path, const Strategy& strateg
     throw InternalError(strategy.name() + ": measuring process ended without a report (exit " +
                         std::to_string(exit_code) + ")");
   }
-  return report;
+  return run;
 }
 
 // A line redrawn in place on a terminal; else a line per strategy, so a log shows the run going.
@@ -135,7 +141,7 @@ std::optional<ListReport> BenchMeasurer::measure_list(std::size_t index) {
     auto repeats = measure_repeats(list.name, index, s, environment);
     if (!repeats) break;
     list.strategies.push_back(row_of(*repeats, plan_.ideals[index][s]));
-    auto& run = median_of(*repeats).first;
+    auto& run = median_of(*repeats).report;
     if (run.failed > 0) {
       any_failed_ = true;
       for (const auto& result : run.results) {
@@ -170,27 +176,28 @@ std::optional<std::vector<BenchMeasurer::Repeat>> BenchMeasurer::measure_repeats
     progress_.end_step();
   }
   if (interrupt_.interrupted()) return std::nullopt;
-  std::sort(repeats.begin(), repeats.end(), [](const auto& a, const auto& b) { return a.first.wall < b.first.wall; });
+  std::sort(repeats.begin(), repeats.end(), [](const auto& a, const auto& b) { return a.report.wall < b.report.wall; });
   return repeats;
 }
 
 BenchMeasurer::Repeat BenchMeasurer::measure_once(std::size_t list, std::size_t strategy,
                                                   const std::vector<std::string>& environment) {
   if (origin_) origin_->command("reset");
-  auto report = measure_in_child(plan_.list_paths[list], plan_.strategies[strategy], args_.max_in_flight, plan_.client,
-                                 environment);
-  connections_of_last_run_ = report.connections_opened;
+  auto run = measure_in_child(plan_.list_paths[list], plan_.strategies[strategy], args_.max_in_flight, plan_.client,
+                              environment);
+  connections_of_last_run_ = run.report.connections_opened;
   auto seen = origin_ ? origin_->command("stats").value("hosts", nlohmann::json()) : nlohmann::json();
-  return {std::move(report), std::move(seen)};
+  return {std::move(run.report), run.usage, std::move(seen)};
 }
 
 StrategyRow BenchMeasurer::row_of(std::vector<Repeat>& repeats, double ideal_s) {
-  auto& [run, seen] = median_of(repeats);
+  auto& [run, usage, seen] = median_of(repeats);
   StrategyRow row;
   row.report = run;
   row.report.results.clear();
+  row.usage = usage;
   row.latencies_s = latencies_of(run);
-  for (const auto& repeat : repeats) row.wall_runs_s.push_back(repeat.first.wall_seconds());
+  for (const auto& repeat : repeats) row.wall_runs_s.push_back(repeat.report.wall_seconds());
   row.ideal_s = ideal_s;
   row.origin_seen = std::move(seen);
   return row;
@@ -211,7 +218,11 @@ int run_strategy_command(const RunStrategyArgs& args) {
   Client client(args.client.to_options());
   RunOptions run_options;
   run_options.max_in_flight = args.max_in_flight;
+  // The measurement is of this whole process, which does nothing else meanwhile; processes:N
+  // reaps its workers before run() returns, so their CPU and peak memory count too.
+  const bench::ProcessUsageMeter meter;
   const auto report = run(requests, strategy, client, run_options);
+  const auto usage = meter.usage();
   // Results are written after the clock stopped, so writing them is not measured.
   std::string out;
   for (const auto& result : report.results) {
@@ -219,7 +230,7 @@ int run_strategy_command(const RunStrategyArgs& args) {
     out += '\n';
   }
   nlohmann::json last;
-  last["report"] = report_to_json(report);
+  last["report"] = report_to_json(report, usage);
   out += json_line(last);
   out += '\n';
   std::cout << out << std::flush;

@@ -10,6 +10,7 @@
 #include "common/interrupt.hpp"
 #include "common/origin_process.hpp"
 
+#include <fetcher/bench/process_usage.hpp>
 #include <fetcher/run_report.hpp>
 
 #include <nlohmann/json.hpp>
@@ -49,8 +50,12 @@ class BenchMeasurer {
   bool any_failed() const { return any_failed_; }
 
  private:
-  // A run with what the origin's hosts saw during it (null with --live).
-  using Repeat = std::pair<RunReport, nlohmann::json>;
+  // A run, what it cost its process, and what the origin's hosts saw during it.
+  struct Repeat {
+    RunReport report;
+    bench::ProcessUsage usage;
+    nlohmann::json seen;  // null with --live
+  };
 
   // Every run of one strategy over one list; nothing when interrupted.
   std::optional<std::vector<Repeat>> measure_repeats(const std::string& list_name, std::size_t list,

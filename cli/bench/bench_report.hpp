@@ -6,6 +6,7 @@
 
 #include "common/terminal_style.hpp"
 
+#include <fetcher/bench/process_usage.hpp>
 #include <fetcher/run_report.hpp>
 
 #include <nlohmann/json.hpp>
@@ -17,6 +18,7 @@ namespace fetcher::cli {
 
 struct StrategyRow {
   RunReport report;                 // measurements; results are not kept here
+  bench::ProcessUsage usage;        // the measuring process's CPU and peak memory over the same run
   double ideal_s = -1;              // the model's ideal time; negative when unknown (--live)
   nlohmann::json origin_seen;       // the origin's per-host counters for this strategy, or null
   std::vector<double> wall_runs_s;  // every repeat's wall time, ascending (--runs)

@@ -50,7 +50,7 @@ std::string cell(const ListReport& list, const StrategyRow& row, Field field, bo
     case Field::ideal: return format_seconds(row.ideal_s);
     case Field::eff: return percent(row.efficiency());
     case Field::speedup: return fixed_or_dash(speedup(list, row), "%.2fx");
-    case Field::cpu: return format_seconds(r.cpu_user_s + r.cpu_sys_s);
+    case Field::cpu: return format_seconds(row.usage.cpu_s());
     case Field::connections: return std::to_string(r.connections_opened);
     case Field::tls_handshakes: return std::to_string(r.tls_handshakes);
     case Field::req_per_s:

@@ -254,7 +254,7 @@ std::string efficiency_paragraph(const ListReport& list) {
 
 std::string resources(const StrategyRow& row) {
   return row.report.strategy + " " + format_seconds(wall(row)) + ", " +
-         plural(row.report.peak_threads, "thread", "threads") + ", " + memory(row.report.peak_rss_kb);
+         plural(row.report.peak_threads, "thread", "threads") + ", " + memory(row.usage.peak_rss_kb);
 }
 
 std::string event_loop_paragraph(const ListReport& list) {
@@ -272,14 +272,14 @@ std::string event_loop_paragraph(const ListReport& list) {
   });
   const long threads_saved =
       static_cast<long>(most->report.peak_threads) - static_cast<long>(async->report.peak_threads);
-  const long memory_saved = most->report.peak_rss_kb - async->report.peak_rss_kb;
+  const long memory_saved = most->usage.peak_rss_kb - async->usage.peak_rss_kb;
   if (threads_saved > 0) {
     // Under a megabyte, peak RSS differences are allocator noise, not a saving.
     const std::string saved = memory_saved >= 1024 ? " and " + memory(memory_saved) + " of memory," : "";
-    text += " " + sentence("against " + most->report.strategy + ", the event loop saved " +
-                           plural(static_cast<std::size_t>(threads_saved), "thread", "threads") + saved +
-                           " and spent " + format_seconds(async->report.cpu_user_s + async->report.cpu_sys_s) +
-                           " of CPU against " + format_seconds(most->report.cpu_user_s + most->report.cpu_sys_s));
+    text +=
+        " " + sentence("against " + most->report.strategy + ", the event loop saved " +
+                       plural(static_cast<std::size_t>(threads_saved), "thread", "threads") + saved + " and spent " +
+                       format_seconds(async->usage.cpu_s()) + " of CPU against " + format_seconds(most->usage.cpu_s()));
   }
   return text;
 }

@@ -80,12 +80,12 @@ std::string table(const ListReport& list) {
          << (row.ideal_s < 0 ? "-" : format_seconds(row.ideal_s)) << "</td><td>"
          << (row.efficiency() < 0 ? "-" : html_number(row.efficiency() * 100, "%.0f%%")) << "</td><td>"
          << (speedup(list, row) < 0 ? "-" : html_number(speedup(list, row), "%.2fx")) << "</td><td>"
-         << format_seconds(r.cpu_user_s + r.cpu_sys_s) << "</td><td>" << r.connections_opened << "</td><td>"
-         << r.tls_handshakes << "</td><td>" << html_number(r.requests_per_second()) << "</td><td>"
+         << format_seconds(row.usage.cpu_s()) << "</td><td>" << r.connections_opened << "</td><td>" << r.tls_handshakes
+         << "</td><td>" << html_number(r.requests_per_second()) << "</td><td>"
          << (l.count ? format_seconds(l.p50) : "-") << "</td><td>" << (l.count ? format_seconds(l.p95) : "-")
          << "</td><td>" << (l.count ? format_seconds(l.max) : "-") << "</td><td>" << r.peak_threads << "</td><td>"
-         << format_bytes(static_cast<std::uint64_t>(std::max(0L, r.peak_rss_kb)) * 1024) << "</td><td>" << r.ok << "/"
-         << r.failed << "</td></tr>\n";
+         << format_bytes(static_cast<std::uint64_t>(std::max(0L, row.usage.peak_rss_kb)) * 1024) << "</td><td>" << r.ok
+         << "/" << r.failed << "</td></tr>\n";
   }
   html << "</tbody>\n</table></div>\n";
   return html.str();

@@ -90,12 +90,12 @@ FetchResult result_from_json(const nlohmann::json& json) {
   return result;
 }
 
-nlohmann::json report_to_json(const RunReport& report) {
+nlohmann::json report_to_json(const RunReport& report, const bench::ProcessUsage& usage) {
   return {
       {"strategy", report.strategy},
       {"wall_s", report.wall_seconds()},
-      {"cpu_user_s", report.cpu_user_s},
-      {"cpu_sys_s", report.cpu_sys_s},
+      {"cpu_user_s", usage.cpu_user_s},
+      {"cpu_sys_s", usage.cpu_sys_s},
       {"requests", report.requests},
       {"ok", report.ok},
       {"failed", report.failed},
@@ -111,7 +111,7 @@ nlohmann::json report_to_json(const RunReport& report) {
       {"tls_handshakes", report.tls_handshakes},
       {"tls_resumed", report.tls_resumed},
       {"peak_threads", report.peak_threads},
-      {"peak_rss_kb", report.peak_rss_kb},
+      {"peak_rss_kb", usage.peak_rss_kb},
   };
 }
 
@@ -119,8 +119,6 @@ RunReport report_from_json(const nlohmann::json& json) {
   RunReport report;
   report.strategy = json.at("strategy").get<std::string>();
   report.wall = std::chrono::nanoseconds(std::llround(json.at("wall_s").get<double>() * 1e9));
-  report.cpu_user_s = json.at("cpu_user_s").get<double>();
-  report.cpu_sys_s = json.at("cpu_sys_s").get<double>();
   report.requests = json.at("requests").get<std::size_t>();
   report.ok = json.at("ok").get<std::size_t>();
   report.failed = json.at("failed").get<std::size_t>();
@@ -135,8 +133,15 @@ RunReport report_from_json(const nlohmann::json& json) {
   report.tls_handshakes = json.value("tls_handshakes", std::uint64_t{0});
   report.tls_resumed = json.value("tls_resumed", std::uint64_t{0});
   report.peak_threads = json.at("peak_threads").get<unsigned>();
-  report.peak_rss_kb = json.at("peak_rss_kb").get<long>();
   return report;
+}
+
+bench::ProcessUsage usage_from_json(const nlohmann::json& json) {
+  bench::ProcessUsage usage;
+  usage.cpu_user_s = json.at("cpu_user_s").get<double>();
+  usage.cpu_sys_s = json.at("cpu_sys_s").get<double>();
+  usage.peak_rss_kb = json.at("peak_rss_kb").get<long>();
+  return usage;
 }
 
 }  // namespace fetcher::cli

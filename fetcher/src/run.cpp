@@ -21,10 +21,6 @@ using namespace detail;
 
 namespace {
 
-double seconds(const timeval& value) {
-  return static_cast<double>(value.tv_sec) + static_cast<double>(value.tv_usec) / 1e6;
-}
-
 // Most fetches the scheduler keeps in flight for run(): async takes the caller's cap (never
 // more than the open-files budget, the scheduler's default); a thread per URL starts them all.
 std::size_t in_flight_for(const Strategy& strategy, std::size_t requested, std::size_t urls) {
@@ -57,8 +53,8 @@ RunReport run_on_scheduler(const std::vector<FetchRequest>& requests, const Stra
   return report;
 }
 
-// processes:N: worker processes fetch, this process delivers; cpu and peak_rss_kb count the
-// workers too, and the connection counters are theirs.
+// processes:N: worker processes fetch, this process delivers; the connection counters are the
+// workers' too.
 RunReport run_process_pool(const std::vector<FetchRequest>& requests, const Strategy& strategy, Client& client,
                            const RunOptions& run_options, const ResultCallback& on_result) {
   RunReport report;
@@ -70,10 +66,6 @@ RunReport run_process_pool(const std::vector<FetchRequest>& requests, const Stra
 
   const auto counters_before = client.counters();
   Client::Counters worker_counters;
-  rusage usage_before{};
-  rusage children_before{};
-  getrusage(RUSAGE_SELF, &usage_before);
-  getrusage(RUSAGE_CHILDREN, &children_before);
   const auto start = std::chrono::steady_clock::now();
   try {
     worker_counters = run_processes(requests, strategy.workers, client, sink, threads, stopper);
@@ -84,17 +76,6 @@ RunReport run_process_pool(const std::vector<FetchRequest>& requests, const Stra
   if (stopper && stopper->stopped()) sink.cancel_undelivered(requests);
   sink.fail_undelivered(requests, ErrorKind::resource, "no worker could fetch this URL (processes or files exhausted)");
   report.wall = std::chrono::steady_clock::now() - start;
-  rusage usage_after{};
-  rusage children_after{};
-  getrusage(RUSAGE_SELF, &usage_after);
-  getrusage(RUSAGE_CHILDREN, &children_after);
-
-  // The workers' CPU is the run's too; their peak is the largest worker's.
-  report.cpu_user_s = seconds(usage_after.ru_utime) - seconds(usage_before.ru_utime) +
-                      seconds(children_after.ru_utime) - seconds(children_before.ru_utime);
-  report.cpu_sys_s = seconds(usage_after.ru_stime) - seconds(usage_before.ru_stime) + seconds(children_after.ru_stime) -
-                     seconds(children_before.ru_stime);
-  report.peak_rss_kb = std::max(usage_after.ru_maxrss, children_after.ru_maxrss);
   const auto counters_after = client.counters();
   report.connections_opened =
       counters_after.connections_opened - counters_before.connections_opened + worker_counters.connections_opened;

@@ -10,8 +10,6 @@
 #include <system_error>
 #include <utility>
 
-#include <sys/resource.h>
-
 namespace fetcher {
 
 namespace detail {
@@ -159,20 +157,10 @@ void SchedulerState::fail_remaining(ErrorKind kind, const std::string& message) 
   merge_tally(std::move(tally));
 }
 
-namespace {
-
-double seconds(const timeval& value) {
-  return static_cast<double>(value.tv_sec) + static_cast<double>(value.tv_usec) / 1e6;
-}
-
-}  // namespace
-
 RunReport SchedulerState::run(std::stop_token stop) {
   RunReport report;
   report.strategy = options_.strategy.name();
   const auto counters_before = client_.counters();
-  rusage usage_before{};
-  getrusage(RUSAGE_SELF, &usage_before);
   const auto start = clock_type::now();
   std::string setup_failure;
   {
@@ -190,11 +178,6 @@ RunReport SchedulerState::run(std::stop_token stop) {
     fail_remaining(ErrorKind::resource, setup_failure);
   }
   report.wall = clock_type::now() - start;
-  rusage usage_after{};
-  getrusage(RUSAGE_SELF, &usage_after);
-  report.cpu_user_s = seconds(usage_after.ru_utime) - seconds(usage_before.ru_utime);
-  report.cpu_sys_s = seconds(usage_after.ru_stime) - seconds(usage_before.ru_stime);
-  report.peak_rss_kb = usage_after.ru_maxrss;
   const auto counters_after = client_.counters();
   report.connections_opened = counters_after.connections_opened - counters_before.connections_opened;
   report.tls_handshakes = counters_after.tls_handshakes - counters_before.tls_handshakes;

@@ -89,7 +89,7 @@ StrategyRow row(const std::string& strategy, double wall_s, double ideal_s, unsi
   StrategyRow r;
   r.report.strategy = strategy;
   r.report.wall = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(wall_s));
-  r.report.cpu_user_s = cpu_s;
+  r.usage.cpu_user_s = cpu_s;
   r.report.requests = 13;
   r.report.ok = 13;
   r.report.latency.count = 13;
@@ -97,7 +97,7 @@ StrategyRow row(const std::string& strategy, double wall_s, double ideal_s, unsi
   r.report.latency.p95 = p95;
   r.report.latency.max = p95;
   r.report.peak_threads = threads;
-  r.report.peak_rss_kb = rss_kb;
+  r.usage.peak_rss_kb = rss_kb;
   r.ideal_s = ideal_s;
   return r;
 }
@@ -937,7 +937,7 @@ TEST(Explain, PoolsStillImprovingAndFailures) {
   // A smaller saving than a megabyte of peak memory is not worth a word.
   list.strategies.push_back(row("async", 2.5, -1, 1, 12000));
   list.strategies[2].report.peak_threads = 5;
-  list.strategies[2].report.peak_rss_kb = 12500;
+  list.strategies[2].usage.peak_rss_kb = 12500;
   EXPECT_TRUE(contains(joined(explain(list)), "Against pool:4, the event loop saved 4 threads and spent"))
       << joined(explain(list));
 }
@@ -1169,7 +1169,7 @@ TEST(HtmlReport, EveryColumnIsExplained) {
 TEST(HtmlReport, MemoryInTheReadingMatchesTheTable) {
   BenchReport report;
   report.lists = {docs_list()};
-  report.lists[0].strategies[1].report.peak_rss_kb = 12708;  // 12.41 MiB
+  report.lists[0].strategies[1].usage.peak_rss_kb = 12708;  // 12.41 MiB
   const auto html = render_html_report(report);
   const auto reading = html.substr(html.find("Reading the results"));
   const auto table = html.substr(html.find("<tbody>"), html.find("</tbody>") - html.find("<tbody>"));

@@ -383,8 +383,8 @@ StrategyRow make_row(std::string strategy, std::chrono::nanoseconds wall, double
   StrategyRow row;
   row.report.strategy = std::move(strategy);
   row.report.wall = wall;
-  row.report.cpu_user_s = cpu_user;
-  row.report.cpu_sys_s = cpu_sys;
+  row.usage.cpu_user_s = cpu_user;
+  row.usage.cpu_sys_s = cpu_sys;
   row.report.requests = ok + failed;
   row.report.ok = ok;
   row.report.failed = failed;
@@ -395,7 +395,7 @@ StrategyRow make_row(std::string strategy, std::chrono::nanoseconds wall, double
   row.report.latency.p99 = p95;
   row.report.latency.max = p95;
   row.report.peak_threads = 3;
-  row.report.peak_rss_kb = 10240;
+  row.usage.peak_rss_kb = 10240;
   row.ideal_s = ideal_s;
   return row;
 }
@@ -807,7 +807,7 @@ TEST(RenderJson, OriginNamesOnlyHostsWithRequestsAndMetadataIsCarried) {
 TEST(RenderJson, FloatsAreRoundedToSixSignificantDigits) {
   BenchReport report;
   report.lists.push_back(sample_list());
-  report.lists[0].strategies[0].report.cpu_user_s = 0.007280999999999999;
+  report.lists[0].strategies[0].usage.cpu_user_s = 0.007280999999999999;
   report.lists[0].strategies[0].report.wall = std::chrono::nanoseconds(5290123456);
   const auto text = bench_to_json(report).dump();
   EXPECT_NE(text.find("\"cpu_user_s\":0.007281,"), std::string::npos) << text;
@@ -1020,31 +1020,34 @@ TEST(ResultJson, TimingsRoundTripToTheNanosecond) {
   EXPECT_EQ(result_from_json(result_to_json(result)).timings.total, 1000001ns);
   RunReport report;
   report.wall = 1000000007ns;
-  EXPECT_EQ(report_from_json(report_to_json(report)).wall, 1000000007ns);
+  EXPECT_EQ(report_from_json(report_to_json(report, {})).wall, 1000000007ns);
 }
 
 TEST(ReportJson, RoundTrip) {
   RunReport report;
   report.strategy = "pool:4";
   report.wall = 1250ms;
-  report.cpu_user_s = 0.25;
-  report.cpu_sys_s = 0.125;
   report.requests = 10;
   report.ok = 8;
   report.failed = 2;
   report.bytes = 123456789;
   report.latency = {8, 0.1, 0.05, 0.5, 0.75, 1.0};
   report.peak_threads = 6;
-  report.peak_rss_kb = 20480;
-  const auto json = report_to_json(report);
+  bench::ProcessUsage usage;
+  usage.cpu_user_s = 0.25;
+  usage.cpu_sys_s = 0.125;
+  usage.peak_rss_kb = 20480;
+  const auto json = report_to_json(report, usage);
   EXPECT_DOUBLE_EQ(json.at("wall_s").get<double>(), 1.25);
   EXPECT_DOUBLE_EQ(json.at("req_per_s").get<double>(), 8.0);
   EXPECT_DOUBLE_EQ(json.at("p95_ms").get<double>(), 500.0);
-  const auto back = report_from_json(nlohmann::json::parse(json.dump()));
+  const auto parsed = nlohmann::json::parse(json.dump());
+  const auto back = report_from_json(parsed);
+  const auto usage_back = usage_from_json(parsed);
   EXPECT_EQ(back.strategy, "pool:4");
   EXPECT_EQ(back.wall, 1250ms);
-  EXPECT_EQ(back.cpu_user_s, 0.25);
-  EXPECT_EQ(back.cpu_sys_s, 0.125);
+  EXPECT_EQ(usage_back.cpu_user_s, 0.25);
+  EXPECT_EQ(usage_back.cpu_sys_s, 0.125);
   EXPECT_EQ(back.requests, 10u);
   EXPECT_EQ(back.ok, 8u);
   EXPECT_EQ(back.failed, 2u);
@@ -1056,7 +1059,7 @@ TEST(ReportJson, RoundTrip) {
   EXPECT_DOUBLE_EQ(back.latency.p99, 0.75);
   EXPECT_DOUBLE_EQ(back.latency.max, 1.0);
   EXPECT_EQ(back.peak_threads, 6u);
-  EXPECT_EQ(back.peak_rss_kb, 20480);
+  EXPECT_EQ(usage_back.peak_rss_kb, 20480);
   EXPECT_TRUE(back.results.empty());
 }
 

@@ -60,12 +60,13 @@ using ResultCallback = std::function<void(const FetchResult&)>;
 // processes:N forks N worker processes at the start of the run (the notebooks' process pool).
 // Each builds its own Client from client.options() and its own event loop after the fork, so
 // it inherits no thread, lock or loop of the caller's; results come back over pipes and
-// on_result is called in this process. In the report, cpu and peak_rss_kb include the workers
-// (peak_rss_kb is the largest process's), peak_threads counts each worker as one thread, and
-// connection counters are the workers' sum. Caveats of fork in a threaded program: call it
-// while no other thread of yours is inside OpenSSL or getaddrinfo (their locks are copied into
-// the children as they are), and do not start two processes runs at once from different threads
-// (each would leak its pipes into the other's workers). glibc's malloc is safe across fork; the
+// on_result is called in this process. In the report, peak_threads counts each worker as one
+// thread and connection counters are the workers' sum; the workers are reaped before run()
+// returns, so getrusage(RUSAGE_CHILDREN) after it counts their CPU and peak memory. Caveats of
+// fork in a threaded program: call it while no other thread of yours is inside OpenSSL or
+// getaddrinfo (their locks are copied into the children as they are), and do not start two
+// processes runs at once from different threads (each would leak its pipes into the other's
+// workers). glibc's malloc is safe across fork; the
 // allocator of GCC 12's AddressSanitizer is not (no fork handlers before LLVM 17's runtime), so
 // in such a build no other thread may be allocating either: workers hung on its copied lock. max_per_host holds per
 // worker process.

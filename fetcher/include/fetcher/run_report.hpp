@@ -58,12 +58,10 @@ class LatencyHistogram {
 struct RunReport {
   std::string strategy;
   std::chrono::nanoseconds wall{0};  // first fetch started -> last result delivered
-  double cpu_user_s = 0;             // CPU of this process during the run
-  double cpu_sys_s = 0;
-  std::size_t requests = 0;  // results delivered (== results.size() when results are kept)
-  std::size_t ok = 0;        // transfer completed with status < 400
-  std::size_t failed = 0;    // requests - ok (http_status failures included)
-  std::uint64_t bytes = 0;   // body bytes over all results
+  std::size_t requests = 0;          // results delivered (== results.size() when results are kept)
+  std::size_t ok = 0;                // transfer completed with status < 400
+  std::size_t failed = 0;            // requests - ok (http_status failures included)
+  std::uint64_t bytes = 0;           // body bytes over all results
   LatencySummary latency;
   // The same latencies (fetches that got a response) as a histogram; the scheduler's report,
   // which need not keep results, computes `latency` from it.
@@ -72,7 +70,6 @@ struct RunReport {
   std::uint64_t tls_handshakes = 0;      // during this run
   std::uint64_t tls_resumed = 0;         // of those, resumed sessions (no certificate checks)
   unsigned peak_threads = 0;             // most threads alive in this process during the run
-  long peak_rss_kb = 0;                  // the process's peak resident set so far (getrusage)
   std::vector<FetchResult> results;      // run(): in list order; Scheduler: only with keep_results, by index
 
   double wall_seconds() const { return std::chrono::duration<double>(wall).count(); }
